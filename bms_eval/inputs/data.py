@@ -1,0 +1,485 @@
+"""Read indicator data (SPEC section 1.1): tidy or wide, CSV, Excel or Parquet.
+
+:func:`load_data` returns :class:`IndicatorData`, whose ``frame`` is always tidy:
+``unit`` (text, so municipality ``0301`` keeps its zero), ``period`` (integer),
+``indicator`` (text), ``value`` (float, NaN where missing), plus the optional
+``unit_name``, ``source`` and ``note`` when present. Every problem is recorded
+with the file line (CSV), sheet row (Excel) or row (Parquet) where it stands.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bms_eval.inputs.text_files import decode, read_bytes
+from bms_eval.problems import ProblemList
+
+TIDY_COLUMNS = ("unit", "period", "indicator", "value")
+OPTIONAL_COLUMNS = ("unit_name", "source", "note")
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+#: Cell texts read as a missing value besides the empty cell: the usual "not
+#: available" spellings and Statistics Norway's status symbols.
+MISSING_TOKENS = frozenset(
+    {"", "NA", "N/A", "NaN", "nan", "null", "NULL", ".", "..", "...", ":", "-"}
+)
+
+
+@dataclass(frozen=True)
+class IndicatorData:
+    """A tidy indicator panel read from one file.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Tidy rows: ``unit``, ``period``, ``indicator``, ``value`` (+ optional columns).
+    file : str
+        The file as the user named it.
+    layout : {"tidy", "wide"}
+        The layout the file had.
+    sha256 : str
+        Hash of the file's bytes, for the run manifest.
+    places : numpy.ndarray
+        For each row of ``frame``, where it stood in the file (``"line 5"``,
+        ``"sheet 'data' row 5, column B1.1"``), for located messages downstream.
+    """
+
+    frame: pd.DataFrame
+    file: str
+    layout: str
+    sha256: str
+    places: np.ndarray
+
+    @property
+    def units(self) -> list[str]:
+        """Units in sorted order."""
+        return sorted(self.frame["unit"].unique())
+
+    @property
+    def periods(self) -> list[int]:
+        """Periods in ascending order."""
+        return sorted(int(p) for p in self.frame["period"].unique())
+
+    @property
+    def indicators(self) -> list[str]:
+        """Indicator ids present in the data, in order of first appearance."""
+        return list(dict.fromkeys(self.frame["indicator"]))
+
+
+@dataclass
+class _Table:
+    """Raw cells of a file before typing: columns as object arrays."""
+
+    columns: list[str]
+    cells: dict[str, pd.Series]
+    places: np.ndarray  # "line 5" / "sheet 'x' row 5" / "row 5" per row
+    decimal_comma: bool = False
+    typed_cells: bool = False  # Excel/Parquet: cells may already be numbers
+
+
+def _read_csv(data: bytes, problems: ProblemList) -> _Table | None:
+    text = decode(data, problems, allow_cp1252=True)
+    if text is None:
+        return None
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    if not first:
+        problems.error(
+            "",
+            "the file is empty: expected a header line unit,period,indicator,value",
+            kind="empty",
+        )
+        return None
+    counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
+    sep = max(counts, key=lambda s: counts[s])
+    if counts[sep] == 0:
+        sep = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    last = 0
+    try:
+        for record in reader:
+            start, last = last + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = record
+                width = len(header)
+                continue
+            if len(record) > width and not any(c.strip() for c in record[width:]):
+                record = record[:width]
+            if len(record) != width:
+                problems.error(
+                    f"line {start}",
+                    f"this line has {len(record)} fields but the "
+                    f"header has {width} (separator {sep!r}); check for a stray "
+                    "separator or an unquoted decimal comma",
+                    kind="field_count",
+                )
+                continue
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        problems.error(f"line {reader.line_num}", f"cannot parse CSV: {exc}", kind="csv")
+        return None
+    assert header is not None
+    cols = [h.strip().lstrip("\ufeff") for h in header]
+    arr = np.array(rows, dtype=object).reshape(len(rows), len(cols))
+    cells = {c: pd.Series(arr[:, j], dtype=object) for j, c in enumerate(cols)}
+    places = np.array([f"line {n}" for n in lines], dtype=object)
+    return _Table(cols, cells, places, decimal_comma=(sep == ";"))
+
+
+def _from_frame(df: pd.DataFrame, places: list[str]) -> _Table:
+    cols = [str(c).strip() for c in df.columns]
+    cells = {c: df.iloc[:, j].astype(object).reset_index(drop=True) for j, c in enumerate(cols)}
+    return _Table(cols, cells, np.array(places, dtype=object), decimal_comma=True, typed_cells=True)
+
+
+def _read_xlsx(path: Path, problems: ProblemList) -> _Table | None:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=0, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        problems.error("", f"cannot read the Excel workbook: {exc}", kind="io")
+        return None
+    if not sheets:
+        problems.error("", "the workbook has no sheets", kind="empty")
+        return None
+    name = "data" if "data" in sheets else next(iter(sheets))
+    if len(sheets) > 1:
+        problems.warning(
+            "",
+            f"the workbook has {len(sheets)} sheets; reading sheet {name!r} "
+            "(name a sheet 'data' to choose another)",
+            kind="sheets",
+        )
+    df = sheets[name]
+    unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") and df[c].isna().all()]
+    df = df.drop(columns=unnamed).dropna(how="all")
+    # dropna(how="all") keeps the original index: sheet row = index + 2 (row 1 is the header)
+    return _from_frame(df, [f"sheet {name!r} row {i + 2}" for i in df.index])
+
+
+def _read_parquet(path: Path, problems: ProblemList) -> _Table | None:
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types for damaged files
+        problems.error("", f"cannot read the Parquet file: {exc}", kind="io")
+        return None
+    return _from_frame(df.reset_index(drop=True), [f"row {i + 1}" for i in range(len(df))])
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Cells as stripped text; whole floats lose their ``.0``; missing → ''."""
+    kind = pd.api.types.infer_dtype(series, skipna=False)
+    if kind == "string":
+        return series.astype(object).str.strip()
+    if kind == "integer":
+        return series.astype(str).astype(object)
+
+    def one(v: object) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip()
+
+    return series.map(one).astype(object)
+
+
+def _parse_text_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse stripped cell texts; returns (values, bad) with NaN for missing cells.
+
+    Most cells parse directly; only the ones that do not are cleaned of thousands
+    separators (spaces, no-break spaces, apostrophes, and dots in decimal-comma
+    files) and the typographic minus sign, then parsed again.
+    """
+    missing = text.isin(MISSING_TOKENS)
+    first = text.str.replace(",", ".", regex=False) if decimal_comma else text
+    parsed = pd.to_numeric(first.where(~missing, ""), errors="coerce").astype(float)
+    retry = parsed.isna() & ~missing
+    if retry.any():
+        cleaned = (
+            text[retry].str.replace(r"[\s\u00a0\u202f']", "", regex=True).str.replace("−", "-")
+        )
+        if decimal_comma:
+            has_comma = cleaned.str.contains(",", regex=False)
+            cleaned[has_comma] = (
+                cleaned[has_comma].str.replace(".", "", regex=False).str.replace(",", ".")
+            )
+        parsed[retry] = pd.to_numeric(cleaned, errors="coerce").astype(float)
+    parsed[missing] = np.nan
+    return parsed, parsed.isna() & ~missing
+
+
+def _as_number(series: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse cells as floats.
+
+    Returns
+    -------
+    values : Series of float
+        NaN for missing and for unparseable cells.
+    bad : Series of bool
+        True where a cell holds something that is neither a number nor missing.
+    """
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind in ("floating", "integer", "mixed-integer-float"):
+        return series.astype(float), pd.Series(False, index=series.index)
+    if kind in ("string", "empty"):
+        return _parse_text_numbers(_as_text(series), decimal_comma)
+    numeric = series.map(
+        lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+    )
+    out = pd.Series(np.nan, index=series.index, dtype=float)
+    out[numeric] = series[numeric].astype(float)
+    bad = pd.Series(False, index=series.index)
+    parsed, text_bad = _parse_text_numbers(_as_text(series[~numeric]), decimal_comma)
+    out[~numeric] = parsed
+    bad[~numeric] = text_bad
+    bools = series.map(lambda v: isinstance(v, bool | np.bool_))
+    bad |= bools
+    out[bools] = np.nan
+    return out, bad
+
+
+def _check_columns(table: _Table, problems: ProblemList) -> str | None:
+    """Decide tidy or wide and report wrong or missing columns."""
+    cols = table.columns
+    dupes = sorted({c for c in cols if cols.count(c) > 1})
+    for c in dupes:
+        problems.error("", f"the column {c!r} appears more than once in the header", kind="columns")
+    if dupes:
+        return None
+    empty = [i + 1 for i, c in enumerate(cols) if not c]
+    if empty:
+        problems.error("", f"header column(s) {empty} have no name", kind="columns")
+        return None
+    found = ", ".join(cols)
+    if "indicator" in cols or "value" in cols:
+        missing = [c for c in TIDY_COLUMNS if c not in cols]
+        if missing:
+            problems.error(
+                "",
+                f"missing column(s) {', '.join(missing)}: a tidy table has "
+                f"exactly unit, period, indicator, value (found: {found})",
+                kind="columns",
+            )
+            return None
+        extra = [c for c in cols if c not in TIDY_COLUMNS + OPTIONAL_COLUMNS]
+        for c in extra:
+            problems.warning(
+                "",
+                f"column {c!r} is not used (tidy columns are unit, period, "
+                "indicator, value; optional unit_name, source, note)",
+                kind="extra_column",
+            )
+        return "tidy"
+    if "unit" in cols and "period" in cols:
+        if not [c for c in cols if c not in ("unit", "period", *OPTIONAL_COLUMNS)]:
+            problems.error(
+                "",
+                "a wide table needs one column per indicator after unit and "
+                f"period (found: {found})",
+                kind="columns",
+            )
+            return None
+        return "wide"
+    missing = [c for c in ("unit", "period") if c not in cols]
+    lower = {c.lower(): c for c in cols}
+    hints = [f"{lower[m]!r} → {m!r}" for m in (*TIDY_COLUMNS,) if m in lower and m not in cols]
+    hint = f"; rename {', '.join(hints)} (names are lower case)" if hints else ""
+    problems.error(
+        "",
+        f"missing column(s) {', '.join(missing)}. Expected a tidy table "
+        "(unit, period, indicator, value) or a wide one (unit, period, then one "
+        f"column per indicator id); found: {found}{hint}",
+        kind="columns",
+    )
+    return None
+
+
+def _to_tidy(table: _Table, layout: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Melt a wide table; return tidy raw cells and the place of each row."""
+    keep = [c for c in OPTIONAL_COLUMNS if c in table.columns]
+    if layout == "tidy":
+        df = pd.DataFrame({c: table.cells[c] for c in (*TIDY_COLUMNS, *keep)})
+        return df, table.places
+    ids = [c for c in table.columns if c not in ("unit", "period", *OPTIONAL_COLUMNS)]
+    n = len(table.places)
+    parts = {
+        "unit": np.tile(table.cells["unit"].to_numpy(), len(ids)),
+        "period": np.tile(table.cells["period"].to_numpy(), len(ids)),
+        "indicator": np.repeat(np.array(ids, dtype=object), n),
+        "value": np.concatenate([table.cells[c].to_numpy() for c in ids]) if n else [],
+    }
+    for c in keep:
+        parts[c] = np.tile(table.cells[c].to_numpy(), len(ids))
+    places = np.array([f"{p}, column {c}" for c in ids for p in table.places], dtype=object)
+    return pd.DataFrame(parts), places
+
+
+def _type_cells(
+    raw: pd.DataFrame, places: np.ndarray, table: _Table, problems: ProblemList
+) -> pd.DataFrame:
+    unit = _as_text(raw["unit"])
+    for i in np.flatnonzero((unit == "").to_numpy()):
+        problems.error(
+            places[i], "the unit is empty: every row needs a unit code", kind="empty_unit"
+        )
+    if table.typed_cells:
+        numeric_units = raw["unit"].map(
+            lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
+        )
+        if numeric_units.any():
+            problems.warning(
+                places[int(np.flatnonzero(numeric_units.to_numpy())[0])],
+                "unit codes are stored as numbers, so leading zeros (0301) are "
+                "lost; store the unit column as text",
+                kind="numeric_unit",
+            )
+    period_num, period_bad = _as_number(raw["period"], decimal_comma=False)
+    not_whole = ~period_bad & period_num.notna() & (period_num % 1 != 0)
+    for i in np.flatnonzero((period_bad | not_whole | period_num.isna()).to_numpy()):
+        shown = _as_text(raw["period"].iloc[[i]]).iloc[0]
+        problems.error(
+            places[i],
+            f"period {shown!r} is not a whole number; a period is a year such as 2021",
+            kind="period",
+        )
+    indicator = _as_text(raw["indicator"])
+    for i in np.flatnonzero((indicator == "").to_numpy()):
+        problems.error(
+            places[i],
+            "the indicator is empty: every row needs an indicator id",
+            kind="empty_indicator",
+        )
+    value, bad = _as_number(raw["value"], table.decimal_comma)
+    for i in np.flatnonzero(bad.to_numpy()):
+        shown = _as_text(raw["value"].iloc[[i]]).iloc[0]
+        problems.error(
+            places[i],
+            f"value {shown!r} is not a number (leave the cell empty for a missing value)",
+            kind="not_a_number",
+        )
+    for i in np.flatnonzero(np.isinf(value.to_numpy())):
+        problems.error(
+            places[i],
+            "value is infinite (inf); use a finite number or leave the cell empty",
+            kind="infinite",
+        )
+    frame = pd.DataFrame(
+        {
+            "unit": unit.astype(str),
+            "period": period_num.fillna(-1).round().astype("int64"),
+            "indicator": indicator.astype(str),
+            "value": value.astype("float64"),
+        }
+    )
+    for c in OPTIONAL_COLUMNS:
+        if c in raw:
+            frame[c] = _as_text(raw[c]).astype(str)
+    return frame
+
+
+def _check_duplicates(frame: pd.DataFrame, places: np.ndarray, problems: ProblemList) -> None:
+    key = ["unit", "period", "indicator"]
+    dup = frame.duplicated(key, keep=False).to_numpy()
+    if not dup.any():
+        return
+    first: dict[tuple, str] = {}
+    for i in np.flatnonzero(dup):
+        row = frame.iloc[i]
+        k = (row["unit"], int(row["period"]), row["indicator"])
+        if k not in first:
+            first[k] = places[i]
+            continue
+        problems.error(
+            places[i],
+            f"duplicate row for unit {k[0]}, period {k[1]}, indicator "
+            f"{k[2]} (also at {first[k]}); keep one value per unit, period and "
+            "indicator",
+            kind="duplicate_row",
+        )
+
+
+def read_data(path: str | Path) -> tuple[IndicatorData | None, ProblemList]:
+    """Read an indicator table, returning it (or ``None``) with every problem found.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``, ``.xlsx`` or ``.parquet`` file, tidy or wide.
+
+    Returns
+    -------
+    data : IndicatorData or None
+        ``None`` when an error prevents building the table.
+    problems : ProblemList
+        Every problem found.
+    """
+    file = str(path)
+    path = Path(path)
+    problems = ProblemList(file)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        problems.error(
+            "",
+            f"unsupported file type {path.suffix or '(none)'!r}: use .csv, .xlsx or .parquet",
+            kind="io",
+        )
+        return None, problems
+    data = read_bytes(path, problems)
+    if data is None:
+        return None, problems
+    if suffix == ".csv":
+        table = _read_csv(data, problems)
+    elif suffix == ".xlsx":
+        table = _read_xlsx(path, problems)
+    else:
+        table = _read_parquet(path, problems)
+    if table is None:
+        return None, problems
+    layout = _check_columns(table, problems)
+    if layout is None:
+        return None, problems
+    raw, places = _to_tidy(table, layout)
+    frame = _type_cells(raw, places, table, problems)
+    if not problems.has_errors:
+        _check_duplicates(frame, places, problems)
+    if len(frame) == 0:
+        problems.error("", "the table has a header but no rows of data", kind="empty")
+    if problems.has_errors:
+        return None, problems
+    return IndicatorData(frame, file, layout, hashlib.sha256(data).hexdigest(), places), problems
+
+
+def load_data(path: str | Path) -> IndicatorData:
+    """Read an indicator table (tidy or wide; CSV, Excel or Parquet).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    IndicatorData
+        The tidy table.
+
+    Raises
+    ------
+    bms_eval.problems.InputError
+        With every problem found, each naming the file and the line or row.
+    """
+    data, problems = read_data(path)
+    problems.raise_if_errors()
+    assert data is not None
+    return data

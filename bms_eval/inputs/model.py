@@ -1,0 +1,164 @@
+"""The typed, frozen model of a balanced scorecard (SPEC section 1.2).
+
+Objects here are built by :func:`bms_eval.inputs.scorecard.load_scorecard` after
+every check has passed, so code downstream can rely on them: ids are unique,
+references resolve, lags are non-negative integers, ambitions sit on the right
+side for their indicator's direction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Direction = Literal["up", "down"]
+Sign = Literal["+", "-"]
+Effects = Literal["unit", "twoway"]
+Language = Literal["en", "nb", "nn"]
+
+DIRECTIONS: tuple[Direction, ...] = ("up", "down")
+SIGNS: tuple[Sign, ...] = ("+", "-")
+EFFECTS: tuple[Effects, ...] = ("unit", "twoway")
+LANGUAGES: tuple[Language, ...] = ("en", "nb", "nn")
+RESULT_LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
+
+#: Fewest wild-bootstrap draws the SPEC allows.
+MIN_BOOTSTRAP_DRAWS = 999
+
+
+@dataclass(frozen=True)
+class Perspective:
+    """A balanced-scorecard perspective (economy, users, employees, …)."""
+
+    id: str
+    name: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A focus goal or strategic focus area within a perspective."""
+
+    id: str
+    perspective: str
+    text: str = ""
+    result_level: int | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SuccessFactor:
+    """A critical success factor serving a goal."""
+
+    id: str
+    goal: str | None
+    text: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Ambition:
+    """Ambition level: green at/over ``target``, yellow at/over ``threshold``.
+
+    "Over" respects the indicator's direction: for ``direction: down`` lower values
+    are better, so green means at or *below* the target.
+    """
+
+    target: float
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A measured indicator with its direction, scale and ambition."""
+
+    id: str
+    name: str
+    perspective: str
+    direction: Direction = "up"
+    success_factor: str | None = None
+    scale: tuple[float, float] | None = None
+    ambition: Ambition | None = None
+    result_level: int | None = None
+    line: int = 0
+
+    def better(self, a: float, b: float) -> bool:
+        """Whether value ``a`` is at least as good as ``b`` for this direction."""
+        return a >= b if self.direction == "up" else a <= b
+
+
+@dataclass(frozen=True)
+class Link:
+    """An assumed cause-and-effect arrow ``source → target`` at one or more lags.
+
+    The YAML keys are ``from`` and ``to``; ``from`` is a Python keyword, hence
+    ``source`` and ``target`` here.
+    """
+
+    source: str
+    target: str
+    lags: tuple[int, ...]
+    sign: Sign = "+"
+    rationale: str = ""
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        """``FROM>TO``, the link's name in outputs."""
+        return f"{self.source}>{self.target}"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Options of the analysis (SPEC's ``analysis`` block plus documented extensions)."""
+
+    effects: Effects = "twoway"
+    alpha: float = 0.05
+    min_effect: float = 0.2
+    controls: tuple[str, ...] = ()
+    bootstrap_draws: int = 9999
+    seed: int = 20050929
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """A whole scorecard: perspectives, goals, success factors, indicators, links.
+
+    Attributes
+    ----------
+    name : str
+        Shown in reports.
+    language : {"en", "nb", "nn"}
+        Language of report prose.
+    source : str
+        The file it was read from, as the user named it.
+    """
+
+    name: str
+    language: Language
+    perspectives: tuple[Perspective, ...]
+    indicators: tuple[Indicator, ...]
+    links: tuple[Link, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    success_factors: tuple[SuccessFactor, ...] = ()
+    analysis: Analysis = field(default_factory=Analysis)
+    source: str = ""
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """The indicator with id ``indicator_id`` (``KeyError`` if unknown)."""
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    @property
+    def indicator_ids(self) -> tuple[str, ...]:
+        """Indicator ids in the order the scorecard lists them."""
+        return tuple(ind.id for ind in self.indicators)
+
+    @property
+    def linked_ids(self) -> tuple[str, ...]:
+        """Ids of indicators that appear in a link or as a control, in scorecard order."""
+        used = {lk.source for lk in self.links} | {lk.target for lk in self.links}
+        used |= set(self.analysis.controls)
+        return tuple(i for i in self.indicator_ids if i in used)

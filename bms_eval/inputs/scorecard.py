@@ -1,0 +1,619 @@
+"""Read and check a scorecard YAML file (SPEC section 1.2).
+
+:func:`load_scorecard` returns a frozen :class:`~bms_eval.inputs.model.Scorecard`
+or raises :class:`~bms_eval.problems.InputError` carrying *every* problem found,
+each with the file, the YAML line and the key path. Unknown keys are warnings
+(the SPEC allows additions, and a typo should not pass unseen).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from bms_eval.inputs.model import (
+    DIRECTIONS,
+    EFFECTS,
+    LANGUAGES,
+    MIN_BOOTSTRAP_DRAWS,
+    RESULT_LEVELS,
+    SIGNS,
+    Ambition,
+    Analysis,
+    Goal,
+    Indicator,
+    Link,
+    Perspective,
+    Scorecard,
+    SuccessFactor,
+)
+from bms_eval.inputs.text_files import read_text
+from bms_eval.inputs.yaml_tree import YNode, parse_yaml
+from bms_eval.problems import ProblemList
+
+_KEYS = {
+    "": {
+        "scorecard",
+        "perspectives",
+        "goals",
+        "success_factors",
+        "indicators",
+        "links",
+        "analysis",
+    },
+    "scorecard": {"name", "language", "description", "organisation", "period"},
+    "perspectives": {"id", "name", "description"},
+    "goals": {"id", "perspective", "text", "name", "result_level"},
+    "success_factors": {"id", "goal", "text", "name", "perspective"},
+    "indicators": {
+        "id",
+        "name",
+        "perspective",
+        "success_factor",
+        "direction",
+        "scale",
+        "ambition",
+        "result_level",
+        "unit",
+        "source",
+        "description",
+    },
+    "ambition": {"target", "threshold"},
+    "links": {"from", "to", "lag", "sign", "rationale"},
+    "analysis": {"effects", "alpha", "min_effect", "controls", "bootstrap_draws", "seed"},
+}
+
+
+class _Reader:
+    """Typed access to :class:`YNode` values that records located problems."""
+
+    def __init__(self, problems: ProblemList):
+        self.p = problems
+
+    def known_keys(self, node: YNode, section: str) -> None:
+        for key in node.value:
+            if key not in _KEYS[section]:
+                allowed = ", ".join(sorted(_KEYS[section]))
+                self.p.warning(
+                    f"line {node.key_lines[key]}, {node.path + '.' if node.path else ''}{key}",
+                    f"unknown key {key!r} is ignored (known here: {allowed}); check the spelling",
+                    kind="unknown_key",
+                )
+
+    def mapping(self, node: YNode | None, what: str) -> YNode | None:
+        if node is None:
+            return None
+        if node.kind != "map":
+            self.p.error(node.where, f"{what} must be a mapping of keys to values", kind="type")
+            return None
+        return node
+
+    def sequence(self, node: YNode | None, what: str) -> list[YNode]:
+        if node is None or node.is_null:
+            return []
+        if node.kind != "seq":
+            self.p.error(
+                node.where, f"{what} must be a list (items starting with '- ')", kind="type"
+            )
+            return []
+        return list(node.value)
+
+    def text(
+        self, parent: YNode, key: str, *, required: bool = False, default: str | None = None
+    ) -> str | None:
+        node = parent.value.get(key)
+        if node is None or node.is_null:
+            if required:
+                self.p.error(parent.where, f"the key {key!r} is required here", kind="missing")
+            return default
+        if node.kind != "scalar":
+            self.p.error(node.where, f"{key!r} must be a single text value", kind="type")
+            return default
+        raw = node.raw.strip()
+        if required and not raw:
+            self.p.error(node.where, f"{key!r} must not be empty", kind="missing")
+        return raw
+
+    def number(self, parent: YNode, key: str) -> float | None:
+        node = parent.value.get(key)
+        if node is None or node.is_null:
+            return None
+        return self.number_of(node, key)
+
+    def number_of(self, node: YNode, what: str) -> float | None:
+        value = node.value
+        if node.kind == "scalar" and isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(float(value)):
+                self.p.error(
+                    node.where, f"{what} must be a finite number, not {node.raw!r}", kind="number"
+                )
+                return None
+            return float(value)
+        hint = ""
+        if node.kind == "scalar" and isinstance(value, str) and "," in value:
+            hint = " (use a decimal point: 4.5, not 4,5)"
+        self.p.error(
+            node.where,
+            f"{what} must be a number, not {node.raw or node.kind!r}{hint}",
+            kind="number",
+        )
+        return None
+
+    def integer(self, node: YNode, what: str) -> int | None:
+        value = node.value
+        if node.kind == "scalar" and isinstance(value, int) and not isinstance(value, bool):
+            return int(value)
+        self.p.error(
+            node.where,
+            f"{what} must be a whole number, not {node.raw or node.kind!r}",
+            kind="integer",
+        )
+        return None
+
+    def choice(self, parent: YNode, key: str, options: tuple[str, ...], default: str) -> str:
+        value = self.text(parent, key)
+        if value is None:
+            return default
+        if value not in options:
+            self.p.error(
+                parent.value[key].where,
+                f"{key!r} must be one of {', '.join(options)}, not {value!r}",
+                kind="choice",
+            )
+            return default
+        return value
+
+
+def _unique(reader: _Reader, items: list[tuple[str, YNode]], what: str) -> dict[str, YNode]:
+    seen: dict[str, YNode] = {}
+    for ident, node in items:
+        if ident in seen:
+            reader.p.error(
+                node.where,
+                f"duplicate {what} id {ident!r} (first at line "
+                f"{seen[ident].line}); ids must be unique",
+                kind="duplicate_id",
+            )
+        else:
+            seen[ident] = node
+    return seen
+
+
+def _reference(
+    reader: _Reader, node: YNode, key: str, known: dict[str, Any], what: str, required: bool
+) -> str | None:
+    ref = reader.text(node, key, required=required)
+    if ref is None or not ref:
+        return None
+    if ref not in known:
+        listed = ", ".join(known) if known else "none are declared"
+        reader.p.error(
+            node.value[key].where,
+            f"unknown {what} {ref!r} (declared: {listed})",
+            kind="unknown_ref",
+        )
+        return None
+    return ref
+
+
+def _perspectives(r: _Reader, root: YNode) -> dict[str, Perspective]:
+    items = r.sequence(root.value.get("perspectives"), "perspectives")
+    if "perspectives" not in root.value or not items:
+        r.p.error(
+            root.where,
+            "'perspectives' is required: list the perspectives in use, "
+            "each with an id (e.g. - id: users)",
+            kind="missing",
+        )
+    out: list[tuple[str, YNode]] = []
+    result: dict[str, Perspective] = {}
+    for node in items:
+        if r.mapping(node, "a perspective") is None:
+            continue
+        r.known_keys(node, "perspectives")
+        ident = r.text(node, "id", required=True)
+        if not ident:
+            continue
+        out.append((ident, node))
+        if ident not in result:
+            result[ident] = Perspective(ident, r.text(node, "name") or ident, node.line)
+    _unique(r, out, "perspective")
+    return result
+
+
+def _goals(r: _Reader, root: YNode, perspectives: dict[str, Perspective]) -> dict[str, Goal]:
+    result: dict[str, Goal] = {}
+    out: list[tuple[str, YNode]] = []
+    for node in r.sequence(root.value.get("goals"), "goals"):
+        if r.mapping(node, "a goal") is None:
+            continue
+        r.known_keys(node, "goals")
+        ident = r.text(node, "id", required=True)
+        persp = _reference(r, node, "perspective", perspectives, "perspective", required=True)
+        level = _result_level(r, node)
+        if not ident:
+            continue
+        out.append((ident, node))
+        if ident not in result:
+            text = r.text(node, "text") or r.text(node, "name") or ""
+            result[ident] = Goal(ident, persp or "", text, level, node.line)
+    _unique(r, out, "goal")
+    return result
+
+
+def _success_factors(r: _Reader, root: YNode, goals: dict[str, Goal]) -> dict[str, SuccessFactor]:
+    result: dict[str, SuccessFactor] = {}
+    out: list[tuple[str, YNode]] = []
+    for node in r.sequence(root.value.get("success_factors"), "success_factors"):
+        if r.mapping(node, "a success factor") is None:
+            continue
+        r.known_keys(node, "success_factors")
+        ident = r.text(node, "id", required=True)
+        goal = _reference(r, node, "goal", goals, "goal", required=False)
+        if not ident:
+            continue
+        out.append((ident, node))
+        if ident not in result:
+            text = r.text(node, "text") or r.text(node, "name") or ""
+            result[ident] = SuccessFactor(ident, goal, text, node.line)
+    _unique(r, out, "success factor")
+    return result
+
+
+def _result_level(r: _Reader, node: YNode) -> int | None:
+    level_node = node.value.get("result_level")
+    if level_node is None or level_node.is_null:
+        return None
+    level = r.integer(level_node, "result_level")
+    if level is not None and level not in RESULT_LEVELS:
+        r.p.error(
+            level_node.where, f"result_level must be 0, 1, 2, 3 or 4, not {level}", kind="range"
+        )
+        return None
+    return level
+
+
+def _scale(r: _Reader, node: YNode, ident: str) -> tuple[float, float] | None:
+    scale_node = node.value.get("scale")
+    if scale_node is None or scale_node.is_null:
+        return None
+    if scale_node.kind != "seq" or len(scale_node.value) != 2:
+        r.p.error(
+            scale_node.where,
+            f"indicator {ident!r}: scale must be two numbers [lowest, highest], e.g. [1, 6]",
+            kind="scale",
+        )
+        return None
+    low, high = (r.number_of(b, "a scale bound") for b in scale_node.value)
+    if low is None or high is None:
+        return None
+    if low >= high:
+        r.p.error(
+            scale_node.where,
+            f"indicator {ident!r}: scale bounds reversed or equal "
+            f"([{low:g}, {high:g}]); write [lowest, highest]",
+            kind="scale",
+        )
+        return None
+    return (low, high)
+
+
+def _ambition(
+    r: _Reader, node: YNode, ident: str, direction: str, scale: tuple[float, float] | None
+) -> Ambition | None:
+    amb = node.value.get("ambition")
+    if amb is None or amb.is_null:
+        return None
+    if r.mapping(amb, f"indicator {ident!r}: ambition") is None:
+        return None
+    r.known_keys(amb, "ambition")
+    target = r.number(amb, "target")
+    threshold = r.number(amb, "threshold")
+    if "target" not in amb.value:
+        r.p.error(
+            amb.where,
+            f"indicator {ident!r}: ambition needs a target (e.g. {{target: 5.0, threshold: 4.5}})",
+            kind="missing",
+        )
+    if target is None:
+        return None
+    ok = True
+    if threshold is not None:
+        wrong = threshold > target if direction == "up" else threshold < target
+        if wrong:
+            side = "at or below" if direction == "up" else "at or above"
+            r.p.error(
+                amb.value["threshold"].where,
+                f"indicator {ident!r}: threshold {threshold:g} is on the wrong side of "
+                f"target {target:g} for direction {direction!r}; the yellow threshold "
+                f"must be {side} the target",
+                kind="ambition",
+            )
+            ok = False
+    if scale is not None:
+        for key, value in (("target", target), ("threshold", threshold)):
+            if value is not None and not scale[0] <= value <= scale[1]:
+                r.p.error(
+                    amb.value[key].where,
+                    f"indicator {ident!r}: ambition {key} {value:g} lies outside the "
+                    f"scale [{scale[0]:g}, {scale[1]:g}]",
+                    kind="ambition",
+                )
+                ok = False
+    return Ambition(target, threshold) if ok else None
+
+
+def _indicators(
+    r: _Reader, root: YNode, perspectives: dict[str, Perspective], factors: dict[str, SuccessFactor]
+) -> dict[str, Indicator]:
+    items = r.sequence(root.value.get("indicators"), "indicators")
+    if "indicators" not in root.value or not items:
+        r.p.error(
+            root.where,
+            "'indicators' is required: list the measured indicators, each "
+            "with an id, a name and a perspective",
+            kind="missing",
+        )
+    result: dict[str, Indicator] = {}
+    out: list[tuple[str, YNode]] = []
+    for node in items:
+        if r.mapping(node, "an indicator") is None:
+            continue
+        r.known_keys(node, "indicators")
+        ident = r.text(node, "id", required=True)
+        persp = _reference(r, node, "perspective", perspectives, "perspective", required=True)
+        factor = _reference(r, node, "success_factor", factors, "success factor", required=False)
+        direction = r.choice(node, "direction", DIRECTIONS, "up")
+        scale = _scale(r, node, ident or "?")
+        ambition = _ambition(r, node, ident or "?", direction, scale)
+        level = _result_level(r, node)
+        if not ident:
+            continue
+        out.append((ident, node))
+        if ident not in result:
+            result[ident] = Indicator(
+                id=ident,
+                name=r.text(node, "name") or ident,
+                perspective=persp or "",
+                direction=direction,
+                success_factor=factor,
+                scale=scale,  # type: ignore[arg-type]
+                ambition=ambition,
+                result_level=level,
+                line=node.line,
+            )
+    _unique(r, out, "indicator")
+    return result
+
+
+def _lags(r: _Reader, node: YNode) -> tuple[int, ...] | None:
+    lag_node = node.value.get("lag")
+    if lag_node is None or lag_node.is_null:
+        return (0,)
+    items = lag_node.value if lag_node.kind == "seq" else [lag_node]
+    if not items:
+        r.p.error(
+            lag_node.where, "lag must be an integer or a non-empty list of integers", kind="lag"
+        )
+        return None
+    lags: list[int] = []
+    for item in items:
+        lag = r.integer(item, "lag")
+        if lag is None:
+            continue
+        if lag < 0:
+            r.p.error(
+                item.where,
+                f"lag {lag} is negative: a lag counts periods from cause to "
+                "effect and must be 0 or more",
+                kind="lag",
+            )
+        elif lag in lags:
+            r.p.error(item.where, f"lag {lag} is listed twice", kind="lag")
+        else:
+            lags.append(lag)
+    if len(lags) != len(items):
+        return None
+    return tuple(sorted(lags))
+
+
+def _links(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> list[Link]:
+    result: list[Link] = []
+    seen: dict[tuple[str, str], YNode] = {}
+    for node in r.sequence(root.value.get("links"), "links"):
+        if r.mapping(node, "a link") is None:
+            continue
+        r.known_keys(node, "links")
+        source = _reference(r, node, "from", indicators, "indicator", required=True)
+        target = _reference(r, node, "to", indicators, "indicator", required=True)
+        lags = _lags(r, node)
+        sign = r.choice(node, "sign", SIGNS, "+")
+        rationale = r.text(node, "rationale") or ""
+        if source is None or target is None or lags is None:
+            continue
+        if source == target:
+            r.p.error(
+                node.where,
+                f"link from {source!r} to itself: a link joins two different indicators",
+                kind="self_link",
+            )
+            continue
+        if (source, target) in seen:
+            r.p.error(
+                node.where,
+                f"duplicate link {source} → {target} (first at line "
+                f"{seen[(source, target)].line}); give several lags as a list instead, "
+                "lag: [0, 1]",
+                kind="duplicate_link",
+            )
+            continue
+        seen[(source, target)] = node
+        result.append(Link(source, target, lags, sign, rationale, node.line))  # type: ignore[arg-type]
+    return result
+
+
+def _analysis(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> Analysis:
+    node = r.mapping(root.value.get("analysis"), "analysis")
+    if node is None:
+        return Analysis()
+    r.known_keys(node, "analysis")
+    default = Analysis()
+    effects = r.choice(node, "effects", EFFECTS, default.effects)
+    alpha = r.number(node, "alpha")
+    if alpha is not None and not 0 < alpha < 1:
+        r.p.error(
+            node.value["alpha"].where,
+            f"alpha must lie between 0 and 1, not {alpha:g}",
+            kind="range",
+        )
+    min_effect = r.number(node, "min_effect")
+    if min_effect is not None and min_effect <= 0:
+        r.p.error(
+            node.value["min_effect"].where,
+            f"min_effect must be positive (in standard deviations), not {min_effect:g}",
+            kind="range",
+        )
+    controls: list[str] = []
+    for item in r.sequence(node.value.get("controls"), "analysis.controls"):
+        ident = item.raw.strip() if item.kind == "scalar" else ""
+        if ident not in indicators:
+            r.p.error(
+                item.where,
+                f"unknown control indicator {item.raw!r}: controls must be "
+                "indicator ids declared under indicators",
+                kind="unknown_ref",
+            )
+        elif ident not in controls:
+            controls.append(ident)
+    draws = default.bootstrap_draws
+    if "bootstrap_draws" in node.value:
+        value = r.integer(node.value["bootstrap_draws"], "bootstrap_draws")
+        if value is not None and value < MIN_BOOTSTRAP_DRAWS:
+            r.p.error(
+                node.value["bootstrap_draws"].where,
+                f"bootstrap_draws must be at least {MIN_BOOTSTRAP_DRAWS}, not {value}",
+                kind="range",
+            )
+        elif value is not None:
+            draws = value
+    seed = default.seed
+    if "seed" in node.value:
+        value = r.integer(node.value["seed"], "seed")
+        if value is not None and value < 0:
+            r.p.error(node.value["seed"].where, "seed must be 0 or more", kind="range")
+        elif value is not None:
+            seed = value
+    return Analysis(
+        effects=effects,  # type: ignore[arg-type]
+        alpha=alpha if alpha is not None and 0 < alpha < 1 else default.alpha,
+        min_effect=min_effect if min_effect is not None and min_effect > 0 else default.min_effect,
+        controls=tuple(controls),
+        bootstrap_draws=draws,
+        seed=seed,
+    )
+
+
+def parse_scorecard(text: str, file: str) -> tuple[Scorecard | None, ProblemList]:
+    """Check scorecard YAML text and build the model.
+
+    Parameters
+    ----------
+    text : str
+        The YAML document.
+    file : str
+        Name of the file, used in problem messages.
+
+    Returns
+    -------
+    scorecard : Scorecard or None
+        The model, or ``None`` if any error was found.
+    problems : ProblemList
+        Every problem found, errors and warnings.
+    """
+    problems = ProblemList(file)
+    root = parse_yaml(text, problems)
+    if root is None:
+        return None, problems
+    r = _Reader(problems)
+    if root.kind != "map":
+        problems.error(
+            root.where,
+            "the scorecard must be a mapping with the keys scorecard, "
+            "perspectives, indicators and links",
+            kind="type",
+        )
+        return None, problems
+    r.known_keys(root, "")
+    head = r.mapping(root.value.get("scorecard"), "scorecard")
+    name, language = Path(file).stem, "en"
+    if head is None:
+        problems.error(
+            root.where,
+            "the 'scorecard' block with a name is required (scorecard: {name: \"…\"})",
+            kind="missing",
+        )
+    else:
+        r.known_keys(head, "scorecard")
+        name = r.text(head, "name", required=True) or name
+        language = r.choice(head, "language", LANGUAGES, "en")
+    perspectives = _perspectives(r, root)
+    goals = _goals(r, root, perspectives)
+    factors = _success_factors(r, root, goals)
+    indicators = _indicators(r, root, perspectives, factors)
+    links = _links(r, root, indicators)
+    if not links and "links" not in root.value:
+        problems.warning(
+            root.where,
+            "no links: there are no assumed cause-and-effect arrows to test",
+            kind="no_links",
+        )
+    analysis = _analysis(r, root, indicators)
+    if problems.has_errors:
+        return None, problems
+    card = Scorecard(
+        name=name,
+        language=language,  # type: ignore[arg-type]
+        perspectives=tuple(perspectives.values()),
+        indicators=tuple(indicators.values()),
+        links=tuple(links),
+        goals=tuple(goals.values()),
+        success_factors=tuple(factors.values()),
+        analysis=analysis,
+        source=file,
+    )
+    return card, problems
+
+
+def load_scorecard(path: str | Path) -> Scorecard:
+    """Read a scorecard YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.yaml``/``.yml`` file.
+
+    Returns
+    -------
+    Scorecard
+        The checked, frozen model.
+
+    Raises
+    ------
+    bms_eval.problems.InputError
+        With every problem found (each naming the file, line and key).
+    """
+    card, problems = check_scorecard(path)
+    problems.raise_if_errors()
+    assert card is not None
+    return card
+
+
+def check_scorecard(path: str | Path) -> tuple[Scorecard | None, ProblemList]:
+    """Read a scorecard file and return the model (or ``None``) with every problem found."""
+    file = str(path)
+    problems = ProblemList(file)
+    text = read_text(Path(path), problems)
+    if text is None:
+        return None, problems
+    return parse_scorecard(text, file)

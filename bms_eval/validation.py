@@ -1,0 +1,187 @@
+"""Check a scorecard and its indicator data against each other.
+
+The loaders in :mod:`bms_eval.inputs` check each file alone; here the two meet:
+values must lie on each indicator's declared scale, every indicator a link or
+control uses must have data, and data for indicators the scorecard does not know
+are pointed out. :func:`load_inputs` is the one entry point the rest of the
+toolkit uses: it returns both inputs checked, or raises with every problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bms_eval.inputs.data import IndicatorData, read_data
+from bms_eval.inputs.model import Scorecard
+from bms_eval.inputs.scorecard import check_scorecard
+from bms_eval.problems import InputError, Problem, ProblemList
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A checked scorecard with its checked data.
+
+    Attributes
+    ----------
+    scorecard : Scorecard
+    data : IndicatorData
+    warnings : tuple of Problem
+        Problems that did not stop the run.
+    """
+
+    scorecard: Scorecard
+    data: IndicatorData
+    warnings: tuple[Problem, ...] = ()
+
+
+def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
+    """Problems that only show when the scorecard and the data meet.
+
+    Parameters
+    ----------
+    card : Scorecard
+    data : IndicatorData
+
+    Returns
+    -------
+    list of Problem
+        Values outside a declared scale and linked indicators without data
+        (errors); indicators unknown to the scorecard or never observed (warnings).
+    """
+    found = ProblemList(data.file)
+    frame = data.frame
+    known = set(card.indicator_ids)
+    ids = frame["indicator"].to_numpy()
+    unknown = np.flatnonzero(~np.isin(ids, list(known)))
+    _, first = np.unique(ids[unknown], return_index=True)
+    for i in sorted(unknown[first]):
+        ind = ids[i]
+        found.warning(
+            data.places[i],
+            f"indicator {ind!r} is not in the scorecard "
+            f"{card.source}; its rows are ignored (add it to indicators, or check "
+            "the id's spelling)",
+            kind="unknown_indicator",
+        )
+    scales = {ind.id: ind.scale for ind in card.indicators if ind.scale is not None}
+    low = frame["indicator"].map({k: v[0] for k, v in scales.items()}).to_numpy(dtype=float)
+    high = frame["indicator"].map({k: v[1] for k, v in scales.items()}).to_numpy(dtype=float)
+    values = frame["value"].to_numpy()
+    for i in np.flatnonzero((values < low) | (values > high)):
+        ind = ids[i]
+        found.error(
+            data.places[i],
+            f"value {values[i]:g} of indicator {ind!r} lies outside its scale "
+            f"[{low[i]:g}, {high[i]:g}] declared in the scorecard",
+            kind=f"outside_scale {ind}",
+        )
+    observed = set(frame.loc[frame["value"].notna(), "indicator"])
+    sc = ProblemList(card.source)
+    linked = set(card.linked_ids)
+    for link in card.links:
+        for end in (link.source, link.target):
+            if end not in observed:
+                sc.error(
+                    f"line {link.line}, link {link.key}",
+                    f"indicator {end!r} has no values in {data.file}; a link can only be "
+                    "tested with data for both ends",
+                    kind="no_data",
+                )
+    for ctrl in card.analysis.controls:
+        if ctrl not in observed:
+            sc.error(
+                "analysis.controls",
+                f"control indicator {ctrl!r} has no values in {data.file}",
+                kind="no_data",
+            )
+    for ind in card.indicators:
+        if ind.id not in observed and ind.id not in linked:
+            sc.warning(
+                f"line {ind.line}, indicator {ind.id}",
+                f"indicator {ind.id!r} has no values in {data.file}",
+                kind="unobserved",
+            )
+    return [*found, *sc]
+
+
+def check_inputs(
+    scorecard: str | Path, data: str | Path
+) -> tuple[Scorecard | None, IndicatorData | None, list[Problem]]:
+    """Read and check both inputs, collecting every problem instead of stopping.
+
+    Returns
+    -------
+    scorecard, data : model or None
+        ``None`` where the file could not be built.
+    problems : list of Problem
+        Everything found, in file order.
+    """
+    card, card_problems = check_scorecard(scorecard)
+    table, data_problems = read_data(data)
+    problems = [*card_problems, *data_problems]
+    if card is not None and table is not None:
+        problems.extend(cross_check(card, table))
+    return card, table, problems
+
+
+def load_inputs(scorecard: str | Path, data: str | Path) -> Inputs:
+    """Read both inputs and check them alone and together.
+
+    Parameters
+    ----------
+    scorecard : str or Path
+        The scorecard YAML file.
+    data : str or Path
+        The indicator data file.
+
+    Returns
+    -------
+    Inputs
+
+    Raises
+    ------
+    bms_eval.problems.InputError
+        With every problem found in either file.
+    """
+    card, table, problems = check_inputs(scorecard, data)
+    if any(p.severity == "error" for p in problems) or card is None or table is None:
+        raise InputError(problems)
+    return Inputs(card, table, tuple(problems))
+
+
+def coverage(card: Scorecard, data: IndicatorData) -> pd.DataFrame:
+    """Per scorecard indicator: how much data there is and what range it spans.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scorecard indicator, in scorecard order, with columns
+        ``indicator``, ``name``, ``observed`` (non-missing values), ``coverage``
+        (share of the unit × period grid observed), ``units`` (units with at least
+        one value), ``first``/``last`` period observed, ``min``, ``max``.
+    """
+    frame = data.frame[data.frame["value"].notna()]
+    grid = len(data.units) * len(data.periods)
+    groups = dict(tuple(frame.groupby("indicator", sort=False)))
+    rows = []
+    for ind in card.indicators:
+        g = groups.get(ind.id)
+        n = 0 if g is None else len(g)
+        rows.append(
+            {
+                "indicator": ind.id,
+                "name": ind.name,
+                "observed": n,
+                "coverage": n / grid if grid else 0.0,
+                "units": 0 if g is None else g["unit"].nunique(),
+                "first": None if g is None else int(g["period"].min()),
+                "last": None if g is None else int(g["period"].max()),
+                "min": np.nan if g is None else float(g["value"].min()),
+                "max": np.nan if g is None else float(g["value"].max()),
+            }
+        )
+    return pd.DataFrame(rows)
