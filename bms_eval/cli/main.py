@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from bms_eval import __version__
-from bms_eval.cli import validate
+from bms_eval.cli import links, validate
 from bms_eval.cli.output import print_problems
 from bms_eval.problems import InputError
 
-SUBCOMMANDS = (validate,)
+SUBCOMMANDS = (validate, links)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,72 @@
+"""``bms-eval links SCORECARD DATA [--out FILE]``: the link tests alone, no notebooks."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bms_eval.cli.output import print_problems
+from bms_eval.estimation import estimate_links
+from bms_eval.validation import load_inputs
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the subcommand."""
+    p = sub.add_parser(
+        "links",
+        help="test every link of the scorecard, write links.csv",
+        description="Test every assumed cause-and-effect link of the scorecard on the data "
+        "(fixed effects, clustered or wild-bootstrap inference, side tests, verdicts) and "
+        "write links.csv to FILE or standard output.",
+    )
+    p.add_argument("scorecard", metavar="SCORECARD", help="scorecard YAML file")
+    p.add_argument("data", metavar="DATA", help="indicator data (.csv, .xlsx or .parquet)")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write links.csv here (default: standard "
+        "output); the file is replaced only when the run succeeds",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    p.set_defaults(handler=run)
+
+
+def write_atomically(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then replace ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the link tests; raise InputError on invalid input."""
+    inputs = load_inputs(args.scorecard, args.data)
+    if inputs.warnings and not args.quiet:
+        print_problems(inputs.warnings)
+
+    def progress(line: str) -> None:
+        if not args.quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    results = estimate_links(inputs.scorecard, inputs.data, progress=progress)
+    if args.out:
+        write_atomically(Path(args.out), results.to_csv)
+    else:
+        results.to_csv(sys.stdout)
+    if not args.quiet:
+        print(results.summary(), file=sys.stderr)
+        if args.out:
+            print(
+                f"\nWrote {args.out} ({len(results.to_frame())} rows) in {results.seconds:.1f} s.",
+                file=sys.stderr,
+            )
+    return 0

@@ -1,0 +1,90 @@
+"""Small inference helpers: t-based intervals, power, the between regression, BH.
+
+Each is a pure function of numbers and arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+#: Power at which the minimum detectable effect is stated.
+POWER = 0.80
+
+
+def t_inference(estimate: float, se: float, df: int, alpha: float) -> tuple[float, float, float]:
+    """Two-sided p-value of H0: β = 0 and the (1 − alpha) interval, from t(df).
+
+    Returns
+    -------
+    p_value, ci_low, ci_high : float
+    """
+    if not (se > 0 and df > 0):
+        return math.nan, math.nan, math.nan
+    t = estimate / se
+    p = float(2 * stats.t.sf(abs(t), df))
+    q = float(stats.t.ppf(1 - alpha / 2, df))
+    return p, estimate - q * se, estimate + q * se
+
+
+def minimum_detectable_effect(se: float, df: int, alpha: float, power: float = POWER) -> float:
+    """Smallest true effect a two-sided test at ``alpha`` detects with ``power``.
+
+    ``(t_{1−α/2} + t_{power}) · se`` with ``df`` degrees of freedom (the normal
+    approximation of Bloom 1995, with t quantiles for few clusters).
+    """
+    if not (se > 0 and df > 0):
+        return math.nan
+    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se)
+
+
+@dataclass(frozen=True)
+class BetweenFit:
+    """Regression of unit means of the effect on unit means of the cause."""
+
+    estimate: float
+    std_error: float
+    p_value: float
+    n_units: int
+
+
+def between_regression(y: np.ndarray, x: np.ndarray, units: np.ndarray) -> BetweenFit:
+    """OLS with intercept of unit means of ``y`` on unit means of ``x``.
+
+    Classical standard errors and t(G − 2), as linearmodels' ``BetweenOLS`` with
+    ``cov_type="unadjusted"``. NaN when fewer than 3 units or no spread in ``x``.
+    """
+    _, codes = np.unique(units, return_inverse=True)
+    g = int(codes.max(initial=-1)) + 1
+    if g < 3:
+        return BetweenFit(math.nan, math.nan, math.nan, g)
+    counts = np.bincount(codes, minlength=g)
+    my = np.bincount(codes, weights=y, minlength=g) / counts
+    mx = np.bincount(codes, weights=x, minlength=g) / counts
+    dx = mx - mx.mean()
+    sxx = float(dx @ dx)
+    if sxx <= 1e-12 * max(1.0, float(mx @ mx)):
+        return BetweenFit(math.nan, math.nan, math.nan, g)
+    slope = float(dx @ (my - my.mean())) / sxx
+    resid = my - my.mean() - slope * dx
+    se = math.sqrt(float(resid @ resid) / (g - 2) / sxx)
+    p = float(2 * stats.t.sf(abs(slope / se), g - 2)) if se > 0 else 0.0
+    return BetweenFit(slope, se, p, g)
+
+
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (NaN stays NaN and is not counted)."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    m = ok.size
+    if m == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    ranked = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
+    out[order] = np.minimum(adjusted, 1.0)
+    return out

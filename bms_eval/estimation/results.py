@@ -1,0 +1,159 @@
+"""The read-only results of a link test run: table, text summary and HTML view.
+
+``summary()``, ``__repr__`` and ``_repr_html_`` are built from the same table,
+so what a notebook shows and what the terminal prints never disagree.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from bms_eval.estimation.verdicts import VERDICTS
+
+#: The columns of links.csv: SPEC 3.1's, in its order, then ours.
+LINK_COLUMNS = (
+    "from",
+    "to",
+    "lag",
+    "n_obs",
+    "n_units",
+    "estimate",
+    "std_error",
+    "p_value",
+    "p_adjusted",
+    "ci_low",
+    "ci_high",
+    "std_estimate",
+    "mde_std",
+    "between_estimate",
+    "between_p_value",
+    "reverse_p_value",
+    "lead_p_value",
+    "verdict",
+    "reason",
+    # additions
+    "sign",
+    "from_name",
+    "to_name",
+    "std_ci_low",
+    "std_ci_high",
+    "reverse_estimate",
+    "lead_estimate",
+    "inference",
+    "draws",
+    "period_effects",
+    "notes",
+)
+
+
+@dataclass(frozen=True, repr=False)
+class LinkResults:
+    """Results of :func:`bms_eval.estimation.estimate_links`.
+
+    Attributes
+    ----------
+    scorecard : str
+        The scorecard's name.
+    effects : str
+        ``unit`` or ``twoway``.
+    alpha, min_effect : float
+        The analysis options used.
+    n_units, n_periods : int
+        Size of the panel.
+    bootstrap_draws, seed : int
+        Wild bootstrap settings (used where there are fewer than 50 units).
+    seconds : float
+        Time the estimation took.
+    """
+
+    _table: pd.DataFrame
+    scorecard: str = ""
+    effects: str = "twoway"
+    alpha: float = 0.05
+    min_effect: float = 0.2
+    n_units: int = 0
+    n_periods: int = 0
+    bootstrap_draws: int = 0
+    seed: int = 0
+    seconds: float = 0.0
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the table: one row per link and lag, columns :data:`LINK_COLUMNS`."""
+        return self._table.reindex(columns=list(LINK_COLUMNS)).copy()
+
+    def to_csv(self, target: str | Path | IO[str]) -> None:
+        """Write ``links.csv`` (UTF-8, ``,`` separator, full precision)."""
+        frame = self.to_frame()
+        frame["lag"] = frame["lag"].astype("Int64")
+        frame.to_csv(target, index=False, lineterminator="\n")
+
+    def counts(self) -> dict[str, int]:
+        """How many link-lags got each verdict, in the SPEC's order."""
+        got = self._table["verdict"].value_counts() if len(self._table) else {}
+        return {v: int(got.get(v, 0)) for v in VERDICTS}
+
+    def _lines(self) -> list[tuple[str, str, str, str, str, str]]:
+        rows = []
+        for r in self.to_frame().itertuples(index=False):
+            est = r.std_estimate
+            ci = (
+                f"[{r.std_ci_low:+.2f}, {r.std_ci_high:+.2f}]"
+                if isinstance(est, float) and math.isfinite(est)
+                else ""
+            )
+            padj = (
+                ""
+                if not math.isfinite(r.p_adjusted)
+                else "<0.001"
+                if r.p_adjusted < 0.001
+                else f"{r.p_adjusted:.3f}"
+            )
+            effect = f"{est:+.2f}" if math.isfinite(est) else ""
+            rows.append((f"{r._0} → {r.to}", str(r.lag), effect, ci, padj, r.verdict))
+        return rows
+
+    def summary(self) -> str:
+        """A plain-text table of verdicts with the standardized effects."""
+        counts = ", ".join(f"{n} {v}" for v, n in self.counts().items() if n)
+        head = (
+            f"Link tests: {self.scorecard} — {self.n_units} units × {self.n_periods} "
+            f"periods, {self.effects} fixed effects, alpha {self.alpha:g}\n"
+            f"Verdicts: {counts or 'none'}\n"
+        )
+        rows = self._lines()
+        header = ("link", "lag", "std.eff", "95 % CI (SD)", "p.adj", "verdict")
+        widths = [
+            max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+            for i, h in enumerate(header)
+        ]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        lines = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
+        lines += [fmt.format(*r) for r in rows]
+        return head + "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        counts = ", ".join(f"{n} {esc(v)}" for v, n in self.counts().items() if n)
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td>{esc(cell)}</td>" for cell in row[:5])
+            + f"<td>{esc(row[5])}</td><td>{esc(reason)}</td></tr>"
+            for row, reason in zip(self._lines(), self._table["reason"], strict=True)
+        )
+        return (
+            f"<div><p><b>Link tests: {esc(self.scorecard)}</b> — {self.n_units} units × "
+            f"{self.n_periods} periods, {esc(self.effects)} fixed effects, alpha "
+            f"{self.alpha:g}. Verdicts: {counts or 'none'}.</p><table><thead><tr>"
+            "<th>link</th><th>lag</th><th>std. effect</th><th>95 % CI (SD)</th>"
+            "<th>adjusted p</th><th>verdict</th><th>reason</th></tr></thead>"
+            f"<tbody>{body}</tbody></table></div>"
+        )

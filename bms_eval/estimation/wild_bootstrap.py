@@ -1,0 +1,198 @@
+"""Wild cluster restricted bootstrap (WCR) with Webb six-point weights.
+
+With few clusters, clustered standard errors are too small and t tests reject
+too often. The wild cluster bootstrap of Cameron, Gelbach and Miller (2008),
+with the null hypothesis imposed (restricted) and Webb's (2023) six-point
+weights, keeps the size close to nominal with as few as 5–10 clusters.
+
+The computation follows the algebra of Roodman, MacKinnon, Nielsen and Webb
+(2019, "Fast and wild", *Stata Journal* 19(1)): for a coefficient ``β_k`` and a
+null value ``β0`` the bootstrap t statistic of draw ``b`` is
+
+    t*_b(β0) = (n0_b − β0·n1_b) / sqrt(s·(P_b − 2β0·Q_b + β0²·R_b))
+
+where every term is a precomputed function of the draws. Evaluating the p-value
+at a new ``β0`` is then O(draws), so the confidence interval is found by
+inverting the test exactly (bisection on each side) at negligible cost.
+
+When ``6^G`` is no larger than the draws requested, every weight vector is
+enumerated once instead (exact for that weight distribution, and honest about
+how small a p-value so few clusters can give).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Webb's six-point distribution: ±√(1/2), ±1, ±√(3/2), each with probability 1/6.
+WEBB_POINTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+#: Bisection stops when the interval end is known to this share of a standard error.
+CI_TOLERANCE = 1e-4
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Bootstrap inference for one coefficient.
+
+    Attributes
+    ----------
+    p_value : float
+        Symmetric bootstrap p-value of H0: β = 0.
+    ci_low, ci_high : float
+        Confidence interval by test inversion.
+    draws : int
+        Number of weight vectors used.
+    enumerated : bool
+        Whether all ``6^G`` weight vectors were enumerated.
+    """
+
+    p_value: float
+    ci_low: float
+    ci_high: float
+    draws: int
+    enumerated: bool
+
+
+def webb_weights(n_clusters: int, draws: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """Weight matrix of shape ``(n_clusters, draws)``, or all ``6^G`` vectors if fewer.
+
+    Returns
+    -------
+    weights : numpy.ndarray
+    enumerated : bool
+    """
+    if 6**n_clusters <= draws:
+        grid = np.array(list(itertools.product(range(6), repeat=n_clusters)), dtype=int)
+        return WEBB_POINTS[grid].T, True
+    return WEBB_POINTS[rng.integers(0, 6, size=(n_clusters, draws))], False
+
+
+class _Inverter:
+    """Precomputed pieces for t*(β0) and t(β0) of one coefficient."""
+
+    def __init__(
+        self,
+        W: np.ndarray,
+        y: np.ndarray,
+        clusters: np.ndarray,
+        col: int,
+        scale: float,
+        weights: np.ndarray,
+    ):
+        n_clusters = weights.shape[0]
+        A = np.linalg.inv(W.T @ W)
+        a = A[col]
+        beta = A @ (W.T @ y)
+        resid = y - W @ beta
+        scores = np.zeros((n_clusters, W.shape[1]))
+        np.add.at(scores, clusters, W * resid[:, None])
+        var = scale * float(a @ (scores.T @ scores) @ a)
+        self.beta_k = float(beta[col])
+        self.se = np.sqrt(var)
+        # restricted residuals u_r = u0 − β0·u1 (residuals of y and w_k on the other columns)
+        Z = np.delete(W, col, axis=1)
+        wk = W[:, col]
+        if Z.shape[1]:
+            ZtZ_inv = np.linalg.inv(Z.T @ Z)
+            u0 = y - Z @ (ZtZ_inv @ (Z.T @ y))
+            u1 = wk - Z @ (ZtZ_inv @ (Z.T @ wk))
+        else:
+            u0, u1 = y.copy(), wk.copy()
+        # H_g = W_g'W_g; m_g = A H_g a
+        H = np.zeros((n_clusters, W.shape[1], W.shape[1]))
+        np.add.at(H, clusters, W[:, :, None] * W[:, None, :])
+        m = np.einsum("ij,gjk,k->gi", A, H, a)  # (G, K)
+        pieces = []
+        for u in (u0, u1):
+            s = np.zeros((n_clusters, W.shape[1]))
+            np.add.at(s, clusters, W * u[:, None])  # s_g = W_g'u_g
+            c = s @ a  # (G,)
+            F = m @ s.T  # F[g, h] = m_g's_h
+            Q = np.diag(c) - F
+            pieces.append((c @ weights, Q @ weights))
+        (n0, P0), (n1, P1) = pieces
+        self.n0, self.n1 = n0, n1
+        self.p00 = np.einsum("gb,gb->b", P0, P0)
+        self.p01 = np.einsum("gb,gb->b", P0, P1)
+        self.p11 = np.einsum("gb,gb->b", P1, P1)
+        self.scale = scale
+
+    def p_value(self, beta0: float) -> float:
+        t = (self.beta_k - beta0) / self.se
+        var = self.scale * (self.p00 - 2 * beta0 * self.p01 + beta0**2 * self.p11)
+        num = self.n0 - beta0 * self.n1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_star = np.where(var > 0, num / np.sqrt(np.maximum(var, 0)), 0.0)
+        return float(np.mean(np.abs(t_star) >= abs(t) - 1e-12 * max(1.0, abs(t))))
+
+    def bound(self, alpha: float, direction: int) -> float:
+        step = self.se if self.se > 0 else 1.0
+        inside = self.beta_k
+        outside = None
+        for j in range(60):
+            trial = self.beta_k + direction * step * 2.0**j
+            if self.p_value(trial) < alpha:
+                outside = trial
+                break
+            inside = trial
+        if outside is None:
+            return direction * np.inf
+        while abs(outside - inside) > CI_TOLERANCE * step:
+            mid = 0.5 * (inside + outside)
+            if self.p_value(mid) < alpha:
+                outside = mid
+            else:
+                inside = mid
+        return 0.5 * (inside + outside)
+
+
+def wild_cluster_bootstrap(
+    W: np.ndarray,
+    y: np.ndarray,
+    clusters: np.ndarray,
+    col: int,
+    scale: float,
+    alpha: float,
+    draws: int,
+    rng: np.random.Generator,
+) -> BootstrapResult:
+    """WCR bootstrap p-value and confidence interval for column ``col`` of ``W``.
+
+    Parameters
+    ----------
+    W : numpy.ndarray
+        Shape ``(n, K)``: the design with the fixed effects already partialled out.
+    y : numpy.ndarray
+        Shape ``(n,)``, likewise demeaned.
+    clusters : numpy.ndarray
+        Shape ``(n,)``, cluster codes ``0 … G−1``.
+    col : int
+        The coefficient tested.
+    scale : float
+        Small-sample factor of the clustered variance (cancels in the p-value;
+        kept so the t statistics are the reported ones).
+    alpha : float
+        1 − confidence level of the interval.
+    draws : int
+        Bootstrap draws (at least 999).
+    rng : numpy.random.Generator
+        Source of the weights.
+
+    Returns
+    -------
+    BootstrapResult
+    """
+    n_clusters = int(clusters.max()) + 1
+    weights, enumerated = webb_weights(n_clusters, draws, rng)
+    inv = _Inverter(W, y, clusters, col, scale, weights)
+    return BootstrapResult(
+        p_value=inv.p_value(0.0),
+        ci_low=inv.bound(alpha, -1),
+        ci_high=inv.bound(alpha, +1),
+        draws=weights.shape[1],
+        enumerated=enumerated,
+    )
