@@ -54,22 +54,24 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
     """
     found = ProblemList(data.file)
     frame = data.frame
-    known = set(card.indicator_ids)
     ids = frame["indicator"].to_numpy()
-    unknown = np.flatnonzero(~np.isin(ids, list(known)))
-    _, first = np.unique(ids[unknown], return_index=True)
-    for i in sorted(unknown[first]):
-        ind = ids[i]
-        found.warning(
-            data.places[i],
-            f"indicator {ind!r} is not in the scorecard "
-            f"{card.source}; its rows are ignored (add it to indicators, or check "
-            "the id's spelling)",
-            kind="unknown_indicator",
-        )
-    scales = {ind.id: ind.scale for ind in card.indicators if ind.scale is not None}
-    low = frame["indicator"].map({k: v[0] for k, v in scales.items()}).to_numpy(dtype=float)
-    high = frame["indicator"].map({k: v[1] for k, v in scales.items()}).to_numpy(dtype=float)
+    codes, uniques = pd.factorize(frame["indicator"])
+    by_id = {ind.id: ind for ind in card.indicators}
+    first_rows = pd.Series(np.arange(len(codes))).groupby(codes).min().to_numpy()
+    for code, ind in enumerate(uniques):
+        if ind not in by_id:
+            found.warning(
+                data.places[int(first_rows[code])],
+                f"indicator {ind!r} is not in the scorecard "
+                f"{card.source}; its rows are ignored (add it to indicators, or check "
+                "the id's spelling)",
+                kind="unknown_indicator",
+            )
+    scales = [
+        by_id[u].scale if u in by_id and by_id[u].scale else (np.nan, np.nan) for u in uniques
+    ]
+    low = np.array([sc[0] for sc in scales], dtype=float)[codes]
+    high = np.array([sc[1] for sc in scales], dtype=float)[codes]
     values = frame["value"].to_numpy()
     for i in np.flatnonzero((values < low) | (values > high)):
         ind = ids[i]
@@ -79,7 +81,7 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
             f"[{low[i]:g}, {high[i]:g}] declared in the scorecard",
             kind=f"outside_scale {ind}",
         )
-    observed = set(frame.loc[frame["value"].notna(), "indicator"])
+    observed = set(uniques[np.unique(codes[frame["value"].notna().to_numpy()])])
     sc = ProblemList(card.source)
     linked = set(card.linked_ids)
     for link in card.links:

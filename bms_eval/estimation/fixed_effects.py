@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 #: A regressor whose part orthogonal to the columns before it has a norm below
-#: this share of its own norm counts as collinear and is dropped.
-COLLINEARITY_TOLERANCE = 1e-9
+#: this share of its own norm counts as collinear and is dropped (the check works
+#: on the Gram matrix, whose rounding error is about 1e-8 in these terms).
+COLLINEARITY_TOLERANCE = 1e-7
 
 
 @dataclass(frozen=True)
@@ -87,15 +88,18 @@ def design_from_grids(y: np.ndarray, columns: list[np.ndarray], names: list[str]
     return Design(data[:, 0], data[:, 1:], tuple(names), unit_codes, period_codes)
 
 
-def demean(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Subtract group means from each column of ``values`` (shape ``(n,)`` or ``(n, k)``)."""
-    counts = np.bincount(groups, minlength=n_groups).astype(float)
-    if values.ndim == 1:
-        means = np.bincount(groups, weights=values, minlength=n_groups) / counts
-        return values - means[groups]
-    sums = np.zeros((n_groups, values.shape[1]))
-    np.add.at(sums, groups, values)
-    return values - (sums / counts[:, None])[groups]
+def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Column sums of ``values`` over consecutive row blocks beginning at ``starts``.
+
+    Rows must be sorted by group; ``starts`` holds each group's first row.
+    """
+    return np.add.reduceat(values, starts, axis=0)
+
+
+def demean(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Subtract group means (rows sorted by group; see :func:`group_sums`)."""
+    means = group_sums(values, starts) / (counts if values.ndim == 1 else counts[:, None])
+    return values - np.repeat(means, counts, axis=0)
 
 
 @dataclass(frozen=True)
@@ -153,25 +157,31 @@ class NotEstimable(Exception):
     """The model cannot be estimated from these data; the message says why."""
 
 
-def independent_columns(W: np.ndarray, protect: int = 0) -> np.ndarray:
+def independent_columns(gram: np.ndarray, raw_norms: np.ndarray) -> np.ndarray:
     """Boolean mask of columns kept after dropping collinear ones, left to right.
 
-    A column is dropped when its part orthogonal to the kept columns before it is
-    below :data:`COLLINEARITY_TOLERANCE` of its norm (or the column is zero).
+    Works on the Gram matrix ``W'W``: the Cholesky factor's diagonal is, for each
+    column, the norm of its part orthogonal to the columns before it. A column is
+    dropped when that norm is below :data:`COLLINEARITY_TOLERANCE` times
+    ``raw_norms`` (its norm before the fixed effects were removed), so a cause
+    that is constant within units, and only demeans to rounding noise, is dropped.
     """
-    n, k = W.shape
+    k = gram.shape[0]
+    floor = (COLLINEARITY_TOLERANCE * np.maximum(raw_norms, np.sqrt(np.diag(gram)))) ** 2
+    try:
+        chol = np.linalg.cholesky(gram)
+        if np.all(np.diag(chol) ** 2 > floor):
+            return np.ones(k, dtype=bool)
+    except np.linalg.LinAlgError:
+        pass
     keep = np.zeros(k, dtype=bool)
-    basis = np.empty((n, 0))
     for j in range(k):
-        col = W[:, j]
-        norm = np.linalg.norm(col)
-        if norm == 0:
-            continue
-        resid = col - basis @ (basis.T @ col) if basis.shape[1] else col
-        rnorm = np.linalg.norm(resid)
-        if rnorm > COLLINEARITY_TOLERANCE * norm * max(1.0, np.sqrt(k)):
-            keep[j] = True
-            basis = np.column_stack([basis, resid / rnorm])
+        kept = np.flatnonzero(keep)
+        resid = gram[j, j]
+        if kept.size:
+            g = gram[kept, j]
+            resid -= g @ np.linalg.solve(gram[np.ix_(kept, kept)], g)
+        keep[j] = resid > floor[j] and floor[j] > 0
     return keep
 
 
@@ -197,38 +207,46 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         With too few observations or no regressor left to estimate.
     """
     notes: list[str] = []
-    _, units = np.unique(design.units, return_inverse=True)
+    order = np.argsort(design.units, kind="stable")
+    sorted_units = design.units[order]
+    if not np.array_equal(order, np.arange(order.size)):
+        design = Design(
+            design.y[order], design.X[order], design.names, sorted_units, design.periods[order]
+        )
+    _, units = np.unique(sorted_units, return_inverse=True)
     _, periods = np.unique(design.periods, return_inverse=True)
-    n, n_units, n_periods = (
-        design.n_obs,
-        int(units.max(initial=-1)) + 1,
-        int(periods.max(initial=-1)) + 1,
-    )
+    n = design.n_obs
     if n == 0:
         raise NotEstimable("no period has values for the effect and all its causes together")
+    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
+    counts = np.diff(np.r_[starts, n])
+    n_units, n_periods = starts.size, int(periods.max()) + 1
     if twoway and n_units == 1:
         twoway = False
         notes.append(
             "period effects left out: with one unit they cannot be told apart from the causes"
         )
-    y = demean(design.y, units, n_units)
-    X = demean(design.X, units, n_units) if design.X.shape[1] else design.X
-    n_dummies = 0
-    if twoway and n_periods > 1:
-        dummies = np.zeros((n, n_periods - 1))
-        rows = periods > 0
-        dummies[np.flatnonzero(rows), periods[rows] - 1] = 1.0
-        W = np.column_stack([demean(dummies, units, n_units), X])
-        n_dummies = n_periods - 1
+    y = demean(design.y, starts, counts)
+    X = demean(design.X, starts, counts)
+    n_dummies = n_periods - 1 if twoway else 0
+    if n_dummies:
+        dummies = np.zeros((n, n_dummies))
+        rows = np.flatnonzero(periods > 0)
+        dummies[rows, periods[rows] - 1] = 1.0
+        W = np.column_stack([demean(dummies, starts, counts), X])
+        raw_sq = np.concatenate([dummies.sum(axis=0), (design.X**2).sum(axis=0)])
     else:
         W = X
-    keep = independent_columns(W)
+        raw_sq = (design.X**2).sum(axis=0)
+    gram = W.T @ W
+    keep = independent_columns(gram, np.sqrt(raw_sq))
     x_keep = keep[n_dummies:]
     dropped = tuple(nm for nm, k in zip(design.names, x_keep, strict=True) if not k)
     names = tuple(nm for nm, k in zip(design.names, x_keep, strict=True) if k)
     if not names:
         raise NotEstimable("no cause varies within units once the fixed effects are removed")
-    W = W[:, keep]
+    if not keep.all():
+        W, gram = W[:, keep], gram[np.ix_(keep, keep)]
     k = W.shape[1]
     positions = tuple(range(int(keep[:n_dummies].sum()), k))
     absorbed = n_units if (twoway or n_units == 1) else 0
@@ -238,12 +256,11 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
             f"{n} observations in {n_units} unit(s) leave {max(residual_df, 0)} "
             f"degree(s) of freedom for {k} coefficient(s) and the unit effects"
         )
-    A = np.linalg.inv(W.T @ W)
+    A = np.linalg.inv(gram)
     beta = A @ (W.T @ y)
     resid = y - W @ beta
     if n_units >= 2:
-        scores = np.zeros((n_units, k))
-        np.add.at(scores, units, W * resid[:, None])
+        scores = group_sums(W * resid[:, None], starts)
         scale = n / (n - absorbed - k)
         cov = scale * A @ (scores.T @ scores) @ A
         df, inference = n_units - 1, "cluster"

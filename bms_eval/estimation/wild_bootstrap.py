@@ -31,7 +31,7 @@ import numpy as np
 WEBB_POINTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 #: Bisection stops when the interval end is known to this share of a standard error.
-CI_TOLERANCE = 1e-4
+CI_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def webb_weights(n_clusters: int, draws: int, rng: np.random.Generator) -> tuple
     if 6**n_clusters <= draws:
         grid = np.array(list(itertools.product(range(6), repeat=n_clusters)), dtype=int)
         return WEBB_POINTS[grid].T, True
-    return WEBB_POINTS[rng.integers(0, 6, size=(n_clusters, draws))], False
+    return np.take(WEBB_POINTS, rng.integers(0, 6, size=(n_clusters, draws), dtype=np.uint8)), False
 
 
 class _Inverter:
@@ -83,13 +83,14 @@ class _Inverter:
         scale: float,
         weights: np.ndarray,
     ):
-        n_clusters = weights.shape[0]
+        order = np.argsort(clusters, kind="stable")
+        W, y, clusters = W[order], y[order], clusters[order]
+        starts = np.flatnonzero(np.r_[True, clusters[1:] != clusters[:-1]])
         A = np.linalg.inv(W.T @ W)
         a = A[col]
         beta = A @ (W.T @ y)
         resid = y - W @ beta
-        scores = np.zeros((n_clusters, W.shape[1]))
-        np.add.at(scores, clusters, W * resid[:, None])
+        scores = np.add.reduceat(W * resid[:, None], starts, axis=0)
         var = scale * float(a @ (scores.T @ scores) @ a)
         self.beta_k = float(beta[col])
         self.se = np.sqrt(var)
@@ -102,14 +103,11 @@ class _Inverter:
             u1 = wk - Z @ (ZtZ_inv @ (Z.T @ wk))
         else:
             u0, u1 = y.copy(), wk.copy()
-        # H_g = W_g'W_g; m_g = A H_g a
-        H = np.zeros((n_clusters, W.shape[1], W.shape[1]))
-        np.add.at(H, clusters, W[:, :, None] * W[:, None, :])
-        m = np.einsum("ij,gjk,k->gi", A, H, a)  # (G, K)
+        # m_g = A H_g a with H_g = W_g'W_g, i.e. A W_g'(W_g a)
+        m = np.add.reduceat(W * (W @ a)[:, None], starts, axis=0) @ A  # (G, K)
         pieces = []
         for u in (u0, u1):
-            s = np.zeros((n_clusters, W.shape[1]))
-            np.add.at(s, clusters, W * u[:, None])  # s_g = W_g'u_g
+            s = np.add.reduceat(W * u[:, None], starts, axis=0)  # s_g = W_g'u_g
             c = s @ a  # (G,)
             F = m @ s.T  # F[g, h] = m_g's_h
             Q = np.diag(c) - F

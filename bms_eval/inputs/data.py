@@ -46,16 +46,16 @@ class IndicatorData:
         The layout the file had.
     sha256 : str
         Hash of the file's bytes, for the run manifest.
-    places : numpy.ndarray
-        For each row of ``frame``, where it stood in the file (``"line 5"``,
-        ``"sheet 'data' row 5, column B1.1"``), for located messages downstream.
+    places : Places
+        For each row of ``frame``, where it stood in the file: ``places[i]`` is
+        ``"line 5"`` or ``"sheet 'data' row 5, column B1.1"``.
     """
 
     frame: pd.DataFrame
     file: str
     layout: str
     sha256: str
-    places: np.ndarray
+    places: Places
 
     @property
     def units(self) -> list[str]:
@@ -73,15 +73,126 @@ class IndicatorData:
         return list(dict.fromkeys(self.frame["indicator"]))
 
 
+class Places:
+    """Where each row of a table stood in its file, formatted on demand.
+
+    Parameters
+    ----------
+    numbers : numpy.ndarray
+        Line or row number of each row.
+    template : str
+        How to show one, e.g. ``"line {}"`` or ``"sheet 'data' row {}"``.
+    columns : numpy.ndarray, optional
+        For rows melted from a wide table, the column each value came from.
+    """
+
+    def __init__(self, numbers: np.ndarray, template: str, columns: np.ndarray | None = None):
+        self.numbers = np.asarray(numbers, dtype=np.int64)
+        self.template = template
+        self.columns = columns
+
+    def __getitem__(self, i: int) -> str:
+        place = self.template.format(int(self.numbers[i]))
+        return place if self.columns is None else f"{place}, column {self.columns[i]}"
+
+    def __len__(self) -> int:
+        return int(self.numbers.size)
+
+    def melt(self, columns: list[str]) -> Places:
+        """Places of a wide table's values, column after column."""
+        k = len(columns)
+        return Places(
+            np.tile(self.numbers, k),
+            self.template,
+            np.repeat(np.array(columns, dtype=object), self.numbers.size),
+        )
+
+
 @dataclass
 class _Table:
     """Raw cells of a file before typing: columns as object arrays."""
 
     columns: list[str]
     cells: dict[str, pd.Series]
-    places: np.ndarray  # "line 5" / "sheet 'x' row 5" / "row 5" per row
+    places: Places
     decimal_comma: bool = False
     typed_cells: bool = False  # Excel/Parquet: cells may already be numbers
+
+
+def _sniff_separator(first_line: str) -> str:
+    counts = {sep: first_line.count(sep) for sep in (";", ",", "\t")}
+    sep = max(counts, key=lambda k: counts[k])
+    return sep if counts[sep] else ","
+
+
+def _csv_fast(text: str, sep: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
+    """pandas' C parser, when every record is exactly one physical line.
+
+    Returns the header, the cells (text) and each row's line number, or ``None``
+    when the file needs the exact reader (quotes, ragged or blank lines).
+    """
+    if '"' in text:
+        return None
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
+    if df.isna().to_numpy().any():  # a short line, or a blank one
+        return None
+    header = df.iloc[0].tolist()
+    body = df.iloc[1:].reset_index(drop=True)
+    lines = np.arange(2, len(df) + 1)
+    return header, body, lines
+
+
+def _csv_exact(
+    text: str, sep: str, problems: ProblemList
+) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
+    """Python's csv module: quoted fields, ragged and blank lines, exact line numbers."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    last = width = 0
+    try:
+        for record in reader:
+            start, last = last + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header, width = record, len(record)
+                continue
+            if len(record) > width and not any(c.strip() for c in record[width:]):
+                record = record[:width]
+            if len(record) != width:
+                problems.error(
+                    f"line {start}",
+                    f"this line has {len(record)} fields but the header has {width} "
+                    f"(separator {sep!r}); check for a stray separator or an unquoted "
+                    "decimal comma",
+                    kind="field_count",
+                )
+                continue
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        problems.error(f"line {reader.line_num}", f"cannot parse CSV: {exc}", kind="csv")
+        return None
+    assert header is not None
+    body = (
+        pd.DataFrame(rows, columns=range(width), dtype=object)
+        if rows
+        else pd.DataFrame(columns=range(width), dtype=object)
+    )
+    return header, body, np.array(lines, dtype=np.int64)
 
 
 def _read_csv(data: bytes, problems: ProblemList) -> _Table | None:
@@ -96,52 +207,20 @@ def _read_csv(data: bytes, problems: ProblemList) -> _Table | None:
             kind="empty",
         )
         return None
-    counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
-    sep = max(counts, key=lambda s: counts[s])
-    if counts[sep] == 0:
-        sep = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    last = 0
-    try:
-        for record in reader:
-            start, last = last + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = record
-                width = len(header)
-                continue
-            if len(record) > width and not any(c.strip() for c in record[width:]):
-                record = record[:width]
-            if len(record) != width:
-                problems.error(
-                    f"line {start}",
-                    f"this line has {len(record)} fields but the "
-                    f"header has {width} (separator {sep!r}); check for a stray "
-                    "separator or an unquoted decimal comma",
-                    kind="field_count",
-                )
-                continue
-            rows.append(record)
-            lines.append(start)
-    except csv.Error as exc:
-        problems.error(f"line {reader.line_num}", f"cannot parse CSV: {exc}", kind="csv")
+    sep = _sniff_separator(first)
+    parsed = _csv_fast(text, sep) or _csv_exact(text, sep, problems)
+    if parsed is None:
         return None
-    assert header is not None
-    cols = [h.strip().lstrip("\ufeff") for h in header]
-    arr = np.array(rows, dtype=object).reshape(len(rows), len(cols))
-    cells = {c: pd.Series(arr[:, j], dtype=object) for j, c in enumerate(cols)}
-    places = np.array([f"line {n}" for n in lines], dtype=object)
-    return _Table(cols, cells, places, decimal_comma=(sep == ";"))
+    header, body, lines = parsed
+    cols = [str(h).strip().lstrip("\ufeff") for h in header]
+    cells = {c: body.iloc[:, j].astype(object) for j, c in enumerate(cols)}
+    return _Table(cols, cells, Places(lines, "line {}"), decimal_comma=(sep == ";"))
 
 
-def _from_frame(df: pd.DataFrame, places: list[str]) -> _Table:
+def _from_frame(df: pd.DataFrame, places: Places) -> _Table:
     cols = [str(c).strip() for c in df.columns]
-    cells = {c: df.iloc[:, j].astype(object).reset_index(drop=True) for j, c in enumerate(cols)}
-    return _Table(cols, cells, np.array(places, dtype=object), decimal_comma=True, typed_cells=True)
+    cells = {c: df.iloc[:, j].reset_index(drop=True) for j, c in enumerate(cols)}
+    return _Table(cols, cells, places, decimal_comma=True, typed_cells=True)
 
 
 def _read_xlsx(path: Path, problems: ProblemList) -> _Table | None:
@@ -165,7 +244,7 @@ def _read_xlsx(path: Path, problems: ProblemList) -> _Table | None:
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") and df[c].isna().all()]
     df = df.drop(columns=unnamed).dropna(how="all")
     # dropna(how="all") keeps the original index: sheet row = index + 2 (row 1 is the header)
-    return _from_frame(df, [f"sheet {name!r} row {i + 2}" for i in df.index])
+    return _from_frame(df, Places(np.asarray(df.index) + 2, f"sheet {name!r} row {{}}"))
 
 
 def _read_parquet(path: Path, problems: ProblemList) -> _Table | None:
@@ -174,14 +253,16 @@ def _read_parquet(path: Path, problems: ProblemList) -> _Table | None:
     except Exception as exc:  # pyarrow raises many types for damaged files
         problems.error("", f"cannot read the Parquet file: {exc}", kind="io")
         return None
-    return _from_frame(df.reset_index(drop=True), [f"row {i + 1}" for i in range(len(df))])
+    return _from_frame(df.reset_index(drop=True), Places(np.arange(1, len(df) + 1), "row {}"))
 
 
 def _as_text(series: pd.Series) -> pd.Series:
     """Cells as stripped text; whole floats lose their ``.0``; missing → ''."""
     kind = pd.api.types.infer_dtype(series, skipna=False)
-    if kind == "string":
-        return series.astype(object).str.strip()
+    if kind == "string":  # strip each distinct text once: ids and codes repeat a lot
+        codes, uniques = pd.factorize(series)
+        stripped = np.array([u.strip() for u in uniques], dtype=object)
+        return pd.Series(stripped[codes], index=series.index, dtype=object)
     if kind == "integer":
         return series.astype(str).astype(object)
 
@@ -233,8 +314,13 @@ def _as_number(series: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Se
     kind = pd.api.types.infer_dtype(series, skipna=True)
     if kind in ("floating", "integer", "mixed-integer-float"):
         return series.astype(float), pd.Series(False, index=series.index)
-    if kind in ("string", "empty"):
-        return _parse_text_numbers(_as_text(series), decimal_comma)
+    if kind in ("string", "empty"):  # parse each distinct text once
+        codes, uniques = pd.factorize(series)
+        values, bad = _parse_text_numbers(_as_text(pd.Series(uniques, dtype=object)), decimal_comma)
+        return (
+            pd.Series(values.to_numpy()[codes], index=series.index),
+            pd.Series(bad.to_numpy()[codes], index=series.index),
+        )
     numeric = series.map(
         lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
     )
@@ -306,7 +392,7 @@ def _check_columns(table: _Table, problems: ProblemList) -> str | None:
     return None
 
 
-def _to_tidy(table: _Table, layout: str) -> tuple[pd.DataFrame, np.ndarray]:
+def _to_tidy(table: _Table, layout: str) -> tuple[pd.DataFrame, Places]:
     """Melt a wide table; return tidy raw cells and the place of each row."""
     keep = [c for c in OPTIONAL_COLUMNS if c in table.columns]
     if layout == "tidy":
@@ -322,12 +408,11 @@ def _to_tidy(table: _Table, layout: str) -> tuple[pd.DataFrame, np.ndarray]:
     }
     for c in keep:
         parts[c] = np.tile(table.cells[c].to_numpy(), len(ids))
-    places = np.array([f"{p}, column {c}" for c in ids for p in table.places], dtype=object)
-    return pd.DataFrame(parts), places
+    return pd.DataFrame(parts), table.places.melt(ids)
 
 
 def _type_cells(
-    raw: pd.DataFrame, places: np.ndarray, table: _Table, problems: ProblemList
+    raw: pd.DataFrame, places: Places, table: _Table, problems: ProblemList
 ) -> pd.DataFrame:
     unit = _as_text(raw["unit"])
     for i in np.flatnonzero((unit == "").to_numpy()):
@@ -389,7 +474,7 @@ def _type_cells(
     return frame
 
 
-def _check_duplicates(frame: pd.DataFrame, places: np.ndarray, problems: ProblemList) -> None:
+def _check_duplicates(frame: pd.DataFrame, places: Places, problems: ProblemList) -> None:
     key = ["unit", "period", "indicator"]
     dup = frame.duplicated(key, keep=False).to_numpy()
     if not dup.any():

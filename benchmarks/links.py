@@ -1,0 +1,123 @@
+"""Benchmark: ``bms-eval links`` against a plain pyfixest loop, as whole processes.
+
+Builds a KOSTRA-sized workload — 356 units × 20 years × 60 indicators (427 200
+rows), 300 links with lags 0–2, two-way effects — and times, side by side in one
+run, ``bms-eval links`` (every side test included) and a Python process that
+reads the same CSV and fits only the primary regressions with pyfixest (one
+``feols`` per target, clustered by unit). A 30-unit variant shows the cost of
+the wild cluster bootstrap (9 999 draws per coefficient and side test).
+
+Run with ``make benchmark`` (or ``python benchmarks/links.py``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bms_eval.inputs.scorecard import parse_scorecard
+from bms_eval.simulate import simulate
+
+N_INDICATORS, N_LINKS, YEARS = 60, 300, 20
+
+PYFIXEST_LOOP = textwrap.dedent("""
+    import sys
+    import pandas as pd
+    import pyfixest as pf
+
+    data, links = sys.argv[1], sys.argv[2]
+    tidy = pd.read_csv(data, dtype={"unit": str})
+    wide = tidy.pivot(index=["unit", "period"], columns="indicator", values="value")
+    wide = wide.reindex(pd.MultiIndex.from_product(
+        [wide.index.levels[0], range(tidy.period.min(), tidy.period.max() + 1)],
+        names=["unit", "period"]))
+    spec = pd.read_csv(links)
+    for lag in sorted(spec["lag"].unique()):
+        for ind in spec.loc[spec["lag"] == lag, "from"].unique():
+            wide[f"{ind}_L{lag}"] = wide.groupby(level="unit")[ind].shift(lag)
+    wide = wide.reset_index()
+    for target, group in spec.groupby("to"):
+        rhs = " + ".join(f"{f}_L{lag}" for f, lag in zip(group["from"], group["lag"]))
+        pf.feols(f"{target} ~ {rhs} | unit + period", data=wide,
+                 vcov={"CRV1": "unit"}).tidy()
+""")
+
+
+def workload(units: int, seed: int = 1) -> tuple[str, list[tuple[str, str, int]]]:
+    """Scorecard YAML text and the links (from, to, lag)."""
+    rng = np.random.default_rng(seed)
+    ids = [f"I{i:02d}" for i in range(N_INDICATORS)]
+    pairs: set[tuple[str, str]] = set()
+    while len(pairs) < N_LINKS:
+        a, b = rng.choice(N_INDICATORS, 2, replace=False)
+        pairs.add((ids[a], ids[b]))
+    links = [(a, b, int(rng.integers(0, 3))) for a, b in sorted(pairs)]
+    lines = ["scorecard: {name: benchmark}", "perspectives: [{id: p}]", "indicators:"]
+    lines += [f"  - {{id: {i}, perspective: p, scale: [0, 100]}}" for i in ids]
+    lines.append("links:")
+    lines += [f'  - {{from: {a}, to: {b}, lag: {lag}, sign: "+"}}' for a, b, lag in links]
+    lines.append("analysis: {effects: twoway}")
+    return "\n".join(lines) + "\n", links
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def run(units: int, folder: Path, with_pyfixest: bool) -> None:
+    text, links = workload(units)
+    card_path = folder / f"bench{units}.yaml"
+    card_path.write_text(text, encoding="utf-8")
+    card, _ = parse_scorecard(text, str(card_path))
+    assert card is not None
+    panel = simulate(card, [], units=units, periods=YEARS, seed=2)
+    data_path = folder / f"bench{units}.csv"
+    panel.to_csv(data_path, index=False)
+    links_path = folder / f"links{units}.csv"
+    links_path.write_text(
+        "from,to,lag\n" + "".join(f"{a},{b},{lag}\n" for a, b, lag in links), encoding="utf-8"
+    )
+    exe = Path(sys.executable).with_name("bms-eval")
+    ours = timed(
+        [
+            str(exe),
+            "links",
+            "--quiet",
+            str(card_path),
+            str(data_path),
+            "--out",
+            str(folder / "out.csv"),
+        ]
+    )
+    print(
+        f"{units} units × {YEARS} years × {N_INDICATORS} indicators = {len(panel):,} rows, "
+        f"{len(links)} links"
+    )
+    print(f"  bms-eval links (all side tests)      {ours:7.2f} s")
+    if with_pyfixest:
+        script = folder / "pyfixest_loop.py"
+        script.write_text(PYFIXEST_LOOP, encoding="utf-8")
+        theirs = timed([sys.executable, str(script), str(data_path), str(links_path)])
+        print(f"  pyfixest loop (primary fits only)    {theirs:7.2f} s")
+        print(f"  ratio bms-eval / pyfixest            {ours / theirs:7.2f}")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        run(356, Path(tmp), with_pyfixest=True)
+        run(30, Path(tmp), with_pyfixest=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""``bms-eval links`` as a user meets it, and the results object."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from bms_eval.estimation import LINK_COLUMNS, estimate_links
+from bms_eval.estimation.inference import benjamini_hochberg, minimum_detectable_effect
+from bms_eval.validation import load_inputs
+from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA, HEIMDAL_CARD, HEIMDAL_DATA, digest
+from tests.test_cli import CASES, _bad_card_case, _bad_data_case
+
+SPEC_COLUMNS = [
+    "from",
+    "to",
+    "lag",
+    "n_obs",
+    "n_units",
+    "estimate",
+    "std_error",
+    "p_value",
+    "p_adjusted",
+    "ci_low",
+    "ci_high",
+    "std_estimate",
+    "mde_std",
+    "between_estimate",
+    "between_p_value",
+    "reverse_p_value",
+    "lead_p_value",
+    "verdict",
+    "reason",
+]
+VERDICTS = {
+    "insufficient_data",
+    "supported",
+    "contradicted",
+    "reverse",
+    "between_only",
+    "no_effect",
+    "inconclusive",
+}
+
+
+@pytest.fixture(scope="module")
+def example_results():
+    inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
+    return estimate_links(inputs.scorecard, inputs.data)
+
+
+def test_links_csv_to_stdout_has_the_spec_columns_first(cli):
+    result = cli("links", "--quiet", HEIMDAL_CARD, HEIMDAL_DATA)
+    assert result.code == 0, result.err
+    frame = pd.read_csv(io.StringIO(result.out))
+    assert list(frame.columns[: len(SPEC_COLUMNS)]) == SPEC_COLUMNS
+    assert list(frame.columns) == list(LINK_COLUMNS)
+    assert set(frame["verdict"]) <= VERDICTS and frame["reason"].str.len().min() > 20
+    assert result.err == ""
+
+
+def test_links_out_file_and_progress(cli, tmp_path):
+    out = tmp_path / "sub" / "links.csv"
+    result = cli("links", EXAMPLE_CARD, EXAMPLE_DATA, "--out", out)
+    assert result.code == 0 and out.exists()
+    assert "[1/" in result.err and "Verdicts:" in result.err
+    assert len(pd.read_csv(out)) == 13
+
+
+def test_example_verdicts_match_the_documented_truth(example_results):
+    frame = example_results.to_frame().set_index(["from", "to", "lag"])
+    verdict = frame["verdict"].to_dict()
+    for key in [
+        ("L1.1", "M1.1", 1),
+        ("L1.1", "P1.2", 1),
+        ("M1.2", "P1.1", 0),
+        ("P1.1", "B3.1", 0),
+        ("B3.1", "B3.2", 0),
+        ("P1.2", "B1.1", 1),
+    ]:
+        assert verdict[key] == "supported", key
+    assert verdict[("M1.1", "B1.1", 0)] == verdict[("M1.1", "B1.1", 1)] == "between_only"
+    assert verdict[("M1.1", "M1.2", 1)] == "reverse"
+    for key in [("B2.1", "B2.2", 0), ("L1.2", "P1.1", 1), ("L1.2", "P1.1", 2), ("P1.2", "Ø1.1", 1)]:
+        assert verdict[key] in {"no_effect", "inconclusive"}, key
+
+
+def test_heimdal_verdicts_match_the_documented_truth():
+    inputs = load_inputs(HEIMDAL_CARD, HEIMDAL_DATA)
+    frame = estimate_links(inputs.scorecard, inputs.data).to_frame()
+    verdict = dict(zip(zip(frame["from"], frame["to"], strict=True), frame["verdict"], strict=True))
+    assert verdict[("R1.1", "R2.1")] == "supported"
+    assert verdict[("R1.2", "R2.1")] == "between_only"
+    assert verdict[("R1.1", "R1.2")] in {"no_effect", "inconclusive"}
+
+
+@pytest.mark.parametrize("source,case", CASES)
+def test_every_bad_input_exits_1_from_links_too(cli, tmp_path, source, case):
+    make = _bad_card_case if source == "card" else _bad_data_case
+    card, data, message = make(tmp_path, case)
+    before = (digest(card), digest(data))
+    out = tmp_path / "links.csv"
+    result = cli("links", card, data, "--out", out)
+    assert result.code == 1 and message in result.err
+    assert "Traceback" not in result.err
+    assert not out.exists()
+    assert (digest(card), digest(data)) == before
+
+
+def test_links_usage_errors_exit_2(cli):
+    assert cli("links").code == 2
+    assert cli("links", "a.yaml").code == 2
+
+
+def test_results_object_is_read_only_and_consistent(example_results):
+    frame = example_results.to_frame()
+    frame.loc[0, "verdict"] = "changed"
+    assert example_results.to_frame().loc[0, "verdict"] != "changed"
+    text = example_results.summary()
+    assert repr(example_results) == text
+    counts = example_results.counts()
+    assert sum(counts.values()) == len(frame)
+    for verdict, n in counts.items():
+        if n:
+            assert f"{n} {verdict}" in text
+
+
+def test_html_repr_escapes_names(tmp_path, mini):
+    card, data = mini
+    card.write_text(
+        card.read_text(encoding="utf-8").replace(
+            '"User satisfaction"', '"<script>alert(1)</script>"'
+        ),
+        encoding="utf-8",
+    )
+    inputs = load_inputs(card, data)
+    html = estimate_links(inputs.scorecard, inputs.data)._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_benjamini_hochberg_equals_statsmodels():
+    p = np.array([0.001, 0.2, np.nan, 0.03, 0.04, 0.5, 0.012])
+    ours = benjamini_hochberg(p)
+    ok = np.isfinite(p)
+    ref = multipletests(p[ok], method="fdr_bh")[1]
+    np.testing.assert_allclose(ours[ok], ref, rtol=1e-12)
+    assert np.isnan(ours[2])
+
+
+def test_minimum_detectable_effect_is_the_power_formula():
+    # large df: (1.96 + 0.8416) × se
+    assert minimum_detectable_effect(1.0, 10_000, 0.05) == pytest.approx(2.8016, abs=1e-3)
+    # power check by simulation-free identity: at the MDE, P(t > t_crit) = 0.8
+    from scipy import stats
+
+    mde = minimum_detectable_effect(0.5, 20, 0.05)
+    crit = stats.t.ppf(0.975, 20)
+    assert stats.t.sf(crit - mde / 0.5, 20) == pytest.approx(0.80, abs=1e-9)
+
+
+def test_gap_years_make_lags_missing_not_shifted():
+    from bms_eval.estimation.panel import Panel
+
+    frame = pd.DataFrame(
+        {
+            "unit": ["a"] * 4,
+            "period": [2018, 2019, 2021, 2022],
+            "indicator": "X",
+            "value": [1.0, 2.0, 4.0, 5.0],
+        }
+    )
+    panel = Panel.from_data(frame)
+    assert list(panel.periods) == [2018, 2019, 2020, 2021, 2022]
+    lagged = panel.shifted("X", 1)[0]
+    assert np.isnan(lagged[0]) and lagged[1] == 1.0 and np.isnan(lagged[3])
+    assert lagged[4] == 4.0
+    lead = panel.shifted("X", -1)[0]
+    assert lead[0] == 2.0 and np.isnan(lead[1])

@@ -1,0 +1,160 @@
+"""Estimates and clustered standard errors against linearmodels and textbooks.
+
+One battery, parametrised over real panels (Baltagi's Produc from plm,
+Wooldridge's WAGEPAN and CRIME4), unit and two-way effects, balanced and
+unbalanced samples, and lags; plus the published within estimates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from linearmodels import BetweenOLS, PanelOLS
+
+from bms_eval.estimation import estimate_links
+from bms_eval.estimation.fixed_effects import Design, NotEstimable, fit_within
+from bms_eval.estimation.inference import between_regression
+from tests.reference_panels import PANELS, scorecard_for
+
+# Both sides solve the same least-squares problem in double precision; what is
+# left is rounding in different orders of summation.
+PARAM_RTOL = 1e-8
+SE_RTOL = 1e-8
+# Published values are printed to 3–4 decimals.
+PUBLISHED_ATOL = 5e-4
+
+
+def _lm(frame: pd.DataFrame, target: str, regressors: list[str], twoway: bool):
+    df = frame.dropna(subset=[target, *regressors]).set_index(["unit", "period"])
+    return PanelOLS(df[target], df[regressors], entity_effects=True, time_effects=twoway).fit(
+        cov_type="clustered", cluster_entity=True
+    )
+
+
+def _unbalanced(frame: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    out = frame.copy()
+    out = out[rng.random(len(out)) > 0.12]  # whole unit-years missing
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(PANELS))
+@pytest.mark.parametrize("effects", ["unit", "twoway"])
+@pytest.mark.parametrize("balanced", [True, False])
+def test_fit_within_equals_linearmodels(name, effects, balanced):
+    panel = PANELS[name]()
+    frame = panel.frame if balanced else _unbalanced(panel.frame)
+    frame = frame.dropna()
+    _, units = np.unique(frame["unit"], return_inverse=True)
+    _, periods = np.unique(frame["period"], return_inverse=True)
+    causes = list(panel.causes)
+    design = Design(
+        frame[panel.target].to_numpy(float),
+        frame[causes].to_numpy(float),
+        tuple(causes),
+        units,
+        periods,
+    )
+    ours = fit_within(design, effects == "twoway")
+    ref = _lm(frame, panel.target, causes, effects == "twoway")
+    np.testing.assert_allclose(ours.params, ref.params[causes].to_numpy(), rtol=PARAM_RTOL)
+    np.testing.assert_allclose(ours.std_errors, ref.std_errors[causes].to_numpy(), rtol=SE_RTOL)
+    assert ours.n_obs == ref.nobs
+
+
+@pytest.mark.parametrize("name", sorted(PANELS))
+@pytest.mark.parametrize("effects", ["unit", "twoway"])
+def test_estimate_links_equals_linearmodels_with_lags_and_gaps(name, effects):
+    """The whole pipeline, with one cause lagged and years missing inside units."""
+    panel = PANELS[name]()
+    frame = _unbalanced(panel.frame, seed=1)
+    *rest, first = panel.causes  # the lagged one: WAGEPAN's expersq and its lag are
+    # collinear with two-way effects (experience rises by one a year)
+    card = scorecard_for(
+        [panel.target, *panel.causes],
+        [(first, panel.target, [0, 1]), *((c, panel.target, [0]) for c in rest)],
+        effects=effects,
+    )
+    got = estimate_links(card, frame.pipe(_tidy)).to_frame()
+
+    # reference: lag within units over consecutive periods only (a gap → missing)
+    ref_frame = frame.sort_values(["unit", "period"]).copy()
+    prev = ref_frame.groupby("unit")[first].shift(1)
+    consecutive = ref_frame.groupby("unit")["period"].diff() == 1
+    ref_frame[f"{first}_lag1"] = prev.where(consecutive)
+    regressors = [first, f"{first}_lag1", *rest]
+    ref = _lm(ref_frame, panel.target, regressors, effects == "twoway")
+    want = {(first, 0): first, (first, 1): f"{first}_lag1", **{(c, 0): c for c in rest}}
+    for (cause, lag), column in want.items():
+        row = got[(got["from"] == cause) & (got["lag"] == lag)].iloc[0]
+        assert row["estimate"] == pytest.approx(ref.params[column], rel=PARAM_RTOL)
+        assert row["std_error"] == pytest.approx(ref.std_errors[column], rel=SE_RTOL)
+        assert row["n_obs"] == ref.nobs
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    long = frame.melt(id_vars=["unit", "period"], var_name="indicator", value_name="value")
+    long["unit"] = long["unit"].astype(str)
+    return long.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def test_published_within_estimates_produc():
+    """Baltagi, Econometric Analysis of Panel Data, Table 2.1 (Munnell's Cobb-Douglas
+    for 48 US states 1970–86), within estimator; also the plm vignette."""
+    panel = PANELS["produc"]()
+    card = scorecard_for(
+        [panel.target, *panel.causes],
+        [(c, panel.target, [0]) for c in panel.causes],
+        effects="unit",
+    )
+    got = estimate_links(card, panel.tidy()).to_frame().set_index("from")["estimate"]
+    published = {"lpcap": -0.0261, "lpc": 0.2920, "lemp": 0.7682, "unemp": -0.0053}
+    for cause, value in published.items():
+        assert got[cause] == pytest.approx(value, abs=PUBLISHED_ATOL)
+
+
+def test_published_fixed_effects_wagepan():
+    """Wooldridge, Introductory Econometrics, Example 14.4: fixed effects with year
+    dummies give union .080 and married .047."""
+    panel = PANELS["wagepan"]()
+    card = scorecard_for(
+        [panel.target, *panel.causes],
+        [(c, panel.target, [0]) for c in panel.causes],
+        effects="twoway",
+    )
+    got = estimate_links(card, panel.tidy()).to_frame().set_index("from")["estimate"]
+    assert got["union"] == pytest.approx(0.080, abs=PUBLISHED_ATOL)
+    assert got["married"] == pytest.approx(0.047, abs=PUBLISHED_ATOL)
+
+
+def test_between_regression_equals_linearmodels_between_ols():
+    panel = PANELS["crime4"]().frame.dropna()
+    ours = between_regression(
+        panel["lcrmrte"].to_numpy(), panel["lpolpc"].to_numpy(), panel["unit"].to_numpy()
+    )
+    df = panel.set_index(["unit", "period"]).assign(const=1.0)
+    ref = BetweenOLS(df["lcrmrte"], df[["const", "lpolpc"]]).fit()
+    assert ours.estimate == pytest.approx(ref.params["lpolpc"], rel=PARAM_RTOL)
+    assert ours.std_error == pytest.approx(ref.std_errors["lpolpc"], rel=SE_RTOL)
+
+
+def test_collinear_cause_is_dropped_not_guessed():
+    rng = np.random.default_rng(0)
+    units = np.repeat(np.arange(20), 6)
+    x = rng.normal(size=120)
+    constant_within = rng.normal(size=20)[units]
+    design = Design(
+        x + rng.normal(size=120),
+        np.column_stack([x, constant_within]),
+        ("x", "fixed"),
+        units,
+        np.tile(np.arange(6), 20),
+    )
+    fit = fit_within(design, twoway=True)
+    assert fit.names == ("x",) and fit.dropped == ("fixed",)
+    with pytest.raises(NotEstimable):
+        fit_within(
+            Design(x, constant_within[:, None], ("fixed",), units, np.tile(np.arange(6), 20)),
+            twoway=False,
+        )
