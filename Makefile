@@ -20,7 +20,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 report: setup
 	$(BIN)/bms-eval validate data/example/example.yaml data/example/indicators.csv
+	$(BIN)/bms-eval links data/example/example.yaml data/example/indicators.csv --out reports/example/links.csv
 	$(BIN)/bms-eval validate data/heimdal/heimdal.yaml data/heimdal/indicators.csv
+	$(BIN)/bms-eval links data/heimdal/heimdal.yaml data/heimdal/indicators.csv --out reports/heimdal/links.csv
 
 test: setup
 	$(BIN)/ruff check .
@@ -33,6 +35,7 @@ lint: setup
 
 benchmark: setup
 	$(BIN)/python benchmarks/inputs.py
+	$(BIN)/python benchmarks/links.py
 
 examples: setup
 	$(BIN)/python data/make_examples.py

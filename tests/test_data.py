@@ -244,3 +244,19 @@ def test_check_inputs_collects_problems_of_both_files(tmp_path, mini):
     data.write_text(MINI_DATA.replace("4.6", "x"), encoding="utf-8")
     _, _, problems = check_inputs(card, data)
     assert {p.file for p in problems if p.severity == "error"} == {str(card), str(data)}
+
+
+def test_quoted_fields_and_blank_lines_keep_exact_line_numbers(tmp_path):
+    text = 'unit,period,indicator,value,note\n0301,2020,X,1,"two\nlines"\n\n0301,2021,X,oops,\n'
+    (hit,) = errors(write(tmp_path, text))
+    assert hit.where == "line 5" and "'oops' is not a number" in hit.message
+    plain = "unit,period,indicator,value\n0301,2020,X,1\n\n0301,2021,X,oops\n"
+    (hit,) = errors(write(tmp_path, plain, name="plain.csv"))
+    assert hit.where == "line 4"
+
+
+def test_fast_and_exact_csv_readers_agree(tmp_path):
+    fast = load_data(write(tmp_path, MINI_DATA)).frame
+    quoted = MINI_DATA.replace("0301,2020,M1,3.9", '"0301",2020,M1,"3.9"')
+    exact = load_data(write(tmp_path, quoted, name="quoted.csv")).frame
+    pd.testing.assert_frame_equal(fast, exact)

@@ -20,35 +20,47 @@ indicators:
   - {{id: Y, name: "effect Y", perspective: p}}
 links:
   - {{from: X, to: Y, lag: 1, sign: "{sign}"}}
-analysis: {{bootstrap_draws: 999, effects: twoway, alpha: 0.05, min_effect: 0.2}}
+analysis: {{bootstrap_draws: 999, effects: {effects}, alpha: 0.05, min_effect: 0.2}}
 """
 EXACT = {"X": {"decimals": None}, "Y": {"decimals": None}}
 
 
-def card(sign: str = "+"):
-    c, problems = parse_scorecard(CARD.format(sign=sign), "simulation.yaml")
+def card(sign: str = "+", effects: str = "twoway"):
+    c, problems = parse_scorecard(CARD.format(sign=sign, effects=effects), "simulation.yaml")
     assert c is not None, [str(p) for p in problems]
     return c
 
 
-def run(truth, units, periods=10, seed=0, sign="+", indicators=None):
+def run(truth, units, periods=10, seed=0, sign="+", indicators=None, effects="twoway"):
+    c = card(sign, effects)
     panel = simulate(
-        card(sign), truth, units=units, periods=periods, seed=seed, indicators=indicators or EXACT
+        c, truth, units=units, periods=periods, seed=seed, indicators=indicators or EXACT
     )
-    return estimate_links(card(sign), panel).to_frame().iloc[0]
+    return estimate_links(c, panel).to_frame().iloc[0]
+
+
+# Measured with 2 000 panels of 8 units × 10 years (iid and persistent data alike):
+# the restricted wild cluster bootstrap rejects a true null about 4.6–5 % of the
+# time with unit effects, but 6–7 % with two-way effects, where the period means
+# tie the 8 clusters together (wildboottest gives the same rates). Two-way
+# intervals therefore cover about 93 % rather than 95 %; the bounds below allow
+# that and no more.
+COVERAGE_UNIT = (0.93, 0.97)
+COVERAGE_TWOWAY = (0.92, 0.97)
 
 
 @pytest.mark.slow
-def test_eight_units_no_effect_size_and_coverage():
+@pytest.mark.parametrize("effects,bounds", [("twoway", COVERAGE_TWOWAY), ("unit", COVERAGE_UNIT)])
+def test_eight_units_no_effect_size_and_coverage(effects, bounds):
     """8 units, no true effect: 'supported' at most 8 % of the time; 95 % intervals
-    cover the truth in 93–97 % of panels (wild cluster bootstrap)."""
+    cover the truth (wild cluster bootstrap)."""
     n = 1000
-    rows = [run([], units=8, seed=s) for s in range(n)]
+    rows = [run([], units=8, seed=s, effects=effects) for s in range(n)]
     supported = np.mean([r["verdict"] == "supported" for r in rows])
     covered = np.mean([r["ci_low"] <= 0.0 <= r["ci_high"] for r in rows])
     assert all(r["inference"] == "wild_bootstrap" for r in rows)
     assert supported <= 0.08
-    assert 0.93 <= covered <= 0.97
+    assert bounds[0] <= covered <= bounds[1]
 
 
 @pytest.mark.slow
@@ -59,7 +71,7 @@ def test_eight_units_true_effect_coverage():
         for s in range(600)
     ]
     covered = np.mean([r["ci_low"] <= beta <= r["ci_high"] for r in rows])
-    assert 0.93 <= covered <= 0.97
+    assert COVERAGE_TWOWAY[0] <= covered <= COVERAGE_TWOWAY[1]
     assert np.mean([r["verdict"] == "supported" for r in rows]) > 0.5, "power is not nil"
 
 

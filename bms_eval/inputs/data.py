@@ -147,10 +147,13 @@ def _csv_fast(text: str, sep: str) -> tuple[list[str], pd.DataFrame, np.ndarray]
         return None
     if df.isna().to_numpy().any():  # a short line, or a blank one
         return None
+    lines = np.arange(1, len(df) + 1)
+    filled = (df != "").to_numpy().any(axis=1)  # blank lines and ",,," rows are skipped
+    df, lines = df[filled], lines[filled]
+    if len(df) == 0:
+        return None
     header = df.iloc[0].tolist()
-    body = df.iloc[1:].reset_index(drop=True)
-    lines = np.arange(2, len(df) + 1)
-    return header, body, lines
+    return header, df.iloc[1:].reset_index(drop=True), lines[1:]
 
 
 def _csv_exact(
