@@ -187,3 +187,25 @@ def coverage(card: Scorecard, data: IndicatorData) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def quality_summary(inputs: Inputs) -> dict:
+    """The data-quality facts a report needs, JSON-ready.
+
+    Returns
+    -------
+    dict
+        ``file``, ``layout``, ``n_rows``, ``n_units``, ``periods`` (first, last),
+        ``coverage`` (records of :func:`coverage`) and ``warnings`` (one line each).
+    """
+    data = inputs.data
+    table = coverage(inputs.scorecard, data)
+    return {
+        "file": data.file,
+        "layout": data.layout,
+        "n_rows": len(data.frame),
+        "n_units": len(data.units),
+        "periods": [data.periods[0], data.periods[-1]] if data.periods else [],
+        "coverage": table.astype(object).where(table.notna(), None).to_dict("records"),
+        "warnings": [str(p) for p in inputs.warnings],
+    }

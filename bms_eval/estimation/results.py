@@ -52,6 +52,13 @@ LINK_COLUMNS = (
 )
 
 
+def write_links_csv(table: pd.DataFrame, target: str | Path | IO[str]) -> None:
+    """Write a links table as ``links.csv``: :data:`LINK_COLUMNS`, full precision."""
+    frame = table.reindex(columns=list(LINK_COLUMNS))
+    frame["lag"] = frame["lag"].astype("Int64")
+    frame.to_csv(target, index=False, lineterminator="\n")
+
+
 @dataclass(frozen=True, repr=False)
 class LinkResults:
     """Results of :func:`bms_eval.estimation.estimate_links`.
@@ -89,9 +96,7 @@ class LinkResults:
 
     def to_csv(self, target: str | Path | IO[str]) -> None:
         """Write ``links.csv`` (UTF-8, ``,`` separator, full precision)."""
-        frame = self.to_frame()
-        frame["lag"] = frame["lag"].astype("Int64")
-        frame.to_csv(target, index=False, lineterminator="\n")
+        write_links_csv(self._table, target)
 
     def counts(self) -> dict[str, int]:
         """How many link-lags got each verdict, in the SPEC's order."""

@@ -1,0 +1,57 @@
+"""``bms-eval run [SCORECARD DATA] [--out DIR]``: notebooks, outputs and the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bms_eval.cli.output import print_problems
+from bms_eval.validation import load_inputs
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the subcommand."""
+    p = sub.add_parser(
+        "run",
+        help="the whole analysis: notebooks, links.csv, status.csv, report.html, …",
+        description="Execute every notebook with papermill on SCORECARD and DATA (the bundled "
+        "example when both are left out) and write report.html, links.csv, status.csv, "
+        "results.json, manifest.json and notebooks/ into DIR, which is replaced only when the "
+        "run succeeds.",
+    )
+    p.add_argument("scorecard", metavar="SCORECARD", nargs="?", help="scorecard YAML file")
+    p.add_argument("data", metavar="DATA", nargs="?", help="indicator data file")
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default: reports/<scorecard file's stem>/)"
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the pipeline; exit 2 for one input without the other."""
+    # papermill and nbformat take a second to import: only this command needs them
+    from bms_eval.pipeline.run import EXAMPLE, RunFailed, default_output, run_pipeline
+
+    if (args.scorecard is None) != (args.data is None):
+        print(
+            "bms-eval run: give both SCORECARD and DATA, or neither for the bundled example",
+            file=sys.stderr,
+        )
+        return 2
+    scorecard, data = (Path(args.scorecard), Path(args.data)) if args.scorecard else EXAMPLE
+    out = Path(args.out) if args.out else default_output(scorecard)
+    inputs = load_inputs(scorecard, data)  # invalid input: exit 1 before any kernel starts
+    if inputs.warnings:
+        print_problems(inputs.warnings)
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        times = run_pipeline(scorecard, data, out, progress, argv=sys.argv, inputs=inputs)
+    except RunFailed as exc:
+        print(f"bms-eval run: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {out}/report.html and the other outputs in {times.total:.1f} s.")
+    return 0

@@ -1,0 +1,1 @@
+"""The notebook pipeline behind ``bms-eval run``: execute, collect, report, swap in."""

@@ -1,0 +1,130 @@
+"""Finding, parameterising and executing the notebooks with papermill.
+
+Notebooks are found by glob (``NN_name.ipynb`` in ``notebooks/``), never from a
+hand-kept list. Each gets the parameters it declares, passed as typed Python
+values through papermill's API (the command line's ``-p`` would turn ``007``
+into 7), with the kernel named (``python3``) and the working directory set
+explicitly to the notebook's folder, where JupyterLab and nbval run it too.
+Figures are rendered to PNG by :func:`bms_eval.pipeline.parts.show_figure`, so
+``MPLBACKEND`` in the environment cannot make them disappear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import papermill
+from jupyter_client.manager import KernelManager
+
+from bms_eval.status import TREND_PERIODS
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+KERNEL = "python3"
+#: Kernel start options: ipykernel's transport warning is noise for a local run.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+
+#: Parameters beyond the common three, per notebook stem, with their defaults.
+EXTRA_PARAMETERS: dict[str, dict[str, object]] = {
+    "02_scorecard_status": {"trend_periods": TREND_PERIODS},
+}
+
+
+def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The pipeline's notebooks in run order (``01_…``, ``02_…``)."""
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def parameters_for(
+    notebook: Path, scorecard: Path, data: Path, output_dir: Path
+) -> dict[str, object]:
+    """Exactly the parameters ``notebook`` declares, as typed values."""
+    return {
+        "scorecard_path": str(scorecard.resolve()),
+        "data_path": str(data.resolve()),
+        "output_dir": str(output_dir.resolve()),
+        **EXTRA_PARAMETERS.get(notebook.stem, {}),
+    }
+
+
+@contextmanager
+def shared_kernel(folder: Path = NOTEBOOK_DIR) -> Iterator[KernelManager]:
+    """One ``python3`` kernel, started in ``folder``, for every notebook of a run.
+
+    Starting a kernel and importing pandas and matplotlib costs more than the
+    analysis of a typical scorecard; the notebooks run one after another in the
+    same kernel, and :func:`execute` clears the namespace before each one, so no
+    notebook can lean on another's variables.
+    """
+    km = KernelManager(kernel_name=KERNEL)
+    km.start_kernel(cwd=str(folder), extra_arguments=list(KERNEL_ARGUMENTS))
+    try:
+        yield km
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+def _reset(km: KernelManager) -> None:
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive("%reset -f", timeout=60, store_history=False)
+    finally:
+        client.stop_channels()
+
+
+@dataclass(frozen=True)
+class CellFailure(Exception):
+    """A notebook cell raised: which notebook, which cell, what it said."""
+
+    notebook: str
+    cell: int
+    source: str
+    error: str
+
+    def __str__(self) -> str:
+        first = self.source.strip().splitlines()[0] if self.source.strip() else ""
+        return f"notebook {self.notebook}, cell {self.cell} ({first[:60]!r}) failed: {self.error}"
+
+
+def execute(
+    notebook: Path, output: Path, parameters: dict[str, object], km: KernelManager | None = None
+) -> None:
+    """Execute one notebook into ``output`` (kept, partial, when a cell fails).
+
+    Parameters
+    ----------
+    notebook, output : Path
+        The notebook and where its executed copy goes.
+    parameters : dict
+        Typed values for its ``parameters`` cell.
+    km : KernelManager, optional
+        A running kernel (see :func:`shared_kernel`); its namespace is cleared
+        first. Without one, papermill starts a kernel of its own.
+
+    Raises
+    ------
+    CellFailure
+        Naming the notebook and the cell.
+    """
+    if km is not None:
+        _reset(km)
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            km=km,
+            extra_arguments=list(KERNEL_ARGUMENTS),
+        )
+    except papermill.PapermillExecutionError as exc:
+        raise CellFailure(
+            notebook.name, exc.cell_index + 1, exc.source, f"{exc.ename}: {exc.evalue}"
+        ) from None

@@ -1,0 +1,158 @@
+"""The machine-readable outputs of a run: ``results.json`` and ``manifest.json``."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from bms_eval import __version__
+from bms_eval.estimation.verdicts import VERDICTS
+from bms_eval.inputs.model import Scorecard
+from bms_eval.pipeline.parts import records
+
+#: Packages whose versions the manifest records.
+RECORDED_PACKAGES = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "jinja2",
+    "pyyaml",
+    "openpyxl",
+    "pyarrow",
+)
+
+
+def now() -> str:
+    """The current time in ISO 8601, UTC."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def sha256(path: Path) -> str:
+    """Hash of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def scorecard_record(card: Scorecard) -> dict:
+    """The scorecard as data: what was assumed, before any test."""
+    return {
+        "name": card.name,
+        "language": card.language,
+        "source": card.source,
+        "perspectives": [{"id": p.id, "name": p.name} for p in card.perspectives],
+        "goals": [
+            {
+                "id": g.id,
+                "perspective": g.perspective,
+                "text": g.text,
+                "result_level": g.result_level,
+            }
+            for g in card.goals
+        ],
+        "success_factors": [
+            {"id": f.id, "goal": f.goal, "text": f.text} for f in card.success_factors
+        ],
+        "indicators": [
+            {
+                "id": i.id,
+                "name": i.name,
+                "perspective": i.perspective,
+                "success_factor": i.success_factor,
+                "direction": i.direction,
+                "scale": list(i.scale) if i.scale else None,
+                "ambition": (
+                    {"target": i.ambition.target, "threshold": i.ambition.threshold}
+                    if i.ambition
+                    else None
+                ),
+                "result_level": i.result_level,
+            }
+            for i in card.indicators
+        ],
+        "links": [
+            {
+                "from": lk.source,
+                "to": lk.target,
+                "lag": list(lk.lags),
+                "sign": lk.sign,
+                "rationale": lk.rationale,
+            }
+            for lk in card.links
+        ],
+    }
+
+
+def results_document(
+    card: Scorecard,
+    quality: dict,
+    status: pd.DataFrame,
+    links: pd.DataFrame,
+    extra: dict | None = None,
+) -> dict:
+    """Everything the report shows, machine-readable (SPEC 3)."""
+    counts = links["verdict"].value_counts() if len(links) else pd.Series(dtype=int)
+    a = card.analysis
+    return {
+        "bms_eval_version": __version__,
+        "scorecard": scorecard_record(card),
+        "analysis": {
+            "effects": a.effects,
+            "alpha": a.alpha,
+            "min_effect": a.min_effect,
+            "controls": list(a.controls),
+            "bootstrap_draws": a.bootstrap_draws,
+            "seed": a.seed,
+        },
+        "summary": {
+            "link_lags": len(links),
+            "verdicts": {v: int(counts.get(v, 0)) for v in VERDICTS},
+        },
+        "data_quality": quality,
+        "status": records(status),
+        "links": records(links),
+        **(extra or {}),
+    }
+
+
+def manifest_document(
+    scorecard: Path,
+    data: Path,
+    parameters: dict,
+    started: str,
+    notebooks: list[dict],
+    argv: list[str] | None = None,
+) -> dict:
+    """Input hashes, parameters, versions, times: what it takes to redo the run."""
+    versions = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "bms_eval_version": __version__,
+        "command": argv if argv is not None else sys.argv,
+        "inputs": {
+            "scorecard": {"path": str(scorecard), "sha256": sha256(scorecard)},
+            "data": {"path": str(data), "sha256": sha256(data)},
+        },
+        "parameters": parameters,
+        "notebooks": notebooks,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "packages": versions,
+        "started": started,
+        "finished": now(),
+    }

@@ -1,0 +1,370 @@
+"""The report's figures, as matplotlib ``Figure`` objects (no global pyplot state).
+
+Each function takes checked inputs and results and returns a titled, labelled
+figure readable in print; notebooks display them, the HTML report embeds them.
+Names from the user's files appear only as text labels.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Patch
+
+from bms_eval.estimation.panel import Panel
+from bms_eval.inputs.model import Scorecard
+from bms_eval.report.texts import Texts
+
+#: Colour per verdict (colour-blind safe; greys for what the data cannot settle).
+VERDICT_COLOURS = {
+    "supported": "#1b7837",
+    "contradicted": "#b2182b",
+    "reverse": "#762a83",
+    "between_only": "#e08214",
+    "no_effect": "#4d4d4d",
+    "inconclusive": "#9e9e9e",
+    "insufficient_data": "#cfcfcf",
+}
+VERDICT_STYLES = {"inconclusive": "--", "insufficient_data": ":"}
+#: Order in which the verdict of a link with several lags is chosen for the map.
+VERDICT_PRIORITY = (
+    "supported",
+    "contradicted",
+    "reverse",
+    "between_only",
+    "no_effect",
+    "inconclusive",
+    "insufficient_data",
+)
+STATUS_COLOURS = {"green": "#1a9850", "yellow": "#fee08b", "red": "#d73027", "none": "#bdbdbd"}
+
+#: Perspective bands from the bottom of the map up, recognised by words in id or name.
+BAND_WORDS = (
+    ("learning", "læring", "fornying", "fornyelse", "renewal", "innovation", "growth"),
+    ("employee", "medarbeid", "tilsett", "ansatt", "staff", "people"),
+    ("process", "prosess", "internal", "intern", "rutin"),
+    ("user", "bruk", "customer", "kunde", "søker", "citizen", "innbygg", "samfunn"),
+    ("econom", "økonom", "financ", "budget", "budsjett"),
+)
+
+DPI = 110
+
+
+def _style() -> dict:
+    return {
+        "font.size": 9,
+        "axes.titlesize": 11,
+        "axes.titleweight": "bold",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+
+
+def _new(width: float, height: float) -> Figure:
+    with mpl.rc_context(_style()):
+        return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+
+
+def band_order(card: Scorecard) -> list[str]:
+    """Perspective ids from the bottom band to the top one."""
+
+    def rank(i: int) -> float:
+        p = card.perspectives[i]
+        text = f"{p.id} {p.name}".lower()
+        for level, words in enumerate(BAND_WORDS):
+            if any(w in text for w in words):
+                return level
+        return 2.5 + i / 100  # unknown perspectives: in the middle, in declared order
+
+    order = sorted(range(len(card.perspectives)), key=rank)
+    return [card.perspectives[i].id for i in order]
+
+
+def link_verdicts(links: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """One verdict per arrow: the most telling over its lags."""
+    out: dict[tuple[str, str], str] = {}
+    for (source, target), group in links.groupby(["from", "to"], sort=False):
+        verdicts = set(group["verdict"])
+        out[(source, target)] = next(
+            (v for v in VERDICT_PRIORITY if v in verdicts), "insufficient_data"
+        )
+    return out
+
+
+def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
+    """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
+    bands = band_order(card)
+    names = {p.id: p.name for p in card.perspectives}
+    members = {b: [i for i in card.indicators if i.perspective == b] for b in bands}
+    width = max(6.5, 1.6 * max((len(m) for m in members.values()), default=1) + 2)
+    fig = _new(width, 1.45 * len(bands) + 1.0)
+    ax = fig.add_subplot()
+    pos: dict[str, tuple[float, float]] = {}
+    for row, band in enumerate(bands):
+        ax.axhspan(row - 0.45, row + 0.45, color="#f2f2f2" if row % 2 else "#e8eef5", zorder=0)
+        ax.text(
+            -0.55,
+            row,
+            textwrap.fill(names[band], 16),
+            ha="right",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+            color="#333333",
+        )
+        items = members[band]
+        for k, ind in enumerate(items):
+            x = (k + 1) / (len(items) + 1) * 10
+            pos[ind.id] = (x, row)
+            ax.text(
+                x,
+                row,
+                ind.id,
+                ha="center",
+                va="center",
+                fontsize=9,
+                zorder=3,
+                bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": "#555555"},
+            )
+            label = textwrap.fill(textwrap.shorten(ind.name, 40, placeholder="…"), 20)
+            ax.text(
+                x,
+                row - 0.17,
+                label,
+                ha="center",
+                va="top",
+                fontsize=6.2,
+                color="#444444",
+                zorder=3,
+                linespacing=1.0,
+            )
+    verdicts = link_verdicts(links) if len(links) else {}
+    for link in card.links:
+        if link.source not in pos or link.target not in pos:
+            continue
+        verdict = verdicts.get((link.source, link.target), "insufficient_data")
+        arrow = FancyArrowPatch(
+            pos[link.source],
+            pos[link.target],
+            arrowstyle="-|>",
+            mutation_scale=12,
+            connectionstyle="arc3,rad=0.18",
+            shrinkA=14,
+            shrinkB=14,
+            lw=2.0,
+            color=VERDICT_COLOURS[verdict],
+            linestyle=VERDICT_STYLES.get(verdict, "-"),
+            zorder=2,
+        )
+        ax.add_patch(arrow)
+    ax.set_xlim(-0.6, 10.4)
+    ax.set_ylim(-0.6, len(bands) - 0.4)
+    ax.axis("off")
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=VERDICT_COLOURS[v],
+            lw=2.5,
+            linestyle=VERDICT_STYLES.get(v, "-"),
+            label=texts.verdict(v),
+        )
+        for v in VERDICT_PRIORITY
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
+    ax.set_title(texts["map_title"])
+    return fig
+
+
+def coefficient_plot(links: pd.DataFrame, min_effect: float, texts: Texts) -> Figure:
+    """Standardized within-unit effects with their intervals, coloured by verdict."""
+    rows = links.reset_index(drop=True)
+    fig = _new(7.5, 0.36 * max(len(rows), 3) + 1.4)
+    ax = fig.add_subplot()
+    ax.axvspan(
+        -min_effect,
+        min_effect,
+        color="#eeeeee",
+        zorder=0,
+        label=texts.format("negligible_band", m=min_effect),
+    )
+    ax.axvline(0, color="#777777", lw=0.8)
+    for y, r in enumerate(rows.itertuples(index=False)):
+        colour = VERDICT_COLOURS.get(r.verdict, "#999999")
+        if math.isfinite(r.std_estimate):
+            ax.plot([r.std_ci_low, r.std_ci_high], [y, y], color=colour, lw=2)
+            ax.plot(r.std_estimate, y, "o", color=colour, ms=6)
+    labels = [f"{r._0} → {r.to}  ({texts['lag']} {r.lag})" for r in rows.itertuples(index=False)]
+    ax.set_yticks(range(len(rows)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(texts["std_effect_axis"])
+    ax.set_title(texts["coef_title"])
+    present = [v for v in VERDICT_PRIORITY if v in set(rows["verdict"])]
+    handles = [Patch(color=VERDICT_COLOURS[v], label=texts.verdict(v)) for v in present]
+    handles.append(Patch(color="#eeeeee", label=texts.format("negligible_band", m=min_effect)))
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=8)
+    finite = rows[["std_ci_low", "std_ci_high"]].to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    span = max(1.0, float(np.abs(finite).max()) * 1.1) if finite.size else 1.0
+    ax.set_xlim(-min(span, 5), min(span, 5))
+    return fig
+
+
+def within_between(
+    card: Scorecard, panel: Panel, source: str, target: str, lag: int, texts: Texts
+) -> Figure:
+    """The premise in two pictures: between units (unit means) and within units.
+
+    Left: each unit's mean of the cause against its mean of the effect, with the
+    least-squares line. Right: each year's deviation from the unit's own mean,
+    cause at ``t − lag`` against effect at ``t``, with its least-squares line.
+    """
+    x = panel.shifted(source, lag).ravel()
+    y = panel.shifted(target, 0).ravel()
+    units = np.repeat(np.arange(panel.shape[0]), panel.shape[1])
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y, units = x[ok], y[ok], units[ok]
+    fig = _new(7.5, 3.4)
+    left, right = fig.subplots(1, 2)
+    xname = textwrap.shorten(card.indicator(source).name, 60, placeholder="…")
+    yname = textwrap.shorten(card.indicator(target).name, 60, placeholder="…")
+    if x.size:
+        counts = np.bincount(units)
+        keep = counts > 0
+        mx = (np.bincount(units, weights=x) / np.maximum(counts, 1))[keep]
+        my = (np.bincount(units, weights=y) / np.maximum(counts, 1))[keep]
+        _scatter_fit(left, mx, my, "#e08214")
+        dx = x - (np.bincount(units, weights=x) / np.maximum(counts, 1))[units]
+        dy = y - (np.bincount(units, weights=y) / np.maximum(counts, 1))[units]
+        _scatter_fit(right, dx, dy, "#1b7837", size=9, alpha=0.45)
+    left.set_title(f"{texts['between_title']}\n({texts['unit_mean']})", fontsize=9)
+    when = texts.lag(lag)
+    right.set_title(f"{texts['within_title']}\n({texts['deviation']})", fontsize=9)
+    for ax, xlabel in ((left, xname), (right, f"{xname}, {when}")):
+        ax.set_xlabel(textwrap.fill(f"{source}: {xlabel}", 48), fontsize=8)
+        ax.set_ylabel(textwrap.fill(f"{target}: {yname}", 34), fontsize=8)
+    fig.suptitle(f"{source} → {target}", fontweight="bold", fontsize=10)
+    return fig
+
+
+def _scatter_fit(
+    ax, x: np.ndarray, y: np.ndarray, colour: str, size: float = 22, alpha: float = 0.8
+) -> None:
+    ax.scatter(x, y, s=size, color=colour, alpha=alpha, edgecolors="none")
+    if x.size >= 3 and np.ptp(x) > 0:
+        slope, intercept = np.polyfit(x, y, 1)
+        grid = np.linspace(x.min(), x.max(), 2)
+        ax.plot(grid, intercept + slope * grid, color="black", lw=1.5)
+
+
+def trends(card: Scorecard, data: pd.DataFrame, texts: Texts, columns: int = 3) -> Figure:
+    """Each indicator over time (median and middle half of units) against its ambition."""
+    inds = list(card.indicators)
+    rows = math.ceil(len(inds) / columns)
+    fig = _new(7.5, 2.1 * rows + 0.6)
+    axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False)).ravel()
+    frame = data[data["value"].notna()]
+    for ax, ind in zip(axes, inds, strict=False):
+        g = frame[frame["indicator"] == ind.id]
+        if len(g):
+            q = g.groupby("period")["value"].quantile([0.25, 0.5, 0.75]).unstack()
+            lo, hi = _band_limits(ind, q)
+            _ambition_bands(ax, ind, lo, hi)
+            ax.fill_between(q.index, q[0.25], q[0.75], color="#4a6fa5", alpha=0.25, lw=0)
+            ax.plot(q.index, q[0.5], color="#23395d", lw=1.8)
+            ax.set_ylim(lo, hi)
+        ax.set_title(textwrap.fill(f"{ind.id} {ind.name}", 32), fontsize=8, loc="left")
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
+    for ax in axes[len(inds) :]:
+        ax.axis("off")
+    fig.suptitle(texts["trends_title"], fontweight="bold")
+    handles = [
+        Patch(color=STATUS_COLOURS["green"], alpha=0.3, label=texts.status("green")),
+        Patch(color=STATUS_COLOURS["yellow"], alpha=0.5, label=texts.status("yellow")),
+        Patch(color=STATUS_COLOURS["red"], alpha=0.2, label=texts.status("red")),
+        Line2D([], [], color="#23395d", lw=1.8, label=texts["median_units"]),
+        Patch(color="#4a6fa5", alpha=0.25, label=texts["middle_half"]),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=5, frameon=False, fontsize=7)
+    return fig
+
+
+def _band_limits(ind, q: pd.DataFrame) -> tuple[float, float]:
+    values = q.to_numpy(dtype=float)
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    if ind.ambition is not None:
+        marks = [ind.ambition.target] + (
+            [ind.ambition.threshold] if ind.ambition.threshold is not None else []
+        )
+        lo, hi = min(lo, *marks), max(hi, *marks)
+    pad = 0.1 * (hi - lo) if hi > lo else 1.0
+    lo, hi = lo - pad, hi + pad
+    if ind.scale is not None:
+        lo, hi = max(lo, ind.scale[0]), min(hi, ind.scale[1])
+    return lo, hi
+
+
+def _ambition_bands(ax, ind, lo: float, hi: float) -> None:
+    if ind.ambition is None:
+        return
+    target = ind.ambition.target
+    threshold = ind.ambition.threshold if ind.ambition.threshold is not None else target
+    if ind.direction == "up":
+        ax.axhspan(target, hi, color=STATUS_COLOURS["green"], alpha=0.15, lw=0)
+        ax.axhspan(threshold, target, color=STATUS_COLOURS["yellow"], alpha=0.35, lw=0)
+        ax.axhspan(lo, threshold, color=STATUS_COLOURS["red"], alpha=0.1, lw=0)
+    else:
+        ax.axhspan(lo, target, color=STATUS_COLOURS["green"], alpha=0.15, lw=0)
+        ax.axhspan(target, threshold, color=STATUS_COLOURS["yellow"], alpha=0.35, lw=0)
+        ax.axhspan(threshold, hi, color=STATUS_COLOURS["red"], alpha=0.1, lw=0)
+
+
+def coverage_map(card: Scorecard, data: pd.DataFrame, texts: Texts) -> Figure:
+    """Share of units with a value, per indicator and period."""
+    frame = data[data["value"].notna()]
+    n_units = max(data["unit"].nunique(), 1)
+    periods = list(range(int(data["period"].min()), int(data["period"].max()) + 1))
+    ids = list(card.indicator_ids)
+    share = (
+        (frame.groupby(["indicator", "period"])["unit"].nunique() / n_units)
+        .unstack()
+        .reindex(index=ids, columns=periods)
+        .fillna(0.0)
+    )
+    fig = _new(7.5, 0.28 * len(ids) + 1.6)
+    ax = fig.add_subplot()
+    sns.heatmap(
+        share,
+        ax=ax,
+        vmin=0,
+        vmax=1,
+        cmap="Blues",
+        cbar_kws={"label": texts["share_units"]},
+        linewidths=0.5,
+        linecolor="white",
+    )
+    ax.set_xlabel(texts["period"])
+    ax.set_ylabel("")
+    ax.set_title(texts["coverage_title"])
+    ax.tick_params(labelsize=7)
+    return fig
+
+
+def link_figures(
+    card: Scorecard, panel: Panel, links: pd.DataFrame, texts: Texts
+) -> list[tuple[str, Figure]]:
+    """The within-versus-between figure of every link and lag, tagged ``within_between:
+    FROM>TO>LAG``."""
+    out = []
+    for source, target, lag in zip(links["from"], links["to"], links["lag"], strict=True):
+        fig = within_between(card, panel, source, target, int(lag), texts)
+        out.append((f"within_between:{source}>{target}>{int(lag)}", fig))
+    return out

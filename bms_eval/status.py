@@ -1,0 +1,268 @@
+"""Scorecard status: the ordinary BMS reporting, done carefully.
+
+Per indicator and unit: the latest value against the ambition (green at or over
+the target, yellow at or over the threshold, red under it; "over" follows the
+indicator's direction), the trend over the most recent periods with its
+uncertainty, and whether the target was ever reached. Per indicator: how many
+units are green, yellow and red now, how many ever reached the target, and the
+common trend within units (a fixed-effects slope with unit-clustered errors).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bms_eval.estimation.fixed_effects import Design, NotEstimable, fit_within
+from bms_eval.estimation.inference import t_inference
+from bms_eval.inputs.data import IndicatorData
+from bms_eval.inputs.model import Indicator, Scorecard
+
+#: Periods (counted back from each unit's latest) over which the trend is fitted.
+TREND_PERIODS = 5
+#: Fewest values a trend needs (a slope and its standard error).
+MIN_TREND_POINTS = 3
+#: Confidence level of trend intervals.
+TREND_LEVEL = 0.95
+
+STATUS_COLUMNS = (
+    "indicator",
+    "name",
+    "unit",
+    "level",
+    "latest_period",
+    "latest_value",
+    "status",
+    "target",
+    "threshold",
+    "direction",
+    "trend_per_period",
+    "trend_ci_low",
+    "trend_ci_high",
+    "trend_periods",
+    "trend",
+    "ever_reached_target",
+    "units_green",
+    "units_yellow",
+    "units_red",
+    "units_reached_target",
+    "units",
+)
+
+
+def ambition_status(ind: Indicator, value: float) -> str:
+    """``green``, ``yellow``, ``red`` for a value, or ``none`` without an ambition."""
+    if ind.ambition is None or value is None or not math.isfinite(value):
+        return "none"
+    if ind.better(value, ind.ambition.target):
+        return "green"
+    if ind.ambition.threshold is not None and ind.better(value, ind.ambition.threshold):
+        return "yellow"
+    return "red"
+
+
+def trend_word(ind: Indicator, low: float, high: float) -> str:
+    """``improving``, ``worsening`` or ``stable`` from a slope's interval and direction."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "unknown"
+    if low > 0:
+        return "improving" if ind.direction == "up" else "worsening"
+    if high < 0:
+        return "worsening" if ind.direction == "up" else "improving"
+    return "stable"
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A slope per period with its interval."""
+
+    slope: float
+    ci_low: float
+    ci_high: float
+    n: int
+
+
+def unit_trend(periods: np.ndarray, values: np.ndarray) -> Trend:
+    """OLS slope of ``values`` on ``periods`` with a t interval (n − 2 df)."""
+    n = int(values.size)
+    if n < MIN_TREND_POINTS or np.ptp(periods) == 0:
+        return Trend(math.nan, math.nan, math.nan, n)
+    dx = periods - periods.mean()
+    slope = float(dx @ (values - values.mean()) / (dx @ dx))
+    resid = values - values.mean() - slope * dx
+    se = math.sqrt(float(resid @ resid) / (n - 2) / float(dx @ dx))
+    q = float(stats.t.ppf(0.5 + TREND_LEVEL / 2, n - 2))
+    return Trend(slope, slope - q * se, slope + q * se, n)
+
+
+def pooled_trend(frame: pd.DataFrame) -> Trend:
+    """The common within-unit slope on period: unit fixed effects, clustered errors."""
+    if frame["unit"].nunique() < 2 or len(frame) < MIN_TREND_POINTS + 2:
+        return Trend(math.nan, math.nan, math.nan, len(frame))
+    _, units = np.unique(frame["unit"], return_inverse=True)
+    periods = frame["period"].to_numpy(dtype=float)
+    design = Design(
+        frame["value"].to_numpy(dtype=float),
+        (periods - periods.mean())[:, None],
+        ("period",),
+        units,
+        periods.astype(int),
+    )
+    try:
+        fit = fit_within(design, twoway=False)
+    except NotEstimable:
+        return Trend(math.nan, math.nan, math.nan, len(frame))
+    if not fit.names:
+        return Trend(math.nan, math.nan, math.nan, len(frame))
+    _, low, high = t_inference(
+        float(fit.params[0]), float(fit.std_errors[0]), fit.df, 1 - TREND_LEVEL
+    )
+    return Trend(float(fit.params[0]), low, high, fit.n_obs)
+
+
+def _recent(group: pd.DataFrame, periods: int) -> pd.DataFrame:
+    latest = group["period"].max()
+    return group[group["period"] > latest - periods]
+
+
+def scorecard_status(
+    card: Scorecard, data: IndicatorData | pd.DataFrame, trend_periods: int = TREND_PERIODS
+) -> pd.DataFrame:
+    """The status table (``status.csv``).
+
+    Parameters
+    ----------
+    card : Scorecard
+    data : IndicatorData or DataFrame
+        Tidy data.
+    trend_periods : int
+        How many of the most recent periods the trends use.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`STATUS_COLUMNS`. For each indicator one row with
+        ``level == "indicator"`` — unit empty, ``latest_value`` the median of the
+        units' latest values, ``units_*`` counts of units by the status of their
+        latest value, the pooled within-unit trend — followed by one row per unit
+        with ``level == "unit"``.
+    """
+    frame = data.frame if isinstance(data, IndicatorData) else data
+    frame = frame[frame["value"].notna()]
+    groups = dict(tuple(frame.groupby("indicator", sort=False)))
+    rows: list[dict] = []
+    for ind in card.indicators:
+        amb = ind.ambition
+        common = {
+            "indicator": ind.id,
+            "name": ind.name,
+            "direction": ind.direction,
+            "target": amb.target if amb else math.nan,
+            "threshold": amb.threshold if amb and amb.threshold is not None else math.nan,
+        }
+        g = groups.get(ind.id)
+        if g is None:
+            rows.append(
+                {
+                    **common,
+                    "level": "indicator",
+                    "unit": "",
+                    "units": 0,
+                    "status": "none",
+                    "trend": "unknown",
+                }
+            )
+            continue
+        unit_rows = []
+        for unit, ug in g.sort_values("period").groupby("unit", sort=True):
+            last = ug.iloc[-1]
+            recent = _recent(ug, trend_periods)
+            tr = unit_trend(
+                recent["period"].to_numpy(dtype=float), recent["value"].to_numpy(dtype=float)
+            )
+            reached = bool(amb is not None and any(ind.better(v, amb.target) for v in ug["value"]))
+            unit_rows.append(
+                {
+                    **common,
+                    "level": "unit",
+                    "unit": unit,
+                    "latest_period": int(last["period"]),
+                    "latest_value": float(last["value"]),
+                    "status": ambition_status(ind, float(last["value"])),
+                    "trend_per_period": tr.slope,
+                    "trend_ci_low": tr.ci_low,
+                    "trend_ci_high": tr.ci_high,
+                    "trend_periods": tr.n,
+                    "trend": trend_word(ind, tr.ci_low, tr.ci_high),
+                    "ever_reached_target": reached if amb is not None else None,
+                }
+            )
+        recent = pd.concat([_recent(ug, trend_periods) for _, ug in g.groupby("unit")])
+        pooled = pooled_trend(recent)
+        states = [r["status"] for r in unit_rows]
+        median = float(np.median([r["latest_value"] for r in unit_rows]))
+        rows.append(
+            {
+                **common,
+                "level": "indicator",
+                "unit": "",
+                "latest_period": int(g["period"].max()),
+                "latest_value": median,
+                "status": ambition_status(ind, median),
+                "trend_per_period": pooled.slope,
+                "trend_ci_low": pooled.ci_low,
+                "trend_ci_high": pooled.ci_high,
+                "trend_periods": pooled.n,
+                "trend": trend_word(ind, pooled.ci_low, pooled.ci_high),
+                "units_green": states.count("green"),
+                "units_yellow": states.count("yellow"),
+                "units_red": states.count("red"),
+                "units_reached_target": (
+                    sum(bool(r["ever_reached_target"]) for r in unit_rows)
+                    if amb is not None
+                    else None
+                ),
+                "units": len(unit_rows),
+            }
+        )
+        rows.extend(unit_rows)
+    out = pd.DataFrame(rows).reindex(columns=list(STATUS_COLUMNS))
+    for col in (
+        "latest_period",
+        "trend_periods",
+        "units_green",
+        "units_yellow",
+        "units_red",
+        "units_reached_target",
+        "units",
+    ):
+        out[col] = out[col].astype("Int64")
+    out["ever_reached_target"] = out["ever_reached_target"].astype("boolean")
+    return out
+
+
+def status_overview(status: pd.DataFrame) -> pd.DataFrame:
+    """The indicator-level rows of a status table, with the columns a reader wants."""
+    cols = [
+        "indicator",
+        "name",
+        "latest_period",
+        "latest_value",
+        "status",
+        "target",
+        "threshold",
+        "units_green",
+        "units_yellow",
+        "units_red",
+        "units_reached_target",
+        "units",
+        "trend_per_period",
+        "trend_ci_low",
+        "trend_ci_high",
+        "trend",
+    ]
+    return status.loc[status["level"] == "indicator", cols].reset_index(drop=True)
