@@ -19,15 +19,16 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 report: setup
-	$(BIN)/bms-eval validate data/example/example.yaml data/example/indicators.csv
-	$(BIN)/bms-eval links data/example/example.yaml data/example/indicators.csv --out reports/example/links.csv
-	$(BIN)/bms-eval validate data/heimdal/heimdal.yaml data/heimdal/indicators.csv
-	$(BIN)/bms-eval links data/heimdal/heimdal.yaml data/heimdal/indicators.csv --out reports/heimdal/links.csv
+	$(BIN)/bms-eval run
 
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval-lax notebooks/
+
+lab: setup
+	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 lint: setup
 	$(BIN)/ruff check --fix .

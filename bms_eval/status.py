@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from bms_eval.estimation.fixed_effects import Design, NotEstimable, fit_within
-from bms_eval.estimation.inference import t_inference
+from bms_eval.estimation.inference import t_inference, t_ppf
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Indicator, Scorecard
 
@@ -95,7 +94,7 @@ def unit_trend(periods: np.ndarray, values: np.ndarray) -> Trend:
     slope = float(dx @ (values - values.mean()) / (dx @ dx))
     resid = values - values.mean() - slope * dx
     se = math.sqrt(float(resid @ resid) / (n - 2) / float(dx @ dx))
-    q = float(stats.t.ppf(0.5 + TREND_LEVEL / 2, n - 2))
+    q = t_ppf(0.5 + TREND_LEVEL / 2, n - 2)
     return Trend(slope, slope - q * se, slope + q * se, n)
 
 

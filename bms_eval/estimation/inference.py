@@ -9,10 +9,20 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtr, stdtrit
 
 #: Power at which the minimum detectable effect is stated.
 POWER = 0.80
+
+
+def t_sf(t: float, df: float) -> float:
+    """Upper tail of Student's t (``scipy.stats.t.sf``, through the light ``scipy.special``)."""
+    return float(stdtr(df, -t))
+
+
+def t_ppf(q: float, df: float) -> float:
+    """Quantile of Student's t (``scipy.stats.t.ppf``)."""
+    return float(stdtrit(df, q))
 
 
 def t_inference(estimate: float, se: float, df: int, alpha: float) -> tuple[float, float, float]:
@@ -25,8 +35,8 @@ def t_inference(estimate: float, se: float, df: int, alpha: float) -> tuple[floa
     if not (se > 0 and df > 0):
         return math.nan, math.nan, math.nan
     t = estimate / se
-    p = float(2 * stats.t.sf(abs(t), df))
-    q = float(stats.t.ppf(1 - alpha / 2, df))
+    p = 2 * t_sf(abs(t), df)
+    q = t_ppf(1 - alpha / 2, df)
     return p, estimate - q * se, estimate + q * se
 
 
@@ -38,7 +48,7 @@ def minimum_detectable_effect(se: float, df: int, alpha: float, power: float = P
     """
     if not (se > 0 and df > 0):
         return math.nan
-    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se)
+    return (t_ppf(1 - alpha / 2, df) + t_ppf(power, df)) * se
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ def between_regression(y: np.ndarray, x: np.ndarray, units: np.ndarray) -> Betwe
     slope = float(dx @ (my - my.mean())) / sxx
     resid = my - my.mean() - slope * dx
     se = math.sqrt(float(resid @ resid) / (g - 2) / sxx)
-    p = float(2 * stats.t.sf(abs(slope / se), g - 2)) if se > 0 else 0.0
+    p = 2 * t_sf(abs(slope / se), g - 2) if se > 0 else 0.0
     return BetweenFit(slope, se, p, g)
 
 

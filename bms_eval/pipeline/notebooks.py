@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import papermill
@@ -61,6 +60,12 @@ def shared_kernel(folder: Path = NOTEBOOK_DIR) -> Iterator[KernelManager]:
     km = KernelManager(kernel_name=KERNEL)
     km.start_kernel(cwd=str(folder), extra_arguments=list(KERNEL_ARGUMENTS))
     try:
+        client = km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+        finally:
+            client.stop_channels()
         yield km
     finally:
         km.shutdown_kernel(now=True)
@@ -76,18 +81,14 @@ def _reset(km: KernelManager) -> None:
         client.stop_channels()
 
 
-@dataclass(frozen=True)
 class CellFailure(Exception):
-    """A notebook cell raised: which notebook, which cell, what it said."""
+    """A notebook cell raised: which notebook, which cell (1-based, in the executed
+    notebook), its source and the error."""
 
-    notebook: str
-    cell: int
-    source: str
-    error: str
-
-    def __str__(self) -> str:
-        first = self.source.strip().splitlines()[0] if self.source.strip() else ""
-        return f"notebook {self.notebook}, cell {self.cell} ({first[:60]!r}) failed: {self.error}"
+    def __init__(self, notebook: str, cell: int, source: str, error: str):
+        self.notebook, self.cell, self.source, self.error = notebook, cell, source, error
+        first = source.strip().splitlines()[0] if source.strip() else ""
+        super().__init__(f"notebook {notebook}, cell {cell} ({first[:60]!r}) failed: {error}")
 
 
 def execute(

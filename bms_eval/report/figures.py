@@ -67,9 +67,9 @@ def _style() -> dict:
     }
 
 
-def _new(width: float, height: float) -> Figure:
+def _new(width: float, height: float, layout: str | None = "constrained") -> Figure:
     with mpl.rc_context(_style()):
-        return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+        return Figure(figsize=(width, height), dpi=DPI, layout=layout)
 
 
 def band_order(card: Scorecard) -> list[str]:
@@ -231,7 +231,10 @@ def within_between(
     units = np.repeat(np.arange(panel.shape[0]), panel.shape[1])
     ok = np.isfinite(x) & np.isfinite(y)
     x, y, units = x[ok], y[ok], units[ok]
-    fig = _new(7.5, 3.4)
+    # a fixed layout: a report has one of these per link, and constrained layout
+    # would measure every label again for each
+    fig = _new(7.5, 3.4, layout=None)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.8, wspace=0.32)
     left, right = fig.subplots(1, 2)
     xname = textwrap.shorten(card.indicator(source).name, 60, placeholder="…")
     yname = textwrap.shorten(card.indicator(target).name, 60, placeholder="…")

@@ -81,15 +81,11 @@ _TEXTS: dict[str, dict[str, str]] = {
     "lag": {"en": "lag", "nb": "etterslep", "nn": "etterslep"},
     "lag_label": {"en": "{lag} year(s) earlier", "nb": "{lag} år før", "nn": "{lag} år før"},
     "lag_label_0": {"en": "same year", "nb": "samme år", "nn": "same år"},
-    "between_title": {
-        "en": "Between units: unit means",
-        "nb": "Mellom enheter: gjennomsnitt",
-        "nn": "Mellom einingar: gjennomsnitt",
-    },
+    "between_title": {"en": "Between units", "nb": "Mellom enheter", "nn": "Mellom einingar"},
     "within_title": {
-        "en": "Within units: changes over time",
-        "nb": "Innen enheter: endring over tid",
-        "nn": "Innan einingar: endring over tid",
+        "en": "Within units, over time",
+        "nb": "Innen enheter, over tid",
+        "nn": "Innan einingar, over tid",
     },
     "unit_mean": {"en": "unit mean", "nb": "enhetens snitt", "nn": "snittet til eininga"},
     "deviation": {

@@ -1,0 +1,225 @@
+"""``bms-eval run``: notebooks executed with papermill, outputs, the offline report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import papermill
+import pytest
+
+from bms_eval.estimation import estimate_links
+from bms_eval.pipeline import run as run_module
+from bms_eval.pipeline.notebooks import NOTEBOOK_DIR, notebooks, parameters_for
+from bms_eval.pipeline.run import RunFailed, run_pipeline
+from bms_eval.status import scorecard_status
+from bms_eval.validation import load_inputs
+from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA, HEIMDAL_CARD, HEIMDAL_DATA, MINI_CARD
+
+OUTPUTS = ("report.html", "links.csv", "status.csv", "results.json", "manifest.json")
+# results.json carries the numbers through Parquet and JSON: exact up to the last bit
+# of a float's decimal representation.
+JSON_RTOL = 1e-12
+
+
+def test_notebooks_are_found_by_glob_in_order():
+    names = [p.name for p in notebooks()]
+    assert names == sorted(names) and len(names) >= 3
+    assert all(re.match(r"\d\d_[a-z_]+\.ipynb$", n) for n in names)
+
+
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda p: p.stem)
+def test_parameters_match_what_run_passes(notebook):
+    declared = papermill.inspect_notebook(str(notebook))
+    passed = parameters_for(notebook, EXAMPLE_CARD, EXAMPLE_DATA, Path("out"))
+    assert set(declared) == set(passed)
+    for name, value in passed.items():
+        assert declared[name]["inferred_type_name"] == type(value).__name__, name
+        assert declared[name]["help"], f"{name} needs a trailing comment"
+
+
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda p: p.stem)
+def test_notebooks_are_thin_and_committed_without_outputs(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for line in tagged[0].source.splitlines():
+        assert re.match(r"^\w+: (str|int|float|bool) = .+  # .+$", line), line
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None
+            assert "def " not in cell.source and "class " not in cell.source
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "example"
+    run_pipeline(EXAMPLE_CARD, EXAMPLE_DATA, out)
+    return out
+
+
+def test_run_writes_every_output(example_run):
+    for name in OUTPUTS:
+        assert (example_run / name).is_file(), name
+    executed = sorted(p.name for p in (example_run / "notebooks").glob("*.ipynb"))
+    assert executed == [p.name for p in notebooks()]
+    assert not (example_run / ".parts").exists()
+    for path in (example_run / "notebooks").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_results_json_equals_the_package_api(example_run):
+    results = json.loads((example_run / "results.json").read_text(encoding="utf-8"))
+    inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
+    api = estimate_links(inputs.scorecard, inputs.data).to_frame()
+    got = pd.DataFrame(results["links"])
+    assert list(got["verdict"]) == list(api["verdict"])
+    for col in (
+        "estimate",
+        "std_error",
+        "p_value",
+        "p_adjusted",
+        "ci_low",
+        "ci_high",
+        "std_estimate",
+        "between_p_value",
+    ):
+        np.testing.assert_allclose(
+            got[col].astype(float), api[col].astype(float), rtol=JSON_RTOL, equal_nan=True
+        )
+    status = scorecard_status(inputs.scorecard, inputs.data)
+    got_status = pd.DataFrame(results["status"])
+    np.testing.assert_allclose(
+        got_status["latest_value"].astype(float),
+        status["latest_value"].astype(float),
+        rtol=JSON_RTOL,
+    )
+    assert list(got_status["status"]) == list(status["status"])
+    assert results["summary"]["verdicts"]["supported"] == int((api["verdict"] == "supported").sum())
+    csv = pd.read_csv(example_run / "links.csv")
+    np.testing.assert_allclose(csv["estimate"], api["estimate"], rtol=JSON_RTOL)
+
+
+def test_manifest_records_inputs_and_versions(example_run):
+    manifest = json.loads((example_run / "manifest.json").read_text(encoding="utf-8"))
+    for key, path in (("scorecard", EXAMPLE_CARD), ("data", EXAMPLE_DATA)):
+        assert manifest["inputs"][key]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert manifest["packages"]["pandas"] and manifest["python"]
+    assert manifest["started"] <= manifest["finished"]
+    assert [n["notebook"] for n in manifest["notebooks"]] == [p.name for p in notebooks()]
+
+
+def test_report_is_offline_and_has_the_figures(example_run):
+    html = (example_run / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html)
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    images = re.findall(r'src="data:image/png;base64,', html)
+    links = pd.read_csv(example_run / "links.csv")
+    assert len(images) >= 4 + len(links)  # trends, map, coefficients, coverage, each link
+    for section in ("summary", "status", "map", "evidence", "quality", "method"):
+        assert f'id="{section}"' in html
+
+
+def test_heimdal_runs_too(tmp_path):
+    run_pipeline(HEIMDAL_CARD, HEIMDAL_DATA, tmp_path / "heimdal")
+    results = json.loads((tmp_path / "heimdal" / "results.json").read_text(encoding="utf-8"))
+    verdicts = {(r["from"], r["to"]): r["verdict"] for r in results["links"]}
+    assert verdicts[("R1.1", "R2.1")] == "supported"
+
+
+def _hostile_inputs(tmp_path: Path) -> tuple[Path, Path]:
+    card = tmp_path / "hostile.yaml"
+    card.write_text(
+        MINI_CARD.replace('"User satisfaction"', '"<script>alert(1)</script>"').replace(
+            'name: "Mini"', 'name: "Mini <img src=x onerror=alert(2)>"'
+        ),
+        encoding="utf-8",
+    )
+    rng = np.random.default_rng(0)
+    rows = [
+        (u, y, ind, round(float(rng.normal(3, 0.4)), 2))
+        for u in [f"{i:04d}" for i in range(12)]
+        for y in range(2015, 2023)
+        for ind in ("M1", "B1", "B2")
+    ]
+    data = tmp_path / "hostile.csv"
+    pd.DataFrame(rows, columns=["unit", "period", "indicator", "value"]).to_csv(data, index=False)
+    return card, data
+
+
+def test_names_are_escaped_and_agg_backend_keeps_figures(tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    card, data = _hostile_inputs(tmp_path)
+    out = tmp_path / "out"
+    run_pipeline(card, data, out)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html
+    assert html.count("data:image/png;base64,") >= 5
+
+
+def test_failing_cell_keeps_partial_notebook_and_old_output(tmp_path, monkeypatch):
+    card, data = _hostile_inputs(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "previous.txt").write_text("last good run", encoding="utf-8")
+    broken = tmp_path / "nbs" / "01_broken.ipynb"
+    broken.parent.mkdir()
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'scorecard_path: str = ""  # x\ndata_path: str = ""  # x\noutput_dir: str = ""  # x'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('planted failure')"),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, broken)
+    monkeypatch.setattr(run_module, "notebooks", lambda: [broken])
+    with pytest.raises(RunFailed) as info:
+        run_pipeline(card, data, out)
+    message = str(info.value)
+    assert "01_broken.ipynb" in message and "cell 4" in message and "planted failure" in message
+    assert (out / "previous.txt").read_text(encoding="utf-8") == "last good run"
+    kept = info.value.kept / "notebooks" / "01_broken.ipynb"
+    assert kept.exists()
+    executed = nbformat.read(kept, as_version=4)
+    assert executed.cells[2].execution_count is not None  # the cell before the failure ran
+
+
+def test_success_replaces_the_previous_output(tmp_path):
+    card, data = _hostile_inputs(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.txt").write_text("old", encoding="utf-8")
+    run_pipeline(card, data, out)
+    assert not (out / "stale.txt").exists() and (out / "report.html").exists()
+    assert not list(tmp_path.glob(".out.*"))
+
+
+def test_cli_run_usage_and_bad_input(cli, tmp_path, mini):
+    card, data = mini
+    assert cli("run", card).code == 2
+    data.write_text("unit,period,indicator,value\n0301,2020,M1,abc\n", encoding="utf-8")
+    out = tmp_path / "never"
+    result = cli("run", card, data, "--out", out)
+    assert result.code == 1 and "line 2" in result.err and "not a number" in result.err
+    assert not out.exists()
+
+
+def test_notebook_folder_is_the_repository_one():
+    assert NOTEBOOK_DIR.name == "notebooks" and (NOTEBOOK_DIR.parent / "pyproject.toml").exists()
