@@ -7,7 +7,7 @@ import string
 import pytest
 
 from bms_eval.estimation.verdicts import VERDICTS
-from bms_eval.report.texts import LANGUAGES, Texts, all_keys
+from bms_eval.texts import LANGUAGES, Texts, all_keys
 
 
 def test_every_key_has_all_three_languages():

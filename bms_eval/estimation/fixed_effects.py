@@ -154,7 +154,22 @@ class WithinFit:
 
 
 class NotEstimable(Exception):
-    """The model cannot be estimated from these data; the message says why."""
+    """The model cannot be estimated from these data.
+
+    Parameters
+    ----------
+    kind : str
+        ``too_few_obs``, ``no_overlap``, ``no_variation`` or ``no_df``: the key of
+        the reason's text in :mod:`bms_eval.texts` (``problem.<kind>``).
+    message : str
+        The reason in English.
+    **values
+        Numbers the reason's text mentions.
+    """
+
+    def __init__(self, kind: str, message: str, **values: int):
+        super().__init__(message)
+        self.kind, self.values = kind, values
 
 
 def independent_columns(gram: np.ndarray, raw_norms: np.ndarray) -> np.ndarray:
@@ -217,7 +232,9 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     _, periods = np.unique(design.periods, return_inverse=True)
     n = design.n_obs
     if n == 0:
-        raise NotEstimable("no period has values for the effect and all its causes together")
+        raise NotEstimable(
+            "no_overlap", "no year has values for the effect and all its causes together"
+        )
     starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
     counts = np.diff(np.r_[starts, n])
     n_units, n_periods = starts.size, int(periods.max()) + 1
@@ -244,7 +261,10 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     dropped = tuple(nm for nm, k in zip(design.names, x_keep, strict=True) if not k)
     names = tuple(nm for nm, k in zip(design.names, x_keep, strict=True) if k)
     if not names:
-        raise NotEstimable("no cause varies within units once the fixed effects are removed")
+        raise NotEstimable(
+            "no_variation",
+            "the cause has no within-unit variation left once the fixed effects are removed",
+        )
     if not keep.all():
         W, gram = W[:, keep], gram[np.ix_(keep, keep)]
     k = W.shape[1]
@@ -253,8 +273,10 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     residual_df = n - k - n_units
     if residual_df < min_residual_df:
         raise NotEstimable(
-            f"{n} observations in {n_units} unit(s) leave {max(residual_df, 0)} "
-            f"degree(s) of freedom for {k} coefficient(s) and the unit effects"
+            "no_df",
+            f"{n} observations in {n_units} unit(s) leave too few degrees of freedom for the model",
+            n=n,
+            units=n_units,
         )
     A = np.linalg.inv(gram)
     beta = A @ (W.T @ y)

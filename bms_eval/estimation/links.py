@@ -44,6 +44,7 @@ from bms_eval.estimation.verdicts import (
 from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Analysis, Link, Scorecard
+from bms_eval.texts import Texts
 
 #: Below this many units, p-values and intervals come from the wild cluster bootstrap.
 BOOTSTRAP_BELOW_UNITS = 50
@@ -85,8 +86,11 @@ def _fit(panel: Panel, target: str, terms: list[Term], twoway: bool) -> _Model:
     design = design_from_grids(y, columns, [str(i) for i in range(len(terms))])
     if design.n_obs < MIN_OBSERVATIONS:
         raise NotEstimable(
-            f"only {design.n_obs} unit-year(s) have values for all the model's "
-            f"variables (at least {MIN_OBSERVATIONS} are needed)"
+            "too_few_obs",
+            f"only {design.n_obs} unit-years have values for all the model's variables "
+            f"(at least {MIN_OBSERVATIONS} are needed)",
+            n=design.n_obs,
+            min=MIN_OBSERVATIONS,
         )
     fit = fit_within(design, twoway, MIN_RESIDUAL_DF)
     return _Model(fit, tuple(terms), design.y, design.X, design.units)
@@ -125,13 +129,19 @@ def _coef(model: _Model, term: Term, analysis: Analysis, key: str) -> _Coef | No
     return _Coef(est, se, p, lo, hi, fit.df, fit.inference)
 
 
+_NO_VARIATION = NotEstimable(
+    "no_variation",
+    "the cause has no within-unit variation left once the fixed effects are removed",
+)
+
+
 def _try_fit(
     panel: Panel, target: str, terms: list[Term], twoway: bool
-) -> tuple[_Model | None, str]:
+) -> tuple[_Model | None, NotEstimable | None]:
     try:
-        return _fit(panel, target, terms, twoway), ""
+        return _fit(panel, target, terms, twoway), None
     except NotEstimable as exc:
-        return None, str(exc)
+        return None, exc
 
 
 class _TargetRun:
@@ -148,26 +158,22 @@ class _TargetRun:
         self.joint, self.joint_problem = _try_fit(
             panel, target, self.terms + self.controls, self.twoway
         )
-        self.single: dict[Term, tuple[_Model | None, str]] = {}
+        self.single: dict[Term, tuple[_Model | None, NotEstimable | None]] = {}
 
-    def model_for(self, term: Term) -> tuple[_Model | None, str, bool]:
+    def model_for(self, term: Term) -> tuple[_Model | None, NotEstimable | None, bool]:
         """The joint model if it estimated ``term``; else a model of ``term`` alone."""
         if (
             self.joint is not None
             and self.joint.fit.index(str(self.joint.terms.index(term))) is not None
         ):
-            return self.joint, "", True
+            return self.joint, None, True
         if term not in self.single:
             self.single[term] = _try_fit(
                 self.panel, self.target, [term, *self.controls], self.twoway
             )
         model, problem = self.single[term]
         if model is not None and model.fit.index("0") is None:
-            return (
-                None,
-                ("the cause has no within-unit variation left once the fixed effects are removed"),
-                False,
-            )
+            return None, _NO_VARIATION, False
         return model, problem, False
 
     def lead_p(self, link: Link, model: _Model | None, joint: bool) -> tuple[float, float]:
@@ -215,10 +221,7 @@ class _TargetRun:
                 }
                 coef = None if model is None else _coef(model, term, a, f"main|{link.key}|{lag}")
                 if model is not None and coef is None:
-                    row["problem"] = (
-                        "the cause has no within-unit variation left once the "
-                        "fixed effects and the other causes are removed"
-                    )
+                    row["problem"] = _NO_VARIATION
                 if model is not None:
                     fit = model.fit
                     row.update(
@@ -288,6 +291,7 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     names = {ind.id: ind.name for ind in card.indicators}
     verdicts, reasons = [], []
     a = card.analysis
+    texts = Texts(card.language)
     for r in frame.to_dict("records"):
         ev = Evidence(
             cause=names[r["from"]],
@@ -315,9 +319,9 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
             n_units=int(r["n_units"]),
             draws=int(r["draws"]) if pd.notna(r.get("draws")) else 0,
             enumerated=bool(r.get("enumerated")) if pd.notna(r.get("enumerated")) else False,
-            problem=str(r.get("problem") or ""),
+            problem=r.get("problem") if isinstance(r.get("problem"), NotEstimable) else None,
         )
-        verdict, reason = decide(ev, a.alpha, a.min_effect)
+        verdict, reason = decide(ev, a.alpha, a.min_effect, texts)
         verdicts.append(verdict)
         reasons.append(reason)
     frame["verdict"] = verdicts

@@ -24,6 +24,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from bms_eval.estimation.fixed_effects import NotEstimable
+from bms_eval.texts import Texts
+
 Verdict = Literal[
     "insufficient_data",
     "supported",
@@ -33,6 +36,8 @@ Verdict = Literal[
     "no_effect",
     "inconclusive",
 ]
+#: The verdicts, most telling first: a link tested at several lags is summarised by
+#: the first of these that any of its lags got (see :func:`arrow_verdicts`).
 VERDICTS: tuple[Verdict, ...] = (
     "supported",
     "contradicted",
@@ -73,13 +78,7 @@ class Evidence:
     n_units: int
     draws: int = 0
     enumerated: bool = False
-    problem: str = ""
-
-
-def _when(lag: int) -> str:
-    if lag == 0:
-        return "in the same year"
-    return "a year later" if lag == 1 else f"{lag} years later"
+    problem: NotEstimable | None = None
 
 
 def _num(x: float) -> str:
@@ -91,25 +90,28 @@ def _p(x: float) -> str:
     return "< 0.001" if x < 0.001 else f"= {x:.3f}"
 
 
-def _method(ev: Evidence) -> str:
+def _when(lag: int, texts: Texts) -> str:
+    if lag <= 1:
+        return texts[f"when.{lag}"]
+    return texts.format("when.n", n=lag)
+
+
+def _method(ev: Evidence, texts: Texts) -> str:
     if ev.inference == "wild_bootstrap":
-        how = "all weight combinations" if ev.enumerated else f"{ev.draws:,} draws"
-        return f" (Wild cluster bootstrap: {ev.n_units} units, {how}.)"
-    if ev.inference == "robust":
-        return " (One unit: the years are treated as independent, so p may be too small.)"
-    return ""
-
-
-def _lead_note(ev: Evidence, alpha: float) -> str:
-    if math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha:
-        return (
-            f" Caution: {ev.cause} a year later also 'predicts' {ev.effect} (placebo "
-            f"p {_p(ev.lead_p_value)}), a sign of reverse causation or a shared trend."
+        how = (
+            texts["how.enumerated"]
+            if ev.enumerated
+            else texts.format("how.draws", draws=f"{ev.draws:,}".replace(",", " "))
         )
+        return texts.format("note.bootstrap", units=ev.n_units, how=how)
+    if ev.inference == "robust":
+        return texts["note.robust"]
     return ""
 
 
-def decide(ev: Evidence, alpha: float, min_effect: float) -> tuple[Verdict, str]:
+def decide(
+    ev: Evidence, alpha: float, min_effect: float, texts: Texts | None = None
+) -> tuple[Verdict, str]:
     """The verdict for one link and lag, and the reason in one plain sentence.
 
     Parameters
@@ -120,50 +122,51 @@ def decide(ev: Evidence, alpha: float, min_effect: float) -> tuple[Verdict, str]
         Significance level (the false discovery rate for ``p_adjusted``).
     min_effect : float
         Smallest standardized within-unit effect that matters.
+    texts : Texts, optional
+        The language of the reason (English when not given).
     """
-    x, y, when = ev.cause, ev.effect, _when(ev.lag)
-    if ev.problem:
-        return "insufficient_data", f"Too little data to test whether {x} moves {y}: {ev.problem}."
-    ci = f"{_num(ev.std_ci_low)} to {_num(ev.std_ci_high)} SD"
+    t = texts or Texts("en")
+    x, y, when = ev.cause, ev.effect, _when(ev.lag, t)
+    if ev.problem is not None:
+        problem = t.format(f"problem.{ev.problem.kind}", **ev.problem.values)
+        return "insufficient_data", t.format("reason.insufficient_data", x=x, y=y, problem=problem)
+    common = {
+        "x": x,
+        "y": y,
+        "when": when,
+        "lo": _num(ev.std_ci_low),
+        "hi": _num(ev.std_ci_high),
+        "est": _num(ev.std_estimate),
+        "m": f"{min_effect:g}",
+    }
     expected_up = ev.sign == "+"
-    tail = _method(ev)
+    tail = _method(ev, t)
     if ev.p_adjusted < alpha:
-        tail += _lead_note(ev, alpha)
-        went = "rose" if ev.estimate > 0 else "fell"
-        if (ev.estimate > 0) == expected_up:
-            return "supported", (
-                f"When {x} rose within a unit, {y} {went} {when}, as the scorecard assumes "
-                f"({_num(ev.std_estimate)} SD per SD, 95 % CI {ci}; adjusted p "
-                f"{_p(ev.p_adjusted)}).{tail}"
-            )
-        return "contradicted", (
-            f"When {x} rose within a unit, {y} {went} {when}: the opposite of what the "
-            f"scorecard assumes ({_num(ev.std_estimate)} SD per SD, 95 % CI {ci}; adjusted "
-            f"p {_p(ev.p_adjusted)}).{tail}"
-        )
+        went = t["went.up"] if ev.estimate > 0 else t["went.down"]
+        if math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha:
+            tail += t.format("note.lead", x=x, y=y, lp=_p(ev.lead_p_value))
+        verdict: Verdict = "supported" if (ev.estimate > 0) == expected_up else "contradicted"
+        return verdict, t.format(
+            f"reason.{verdict}", went=went, p=_p(ev.p_adjusted), **common
+        ) + tail
     if math.isfinite(ev.reverse_p_value) and ev.reverse_p_value < alpha:
-        return "reverse", (
-            f"Changes in {x} did not lead {y}, but {y} predicted {x} {_when(ev.lag)} "
-            f"(p {_p(ev.reverse_p_value)}): the arrow may point the other way.{tail}"
-        )
+        return "reverse", t.format("reason.reverse", rp=_p(ev.reverse_p_value), **common) + tail
     between_expected = math.isfinite(ev.between_estimate) and (
         (ev.between_estimate > 0) == expected_up
     )
     if math.isfinite(ev.between_p_value) and ev.between_p_value < alpha and between_expected:
-        more = "more" if expected_up else "less"
-        return "between_only", (
-            f"Units with more {x} have {more} {y} (between units p "
-            f"{_p(ev.between_p_value)}), but when {x} rose within a unit, {y} did not follow "
-            f"(95 % CI {ci}).{tail}"
-        )
+        more = t["more"] if expected_up else t["less"]
+        return "between_only", t.format(
+            "reason.between_only", more=more, bp=_p(ev.between_p_value), **common
+        ) + tail
     if -min_effect < ev.std_ci_low and ev.std_ci_high < min_effect:
-        return "no_effect", (
-            f"When {x} changed within a unit, {y} did not follow {when}: the effect lies "
-            f"between {_num(ev.std_ci_low)} and {_num(ev.std_ci_high)} SD, inside the "
-            f"±{min_effect:g} SD that would matter.{tail}"
-        )
-    return "inconclusive", (
-        f"The data cannot tell whether {x} moves {y}: the effect could lie anywhere from "
-        f"{_num(ev.std_ci_low)} to {_num(ev.std_ci_high)} SD, and only an effect of about "
-        f"{ev.mde_std:.2f} SD or more would reliably show.{tail}"
-    )
+        return "no_effect", t.format("reason.no_effect", **common) + tail
+    return "inconclusive", t.format("reason.inconclusive", mde=f"{ev.mde_std:.2f}", **common) + tail
+
+
+def arrow_verdicts(links) -> dict[tuple[str, str], str]:
+    """One verdict per arrow ``(from, to)``: the most telling over its lags."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for source, target, verdict in zip(links["from"], links["to"], links["verdict"], strict=True):
+        found.setdefault((source, target), set()).add(verdict)
+    return {key: next(v for v in VERDICTS if v in got) for key, got in found.items()}

@@ -169,7 +169,13 @@ def _collect(
     )
     status.to_csv(work / "status.csv", index=False, lineterminator="\n")
     write_links_csv(links, work / "links.csv")
-    results = results_document(card, quality, status, links, extra={"trend_periods": trend_periods})
+    results = results_document(
+        card,
+        quality,
+        status,
+        links,
+        extra={"trend_periods": trend_periods, "assessment": load_part(work, "assessment")},
+    )
     parameters = {
         "scorecard": str(scorecard),
         "data": str(data),

@@ -19,8 +19,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
 from bms_eval.estimation.panel import Panel
+from bms_eval.estimation.verdicts import VERDICTS, arrow_verdicts
 from bms_eval.inputs.model import Scorecard
-from bms_eval.report.texts import Texts
+from bms_eval.perspectives import band_order
+from bms_eval.texts import Texts
 
 #: Colour per verdict (colour-blind safe; greys for what the data cannot settle).
 VERDICT_COLOURS = {
@@ -33,26 +35,7 @@ VERDICT_COLOURS = {
     "insufficient_data": "#cfcfcf",
 }
 VERDICT_STYLES = {"inconclusive": "--", "insufficient_data": ":"}
-#: Order in which the verdict of a link with several lags is chosen for the map.
-VERDICT_PRIORITY = (
-    "supported",
-    "contradicted",
-    "reverse",
-    "between_only",
-    "no_effect",
-    "inconclusive",
-    "insufficient_data",
-)
 STATUS_COLOURS = {"green": "#1a9850", "yellow": "#fee08b", "red": "#d73027", "none": "#bdbdbd"}
-
-#: Perspective bands from the bottom of the map up, recognised by words in id or name.
-BAND_WORDS = (
-    ("learning", "læring", "fornying", "fornyelse", "renewal", "innovation", "growth"),
-    ("employee", "medarbeid", "tilsett", "ansatt", "staff", "people"),
-    ("process", "prosess", "internal", "intern", "rutin"),
-    ("user", "bruk", "customer", "kunde", "søker", "citizen", "innbygg", "samfunn"),
-    ("econom", "økonom", "financ", "budget", "budsjett"),
-)
 
 DPI = 110
 
@@ -70,32 +53,6 @@ def _style() -> dict:
 def _new(width: float, height: float, layout: str | None = "constrained") -> Figure:
     with mpl.rc_context(_style()):
         return Figure(figsize=(width, height), dpi=DPI, layout=layout)
-
-
-def band_order(card: Scorecard) -> list[str]:
-    """Perspective ids from the bottom band to the top one."""
-
-    def rank(i: int) -> float:
-        p = card.perspectives[i]
-        text = f"{p.id} {p.name}".lower()
-        for level, words in enumerate(BAND_WORDS):
-            if any(w in text for w in words):
-                return level
-        return 2.5 + i / 100  # unknown perspectives: in the middle, in declared order
-
-    order = sorted(range(len(card.perspectives)), key=rank)
-    return [card.perspectives[i].id for i in order]
-
-
-def link_verdicts(links: pd.DataFrame) -> dict[tuple[str, str], str]:
-    """One verdict per arrow: the most telling over its lags."""
-    out: dict[tuple[str, str], str] = {}
-    for (source, target), group in links.groupby(["from", "to"], sort=False):
-        verdicts = set(group["verdict"])
-        out[(source, target)] = next(
-            (v for v in VERDICT_PRIORITY if v in verdicts), "insufficient_data"
-        )
-    return out
 
 
 def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
@@ -145,7 +102,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
                 zorder=3,
                 linespacing=1.0,
             )
-    verdicts = link_verdicts(links) if len(links) else {}
+    verdicts = arrow_verdicts(links) if len(links) else {}
     for link in card.links:
         if link.source not in pos or link.target not in pos:
             continue
@@ -176,7 +133,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
             linestyle=VERDICT_STYLES.get(v, "-"),
             label=texts.verdict(v),
         )
-        for v in VERDICT_PRIORITY
+        for v in VERDICTS
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
     ax.set_title(texts["map_title"])
@@ -206,7 +163,7 @@ def coefficient_plot(links: pd.DataFrame, min_effect: float, texts: Texts) -> Fi
     ax.invert_yaxis()
     ax.set_xlabel(texts["std_effect_axis"])
     ax.set_title(texts["coef_title"])
-    present = [v for v in VERDICT_PRIORITY if v in set(rows["verdict"])]
+    present = [v for v in VERDICTS if v in set(rows["verdict"])]
     handles = [Patch(color=VERDICT_COLOURS[v], label=texts.verdict(v)) for v in present]
     handles.append(Patch(color="#eeeeee", label=texts.format("negligible_band", m=min_effect)))
     fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=8)

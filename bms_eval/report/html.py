@@ -13,12 +13,14 @@ from pathlib import Path
 
 import jinja2
 import nbformat
+import pandas as pd
 
 from bms_eval import __version__
-from bms_eval.estimation.verdicts import VERDICTS
+from bms_eval.assessment import measurement as audit
+from bms_eval.estimation.verdicts import VERDICTS, arrow_verdicts
 from bms_eval.inputs.model import Scorecard
 from bms_eval.pipeline.parts import FIGURE_KEY
-from bms_eval.report.texts import Texts
+from bms_eval.texts import Texts
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 VERDICT_COLOURS = {
@@ -164,38 +166,150 @@ def _link_rows(
 
 def arrow_counts(links: list[dict]) -> dict[str, int]:
     """Verdicts per arrow (a link with several lags counts once, by its most telling)."""
-    by_arrow: dict[tuple[str, str], set[str]] = {}
-    for r in links:
-        by_arrow.setdefault((r["from"], r["to"]), set()).add(r["verdict"])
     counts = dict.fromkeys(VERDICTS, 0)
-    for verdicts in by_arrow.values():
-        counts[next(v for v in _PRIORITY if v in verdicts)] += 1
+    if links:
+        for verdict in arrow_verdicts(pd.DataFrame(links)).values():
+            counts[verdict] += 1
     return counts
 
 
-def render_report(
-    card: Scorecard,
-    results: dict,
-    manifest: dict,
-    figures: dict[str, str],
-    headline: list[str] | None = None,
-    assessment_html: str = "",
-) -> str:
+PRECONDITION_COLOURS = {
+    "met": "#1a9850",
+    "partly": "#c9a100",
+    "not_met": "#d73027",
+    "not_checkable": "#8a8a8a",
+}
+
+
+def _share(x) -> str:
+    return "–" if x is None else f"{x:.0%}"
+
+
+def _chain_lines(card: Scorecard, chain: dict, texts: Texts) -> list[str]:
+    lines = []
+    if chain["supported_paths"]:
+        lines.append(
+            texts.format(
+                "chain.reaches", paths="; ".join(" → ".join(p) for p in chain["supported_paths"])
+            )
+        )
+        for e in chain["indirect_effects"]:
+            lines.append(
+                texts.format(
+                    "chain.indirect",
+                    path=" → ".join(e["path"]),
+                    est=_fmt(e["estimate"], signed=True),
+                    lo=_fmt(e["ci_low"], signed=True),
+                    hi=_fmt(e["ci_high"], signed=True),
+                )
+            )
+    else:
+        lines.append(texts["chain.none"])
+    if chain["perspectives_joined"]:
+        names = {p.id: p.name for p in card.perspectives}
+        lines.append(
+            texts.format(
+                "chain.joined",
+                pairs="; ".join(
+                    f"{names[a]} → {names[b]}" for a, b in chain["perspectives_joined"]
+                ),
+            )
+        )
+    return lines
+
+
+def _learning_view(learning: list[dict], texts: Texts) -> list[dict]:
+    by_link: dict[str, dict] = {}
+    for q in learning:
+        source, target, lag = q["link"].split(">")
+        entry = by_link.setdefault(
+            q["link"],
+            {
+                "link": f"{source} → {target} ({texts.format('lag_word', lag=lag)})",
+                "verdict": texts.verdict(q["verdict"]),
+                "colour": VERDICT_COLOURS[q["verdict"]],
+                "questions": [],
+            },
+        )
+        entry["questions"].append((texts[f"level.{q['level']}"], q["question"]))
+    return list(by_link.values())
+
+
+def _assessment_view(card: Scorecard, assessment: dict | None, texts: Texts) -> dict | None:
+    """The critical assessment prepared for the template (labels in the report language)."""
+    if not assessment:
+        return None
+    names = {i.id: i.name for i in card.indicators}
+    levels = assessment["result_levels"]
+    chain = assessment["chain"]
+    unspecified = (
+        [{"level": texts["rl.unspecified"], "ids": ", ".join(levels["unspecified"])}]
+        if levels["unspecified"]
+        else []
+    )
+    return {
+        "preconditions": [
+            {
+                "name": texts[f"pre.name.{p['id']}"],
+                "status": texts[f"pre.status.{p['status']}"],
+                "colour": PRECONDITION_COLOURS[p["status"]],
+                "evidence": p["evidence"],
+            }
+            for p in assessment["preconditions"]
+        ],
+        "levels": [
+            {"level": f"{k} · {texts[f'rl.level.{k}']}", "ids": ", ".join(ids) or "–"}
+            for k, ids in levels["by_level"].items()
+        ]
+        + unspecified,
+        "level_warnings": levels["warnings"],
+        "link_notes": [n["note"] for n in levels["link_notes"]],
+        "chain": _chain_lines(card, chain, texts),
+        "breaks": [
+            texts.format(
+                "chain.break",
+                path=" → ".join(b["path"]),
+                link=b["link"].replace(">", " → "),
+                verdict=texts.verdict(b["verdict"]),
+            )
+            for b in chain["breaks"]
+        ],
+        "measurement_intro": texts.format(
+            "as_measurement_intro",
+            pile=f"{audit.PILE_SHARE:.0%}",
+            within=f"{audit.LOW_WITHIN_SHARE:.0%}",
+            bunch=f"{audit.BUNCHING_ALPHA:g}",
+            sparse=f"{audit.SPARSE_SHARE:.0%}",
+        ),
+        "measurement": [
+            {
+                "id": ind,
+                "name": names.get(ind, ""),
+                "flags": ", ".join(texts[f"flag.{f}"] for f in a["flags"]) or texts["none_flagged"],
+                "bound": f"{_share(a['ceiling_share'])} / {_share(a['floor_share'])}",
+                "within": _share(a["within_share"]),
+                "missing": _share(a["missing_share"]),
+                "bunching": _fmt(a["bunching_p"], 3),
+            }
+            for ind, a in assessment["measurement"].items()
+        ],
+        "learning": _learning_view(assessment["learning"], texts),
+    }
+
+
+def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[str, str]) -> str:
     """The report page as HTML text.
 
     Parameters
     ----------
     card : Scorecard
     results : dict
-        The ``results.json`` document.
+        The ``results.json`` document, with the critical assessment under
+        ``assessment`` (its ``headline`` is shown first).
     manifest : dict
         The ``manifest.json`` document.
     figures : dict
         ``data:`` URIs by tag (see :func:`notebook_figures`).
-    headline : list of str, optional
-        Sentences shown first.
-    assessment_html : str
-        An already-escaped section (the critical assessment), inserted after the summary.
     """
     texts = Texts(card.language)
     env = jinja2.Environment(
@@ -214,8 +328,8 @@ def render_report(
         lang=card.language,
         card=card,
         t=t,
-        headline=headline or [],
-        assessment_html=jinja2.utils.markupsafe.Markup(assessment_html),
+        headline=(results.get("assessment") or {}).get("headline", []),
+        assessment=_assessment_view(card, results.get("assessment"), texts),
         data_line=texts.format(
             "data_line",
             units=quality.get("n_units"),

@@ -1,0 +1,115 @@
+"""The chain from means to ends, as the data support it.
+
+A scorecard's story runs from learning and employees through processes to users
+and economy. Here the supported links (verdict ``supported``) form a directed
+graph; the chain holds where a path of supported links leads from a means
+(learning or employees) to an end (users or economy). Where an assumed path
+breaks, the first link on it that is not supported is named. Along each
+supported path the indirect effect is the product of the standardized
+estimates; its interval comes from :data:`DRAWS` normal draws of each estimate
+(standard error read off its 95 % interval, estimates taken as independent: a
+Monte Carlo interval, seeded).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+
+from bms_eval.estimation.verdicts import arrow_verdicts
+from bms_eval.inputs.model import Scorecard
+from bms_eval.perspectives import is_end, is_means
+
+DRAWS = 20_000
+SEED = 20050929
+#: Longest path (in links) that is searched.
+MAX_PATH = 8
+
+
+def _edges(links: pd.DataFrame, verdict: str | None) -> dict[tuple[str, str], dict]:
+    """Best row per (from, to): among the given verdict's rows, the largest |std_estimate|."""
+    rows = links if verdict is None else links[links["verdict"] == verdict]
+    out: dict[tuple[str, str], dict] = {}
+    for r in rows.to_dict("records"):
+        key = (r["from"], r["to"])
+        est = r.get("std_estimate")
+        size = abs(est) if est is not None and math.isfinite(est) else -1.0
+        if key not in out or size > out[key]["_size"]:
+            out[key] = {**r, "_size": size}
+    return out
+
+
+def _paths(edges: set[tuple[str, str]], starts: list[str], ends: set[str]) -> list[list[str]]:
+    nxt: dict[str, list[str]] = {}
+    for a, b in sorted(edges):
+        nxt.setdefault(a, []).append(b)
+    found: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        if len(path) > 1 and path[-1] in ends:
+            found.append(list(path))
+        if len(path) > MAX_PATH:
+            return
+        for b in nxt.get(path[-1], []):
+            if b not in path:
+                walk([*path, b])
+
+    for s in starts:
+        walk([s])
+    return found
+
+
+def indirect_effect(rows: list[dict], rng: np.random.Generator) -> dict:
+    """Product of standardized estimates along a path, with a 95 % Monte Carlo interval."""
+    est = np.array([r["std_estimate"] for r in rows], dtype=float)
+    se = np.array(
+        [(r["std_ci_high"] - r["std_ci_low"]) / (2 * 1.959964) for r in rows], dtype=float
+    )
+    draws = rng.normal(est[:, None], se[:, None], size=(len(rows), DRAWS)).prod(axis=0)
+    low, high = np.quantile(draws, [0.025, 0.975])
+    return {"estimate": float(est.prod()), "ci_low": float(low), "ci_high": float(high)}
+
+
+def chain(card: Scorecard, links: pd.DataFrame) -> dict:
+    """Supported paths, perspectives joined and reached, and where assumed paths break.
+
+    Returns
+    -------
+    dict
+        ``supported_paths`` (lists of indicator ids), ``perspectives_reached``,
+        ``perspectives_joined`` (pairs), ``indirect_effects`` (per path),
+        ``breaks`` (``{path, link, verdict}`` for assumed paths that do not hold)
+        and ``reaches_ends`` (whether a supported path reaches users or economy).
+    """
+    persp = {i.id: i.perspective for i in card.indicators}
+    starts = [i.id for i in card.indicators if is_means(card, i.perspective)]
+    ends = {i.id for i in card.indicators if is_end(card, i.perspective)}
+    supported = _edges(links, "supported") if len(links) else {}
+    paths = _paths(set(supported), starts, ends)
+    rng = np.random.default_rng(SEED)
+    effects = [
+        {"path": p, **indirect_effect([supported[(a, b)] for a, b in itertools.pairwise(p)], rng)}
+        for p in paths
+    ]
+    joined = sorted({(persp[a], persp[b]) for a, b in supported if persp[a] != persp[b]})
+    reached = {persp[i] for p in _paths(set(supported), starts, set(persp)) for i in p}
+    verdict_of = arrow_verdicts(links) if len(links) else {}
+    breaks = []
+    for p in _paths({(lk.source, lk.target) for lk in card.links}, starts, ends):
+        for a, b in itertools.pairwise(p):
+            verdict = verdict_of.get((a, b), "insufficient_data")
+            if verdict != "supported":
+                breaks.append({"path": p, "link": f"{a}>{b}", "verdict": verdict})
+                break
+    order = [p.id for p in card.perspectives]
+    return {
+        "supported_paths": paths,
+        "perspectives_reached": [p for p in order if p in reached],
+        "perspectives_joined": [list(j) for j in joined],
+        "indirect_effects": effects,
+        "breaks": breaks,
+        "reaches_ends": bool(paths),
+    }
