@@ -123,7 +123,7 @@ def test_report_is_offline_and_has_the_figures(example_run):
     images = re.findall(r'src="data:image/png;base64,', html)
     links = pd.read_csv(example_run / "links.csv")
     assert len(images) >= 4 + len(links)  # trends, map, coefficients, coverage, each link
-    for section in ("summary", "status", "map", "evidence", "quality", "method"):
+    for section in ("summary", "assessment", "status", "map", "evidence", "quality", "method"):
         assert f'id="{section}"' in html
 
 
@@ -223,3 +223,13 @@ def test_cli_run_usage_and_bad_input(cli, tmp_path, mini):
 
 def test_notebook_folder_is_the_repository_one():
     assert NOTEBOOK_DIR.name == "notebooks" and (NOTEBOOK_DIR.parent / "pyproject.toml").exists()
+
+
+def test_results_json_carries_the_assessment_under_spec_keys(example_run):
+    results = json.loads((example_run / "results.json").read_text(encoding="utf-8"))
+    a = results["assessment"]
+    assert set(a) >= {"preconditions", "result_levels", "chain", "measurement", "learning"}
+    assert set(a["measurement"]) == {i["id"] for i in results["scorecard"]["indicators"]}
+    html = (example_run / "report.html").read_text(encoding="utf-8")
+    assert a["headline"][0] in html  # the headline comes first, in the scorecard's language
+    assert html.index(a["headline"][0]) < html.index('id="status"')

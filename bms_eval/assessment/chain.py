@@ -62,6 +62,11 @@ def _paths(edges: set[tuple[str, str]], starts: list[str], ends: set[str]) -> li
     return found
 
 
+def _maximal(paths: list[list[str]]) -> list[list[str]]:
+    """Drop paths that are the tail of a longer one (M1 → B1 within L1 → M1 → B1)."""
+    return [p for p in paths if not any(len(q) > len(p) and q[-len(p) :] == p for q in paths)]
+
+
 def indirect_effect(rows: list[dict], rng: np.random.Generator) -> dict:
     """Product of standardized estimates along a path, with a 95 % Monte Carlo interval."""
     est = np.array([r["std_estimate"] for r in rows], dtype=float)
@@ -88,7 +93,7 @@ def chain(card: Scorecard, links: pd.DataFrame) -> dict:
     starts = [i.id for i in card.indicators if is_means(card, i.perspective)]
     ends = {i.id for i in card.indicators if is_end(card, i.perspective)}
     supported = _edges(links, "supported") if len(links) else {}
-    paths = _paths(set(supported), starts, ends)
+    paths = _maximal(_paths(set(supported), starts, ends))
     rng = np.random.default_rng(SEED)
     effects = [
         {"path": p, **indirect_effect([supported[(a, b)] for a, b in itertools.pairwise(p)], rng)}

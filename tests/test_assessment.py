@@ -1,0 +1,325 @@
+"""The critical assessment: planted faults, preconditions, levels, chain, languages."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from bms_eval.assessment import assess
+from bms_eval.assessment.chain import chain
+from bms_eval.assessment.learning import LEVELS, learning_questions
+from bms_eval.assessment.measurement import bunching_test, measurement_audit, within_share
+from bms_eval.assessment.preconditions import measured_results, preconditions
+from bms_eval.assessment.result_levels import result_levels
+from bms_eval.estimation import estimate_links
+from bms_eval.inputs import load_scorecard
+from bms_eval.inputs.scorecard import parse_scorecard
+from bms_eval.report.html import render_report
+from bms_eval.simulate import simulate
+from bms_eval.texts import LANGUAGES, Texts
+from bms_eval.validation import Inputs, coverage, load_inputs
+from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA
+
+EN = Texts("en")
+
+# Planted faults (simulate): B1.1 piled at the top of its 1–6 scale; B2.2 with 60 %
+# of the values just short of the threshold reported just over it; M1.1 whose
+# variance lies almost all between units; L1.2 with 70 % of values missing.
+PLANTED = {
+    "B1.1": ({"mean": 5.7, "sd_between": 0.3, "sd_within": 0.25, "decimals": 1}, "ceiling"),
+    "B2.2": (
+        {"mean": 4.4, "sd_between": 0.3, "sd_within": 0.3, "bunching": 0.6, "decimals": 2},
+        "bunching_at_threshold",
+    ),
+    "M1.1": ({"sd_between": 0.6, "sd_within": 0.03, "sd_period": 0.0}, "low_within_variation"),
+    "L1.2": ({"missing": 0.7}, "sparse"),
+}
+
+
+@pytest.fixture(scope="module")
+def card():
+    return load_scorecard(EXAMPLE_CARD)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_planted_faults_are_flagged_and_clean_indicators_are_not(card, seed):
+    procs = {k: params for k, (params, _) in PLANTED.items()}
+    panel = simulate(card, [], units=30, periods=10, indicators=procs, seed=seed)
+    audit = measurement_audit(card, panel)
+    for ind, (_, flag) in PLANTED.items():
+        assert audit[ind].flags == (flag,), (ind, audit[ind])
+    for ind, a in audit.items():
+        if ind not in PLANTED:
+            assert a.flags == (), (ind, a)
+        assert a.missing_share is not None and a.within_share is not None
+
+
+def test_bunching_test_rarely_flags_clean_data(card):
+    flagged = 0
+    for seed in range(150):
+        panel = simulate(card, [], units=30, periods=10, seed=1000 + seed)
+        audit = measurement_audit(card, panel)
+        flagged += "bunching_at_threshold" in audit["B2.2"].flags
+    assert flagged <= 6  # 1 % nominal: about 1.5 expected; 6 would be 4 %
+
+
+def test_bunching_counts_and_p_value_by_hand():
+    # a flat density on a 0.01 grid with 40 extra values at exactly the threshold
+    grid = np.round(np.arange(3.5, 5.5, 0.01), 2)
+    values = np.concatenate([np.repeat(grid, 3), np.full(40, 4.5)])
+    p, (under, over) = bunching_test(values, 4.5, "up")
+    assert over - under == 40
+    # flat around the threshold: p0 = 1/2 and the test is binomial
+    assert p == pytest.approx(
+        stats.binomtest(over, under + over, 0.5, alternative="greater").pvalue, rel=1e-9
+    )
+    assert p < 1e-4
+    flat, _ = bunching_test(np.repeat(grid, 3), 4.5, "up")
+    assert flat > 0.3
+    # direction down mirrors the axis: a pile just *under* the threshold is gaming
+    p_down, _ = bunching_test(np.concatenate([np.repeat(grid, 3), np.full(40, 4.49)]), 4.5, "down")
+    assert p_down < 1e-4
+
+
+def test_within_share_by_hand():
+    units = np.array(["a", "a", "b", "b"])
+    values = np.array([1.0, 3.0, 5.0, 7.0])  # within SS 4, total SS 20
+    assert within_share(units, values) == pytest.approx(0.2)
+
+
+def _card(text: str):
+    c, problems = parse_scorecard(text, "t.yaml")
+    assert c is not None, [str(p) for p in problems]
+    return c
+
+
+def _yaml(ambitions: bool, links: str, levels: tuple = (None, None, None)) -> str:
+    amb = "    ambition: {target: 5, threshold: 4}\n" if ambitions else ""
+    inds = ""
+    for (ident, persp, direction), level in zip(
+        (("L1", "learning", "up"), ("M1", "employees", "up"), ("B1", "users", "up")),
+        levels,
+        strict=True,
+    ):
+        lvl = f"    result_level: {level}\n" if level is not None else ""
+        inds += (
+            f"  - id: {ident}\n    name: {ident}\n    perspective: {persp}\n"
+            f"    direction: {direction}\n    scale: [1, 6]\n{amb}{lvl}"
+        )
+    return (
+        "scorecard: {name: t}\nperspectives:\n  - {id: learning, name: Learning}\n"
+        "  - {id: employees, name: Employees}\n  - {id: users, name: Users}\n"
+        f"indicators:\n{inds}links:\n{links}"
+    )
+
+
+TWO_MEANS = '  - {from: L1, to: B1, lag: 0, sign: "+"}\n  - {from: M1, to: B1, lag: 0, sign: "+"}\n'
+ONE_MEANS = '  - {from: L1, to: M1, lag: 0, sign: "+"}\n  - {from: M1, to: B1, lag: 0, sign: "+"}\n'
+SIDE_EFFECT = (
+    '  - {from: L1, to: B1, lag: 0, sign: "+"}\n  - {from: L1, to: M1, lag: 0, sign: "-"}\n'
+)
+NO_LINKS = "  []\n"
+
+
+def _links_frame(card) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "from": lk.source,
+                "to": lk.target,
+                "lag": 0,
+                "verdict": "supported",
+                "std_estimate": 0.3,
+                "std_ci_low": 0.1,
+                "std_ci_high": 0.5,
+            }
+            for lk in card.links
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            _yaml(True, TWO_MEANS),
+            {"clear_goals": "met", "alternatives": "met", "consequences": "not_met"},
+        ),
+        (
+            _yaml(False, ONE_MEANS),
+            {"clear_goals": "not_met", "alternatives": "not_met", "consequences": "not_met"},
+        ),
+        (_yaml(True, SIDE_EFFECT), {"alternatives": "not_met", "consequences": "met"}),
+        (_yaml(True, NO_LINKS), {"alternatives": "not_checkable", "consequences": "not_checkable"}),
+    ],
+)
+def test_preconditions_met_and_failed(text, expected):
+    card = _card(text)
+    cov = pd.DataFrame(
+        {"indicator": card.indicator_ids, "observed": [10] * 3, "coverage": [1.0] * 3}
+    )
+    got = {p["id"]: p for p in preconditions(card, _links_frame(card), cov, EN)}
+    assert [p for p in got] == ["clear_goals", "alternatives", "consequences", "measured_results"]
+    for key, status in expected.items():
+        assert got[key]["status"] == status, got[key]
+        assert got[key]["evidence"]
+
+
+def test_partly_clear_goals_and_measured_results():
+    text = _yaml(True, TWO_MEANS).replace("    ambition: {target: 5, threshold: 4}\n", "", 1)
+    card = _card(text)
+    cov = pd.DataFrame(
+        {"indicator": card.indicator_ids, "observed": [10, 0, 10], "coverage": [1.0, 0.0, 1.0]}
+    )
+    got = {p["id"]: p for p in preconditions(card, _links_frame(card), cov, EN)}
+    assert got["clear_goals"]["status"] == "partly" and "L1" in got["clear_goals"]["evidence"]
+    assert got["measured_results"]["status"] == "not_met"  # a linked indicator has no data
+    full = pd.DataFrame(
+        {"indicator": card.indicator_ids, "observed": [10, 10, 10], "coverage": [0.9, 0.6, 0.95]}
+    )
+    assert measured_results(card, full, EN)["status"] == "met"
+    thin = full.assign(coverage=[0.3, 0.4, 0.9])
+    assert measured_results(card, thin, EN)["status"] == "not_met"
+
+
+def test_result_levels_grouping_and_warning():
+    card = _card(_yaml(True, ONE_MEANS, levels=(0, 1, 3)))
+    got = result_levels(card, EN)
+    assert got["by_level"] == {"0": ["L1"], "1": ["M1"], "2": [], "3": ["B1"], "4": []}
+    assert got["unspecified"] == []
+    assert any("measuring what can be measured" in w for w in got["warnings"])
+    assert got["link_notes"] == [{"link": "M1>B1", "note": got["link_notes"][0]["note"]}]
+    assert "unclear" in got["link_notes"][0]["note"]
+    calm = result_levels(_card(_yaml(True, ONE_MEANS, levels=(2, 2, 2))), EN)
+    assert calm["warnings"] == [] and calm["link_notes"] == []
+    none = result_levels(_card(_yaml(True, ONE_MEANS)), EN)
+    assert none["unspecified"] == ["L1", "M1", "B1"] and none["warnings"]
+
+
+def test_chain_on_a_hand_made_verdict_graph():
+    card = _card(_yaml(True, ONE_MEANS + '  - {from: L1, to: B1, lag: 1, sign: "+"}\n'))
+    links = pd.DataFrame(
+        [
+            {
+                "from": "L1",
+                "to": "M1",
+                "lag": 0,
+                "verdict": "supported",
+                "std_estimate": 0.5,
+                "std_ci_low": 0.3,
+                "std_ci_high": 0.7,
+            },
+            {
+                "from": "M1",
+                "to": "B1",
+                "lag": 0,
+                "verdict": "supported",
+                "std_estimate": 0.4,
+                "std_ci_low": 0.2,
+                "std_ci_high": 0.6,
+            },
+            {
+                "from": "L1",
+                "to": "B1",
+                "lag": 1,
+                "verdict": "between_only",
+                "std_estimate": 0.0,
+                "std_ci_low": -0.2,
+                "std_ci_high": 0.2,
+            },
+        ]
+    )
+    got = chain(card, links)
+    assert got["supported_paths"] == [["L1", "M1", "B1"]]
+    assert got["reaches_ends"] and got["perspectives_reached"] == ["learning", "employees", "users"]
+    effect = got["indirect_effects"][0]
+    assert effect["estimate"] == pytest.approx(0.2)
+    assert effect["ci_low"] < 0.2 < effect["ci_high"]
+    assert got["breaks"] == [{"path": ["L1", "B1"], "link": "L1>B1", "verdict": "between_only"}]
+    broken = chain(card, links.assign(verdict=["supported", "inconclusive", "between_only"]))
+    assert broken["supported_paths"] == [] and not broken["reaches_ends"]
+    assert {b["link"] for b in broken["breaks"]} == {"M1>B1", "L1>B1"}
+
+
+def test_learning_questions_follow_the_verdict():
+    card = _card(_yaml(True, ONE_MEANS))
+    links = _links_frame(card).assign(verdict=["between_only", "no_effect"])
+    got = learning_questions(card, links, EN)
+    assert len(got) == 2 * len(LEVELS)
+    assert {q["level"] for q in got} == set(LEVELS)
+    first = [q for q in got if q["link"] == "L1>M1>0"]
+    assert first[0]["question"] == "What else distinguishes the units that score high on both?"
+
+
+@pytest.fixture(scope="module")
+def example():
+    inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
+    links = estimate_links(inputs.scorecard, inputs.data).to_frame()
+    return inputs, links
+
+
+def test_assessment_has_the_spec_keys(example):
+    inputs, links = example
+    got = assess(inputs, links)
+    assert set(got) >= {"preconditions", "result_levels", "chain", "measurement", "learning"}
+    assert [p["id"] for p in got["preconditions"]] == [
+        "clear_goals",
+        "alternatives",
+        "consequences",
+        "measured_results",
+    ]
+    assert {p["status"] for p in got["preconditions"]} <= {
+        "met",
+        "partly",
+        "not_met",
+        "not_checkable",
+    }
+    assert set(got["result_levels"]["by_level"]) == {"0", "1", "2", "3", "4"}
+    assert set(got["chain"]) >= {"supported_paths", "perspectives_reached"}
+    for m in got["measurement"].values():
+        assert set(m) >= {"flags", "ceiling_share", "within_share", "missing_share", "bunching_p"}
+    for q in got["learning"]:
+        assert set(q) >= {"link", "level", "question"}
+        assert re.fullmatch(r"[^>]+>[^>]+>\d+", q["link"])
+    assert got["headline"] and all(isinstance(s, str) for s in got["headline"])
+
+
+HEADINGS = {"en": "Critical assessment", "nb": "Kritisk vurdering", "nn": "Kritisk vurdering"}
+PHRASES = {"en": "Questions for learning", "nb": "Spørsmål for læring", "nn": "føreset at styring"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_renders(example, language):
+    inputs, _ = example
+    card = dataclasses.replace(inputs.scorecard, language=language)
+    localized = Inputs(card, inputs.data)
+    links = estimate_links(card, inputs.data).to_frame()
+    results = {
+        "links": links.astype(object).where(links.notna(), None).to_dict("records"),
+        "status": [],
+        "analysis": {"effects": "twoway", "alpha": 0.05, "min_effect": 0.2},
+        "data_quality": {"n_units": 30, "periods": [2015, 2024], "warnings": []},
+        "assessment": assess(localized, links),
+    }
+    manifest = {
+        "inputs": {
+            "scorecard": {"path": "x.yaml", "sha256": "0" * 64},
+            "data": {"path": "x.csv", "sha256": "1" * 64},
+        }
+    }
+    html = render_report(card, results, manifest, {})
+    assert HEADINGS[language] in html and PHRASES[language] in html
+    assert not re.search(r"\{[a-z_]+\}", html), "an unfilled placeholder"
+    if language != "en":
+        assert "as the scorecard assumes" not in html
+
+
+def test_coverage_feeds_measured_results(example):
+    inputs, _ = example
+    cov = coverage(inputs.scorecard, inputs.data)
+    assert measured_results(inputs.scorecard, cov, EN)["status"] == "met"
