@@ -381,14 +381,14 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     # --- critical assessment ------------------------------------------------------
     "q.supported.operative": {
-        "en": "How do we keep doing what raised {x}, and who in the unit does it?",
-        "nb": "Hvordan holder vi fast på det som økte {x}, og hvem i enheten gjør det?",
-        "nn": "Korleis held vi fast på det som auka {x}, og kven i eininga gjer det?",
+        "en": "What did the units do that improved {x}, and how do we keep it up?",
+        "nb": "Hva gjorde enhetene som forbedret {x}, og hvordan holder vi det ved like?",
+        "nn": "Kva gjorde einingane som betra {x}, og korleis held vi det ved lag?",
     },
     "q.supported.tactical": {
-        "en": "Is raising {x} worth its cost compared with other ways of reaching {y}?",
-        "nb": "Er det verdt kostnaden å øke {x}, sammenlignet med andre veier til {y}?",
-        "nn": "Er det verdt kostnaden å auke {x}, samanlikna med andre vegar til {y}?",
+        "en": "Is improving {x} worth its cost compared with other ways of improving {y}?",
+        "nb": "Er det verdt kostnaden å forbedre {x}, sammenlignet med andre måter å forbedre {y} på?",
+        "nn": "Er det verdt kostnaden å betre {x}, samanlikna med andre måtar å betre {y} på?",
     },
     "q.supported.strategic": {
         "en": "Does a better {y} serve the organisation's purpose, or only the scorecard?",
@@ -401,9 +401,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nn": "Kven sine interesser tener styring etter {x}, og kva vert utelate?",
     },
     "q.contradicted.operative": {
-        "en": "What happened in the units when {x} rose and {y} moved the wrong way?",
-        "nb": "Hva skjedde i enhetene når {x} økte og {y} gikk feil vei?",
-        "nn": "Kva skjedde i einingane då {x} auka og {y} gjekk feil veg?",
+        "en": "What happened in the units when {x} changed and {y} moved the other way than assumed?",
+        "nb": "Hva skjedde i enhetene når {x} endret seg og {y} gikk motsatt vei av det som var antatt?",
+        "nn": "Kva skjedde i einingane då {x} endra seg og {y} gjekk motsett veg av det som var tenkt?",
     },
     "q.contradicted.tactical": {
         "en": "Should we stop pushing {x} until we understand its side effects?",
@@ -446,9 +446,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nn": "Kva anna skil einingane som skårar høgt på begge?",
     },
     "q.between_only.tactical": {
-        "en": "If raising {x} does not move {y}, what do the strong units do differently?",
-        "nb": "Hvis økt {x} ikke flytter {y}, hva gjør de sterke enhetene annerledes?",
-        "nn": "Om auka {x} ikkje flyttar {y}, kva gjer dei sterke einingane annleis?",
+        "en": "If improving {x} does not move {y}, what do the strong units do differently?",
+        "nb": "Hvis forbedret {x} ikke flytter {y}, hva gjør de sterke enhetene annerledes?",
+        "nn": "Om betra {x} ikkje flyttar {y}, kva gjer dei sterke einingane annleis?",
     },
     "q.between_only.strategic": {
         "en": "Is the link a shared cause (resources, users, leadership) that the map should name?",
