@@ -22,20 +22,10 @@ from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.verdicts import VERDICTS, arrow_verdicts
 from bms_eval.inputs.model import Scorecard
 from bms_eval.perspectives import band_order
+from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
 from bms_eval.texts import Texts
 
-#: Colour per verdict (colour-blind safe; greys for what the data cannot settle).
-VERDICT_COLOURS = {
-    "supported": "#1b7837",
-    "contradicted": "#b2182b",
-    "reverse": "#762a83",
-    "between_only": "#e08214",
-    "no_effect": "#4d4d4d",
-    "inconclusive": "#9e9e9e",
-    "insufficient_data": "#cfcfcf",
-}
 VERDICT_STYLES = {"inconclusive": "--", "insufficient_data": ":"}
-STATUS_COLOURS = {"green": "#1a9850", "yellow": "#fee08b", "red": "#d73027", "none": "#bdbdbd"}
 
 DPI = 110
 

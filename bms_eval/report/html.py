@@ -20,28 +20,10 @@ from bms_eval.assessment import measurement as audit
 from bms_eval.estimation.verdicts import VERDICTS, arrow_verdicts
 from bms_eval.inputs.model import Scorecard
 from bms_eval.pipeline.parts import FIGURE_KEY
+from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
 from bms_eval.texts import Texts
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-VERDICT_COLOURS = {
-    "supported": "#1b7837",
-    "contradicted": "#b2182b",
-    "reverse": "#762a83",
-    "between_only": "#c46c0a",
-    "no_effect": "#4d4d4d",
-    "inconclusive": "#8a8a8a",
-    "insufficient_data": "#b5b5b5",
-}
-STATUS_COLOURS = {"green": "#1a9850", "yellow": "#fee08b", "red": "#d73027", "none": "#ffffff"}
-_PRIORITY = (
-    "supported",
-    "contradicted",
-    "reverse",
-    "between_only",
-    "no_effect",
-    "inconclusive",
-    "insufficient_data",
-)
 
 
 def notebook_figures(paths: list[Path]) -> dict[str, str]:
@@ -115,7 +97,7 @@ def _status_rows(card: Scorecard, status: list[dict], texts: Texts) -> list[dict
                 "name": ind.name,
                 "latest": _number(r.get("latest_value")),
                 "status_label": texts.status(r["status"]),
-                "colour": STATUS_COLOURS.get(r["status"], "#ffffff"),
+                "colour": STATUS_COLOURS.get(r["status"], "#bdbdbd"),
                 "ambition": amb,
                 "units": counts,
                 "reached": reached,
