@@ -136,12 +136,15 @@ def test_heimdal_runs_too(tmp_path):
 
 def _hostile_inputs(tmp_path: Path) -> tuple[Path, Path]:
     card = tmp_path / "hostile.yaml"
-    card.write_text(
-        MINI_CARD.replace('"User satisfaction"', '"<script>alert(1)</script>"').replace(
-            'name: "Mini"', 'name: "Mini <img src=x onerror=alert(2)>"'
-        ),
-        encoding="utf-8",
+    # names as a hostile or careless user writes them: markup, and dollar signs that
+    # matplotlib would read as (broken) mathtext
+    hostile = (
+        MINI_CARD.replace('"User satisfaction"', '"<script>alert(1)</script>"')
+        .replace('name: "Mini"', 'name: "Mini <img src=x onerror=alert(2)>"')
+        .replace('"Staff satisfaction"', "'Cost ($) per $\\frac{x$ user'")
     )
+    assert "$\\frac{x$" in hostile
+    card.write_text(hostile, encoding="utf-8")
     rng = np.random.default_rng(0)
     rows = [
         (u, y, ind, round(float(rng.normal(3, 0.4)), 2))

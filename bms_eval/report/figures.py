@@ -7,8 +7,10 @@ Names from the user's files appear only as text labels.
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
+from collections.abc import Callable
 
 import matplotlib as mpl
 import numpy as np
@@ -37,14 +39,27 @@ def _style() -> dict:
         "axes.titleweight": "bold",
         "axes.spines.top": False,
         "axes.spines.right": False,
+        # names come from the user's files: "$" must never switch on mathtext
+        "text.parse_math": False,
     }
 
 
+def _styled(build: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Build a figure under the report's style (text settings apply as text is made)."""
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs) -> Figure:
+        with mpl.rc_context(_style()):
+            return build(*args, **kwargs)
+
+    return wrapper
+
+
 def _new(width: float, height: float, layout: str | None = "constrained") -> Figure:
-    with mpl.rc_context(_style()):
-        return Figure(figsize=(width, height), dpi=DPI, layout=layout)
+    return Figure(figsize=(width, height), dpi=DPI, layout=layout)
 
 
+@_styled
 def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
     bands = band_order(card)
@@ -130,6 +145,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     return fig
 
 
+@_styled
 def coefficient_plot(links: pd.DataFrame, min_effect: float, texts: Texts) -> Figure:
     """Standardized within-unit effects with their intervals, coloured by verdict."""
     rows = links.reset_index(drop=True)
@@ -164,6 +180,7 @@ def coefficient_plot(links: pd.DataFrame, min_effect: float, texts: Texts) -> Fi
     return fig
 
 
+@_styled
 def within_between(
     card: Scorecard, panel: Panel, source: str, target: str, lag: int, texts: Texts
 ) -> Figure:
@@ -214,6 +231,7 @@ def _scatter_fit(
         ax.plot(grid, intercept + slope * grid, color="black", lw=1.5)
 
 
+@_styled
 def trends(card: Scorecard, data: pd.DataFrame, texts: Texts, columns: int = 3) -> Figure:
     """Each indicator over time (median and middle half of units) against its ambition."""
     inds = list(card.indicators)
@@ -277,6 +295,7 @@ def _ambition_bands(ax, ind, lo: float, hi: float) -> None:
         ax.axhspan(threshold, hi, color=STATUS_COLOURS["red"], alpha=0.1, lw=0)
 
 
+@_styled
 def coverage_map(card: Scorecard, data: pd.DataFrame, texts: Texts) -> Figure:
     """Share of units with a value, per indicator and period."""
     frame = data[data["value"].notna()]
