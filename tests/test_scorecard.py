@@ -108,6 +108,7 @@ BAD_CARDS = {
         "result_level must be 0, 1, 2, 3 or 4",
         "line 13",
     ),
+    "arrow_in_id": (("id: B2\n", "id: B>2\n"), "must not contain '>'", "line 19"),
     "decimal_comma_number": (("target: 4.0,", "target: '4,0',"), "use a decimal point", "line 13"),
 }
 

@@ -362,6 +362,14 @@ def _indicators(
             continue
         r.known_keys(node, "indicators")
         ident = r.text(node, "id", required=True)
+        if ident and ">" in ident:
+            r.p.error(
+                node.value["id"].where,
+                f"indicator id {ident!r} must not contain '>': "
+                "it separates the ids in link names (FROM>TO>LAG)",
+                kind="id",
+            )
+            ident = None
         persp = _reference(r, node, "perspective", perspectives, "perspective", required=True)
         factor = _reference(r, node, "success_factor", factors, "success factor", required=False)
         direction = r.choice(node, "direction", DIRECTIONS, "up")
