@@ -39,8 +39,8 @@ def band_order(card: Scorecard) -> list[str]:
 
 
 def is_means(card: Scorecard, perspective_id: str) -> bool:
-    """Learning and employees: where a scorecard's chain of means starts."""
-    return band(card, perspective_id) in (LEARNING, EMPLOYEES)
+    """Every perspective below users and economy: where a chain of means can start."""
+    return not is_end(card, perspective_id)
 
 
 def is_end(card: Scorecard, perspective_id: str) -> bool:

@@ -716,9 +716,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nn": "Støtta kjede frå verkemiddel til mål: {paths}.",
     },
     "chain.none": {
-        "en": "No path of supported arrows leads from learning or employees to users or economy.",
-        "nb": "Ingen vei av støttede piler fører fra læring eller medarbeidere til brukere eller økonomi.",
-        "nn": "Ingen veg av støtta piler fører frå læring eller medarbeidarar til brukarar eller økonomi.",
+        "en": "No path of supported arrows leads from the means (learning, employees, processes) to users or economy.",
+        "nb": "Ingen vei av støttede piler fører fra virkemidlene (læring, medarbeidere, prosesser) til brukere eller økonomi.",
+        "nn": "Ingen veg av støtta piler fører frå verkemidla (læring, medarbeidarar, prosessar) til brukarar eller økonomi.",
     },
     "chain.break": {
         "en": "{path} breaks at {link} ({verdict}).",

@@ -323,3 +323,28 @@ def test_coverage_feeds_measured_results(example):
     inputs, _ = example
     cov = coverage(inputs.scorecard, inputs.data)
     assert measured_results(inputs.scorecard, cov, EN)["status"] == "met"
+
+
+def test_chain_starts_from_processes_when_there_is_no_learning_perspective():
+    card = _card(
+        "scorecard: {name: school}\nperspectives:\n  - {id: processes, name: Working life}\n"
+        "  - {id: users, name: Applicants}\nindicators:\n"
+        "  - {id: R1, name: R1, perspective: processes}\n"
+        "  - {id: R2, name: R2, perspective: users}\n"
+        'links:\n  - {from: R1, to: R2, lag: 1, sign: "+"}\n'
+    )
+    links = pd.DataFrame(
+        [
+            {
+                "from": "R1",
+                "to": "R2",
+                "lag": 1,
+                "verdict": "supported",
+                "std_estimate": 0.5,
+                "std_ci_low": 0.4,
+                "std_ci_high": 0.6,
+            }
+        ]
+    )
+    got = chain(card, links)
+    assert got["supported_paths"] == [["R1", "R2"]] and got["reaches_ends"]

@@ -2,8 +2,9 @@
 
 A scorecard's story runs from learning and employees through processes to users
 and economy. Here the supported links (verdict ``supported``) form a directed
-graph; the chain holds where a path of supported links leads from a means
-(learning or employees) to an end (users or economy). Where an assumed path
+graph; the chain holds where a path of supported links leads from a means (an
+indicator in any perspective below users and economy) to an end (users or
+economy). Paths that are the tail of a longer one are not listed separately. Where an assumed path
 breaks, the first link on it that is not supported is named. Along each
 supported path the indirect effect is the product of the standardized
 estimates; its interval comes from :data:`DRAWS` normal draws of each estimate
