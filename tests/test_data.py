@@ -145,6 +145,11 @@ BAD_DATA = {
         "duplicate row for unit 0301, period 2020, indicator X (also at line 2)",
         "line 4",
     ),
+    "period_typo": (
+        "unit,period,indicator,value\n0301,2020,X,1\n0301,21,X,2\n0301,2022,X,3\n",
+        "period 21 lies 1999 periods from the others",
+        "line 3",
+    ),
     "empty_unit": ("unit,period,indicator,value\n,2020,X,1\n", "the unit is empty", "line 2"),
     "ragged_line": (
         "unit,period,indicator,value\n0301,2020,X,4,5\n",

@@ -24,6 +24,9 @@ from bms_eval.problems import ProblemList
 TIDY_COLUMNS = ("unit", "period", "indicator", "value")
 OPTIONAL_COLUMNS = ("unit_name", "source", "note")
 SUFFIXES = (".csv", ".xlsx", ".parquet")
+#: Widest range of periods accepted: the analysis works on a units × periods grid,
+#: and a lone period far from the rest is a typo, not a century of history.
+MAX_PERIOD_SPAN = 200
 
 #: Cell texts read as a missing value besides the empty cell: the usual "not
 #: available" spellings and Statistics Norway's status symbols.
@@ -463,6 +466,7 @@ def _type_cells(
             "value is infinite (inf); use a finite number or leave the cell empty",
             kind="infinite",
         )
+    _check_period_span(period_num, places, problems)
     frame = pd.DataFrame(
         {
             "unit": unit.astype(str),
@@ -475,6 +479,22 @@ def _type_cells(
         if c in raw:
             frame[c] = _as_text(raw[c]).astype(str)
     return frame
+
+
+def _check_period_span(periods: pd.Series, places: Places, problems: ProblemList) -> None:
+    """A period far from the others is a typo (21 for 2021), not a century of data."""
+    known = periods.dropna()
+    if known.empty or known.max() - known.min() <= MAX_PERIOD_SPAN:
+        return
+    median = float(known.median())
+    i = int((known - median).abs().idxmax())
+    problems.error(
+        places[i],
+        f"period {int(periods[i])} lies {abs(int(periods[i]) - round(median))} periods from "
+        f"the others (median {round(median)}); periods span at most {MAX_PERIOD_SPAN}. "
+        "Check for a typo such as 21 for 2021",
+        kind="period_span",
+    )
 
 
 def _check_duplicates(frame: pd.DataFrame, places: Places, problems: ProblemList) -> None:
