@@ -1,9 +1,9 @@
 """Benchmark: ``bms-eval run`` on the bundled example against papermill's floor.
 
-Prints the run's phases (kernel start, each notebook — imports, analysis and
-figures —, collecting outputs and rendering the report, and the whole command as
-a process) next to the time papermill needs to execute the same number of empty
-notebooks, each in its own kernel as papermill does by default.
+Prints the run's phases (each notebook — the first includes starting the shared
+kernel and its imports —, collecting outputs and rendering the report, and the
+whole command as a process) next to the time papermill needs to execute the same
+number of empty notebooks, each in its own kernel as papermill does by default.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import nbformat
 import papermill
 
 from bms_eval.pipeline.notebooks import KERNEL_ARGUMENTS, notebooks
-from bms_eval.pipeline.run import EXAMPLE, run_pipeline
+from bms_eval.pipeline.paths import EXAMPLE
+from bms_eval.pipeline.run import run_pipeline
 
 
 def floor(count: int, folder: Path) -> float:

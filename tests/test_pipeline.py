@@ -15,7 +15,8 @@ import pytest
 
 from bms_eval.estimation import estimate_links
 from bms_eval.pipeline import run as run_module
-from bms_eval.pipeline.notebooks import NOTEBOOK_DIR, notebooks, parameters_for
+from bms_eval.pipeline.notebooks import notebooks, parameters_for
+from bms_eval.pipeline.paths import NOTEBOOK_DIR
 from bms_eval.pipeline.run import RunFailed, run_pipeline
 from bms_eval.status import scorecard_status
 from bms_eval.validation import load_inputs

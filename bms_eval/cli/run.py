@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from bms_eval.cli.output import print_problems
+from bms_eval.pipeline.notebooks import shared_kernel
+from bms_eval.pipeline.paths import EXAMPLE, default_output
 from bms_eval.validation import load_inputs
 
 
@@ -30,9 +32,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline; exit 2 for one input without the other."""
-    # papermill and nbformat take a second to import: only this command needs them
-    from bms_eval.pipeline.run import EXAMPLE, RunFailed, default_output, run_pipeline
-
     if (args.scorecard is None) != (args.data is None):
         print(
             "bms-eval run: give both SCORECARD and DATA, or neither for the bundled example",
@@ -48,10 +47,17 @@ def run(args: argparse.Namespace) -> int:
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    try:
-        times = run_pipeline(scorecard, data, out, progress, argv=sys.argv, inputs=inputs)
-    except RunFailed as exc:
-        print(f"bms-eval run: {exc}", file=sys.stderr)
-        return 1
+    with shared_kernel() as kernel:
+        # papermill and nbformat take a second to import: only this command needs
+        # them, and the kernel warms up meanwhile
+        from bms_eval.pipeline.run import RunFailed, run_pipeline
+
+        try:
+            times = run_pipeline(
+                scorecard, data, out, progress, argv=sys.argv, inputs=inputs, kernel=kernel
+            )
+        except RunFailed as exc:
+            print(f"bms-eval run: {exc}", file=sys.stderr)
+            return 1
     print(f"Wrote {out}/report.html and the other outputs in {times.total:.1f} s.")
     return 0

@@ -15,15 +15,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import papermill
 from jupyter_client.manager import KernelManager
 
+from bms_eval.pipeline.paths import NOTEBOOK_DIR
 from bms_eval.status import TREND_PERIODS
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 KERNEL = "python3"
 #: Kernel start options: ipykernel's transport warning is noise for a local run.
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+
+#: What the notebooks import, loaded while the run does other work.
+WARM_UP = (
+    "import bms_eval.assessment, bms_eval.assessment.tables, bms_eval.estimation, "
+    "bms_eval.pipeline.parts, bms_eval.report.figures, bms_eval.status, bms_eval.validation, "
+    "seaborn, IPython.display"
+)
 
 #: Parameters beyond the common three, per notebook stem, with their defaults.
 EXTRA_PARAMETERS: dict[str, dict[str, object]] = {
@@ -49,25 +55,26 @@ def parameters_for(
 
 
 @contextmanager
-def shared_kernel(folder: Path = NOTEBOOK_DIR) -> Iterator[KernelManager]:
+def shared_kernel(folder: Path = NOTEBOOK_DIR, warm_up: str = WARM_UP) -> Iterator[KernelManager]:
     """One ``python3`` kernel, started in ``folder``, for every notebook of a run.
 
     Starting a kernel and importing pandas and matplotlib costs more than the
     analysis of a typical scorecard; the notebooks run one after another in the
     same kernel, and :func:`execute` clears the namespace before each one, so no
-    notebook can lean on another's variables.
+    notebook can lean on another's variables. The kernel starts importing the
+    package at once (``warm_up``), while the caller checks the inputs and loads
+    papermill.
     """
     km = KernelManager(kernel_name=KERNEL)
     km.start_kernel(cwd=str(folder), extra_arguments=list(KERNEL_ARGUMENTS))
+    client = km.client()
+    client.start_channels()
     try:
-        client = km.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-        finally:
-            client.stop_channels()
+        if warm_up:
+            client.execute(warm_up, silent=True, store_history=False)
         yield km
     finally:
+        client.stop_channels()
         km.shutdown_kernel(now=True)
 
 
@@ -111,6 +118,8 @@ def execute(
     CellFailure
         Naming the notebook and the cell.
     """
+    import papermill  # a second to import (nbformat, jsonschema): only when executing
+
     if km is not None:
         _reset(km)
     try:
@@ -123,6 +132,8 @@ def execute(
             progress_bar=False,
             log_output=False,
             km=km,
+            # saved once at the end (and on failure), not after every cell
+            request_save_on_cell_execute=False,
             extra_arguments=list(KERNEL_ARGUMENTS),
         )
     except papermill.PapermillExecutionError as exc:

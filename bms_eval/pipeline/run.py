@@ -13,10 +13,12 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from jupyter_client.manager import KernelManager
 
 from bms_eval.estimation.results import write_links_csv
 from bms_eval.pipeline.notebooks import (
@@ -31,9 +33,6 @@ from bms_eval.pipeline.parts import PARTS, load_part, to_json
 from bms_eval.report.html import notebook_figures, render_report
 from bms_eval.status import TREND_PERIODS
 from bms_eval.validation import Inputs, load_inputs
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = (ROOT / "data" / "example" / "example.yaml", ROOT / "data" / "example" / "indicators.csv")
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,6 @@ class RunFailed(Exception):
         super().__init__(f"{failure}. The executed notebook up to that cell is kept in {kept}")
 
 
-def default_output(scorecard: Path) -> Path:
-    """``reports/<scorecard file's stem>/``."""
-    return Path("reports") / scorecard.stem
-
-
 def _replace(work: Path, out: Path) -> None:
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -75,6 +69,7 @@ def run_pipeline(
     progress: Callable[[str], None] = lambda _: None,
     argv: list[str] | None = None,
     inputs: Inputs | None = None,
+    kernel: KernelManager | None = None,
 ) -> RunTimes:
     """Run every notebook on the inputs and write all outputs of SPEC 3 into ``out``.
 
@@ -90,6 +85,9 @@ def run_pipeline(
         The command line, for the manifest.
     inputs : Inputs, optional
         The inputs already checked (read from the files when not given).
+    kernel : KernelManager, optional
+        A kernel from :func:`~bms_eval.pipeline.notebooks.shared_kernel`, already
+        warming up; one is started when not given.
 
     Raises
     ------
@@ -124,9 +122,8 @@ def run_pipeline(
 
     try:
         found = notebooks()
-        t0 = time.perf_counter()
-        with shared_kernel() as km:
-            times["kernel start"] = time.perf_counter() - t0
+        with ExitStack() as stack:
+            km = kernel if kernel is not None else stack.enter_context(shared_kernel())
             for i, nb in enumerate(found, 1):
                 _run_one(i, nb, len(found), km)
         t0 = time.perf_counter()
