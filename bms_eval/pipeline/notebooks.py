@@ -67,14 +67,28 @@ def shared_kernel(folder: Path = NOTEBOOK_DIR, warm_up: str = WARM_UP) -> Iterat
     """
     km = KernelManager(kernel_name=KERNEL)
     km.start_kernel(cwd=str(folder), extra_arguments=list(KERNEL_ARGUMENTS))
-    client = km.client()
-    client.start_channels()
     try:
         if warm_up:
-            client.execute(warm_up, silent=True, store_history=False)
+            # sent on the shell socket alone: the kernel runs it as soon as it is up
+            # (ZMQ queues the request), and no client stays open listening for output
+            session, shell = km.session, km.connect_shell()
+            try:
+                session.send(
+                    shell,
+                    "execute_request",
+                    {
+                        "code": warm_up,
+                        "silent": True,
+                        "store_history": False,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": False,
+                    },
+                )
+            finally:
+                shell.close(linger=5000)
         yield km
     finally:
-        client.stop_channels()
         km.shutdown_kernel(now=True)
 
 
@@ -83,7 +97,8 @@ def _reset(km: KernelManager) -> None:
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
-        client.execute_interactive("%reset -f", timeout=60, store_history=False)
+        # the shell reply is enough: waiting on iopub can miss a fast kernel's messages
+        client.execute("%reset -f", reply=True, timeout=60, store_history=False)
     finally:
         client.stop_channels()
 
