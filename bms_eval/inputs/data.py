@@ -70,11 +70,6 @@ class IndicatorData:
         """Periods in ascending order."""
         return sorted(int(p) for p in self.frame["period"].unique())
 
-    @property
-    def indicators(self) -> list[str]:
-        """Indicator ids present in the data, in order of first appearance."""
-        return list(dict.fromkeys(self.frame["indicator"]))
-
 
 class Places:
     """Where each row of a table stood in its file, formatted on demand.
