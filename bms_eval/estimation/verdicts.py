@@ -22,23 +22,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.texts import Texts
 
-Verdict = Literal[
-    "insufficient_data",
-    "supported",
-    "contradicted",
-    "reverse",
-    "between_only",
-    "no_effect",
-    "inconclusive",
-]
 #: The verdicts, most telling first: a link tested at several lags is summarised by
 #: the first of these that any of its lags got (see :func:`arrow_verdicts`).
-VERDICTS: tuple[Verdict, ...] = (
+Verdict = Literal[
     "supported",
     "contradicted",
     "reverse",
@@ -46,7 +37,8 @@ VERDICTS: tuple[Verdict, ...] = (
     "no_effect",
     "inconclusive",
     "insufficient_data",
-)
+]
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 #: Fewest complete observations (unit-periods) a link's model needs.
 MIN_OBSERVATIONS = 6
