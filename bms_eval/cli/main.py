@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from bms_eval import __version__
-from bms_eval.cli import links, run, validate
+from bms_eval.cli import import_ssb, links, run, validate
 from bms_eval.cli.output import print_problems
 from bms_eval.problems import InputError
 
-SUBCOMMANDS = (validate, links, run)
+SUBCOMMANDS = (validate, links, run, import_ssb)
 
 
 def build_parser() -> argparse.ArgumentParser:
