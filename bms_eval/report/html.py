@@ -245,7 +245,7 @@ def _assessment_view(card: Scorecard, assessment: dict | None, texts: Texts) -> 
         ]
         + unspecified,
         "level_warnings": levels["warnings"],
-        "link_notes": [n["note"] for n in levels["link_notes"]],
+        "link_notes": list(dict.fromkeys(n["note"] for n in levels["link_notes"])),
         "chain": _chain_lines(card, chain, texts),
         "breaks": [
             texts.format(
