@@ -15,7 +15,7 @@ from bms_eval.assessment.learning import learning_questions
 from bms_eval.assessment.measurement import measurement_audit
 from bms_eval.assessment.preconditions import preconditions
 from bms_eval.assessment.result_levels import result_levels
-from bms_eval.estimation.verdicts import VERDICTS, arrow_verdicts
+from bms_eval.estimation.verdicts import arrow_counts
 from bms_eval.inputs.model import Scorecard
 from bms_eval.texts import Texts
 from bms_eval.validation import Inputs, coverage
@@ -23,9 +23,7 @@ from bms_eval.validation import Inputs, coverage
 
 def headline(card: Scorecard, links: pd.DataFrame, chain_block: dict, t: Texts) -> list[str]:
     """Two or three sentences: how much of the scorecard its own data show to matter."""
-    counts = dict.fromkeys(VERDICTS, 0)
-    for verdict in arrow_verdicts(links).values() if len(links) else []:
-        counts[verdict] += 1
+    counts = arrow_counts(links)
     lines = [
         t.format(
             "headline.counts",

@@ -77,8 +77,10 @@ def _num(x: float) -> str:
     return f"{x:+.2f}".replace("-", "−")
 
 
-def _p(x: float) -> str:
-    """``= 0.034`` or ``< 0.001``, to follow "p"."""
+def p_text(x: float | None) -> str:
+    """``= 0.034`` or ``< 0.001``, to follow "p"; ``–`` when there is no p-value."""
+    if x is None or not math.isfinite(x):
+        return "–"
     return "< 0.001" if x < 0.001 else f"= {x:.3f}"
 
 
@@ -136,20 +138,20 @@ def decide(
     if ev.p_adjusted < alpha:
         went = t["went.up"] if ev.estimate > 0 else t["went.down"]
         if math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha:
-            tail += t.format("note.lead", x=x, y=y, lp=_p(ev.lead_p_value))
+            tail += t.format("note.lead", x=x, y=y, lp=p_text(ev.lead_p_value))
         verdict: Verdict = "supported" if (ev.estimate > 0) == expected_up else "contradicted"
         return verdict, t.format(
-            f"reason.{verdict}", went=went, p=_p(ev.p_adjusted), **common
+            f"reason.{verdict}", went=went, p=p_text(ev.p_adjusted), **common
         ) + tail
     if math.isfinite(ev.reverse_p_value) and ev.reverse_p_value < alpha:
-        return "reverse", t.format("reason.reverse", rp=_p(ev.reverse_p_value), **common) + tail
+        return "reverse", t.format("reason.reverse", rp=p_text(ev.reverse_p_value), **common) + tail
     between_expected = math.isfinite(ev.between_estimate) and (
         (ev.between_estimate > 0) == expected_up
     )
     if math.isfinite(ev.between_p_value) and ev.between_p_value < alpha and between_expected:
         more = t["more"] if expected_up else t["less"]
         return "between_only", t.format(
-            "reason.between_only", more=more, bp=_p(ev.between_p_value), **common
+            "reason.between_only", more=more, bp=p_text(ev.between_p_value), **common
         ) + tail
     if -min_effect < ev.std_ci_low and ev.std_ci_high < min_effect:
         return "no_effect", t.format("reason.no_effect", **common) + tail
@@ -162,3 +164,11 @@ def arrow_verdicts(links) -> dict[tuple[str, str], str]:
     for source, target, verdict in zip(links["from"], links["to"], links["verdict"], strict=True):
         found.setdefault((source, target), set()).add(verdict)
     return {key: next(v for v in VERDICTS if v in got) for key, got in found.items()}
+
+
+def arrow_counts(links) -> dict[str, int]:
+    """How many arrows got each verdict (a link with several lags counts once)."""
+    counts = dict.fromkeys(VERDICTS, 0)
+    for verdict in arrow_verdicts(links).values() if len(links) else []:
+        counts[verdict] += 1
+    return counts

@@ -17,7 +17,7 @@ import pandas as pd
 
 from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
-from bms_eval.estimation.verdicts import VERDICTS, arrow_verdicts
+from bms_eval.estimation.verdicts import arrow_counts, p_text
 from bms_eval.inputs.model import Scorecard
 from bms_eval.pipeline.parts import FIGURE_KEY
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
@@ -45,12 +45,6 @@ def _fmt(x, digits: int = 2, signed: bool = False) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
     return f"{x:+.{digits}f}".replace("-", "−") if signed else f"{x:.{digits}f}"
-
-
-def _p(x) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    return "< 0.001" if x < 0.001 else f"= {x:.3f}"
 
 
 def _number(x) -> str:
@@ -120,10 +114,10 @@ def _link_rows(
                 est=_fmt(r["std_estimate"], signed=True),
                 lo=_fmt(r["std_ci_low"], signed=True),
                 hi=_fmt(r["std_ci_high"], signed=True),
-                p=_p(r["p_adjusted"]),
-                bp=_p(r["between_p_value"]),
-                rp=_p(r["reverse_p_value"]),
-                lp=_p(r["lead_p_value"]),
+                p=p_text(r["p_adjusted"]),
+                bp=p_text(r["between_p_value"]),
+                rp=p_text(r["reverse_p_value"]),
+                lp=p_text(r["lead_p_value"]),
                 n=r["n_obs"],
                 u=r["n_units"],
             )
@@ -144,15 +138,6 @@ def _link_rows(
             }
         )
     return rows
-
-
-def arrow_counts(links: list[dict]) -> dict[str, int]:
-    """Verdicts per arrow (a link with several lags counts once, by its most telling)."""
-    counts = dict.fromkeys(VERDICTS, 0)
-    if links:
-        for verdict in arrow_verdicts(pd.DataFrame(links)).values():
-            counts[verdict] += 1
-    return counts
 
 
 PRECONDITION_COLOURS = {
@@ -301,7 +286,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
     )
     template = env.get_template("report.html.j2")
     links = results["links"]
-    counts = arrow_counts(links)
+    counts = arrow_counts(pd.DataFrame(links))
     quality = results["data_quality"]
     a = results["analysis"]
     periods = quality.get("periods") or [None, None]
