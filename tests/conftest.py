@@ -101,3 +101,28 @@ def mini(tmp_path):
 def digest(path: Path) -> str:
     """SHA-256 of a file, to show inputs are left byte-identical."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path → bytes): to show nothing changed."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def earlier_output(folder: Path) -> Path:
+    """A folder as an earlier ``bms-eval run`` leaves it: outputs and a manifest listing
+    each with its SHA-256 (written here without running the notebooks)."""
+    import json
+
+    from bms_eval.pipeline.output_folder import output_hashes
+
+    (folder / "notebooks").mkdir(parents=True)
+    (folder / "report.html").write_text("<p>last good run</p>", encoding="utf-8")
+    (folder / "old-notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (folder / "notebooks" / "01_data_quality.ipynb").write_text("{}", encoding="utf-8")
+    manifest = {"bms_eval_version": "0.1.0", "outputs": output_hashes(folder)}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder

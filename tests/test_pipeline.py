@@ -20,7 +20,15 @@ from bms_eval.pipeline.paths import NOTEBOOK_DIR
 from bms_eval.pipeline.run import RunFailed, run_pipeline
 from bms_eval.status import scorecard_status
 from bms_eval.validation import load_inputs
-from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA, HEIMDAL_CARD, HEIMDAL_DATA, MINI_CARD
+from tests.conftest import (
+    EXAMPLE_CARD,
+    EXAMPLE_DATA,
+    HEIMDAL_CARD,
+    HEIMDAL_DATA,
+    MINI_CARD,
+    earlier_output,
+    folder_bytes,
+)
 
 OUTPUTS = ("report.html", "links.csv", "status.csv", "results.json", "manifest.json")
 # results.json carries the numbers through Parquet and JSON: exact up to the last bit
@@ -172,9 +180,8 @@ def test_names_are_escaped_and_agg_backend_keeps_figures(tmp_path, monkeypatch):
 
 def test_failing_cell_keeps_partial_notebook_and_old_output(tmp_path, monkeypatch):
     card, data = _hostile_inputs(tmp_path)
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "previous.txt").write_text("last good run", encoding="utf-8")
+    out = earlier_output(tmp_path / "out")
+    before = folder_bytes(out)
     broken = tmp_path / "nbs" / "01_broken.ipynb"
     broken.parent.mkdir()
     nb = nbformat.v4.new_notebook()
@@ -198,7 +205,7 @@ def test_failing_cell_keeps_partial_notebook_and_old_output(tmp_path, monkeypatc
         run_pipeline(card, data, out)
     message = str(info.value)
     assert "01_broken.ipynb" in message and "cell 4" in message and "planted failure" in message
-    assert (out / "previous.txt").read_text(encoding="utf-8") == "last good run"
+    assert folder_bytes(out) == before
     kept = info.value.kept / "notebooks" / "01_broken.ipynb"
     assert kept.exists()
     executed = nbformat.read(kept, as_version=4)
@@ -207,11 +214,9 @@ def test_failing_cell_keeps_partial_notebook_and_old_output(tmp_path, monkeypatc
 
 def test_success_replaces_the_previous_output(tmp_path):
     card, data = _hostile_inputs(tmp_path)
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.txt").write_text("old", encoding="utf-8")
+    out = earlier_output(tmp_path / "out")
     run_pipeline(card, data, out)
-    assert not (out / "stale.txt").exists() and (out / "report.html").exists()
+    assert not (out / "old-notes.csv").exists() and (out / "report.html").exists()
     assert not list(tmp_path.glob(".out.*"))
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from bms_eval.cli.output import print_problems
 from bms_eval.estimation import estimate_links
+from bms_eval.output_paths import check_output_file, write_atomically
 from bms_eval.validation import load_inputs
 
 
@@ -34,21 +33,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def write_atomically(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then replace ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
-    """Run the link tests; raise InputError on invalid input."""
+    """Run the link tests; raise InputError on invalid input, UsageError on a bad --out."""
+    if args.out:
+        check_output_file(Path(args.out), [Path(args.scorecard), Path(args.data)])
     inputs = load_inputs(args.scorecard, args.data)
     if inputs.warnings and not args.quiet:
         print_problems(inputs.warnings)

@@ -1,23 +1,35 @@
 """The ``bms-eval`` command: argument parsing and the guard that keeps tracebacks away.
 
 Each subcommand lives in a module of its own that offers ``add_parser`` and
-``run``. Exit status (SPEC section 2): 0 success, 1 invalid input (every problem
-on a line of its own), 2 wrong usage. An unexpected internal failure is reported
-in one line with exit status 1; ``--debug`` shows its traceback.
+``run``. Exit status (SPEC section 2): 0 success, 1 invalid input or a problem
+of the machine (a full disk, a read-only folder: one line naming the file),
+2 wrong usage, 130 interrupted (Ctrl-C, SIGINT), 143 terminated (SIGTERM). An
+interrupted command stops its kernel, removes its work folder and leaves earlier
+outputs as they were. An unexpected internal failure is reported in one line
+with exit status 1; ``--debug`` shows its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from bms_eval import __version__
 from bms_eval.cli import import_ssb, links, run, validate
 from bms_eval.cli.output import print_problems
+from bms_eval.output_paths import UsageError
 from bms_eval.problems import InputError
 
 SUBCOMMANDS = (validate, links, run, import_ssb)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so every clean-up runs."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,18 +50,76 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt and SIGTERM :class:`Terminated`; once one has
+    arrived, further ones are ignored so the clean-up it starts can finish."""
+
+    def stop(signum: int, _frame: object) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    try:
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread (e.g. called from a test runner's worker)
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _os_problem(exc: OSError) -> str:
+    where = exc.filename or "the output"
+    if exc.errno == errno.ENOSPC:
+        what = "the disk is full; free some space or write elsewhere (--out)"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        what = f"cannot write here ({exc.strerror}); choose a folder you may write to (--out)"
+    elif exc.errno == errno.EDQUOT:
+        what = "your disk quota is used up; free some space or write elsewhere (--out)"
+    else:
+        what = exc.strerror or str(exc)
+    return f"bms-eval: {where}: {what}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with status 2 on wrong usage
     try:
-        return int(args.handler(args))
+        with _signals_as_exceptions():
+            return int(args.handler(args))
     except InputError as exc:
         print_problems(exc.problems)
         return 1
+    except UsageError as exc:
+        print(f"bms-eval {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print("bms-eval: interrupted", file=sys.stderr)
+        print("bms-eval: interrupted; earlier outputs are as they were", file=sys.stderr)
         return 130
+    except Terminated:
+        print("bms-eval: terminated; earlier outputs are as they were", file=sys.stderr)
+        return 143
+    except BrokenPipeError:
+        # the reader of standard output went away (e.g. `| head`): nothing more to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        print("bms-eval: standard output was closed before everything was written", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(
+            "bms-eval: out of memory; the data are too large for this machine "
+            "(see the README's limits), or close other programs and try again",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:
+        print(_os_problem(exc), file=sys.stderr)
+        return 1
     except Exception as exc:
         if args.debug:
             raise

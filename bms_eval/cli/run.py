@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from bms_eval.cli.output import print_problems
+from bms_eval.output_paths import check_output_folder
 from bms_eval.pipeline.notebooks import shared_kernel
+from bms_eval.pipeline.output_folder import OutputFolder
 from bms_eval.pipeline.paths import EXAMPLE, default_output
 from bms_eval.validation import load_inputs
 
@@ -31,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the pipeline; exit 2 for one input without the other."""
+    """Run the pipeline; exit 2 for one input without the other or an unusable --out."""
     if (args.scorecard is None) != (args.data is None):
         print(
             "bms-eval run: give both SCORECARD and DATA, or neither for the bundled example",
@@ -40,21 +42,31 @@ def run(args: argparse.Namespace) -> int:
         return 2
     scorecard, data = (Path(args.scorecard), Path(args.data)) if args.scorecard else EXAMPLE
     out = Path(args.out) if args.out else default_output(scorecard)
-    inputs = load_inputs(scorecard, data)  # invalid input: exit 1 before any kernel starts
-    if inputs.warnings:
-        print_problems(inputs.warnings)
+    check_output_folder(out, [scorecard, data])
+    checked = [load_inputs(scorecard, data)]  # invalid input: exit 1 before any kernel starts
+    if checked[0].warnings:
+        print_problems(checked[0].warnings)
 
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    with shared_kernel() as kernel:
+    # the folder is entered first, so on an interrupt the kernel is stopped
+    # before the work folder is removed (a running cell could write into it)
+    with OutputFolder(out) as folder, shared_kernel() as kernel:
         # papermill and nbformat take a second to import: only this command needs
         # them, and the kernel warms up meanwhile
         from bms_eval.pipeline.run import RunFailed, run_pipeline
 
         try:
             times = run_pipeline(
-                scorecard, data, out, progress, argv=sys.argv, inputs=inputs, kernel=kernel
+                scorecard,
+                data,
+                out,
+                progress,
+                argv=sys.argv,
+                inputs=checked.pop(),  # handed over: only the run's snapshot stays in memory
+                kernel=kernel,
+                folder=folder,
             )
         except RunFailed as exc:
             print(f"bms-eval run: {exc}", file=sys.stderr)

@@ -224,9 +224,11 @@ def _from_frame(df: pd.DataFrame, places: Places) -> _Table:
     return _Table(cols, cells, places, decimal_comma=True, typed_cells=True)
 
 
-def _read_xlsx(path: Path, problems: ProblemList) -> _Table | None:
+def _read_xlsx(data: bytes, problems: ProblemList) -> _Table | None:
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=0, engine="openpyxl")
+        sheets = pd.read_excel(
+            io.BytesIO(data), sheet_name=None, dtype=object, header=0, engine="openpyxl"
+        )
     except Exception as exc:  # openpyxl raises many types for damaged files
         problems.error("", f"cannot read the Excel workbook: {exc}", kind="io")
         return None
@@ -248,9 +250,9 @@ def _read_xlsx(path: Path, problems: ProblemList) -> _Table | None:
     return _from_frame(df, Places(np.asarray(df.index) + 2, f"sheet {name!r} row {{}}"))
 
 
-def _read_parquet(path: Path, problems: ProblemList) -> _Table | None:
+def _read_parquet(data: bytes, problems: ProblemList) -> _Table | None:
     try:
-        df = pd.read_parquet(path)
+        df = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises many types for damaged files
         problems.error("", f"cannot read the Parquet file: {exc}", kind="io")
         return None
@@ -545,9 +547,9 @@ def read_data(path: str | Path) -> tuple[IndicatorData | None, ProblemList]:
     if suffix == ".csv":
         table = _read_csv(data, problems)
     elif suffix == ".xlsx":
-        table = _read_xlsx(path, problems)
+        table = _read_xlsx(data, problems)
     else:
-        table = _read_parquet(path, problems)
+        table = _read_parquet(data, problems)
     if table is None:
         return None, problems
     layout = _check_columns(table, problems)

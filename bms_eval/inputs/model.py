@@ -132,6 +132,8 @@ class Scorecard:
         Language of report prose.
     source : str
         The file it was read from, as the user named it.
+    sha256 : str
+        Hash of the bytes read from ``source`` (empty when built from text).
     """
 
     name: str
@@ -143,6 +145,7 @@ class Scorecard:
     success_factors: tuple[SuccessFactor, ...] = ()
     analysis: Analysis = field(default_factory=Analysis)
     source: str = ""
+    sha256: str = ""
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with id ``indicator_id`` (``KeyError`` if unknown)."""

@@ -8,6 +8,8 @@ each with the file, the YAML line and the key path. Unknown keys are warnings
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from bms_eval.inputs.model import (
     Scorecard,
     SuccessFactor,
 )
-from bms_eval.inputs.text_files import read_text
+from bms_eval.inputs.text_files import bytes_to_text, read_bytes
 from bms_eval.inputs.yaml_tree import YNode, parse_yaml
 from bms_eval.problems import ProblemList
 
@@ -621,7 +623,11 @@ def check_scorecard(path: str | Path) -> tuple[Scorecard | None, ProblemList]:
     """Read a scorecard file and return the model (or ``None``) with every problem found."""
     file = str(path)
     problems = ProblemList(file)
-    text = read_text(Path(path), problems)
+    data = read_bytes(Path(path), problems)
+    text = None if data is None else bytes_to_text(data, problems)
     if text is None:
         return None, problems
-    return parse_scorecard(text, file)
+    card, problems = parse_scorecard(text, file)
+    if card is not None:
+        card = dataclasses.replace(card, sha256=hashlib.sha256(data).hexdigest())
+    return card, problems

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import platform
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 
@@ -38,11 +36,6 @@ RECORDED_PACKAGES = (
 def now() -> str:
     """The current time in ISO 8601, UTC."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def sha256(path: Path) -> str:
-    """Hash of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def scorecard_record(card: Scorecard) -> dict:
@@ -127,14 +120,18 @@ def results_document(
 
 
 def manifest_document(
-    scorecard: Path,
-    data: Path,
+    inputs: dict[str, dict[str, str]],
     parameters: dict,
     started: str,
     notebooks: list[dict],
     argv: list[str] | None = None,
 ) -> dict:
-    """Input hashes, parameters, versions, times: what it takes to redo the run."""
+    """Input hashes, parameters, versions, times: what it takes to redo the run.
+
+    ``inputs`` maps ``scorecard`` and ``data`` to their path and the SHA-256 of
+    the bytes the run read and analysed. The run adds ``outputs``, the SHA-256
+    of every file it wrote, once they are written.
+    """
     versions = {}
     for name in RECORDED_PACKAGES:
         try:
@@ -144,10 +141,7 @@ def manifest_document(
     return {
         "bms_eval_version": __version__,
         "command": argv if argv is not None else sys.argv,
-        "inputs": {
-            "scorecard": {"path": str(scorecard), "sha256": sha256(scorecard)},
-            "data": {"path": str(data), "sha256": sha256(data)},
-        },
+        "inputs": inputs,
         "parameters": parameters,
         "notebooks": notebooks,
         "python": sys.version.split()[0],

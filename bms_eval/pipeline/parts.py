@@ -12,12 +12,17 @@ from __future__ import annotations
 import io
 import json
 import math
+import pickle
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from bms_eval.validation import Inputs, load_inputs
+
 PARTS = ".parts"
+#: The checked inputs of a run, as the command read them (see :func:`save_inputs`).
+INPUTS = "inputs.pickle"
 #: Output metadata key under which figures carry their tag.
 FIGURE_KEY = "bms_eval_figure"
 
@@ -66,6 +71,37 @@ def load_part(output_dir: str | Path, name: str) -> pd.DataFrame | dict:
     if table.exists():
         return pd.read_parquet(table)
     return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def save_inputs(output_dir: str | Path, inputs: Inputs) -> None:
+    """Keep the run's checked inputs for its notebooks.
+
+    ``bms-eval run`` reads and checks the scorecard and the data once; every
+    notebook then analyses that same snapshot (:func:`run_inputs`), so a file
+    changed while the run goes on cannot mix old and new data, and the
+    manifest's hashes are those of what was analysed. The snapshot lives in the
+    run's private work folder and is removed with the other parts.
+    """
+    folder = Path(output_dir) / PARTS
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / INPUTS).open("wb") as handle:
+        pickle.dump(inputs, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def run_inputs(scorecard_path: str, data_path: str, output_dir: str = "") -> Inputs:
+    """The inputs a notebook analyses.
+
+    Within ``bms-eval run`` (``output_dir`` holds the run's snapshot) the inputs
+    the command checked; on its own, in JupyterLab, the files read and checked
+    by :func:`bms_eval.validation.load_inputs`.
+    """
+    snapshot = Path(output_dir) / PARTS / INPUTS if output_dir else None
+    if snapshot is not None and snapshot.is_file():
+        with snapshot.open("rb") as handle:
+            inputs = pickle.load(handle)  # written by this run's own command, in its folder
+        if isinstance(inputs, Inputs):
+            return inputs
+    return load_inputs(scorecard_path, data_path)
 
 
 def show_figure(fig, tag: str) -> None:

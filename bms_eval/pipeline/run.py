@@ -1,16 +1,17 @@
 """``bms-eval run``: execute the notebooks, collect their results, write the report.
 
-Everything is written into a temporary folder next to the output folder, which
-replaces it only when the whole run has succeeded. When a notebook cell fails,
-the output folder is left as it was and the partial run, with the executed
-notebook up to the failing cell, is kept in ``<DIR>.failed/`` for diagnosis.
+The command reads and checks the inputs once; the notebooks analyse that
+snapshot (:func:`bms_eval.pipeline.parts.run_inputs`). Everything is written into
+a work folder beside the output folder, which takes the output folder's place
+only when the whole run has succeeded, and only if the output folder is empty or
+holds an earlier bms-eval output (:mod:`bms_eval.pipeline.output_folder`). When a
+notebook cell fails, the output folder is left as it was and the partial run,
+with the executed notebook up to the failing cell, is kept in ``<DIR>.failed/``.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -21,6 +22,8 @@ import pandas as pd
 from jupyter_client.manager import KernelManager
 
 from bms_eval.estimation.results import write_links_csv
+from bms_eval.inputs.model import Scorecard
+from bms_eval.output_paths import check_output_folder
 from bms_eval.pipeline.notebooks import (
     CellFailure,
     execute,
@@ -28,8 +31,9 @@ from bms_eval.pipeline.notebooks import (
     parameters_for,
     shared_kernel,
 )
+from bms_eval.pipeline.output_folder import OutputFolder, output_hashes
 from bms_eval.pipeline.outputs import manifest_document, now, results_document
-from bms_eval.pipeline.parts import PARTS, load_part, to_json
+from bms_eval.pipeline.parts import PARTS, load_part, save_inputs, to_json
 from bms_eval.report.html import notebook_figures, render_report
 from bms_eval.status import TREND_PERIODS
 from bms_eval.validation import Inputs, load_inputs
@@ -52,14 +56,13 @@ class RunFailed(Exception):
         super().__init__(f"{failure}. The executed notebook up to that cell is kept in {kept}")
 
 
-def _replace(work: Path, out: Path) -> None:
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-        work.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        work.rename(out)
+@dataclass(frozen=True)
+class _Analysed:
+    """What the run analysed: the scorecard, and the hashes of the bytes read."""
+
+    scorecard: Scorecard
+    scorecard_sha256: str
+    data_sha256: str
 
 
 def run_pipeline(
@@ -70,6 +73,7 @@ def run_pipeline(
     argv: list[str] | None = None,
     inputs: Inputs | None = None,
     kernel: KernelManager | None = None,
+    folder: OutputFolder | None = None,
 ) -> RunTimes:
     """Run every notebook on the inputs and write all outputs of SPEC 3 into ``out``.
 
@@ -78,80 +82,87 @@ def run_pipeline(
     scorecard, data : Path
         The inputs.
     out : Path
-        The output folder, replaced on success.
+        The output folder: new, empty, or an earlier bms-eval output, replaced on
+        success.
     progress : callable
         Receives a line per step.
     argv : list of str, optional
         The command line, for the manifest.
     inputs : Inputs, optional
-        The inputs already checked (read from the files when not given).
+        The inputs already checked (read from the files when not given); the
+        notebooks analyse exactly these.
     kernel : KernelManager, optional
         A kernel from :func:`~bms_eval.pipeline.notebooks.shared_kernel`, already
         warming up; one is started when not given.
+    folder : OutputFolder, optional
+        ``out``, already entered (locked, with its work folder); the caller then
+        enters it before the kernel, so that on an interrupt the kernel stops
+        before the work folder is removed.
 
     Raises
     ------
     bms_eval.problems.InputError
         Invalid inputs (checked before any notebook starts).
+    bms_eval.output_paths.UsageError
+        ``out`` may not be written (a file, an input inside it, a folder of
+        other files, another run writing it).
     RunFailed
         A notebook cell failed.
     """
     start, started = time.perf_counter(), now()
-    inputs = inputs if inputs is not None else load_inputs(scorecard, data)
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    executed_dir = work / "notebooks"
-    executed_dir.mkdir()
-    records: list[dict] = []
-    times: dict[str, float] = {}
-
-    def _run_one(i: int, nb: Path, total: int, km) -> None:
-        params = parameters_for(nb, scorecard, data, work)
-        progress(f"[{i}/{total}] {nb.name} …")
-        t0 = time.perf_counter()
-        execute(nb, executed_dir / nb.name, params, km)
-        times[nb.name] = time.perf_counter() - t0
-        records.append(
-            {"notebook": nb.name, "parameters": params, "seconds": round(times[nb.name], 2)}
-        )
-        progress(
-            f"[{i}/{total}] {nb.name} done in {times[nb.name]:.1f} s "
-            f"(elapsed {time.perf_counter() - start:.1f} s)"
-        )
-
-    try:
-        found = notebooks()
-        with ExitStack() as stack:
+    if inputs is None:
+        inputs = load_inputs(scorecard, data)
+    check_output_folder(out, [scorecard, data])
+    with ExitStack() as stack:
+        if folder is None:
+            folder = stack.enter_context(OutputFolder(out))
+        assert folder.work is not None
+        work = folder.work
+        save_inputs(work, inputs)
+        analysed = _Analysed(inputs.scorecard, inputs.scorecard.sha256, inputs.data.sha256)
+        del inputs  # the notebooks read the snapshot; this process needs only the scorecard
+        executed_dir = work / "notebooks"
+        executed_dir.mkdir()
+        records: list[dict] = []
+        times: dict[str, float] = {}
+        try:
+            found = notebooks()
             km = kernel if kernel is not None else stack.enter_context(shared_kernel())
             for i, nb in enumerate(found, 1):
-                _run_one(i, nb, len(found), km)
+                params = parameters_for(nb, scorecard, data, work)
+                progress(f"[{i}/{len(found)}] {nb.name} …")
+                t0 = time.perf_counter()
+                execute(nb, executed_dir / nb.name, params, km)
+                times[nb.name] = time.perf_counter() - t0
+                records.append(
+                    {"notebook": nb.name, "parameters": params, "seconds": round(times[nb.name], 2)}
+                )
+                progress(
+                    f"[{i}/{len(found)}] {nb.name} done in {times[nb.name]:.1f} s "
+                    f"(elapsed {time.perf_counter() - start:.1f} s)"
+                )
+        except CellFailure as failure:
+            shutil.rmtree(work / PARTS, ignore_errors=True)
+            raise RunFailed(failure, folder.keep_failed()) from None
         t0 = time.perf_counter()
-        _collect(inputs, scorecard, data, work, records, started, argv)
+        _collect(analysed, scorecard, data, folder.out, work, records, started, argv)
         collect = time.perf_counter() - t0
+        folder.commit()
         progress(f"report written in {collect:.1f} s")
-    except CellFailure as failure:
-        kept = out.with_name(f"{out.name}.failed")
-        shutil.rmtree(kept, ignore_errors=True)
-        work.rename(kept)
-        raise RunFailed(failure, kept) from None
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    _replace(work, out)
     return RunTimes(times, collect, time.perf_counter() - start)
 
 
 def _collect(
-    inputs,
+    analysed: _Analysed,
     scorecard: Path,
     data: Path,
+    out: Path,
     work: Path,
     records: list[dict],
     started: str,
     argv: list[str] | None,
 ) -> None:
-    card = inputs.scorecard
+    card = analysed.scorecard
     quality = load_part(work, "quality")
     status = load_part(work, "status")
     links = load_part(work, "links")
@@ -176,15 +187,23 @@ def _collect(
     parameters = {
         "scorecard": str(scorecard),
         "data": str(data),
-        "out": str(work.name),
+        "out": str(out),
         "trend_periods": trend_periods,
     }
     manifest = manifest_document(
-        scorecard.resolve(), data.resolve(), parameters, started, records, argv
+        {
+            "scorecard": {"path": str(scorecard.resolve()), "sha256": analysed.scorecard_sha256},
+            "data": {"path": str(data.resolve()), "sha256": analysed.data_sha256},
+        },
+        parameters,
+        started,
+        records,
+        argv,
     )
     figures = notebook_figures(sorted((work / "notebooks").glob("*.ipynb")))
     html = render_report(card, results, manifest, figures)
     (work / "report.html").write_text(html, encoding="utf-8")
     (work / "results.json").write_text(to_json(results), encoding="utf-8")
-    (work / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
     shutil.rmtree(work / PARTS, ignore_errors=True)
+    manifest["outputs"] = output_hashes(work)
+    (work / "manifest.json").write_text(to_json(manifest), encoding="utf-8")

@@ -1,0 +1,128 @@
+"""Where a command may write: output paths checked against the inputs, files written whole.
+
+SPEC section 2: inputs are never modified, and an output path that is, or holds,
+an input is wrong usage. Every command checks its output path here before it
+reads anything, and writes single files through a temporary file in the same
+folder that replaces the target in one step (``os.replace``), so a reader never
+sees half a file and an interrupted write leaves the old file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+
+class UsageError(Exception):
+    """Wrong usage of a command (exit status 2): the message says what to do instead."""
+
+
+def _resolved(path: Path) -> Path:
+    return Path(os.path.abspath(path)).resolve()
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return _resolved(a) == _resolved(b)
+
+
+def check_output_file(out: Path, inputs: Iterable[Path], option: str = "--out") -> None:
+    """Refuse an output file that is an input, a folder, or in a place that is not a folder.
+
+    Parameters
+    ----------
+    out : Path
+        Where the command will write one file.
+    inputs : iterable of Path
+        The files the command reads.
+    option : str
+        How the user gave ``out``, for the message.
+
+    Raises
+    ------
+    UsageError
+    """
+    for source in inputs:
+        if out.exists() and source.exists() and _same_file(out, source):
+            raise UsageError(
+                f"{option} {out} is the input file {source}: bms-eval never writes over its "
+                "inputs; name a new file"
+            )
+    if out.is_dir():
+        raise UsageError(f"{option} {out} is a folder; give the name of a file to write")
+    if out.exists() and not out.is_file():
+        raise UsageError(f"{option} {out} is not a regular file; give the name of a file to write")
+    parent = out.parent
+    for ancestor in (parent, *parent.parents):
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise UsageError(f"{option} {out}: {ancestor} is a file, not a folder")
+            break
+
+
+def check_output_folder(out: Path, inputs: Iterable[Path], option: str = "--out") -> None:
+    """Refuse an output folder that is a file, or is or holds an input.
+
+    Whether an existing folder may be replaced is decided, under a lock, by
+    :class:`bms_eval.pipeline.output_folder.OutputFolder`.
+
+    Raises
+    ------
+    UsageError
+    """
+    target = _resolved(out)
+    for source in inputs:
+        src = _resolved(source)
+        if src == target:
+            raise UsageError(
+                f"{option} {out} is the input {source}: bms-eval run writes a folder of "
+                "outputs and never writes over its inputs; choose a new folder name"
+            )
+        if target in src.parents:
+            raise UsageError(
+                f"{option} {out} holds the input {source}: the output folder is replaced "
+                "by each run, so it must not contain your files; choose another folder"
+            )
+    if out.exists() and not out.is_dir():
+        raise UsageError(
+            f"{option} {out} is a file, not a folder: bms-eval run writes a folder of outputs; "
+            "choose a folder name"
+        )
+    for ancestor in out.parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise UsageError(f"{option} {out}: {ancestor} is a file, not a folder")
+            break
+
+
+def umask() -> int:
+    """The process's file-creation mask (read without changing it for long)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(path: Path, write: Callable[[IO[str]], object]) -> None:
+    """Write a text file whole: through a temporary sibling, then ``os.replace``.
+
+    The file gets the permissions an ordinary new file would (``0666`` less the
+    umask), not the private ones of a temporary file. On any failure the
+    temporary file is removed and ``path`` is left as it was.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,360 @@
+"""The output folder of ``bms-eval run``: what may be replaced, a lock, and a one-step swap.
+
+SPEC section 2: ``run`` writes into a new or empty folder, or replaces a folder
+that holds only an earlier bms-eval output, and only once the run has
+succeeded; any other existing folder is refused (exit 2), never deleted.
+
+How it is done:
+
+* **Recognising an earlier output.** Its ``manifest.json`` lists every output
+  file with its SHA-256 (``outputs``). The folder may be replaced only when it
+  holds exactly those files, unchanged, and nothing else; a file added, edited
+  or a link inside makes it the user's, and the run is refused. (Outputs of
+  version 0.1, whose manifest has no such list, are recognised by their fixed
+  file names.) The check is made before the run and again just before the swap.
+* **A lock.** ``.DIR.lock`` beside the folder is locked (``flock``) for the whole
+  run; a second run into the same folder exits 2 at once, naming the first.
+* **A work folder.** Everything is written to ``.DIR.work-PID-XXXX`` beside the
+  folder, marked as bms-eval's by a file holding the process id. Work folders
+  left by a run that was killed (its process gone) are removed by the next run.
+* **The swap.** On Linux the work folder and the old output are exchanged in
+  one atomic step (``renameat2`` with ``RENAME_EXCHANGE``): a reader sees the old
+  output or the new one, never neither. Where the system has no such call, the
+  old output is first renamed aside (``.DIR.old-PID``), then the new one into
+  place: two steps, with the old output recoverable between them.
+* **A failed run** (a notebook cell raised) is kept in ``DIR.failed`` for
+  diagnosis; an earlier ``DIR.failed`` is replaced only when bms-eval made it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from bms_eval.output_paths import UsageError, umask
+
+MANIFEST = "manifest.json"
+#: In a work or failed folder: the id of the process that made it.
+MARKER = ".bms-eval-work"
+#: The files of a version 0.1 output, recognised by name.
+LEGACY_FILES = re.compile(
+    r"^(report\.html|links\.csv|status\.csv|results\.json|manifest\.json"
+    r"|notebooks/\d\d_[a-z_]+\.ipynb)$"
+)
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def output_hashes(folder: Path) -> dict[str, str]:
+    """Every file in ``folder`` but the manifest and the work marker, by relative path
+    (``/``), with its SHA-256."""
+    return {
+        path.relative_to(folder).as_posix(): file_sha256(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.relative_to(folder).as_posix() not in (MANIFEST, MARKER)
+    }
+
+
+def _contents(folder: Path) -> tuple[list[str], list[str]]:
+    """Relative paths of the files in ``folder``, and of anything that is not a plain
+    file or folder (links, sockets)."""
+    files, other = [], []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            other.append(rel)
+        elif path.is_file():
+            files.append(rel)
+    return files, other
+
+
+def why_not_replaceable(folder: Path) -> str | None:
+    """``None`` when ``folder`` is empty or holds only an unchanged earlier bms-eval
+    output; otherwise the reason, in words."""
+    if folder.is_symlink():
+        return "it is a symbolic link"
+    files, other = _contents(folder)
+    if other:
+        return f"it holds {other[0]!r}, which is not a plain file"
+    if not files:
+        return None
+    if MANIFEST not in files:
+        return f"it holds files that bms-eval did not write (such as {files[0]!r})"
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return f"its {MANIFEST} is not one bms-eval wrote"
+    if not isinstance(manifest, dict) or "bms_eval_version" not in manifest:
+        return f"its {MANIFEST} is not one bms-eval wrote"
+    listed = manifest.get("outputs")
+    if listed is None:
+        foreign = [f for f in files if not LEGACY_FILES.match(f)]
+        return f"it holds {foreign[0]!r}, which bms-eval did not write" if foreign else None
+    if not isinstance(listed, dict):
+        return f"its {MANIFEST} is not one bms-eval wrote"
+    for rel in files:
+        if rel == MANIFEST:
+            continue
+        if rel not in listed:
+            return f"it holds {rel!r}, which bms-eval did not write"
+        if file_sha256(folder / rel) != listed[rel]:
+            return f"{rel!r} was changed after bms-eval wrote it"
+    return None
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _marker_pid(folder: Path) -> int | None:
+    marker = folder / MARKER
+    if folder.is_symlink() or not marker.is_file():
+        return None
+    try:
+        return int(marker.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def remove_stale_work(out: Path) -> list[Path]:
+    """Remove the work folders that killed runs into ``out`` left behind.
+
+    Only folders named ``.DIR.work-…`` that carry bms-eval's marker with the id
+    of a process that no longer runs are removed.
+    """
+    removed = []
+    for candidate in out.parent.glob(f".{glob_escape(out.name)}.work-*"):
+        pid = _marker_pid(candidate)
+        if pid is not None and not _pid_alive(pid):
+            shutil.rmtree(candidate, ignore_errors=True)
+            removed.append(candidate)
+    for candidate in out.parent.glob(f".{glob_escape(out.name)}.old-*"):
+        pid_text = candidate.name.rsplit("-", 1)[-1]
+        if (
+            pid_text.isdigit()
+            and not _pid_alive(int(pid_text))
+            and why_not_replaceable(candidate) is None
+        ):
+            shutil.rmtree(candidate, ignore_errors=True)
+            removed.append(candidate)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with the glob characters ``*?[`` taken literally."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step where the system can; ``False`` if it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.restype = ctypes.c_int
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+class _Lock:
+    """An exclusive lock on ``.DIR.lock`` beside the output folder, held for the run."""
+
+    def __init__(self, out: Path):
+        self.path = out.parent / f".{out.name}.lock"
+        self.handle = None
+
+    def acquire(self) -> None:
+        while True:
+            handle = self.path.open("a+", encoding="ascii")
+            try:
+                _lock_file(handle)
+            except BlockingIOError:
+                handle.seek(0)
+                owner = handle.read().strip() or "another process"
+                handle.close()
+                raise UsageError(
+                    f"another bms-eval run (process {owner}) is writing "
+                    f"{self.path.parent / self.path.name[1:-5]}; wait for it to finish or "
+                    "choose another --out"
+                ) from None
+            # the holder before us may have removed the file: lock the one on disk
+            try:
+                same = os.path.samestat(os.fstat(handle.fileno()), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(str(os.getpid()))
+                handle.flush()
+                self.handle = handle
+                return
+            handle.close()
+
+    def release(self) -> None:
+        if self.handle is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            self.handle.close()
+            self.handle = None
+
+
+def _lock_file(handle) -> None:
+    if os.name == "nt":  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            raise BlockingIOError from None
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+class OutputFolder:
+    """The output folder of one run: locked, staged in a work folder, swapped in on success.
+
+    Use as a context manager::
+
+        with OutputFolder(out) as folder:
+            ...write into folder.work...
+            folder.commit()
+
+    Leaving the block without :meth:`commit` (an error, an interrupt) removes the
+    work folder and leaves ``out`` as it was.
+
+    Parameters
+    ----------
+    out : Path
+        The output folder.
+
+    Raises
+    ------
+    UsageError
+        ``out`` is a file, or an existing folder that is not empty and does not
+        hold only an earlier bms-eval output, or another run is writing it.
+    """
+
+    def __init__(self, out: Path):
+        self.out = Path(os.path.abspath(out))
+        self.work: Path | None = None
+        self._lock = _Lock(self.out)
+        self._done = False
+
+    def _refuse_unless_replaceable(self) -> None:
+        if self.out.is_symlink() or (self.out.exists() and not self.out.is_dir()):
+            raise UsageError(
+                f"--out {self.out} is not a folder; bms-eval run writes a folder of outputs"
+            )
+        if self.out.exists():
+            reason = why_not_replaceable(self.out)
+            if reason is not None:
+                raise UsageError(
+                    f"--out {self.out} is not empty and {reason}. bms-eval run only replaces "
+                    "an empty folder or an earlier bms-eval output, so nothing of yours is "
+                    "deleted: choose a new folder, or move the files away"
+                )
+
+    def __enter__(self) -> OutputFolder:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self._lock.acquire()
+        try:
+            self._refuse_unless_replaceable()
+            remove_stale_work(self.out)
+            self.work = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{self.out.name}.work-{os.getpid()}-", dir=self.out.parent
+                )
+            )
+            (self.work / MARKER).write_text(str(os.getpid()), encoding="ascii")
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def commit(self) -> None:
+        """Put the work folder in place of ``out`` (see the module's notes)."""
+        assert self.work is not None
+        self._refuse_unless_replaceable()  # the user may have added a file meanwhile
+        (self.work / MARKER).unlink()
+        os.chmod(self.work, 0o777 & ~umask())
+        if not self.out.exists():
+            os.rename(self.work, self.out)
+        elif _exchange(self.work, self.out):
+            shutil.rmtree(self.work)  # the earlier output, checked above
+        else:
+            old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
+            os.rename(self.out, old)
+            os.rename(self.work, self.out)
+            shutil.rmtree(old)
+        self.work = None
+        self._done = True
+
+    def keep_failed(self) -> Path:
+        """Keep the work folder of a failed run as ``DIR.failed`` (or ``DIR.failed-N``
+        when a ``DIR.failed`` that bms-eval did not make is in the way); returns it."""
+        assert self.work is not None
+        for n in range(1, 1000):
+            kept = self.out.with_name(f"{self.out.name}.failed" + (f"-{n}" if n > 1 else ""))
+            if kept.exists() or kept.is_symlink():
+                if _marker_pid(kept) is None:
+                    continue
+                shutil.rmtree(kept)
+            os.rename(self.work, kept)
+            self.work = None
+            self._done = True
+            return kept
+        raise UsageError(f"too many {self.out.name}.failed folders; remove some")
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if self.work is not None:
+                shutil.rmtree(self.work, ignore_errors=True)
+                self.work = None
+        finally:
+            self._lock.release()
