@@ -374,6 +374,37 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nb": "årsaken varierer ikke innen enhetene når de faste effektene er fjernet",
         "nn": "årsaka varierer ikkje innan einingane når dei faste effektane er fjerna",
     },
+    "problem.no_variation_effect": {
+        "en": "the effect has no within-unit variation left once the fixed effects are removed",
+        "nb": "virkningen varierer ikke innen enhetene når de faste effektene er fjernet",
+        "nn": "verknaden varierer ikkje innan einingane når dei faste effektane er fjerna",
+    },
+    "problem.exact_fit": {
+        "en": "the causes reproduce the effect exactly within units (it is a copy or a sum of "
+        "them), so there is nothing left to test",
+        "nb": "årsakene gjengir virkningen nøyaktig innen enhetene (den er en kopi eller en sum "
+        "av dem), så det er ingenting igjen å teste",
+        "nn": "årsakene gjev att verknaden nøyaktig innan einingane (han er ein kopi eller ein "
+        "sum av dei), så det er ingenting att å teste",
+    },
+    "problem.collinear": {
+        "en": "within units it moves exactly in step with {others} (one is a linear function of "
+        "the other), so their effects cannot be told apart; drop one of the arrows or combine "
+        "the indicators",
+        "nb": "innen enhetene følger den nøyaktig {others} (den ene er en lineær funksjon av den "
+        "andre), så effektene kan ikke skilles; fjern en av pilene eller slå sammen indikatorene",
+        "nn": "innan einingane følgjer han nøyaktig {others} (den eine er ein lineær funksjon av "
+        "den andre), så effektane kan ikkje skiljast; fjern ei av pilene eller slå saman "
+        "indikatorane",
+    },
+    "problem.not_finite": {
+        "en": "the estimates are not finite numbers (the values may be too large or too close "
+        "to each other for exact arithmetic); rescale the indicators",
+        "nb": "estimatene er ikke endelige tall (verdiene kan være for store eller for like til "
+        "nøyaktig regning); skaler om indikatorene",
+        "nn": "estimata er ikkje endelege tal (verdiane kan vere for store eller for like til "
+        "nøyaktig rekning); skaler om indikatorane",
+    },
     "problem.no_df": {
         "en": "{n} observations in {units} unit(s) leave too few degrees of freedom for the model",
         "nb": "{n} observasjoner i {units} enhet(er) gir for få frihetsgrader for modellen",

@@ -81,13 +81,14 @@ def test_interval_is_the_inverted_test():
         9999,
         np.random.default_rng(0),
     )
-    assert res.ci_low < fit.params[0] < res.ci_high
+    to_data = fit.coef_scale[0]  # W and y are the fit's scaled columns
+    assert res.ci_low * to_data < fit.params[0] < res.ci_high * to_data
     for bound, direction in ((res.ci_low, -1), (res.ci_high, 1)):
-        step = 0.01 * fit.std_errors[0]
+        step = 0.01 * fit.std_errors[0] / to_data
         assert inv.p_value(bound - direction * step) >= 0.05  # just inside: not rejected
         assert inv.p_value(bound + direction * step) < 0.05  # just outside: rejected
     # the unrestricted t statistic is the clustered one
-    assert inv.se == pytest.approx(fit.std_errors[0], rel=1e-10)
+    assert inv.se * to_data == pytest.approx(fit.std_errors[0], rel=1e-10)
 
 
 def test_few_clusters_enumerate_every_weight_vector():
@@ -108,3 +109,26 @@ def test_same_seed_same_result():
         for _ in range(2)
     )
     assert a == b
+
+
+def test_a_degenerate_fit_ends(monkeypatch):
+    """Residuals at rounding level (Y a copy of X) once made the interval search loop for
+    ever; it must end, whatever it returns."""
+    import signal
+
+    def too_slow(*_):
+        raise TimeoutError("the bootstrap interval search did not end")
+
+    signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(30)
+    try:
+        rng = np.random.default_rng(3)
+        clusters = np.repeat(np.arange(12), 6)
+        w = rng.normal(size=(72, 1))
+        for y in (w[:, 0] * 1.0, w[:, 0] + 1e-17 * rng.normal(size=72), np.zeros(72)):
+            res = wild_cluster_bootstrap(
+                w, y, clusters, 0, 1.0, 0.05, 999, np.random.default_rng(0)
+            )
+            assert res.draws == 999
+    finally:
+        signal.alarm(0)

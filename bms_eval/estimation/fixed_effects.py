@@ -30,6 +30,13 @@ import numpy as np
 #: this share of its own norm counts as collinear and is dropped (the check works
 #: on the Gram matrix, whose rounding error is about 1e-8 in these terms).
 COLLINEARITY_TOLERANCE = 1e-7
+#: Residuals whose norm is below this share of the effect's within-unit variation
+#: mean the causes reproduce the effect exactly (the effect is a copy or a sum of
+#: them, e.g. Y = X): the estimates are then rounding noise, not evidence.
+EXACT_FIT_TOLERANCE = 1e-6
+#: A collinear partner is named when its weight in the dropped column exceeds this
+#: share of that column's norm.
+PARTNER_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,13 @@ class WithinFit:
         (multiply an estimate by it for a standardized effect).
     notes : tuple of str
         What was changed from the requested model, in words.
+    collinear : dict of str to tuple of str
+        Regressors dropped because, within units, they are an exact linear
+        function of other regressors (each with its own variation), with the
+        regressors they are a function of.
+    coef_scale : numpy.ndarray
+        Per regressor, the factor from the scaled fit's units (``W``, ``y``) to
+        the data's units; multiply a bootstrap interval of ``W``'s column by it.
     """
 
     names: tuple[str, ...]
@@ -141,6 +155,8 @@ class WithinFit:
     dropped: tuple[str, ...] = ()
     sd_ratio: np.ndarray = field(default_factory=lambda: np.array([]))
     notes: tuple[str, ...] = ()
+    collinear: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    coef_scale: np.ndarray = field(default_factory=lambda: np.array([]))
     # what the wild bootstrap needs (demeaned design incl. dummies, in column order)
     W: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
     y: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
@@ -159,15 +175,16 @@ class NotEstimable(Exception):
     Parameters
     ----------
     kind : str
-        ``too_few_obs``, ``no_overlap``, ``no_variation`` or ``no_df``: the key of
-        the reason's text in :mod:`bms_eval.texts` (``problem.<kind>``).
+        ``too_few_obs``, ``no_overlap``, ``no_variation``, ``no_variation_effect``,
+        ``exact_fit``, ``collinear``, ``not_finite`` or ``no_df``: the key of the
+        reason's text in :mod:`bms_eval.texts` (``problem.<kind>``).
     message : str
         The reason in English.
     **values
         Numbers the reason's text mentions.
     """
 
-    def __init__(self, kind: str, message: str, **values: int):
+    def __init__(self, kind: str, message: str, **values: int | str):
         super().__init__(message)
         self.kind, self.values = kind, values
 
@@ -198,6 +215,49 @@ def independent_columns(gram: np.ndarray, raw_norms: np.ndarray) -> np.ndarray:
             resid -= g @ np.linalg.solve(gram[np.ix_(kept, kept)], g)
         keep[j] = resid > floor[j] and floor[j] > 0
     return keep
+
+
+def magnitude(values: np.ndarray) -> float:
+    """The largest absolute value (1 for an all-zero or empty column)."""
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    return top if top > 0 and np.isfinite(top) else 1.0
+
+
+def _norm_beyond(D: np.ndarray, gram_d: np.ndarray, v: np.ndarray) -> float:
+    """Norm of ``v`` left after projecting out the columns of ``D`` (none: ``‖v‖``)."""
+    if D.shape[1] == 0:
+        return float(np.linalg.norm(v))
+    coef = np.linalg.lstsq(gram_d, D.T @ v, rcond=None)[0]
+    return float(np.linalg.norm(v - D @ coef))
+
+
+def _collinear_partners(
+    W: np.ndarray,
+    gram: np.ndarray,
+    keep: np.ndarray,
+    n_dummies: int,
+    raw_norms: np.ndarray,
+    names: tuple[str, ...],
+) -> dict[str, tuple[str, ...]]:
+    """For each regressor dropped although it varies within units on its own: the kept
+    regressors it is an exact linear function of (period dummies aside)."""
+    out: dict[str, tuple[str, ...]] = {}
+    kept = np.flatnonzero(keep)
+    dummies = np.arange(n_dummies)
+    for j in np.flatnonzero(~keep[n_dummies:]) + n_dummies:
+        own = _norm_beyond(W[:, dummies], gram[np.ix_(dummies, dummies)], W[:, j])
+        if own <= COLLINEARITY_TOLERANCE * max(raw_norms[j], 1e-300) or kept.size == 0:
+            continue  # no variation of its own: not a matter of the others
+        coef = np.linalg.lstsq(gram[np.ix_(kept, kept)], gram[kept, j], rcond=None)[0]
+        weight = np.abs(coef) * np.sqrt(np.diag(gram)[kept])
+        partners = [
+            names[c - n_dummies]
+            for c, w in zip(kept, weight, strict=True)
+            if c >= n_dummies and w > PARTNER_TOLERANCE * own
+        ]
+        if partners:
+            out[names[j - n_dummies]] = tuple(partners)
+    return out
 
 
 def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> WithinFit:
@@ -243,23 +303,36 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         notes.append(
             "period effects left out: with one unit they cannot be told apart from the causes"
         )
-    y = demean(design.y, starts, counts)
-    X = demean(design.X, starts, counts)
+    # each column scaled to a largest magnitude of 1: values of 1e±300 neither
+    # overflow nor underflow in the squares, and the estimates are rescaled at the end
+    y_scale = magnitude(design.y)
+    x_scale = np.array([magnitude(design.X[:, j]) for j in range(design.X.shape[1])])
+    y_raw = design.y / y_scale
+    x_raw = design.X / x_scale
+    y = demean(y_raw, starts, counts)
+    X = demean(x_raw, starts, counts)
     n_dummies = n_periods - 1 if twoway else 0
     if n_dummies:
         dummies = np.zeros((n, n_dummies))
         rows = np.flatnonzero(periods > 0)
         dummies[rows, periods[rows] - 1] = 1.0
         W = np.column_stack([demean(dummies, starts, counts), X])
-        raw_sq = np.concatenate([dummies.sum(axis=0), (design.X**2).sum(axis=0)])
+        raw_sq = np.concatenate([dummies.sum(axis=0), (x_raw**2).sum(axis=0)])
     else:
         W = X
-        raw_sq = (design.X**2).sum(axis=0)
+        raw_sq = (x_raw**2).sum(axis=0)
     gram = W.T @ W
+    y_left = _norm_beyond(W[:, :n_dummies], gram[:n_dummies, :n_dummies], y)
+    if y_left <= COLLINEARITY_TOLERANCE * max(float(np.linalg.norm(y_raw)), 1e-300):
+        raise NotEstimable(
+            "no_variation_effect",
+            "the effect has no within-unit variation left once the fixed effects are removed",
+        )
     keep = independent_columns(gram, np.sqrt(raw_sq))
     x_keep = keep[n_dummies:]
     dropped = tuple(nm for nm, k in zip(design.names, x_keep, strict=True) if not k)
     names = tuple(nm for nm, k in zip(design.names, x_keep, strict=True) if k)
+    collinear = _collinear_partners(W, gram, keep, n_dummies, np.sqrt(raw_sq), design.names)
     if not names:
         raise NotEstimable(
             "no_variation",
@@ -281,6 +354,12 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     A = np.linalg.inv(gram)
     beta = A @ (W.T @ y)
     resid = y - W @ beta
+    if float(np.linalg.norm(resid)) <= EXACT_FIT_TOLERANCE * y_left:
+        raise NotEstimable(
+            "exact_fit",
+            "the causes reproduce the effect exactly within units (the effect is a copy or a "
+            "sum of them), so there is nothing left to test",
+        )
     if n_units >= 2:
         scores = group_sums(W * resid[:, None], starts)
         scale = n / (n - absorbed - k)
@@ -297,13 +376,14 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     idx = list(positions)
     x_within = X[:, x_keep]
     y_norm = np.linalg.norm(y)
+    coef_scale = y_scale / x_scale[x_keep]
     sd_ratio = (
         np.linalg.norm(x_within, axis=0) / y_norm if y_norm > 0 else np.full(len(names), np.nan)
-    )
+    ) / coef_scale
     return WithinFit(
         names=names,
-        params=beta[idx],
-        std_errors=np.sqrt(np.diag(cov)[idx]),
+        params=beta[idx] * coef_scale,
+        std_errors=np.sqrt(np.diag(cov)[idx]) * coef_scale,
         n_obs=n,
         n_units=n_units,
         n_periods=n_periods,
@@ -313,6 +393,8 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         dropped=dropped,
         sd_ratio=sd_ratio,
         notes=tuple(notes),
+        collinear=collinear,
+        coef_scale=coef_scale,
         W=W,
         y=y,
         clusters=units,

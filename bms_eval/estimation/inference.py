@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import stdtr, stdtrit
 
+from bms_eval.estimation.fixed_effects import magnitude
+
 #: Power at which the minimum detectable effect is stated.
 POWER = 0.80
 
@@ -65,24 +67,30 @@ def between_regression(y: np.ndarray, x: np.ndarray, units: np.ndarray) -> Betwe
     """OLS with intercept of unit means of ``y`` on unit means of ``x``.
 
     Classical standard errors and t(G − 2), as linearmodels' ``BetweenOLS`` with
-    ``cov_type="unadjusted"``. NaN when fewer than 3 units or no spread in ``x``.
+    ``cov_type="unadjusted"``. NaN when fewer than 3 units or no spread in the unit
+    means of ``x`` or of ``y``.
     """
     _, codes = np.unique(units, return_inverse=True)
     g = int(codes.max(initial=-1)) + 1
     if g < 3:
         return BetweenFit(math.nan, math.nan, math.nan, g)
     counts = np.bincount(codes, minlength=g)
-    my = np.bincount(codes, weights=y, minlength=g) / counts
-    mx = np.bincount(codes, weights=x, minlength=g) / counts
+    # in units of each variable's largest magnitude, so 1e±300 neither over- nor underflows
+    sy, sx = magnitude(y), magnitude(x)
+    my = np.bincount(codes, weights=y / sy, minlength=g) / counts
+    mx = np.bincount(codes, weights=x / sx, minlength=g) / counts
     dx = mx - mx.mean()
     sxx = float(dx @ dx)
     if sxx <= 1e-12 * max(1.0, float(mx @ mx)):
         return BetweenFit(math.nan, math.nan, math.nan, g)
-    slope = float(dx @ (my - my.mean())) / sxx
+    dy = my - my.mean()
+    if float(dy @ dy) <= 1e-24 * max(1e-300, float(my @ my)):
+        return BetweenFit(math.nan, math.nan, math.nan, g)  # the effect's unit means are equal
+    slope = float(dx @ dy) / sxx
     resid = my - my.mean() - slope * dx
     se = math.sqrt(float(resid @ resid) / (g - 2) / sxx)
     p = 2 * t_sf(abs(slope / se), g - 2) if se > 0 else 0.0
-    return BetweenFit(slope, se, p, g)
+    return BetweenFit(slope * sy / sx, se * sy / sx, p, g)
 
 
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:

@@ -49,6 +49,10 @@ from bms_eval.texts import Texts
 #: Below this many units, p-values and intervals come from the wild cluster bootstrap.
 BOOTSTRAP_BELOW_UNITS = 50
 
+#: Problems of the effect itself: no cause estimated alone can escape them (an effect
+#: that is a copy of its causes would show its own autocorrelation as an "effect").
+WHOLE_MODEL_PROBLEMS = ("exact_fit", "no_variation_effect")
+
 Term = tuple[str, int]  # (indicator id, lag); a negative lag is a lead
 
 
@@ -114,12 +118,13 @@ def _coef(model: _Model, term: Term, analysis: Analysis, key: str) -> _Coef | No
             analysis.bootstrap_draws,
             _seed_for(analysis, key),
         )
+        to_data = float(fit.coef_scale[j])  # the bootstrap works in the fit's scaled units
         return _Coef(
             est,
             se,
             boot.p_value,
-            boot.ci_low,
-            boot.ci_high,
+            boot.ci_low * to_data,
+            boot.ci_high * to_data,
             fit.df,
             "wild_bootstrap",
             boot.draws,
@@ -160,8 +165,39 @@ class _TargetRun:
         )
         self.single: dict[Term, tuple[_Model | None, NotEstimable | None]] = {}
 
+    def collinear_problem(self, term: Term) -> NotEstimable | None:
+        """Why ``term`` cannot be told apart from other causes in the joint model, if so."""
+        if self.joint is None:
+            return None
+        fit, terms = self.joint.fit, self.joint.terms
+        label = str(terms.index(term))
+        partners = set(fit.collinear.get(label, ()))
+        partners |= {other for other, with_ in fit.collinear.items() if label in with_}
+        if not partners:
+            return None
+        names = {ind.id: ind.name for ind in self.card.indicators}
+        shown = []
+        for p in sorted(partners, key=int):
+            ind, lag = terms[int(p)]
+            shown.append(names.get(ind, ind) + (f" (lag {lag})" if lag else ""))
+        return NotEstimable(
+            "collinear",
+            f"within units it moves exactly with {', '.join(shown)}",
+            others=", ".join(shown),
+        )
+
     def model_for(self, term: Term) -> tuple[_Model | None, NotEstimable | None, bool]:
-        """The joint model if it estimated ``term``; else a model of ``term`` alone."""
+        """The joint model if it estimated ``term``; else a model of ``term`` alone.
+
+        A cause that, within units, is an exact linear function of another cause
+        (or control) of the same effect is not estimated alone either: the data
+        cannot tell their effects apart, and the reason names the other.
+        """
+        collinear = self.collinear_problem(term)
+        if collinear is not None:
+            return None, collinear, True
+        if self.joint_problem is not None and self.joint_problem.kind in WHOLE_MODEL_PROBLEMS:
+            return None, self.joint_problem, True
         if (
             self.joint is not None
             and self.joint.fit.index(str(self.joint.terms.index(term))) is not None
@@ -219,6 +255,8 @@ class _TargetRun:
                     "problem": problem,
                     "notes": "",
                 }
+                if problem is not None and problem.kind == "collinear" and self.joint:
+                    row.update(n_obs=self.joint.fit.n_obs, n_units=self.joint.fit.n_units)
                 coef = None if model is None else _coef(model, term, a, f"main|{link.key}|{lag}")
                 if model is not None and coef is None:
                     row["problem"] = _NO_VARIATION

@@ -4,8 +4,11 @@ The rules are applied in the SPEC's order; the first that applies decides:
 
 1. ``insufficient_data`` — fewer than :data:`MIN_OBSERVATIONS` complete
    observations, fewer than :data:`MIN_RESIDUAL_DF` residual degrees of freedom,
-   or no within-unit variation of the cause left once the fixed effects are
-   removed: the model cannot be estimated.
+   no within-unit variation of the cause or of the effect left once the fixed
+   effects are removed, a cause that moves exactly with another cause, causes
+   that reproduce the effect exactly (residuals at rounding level), or
+   estimates that are not finite: the model cannot be estimated, or its
+   numbers would be rounding noise.
 2. ``supported`` — ``p_adjusted < alpha`` and the estimate has the expected sign.
 3. ``contradicted`` — ``p_adjusted < alpha`` and the opposite sign.
 4. ``reverse`` — the effect indicator at ``t − lag`` predicts the cause at ``t``
@@ -21,7 +24,7 @@ The rules are applied in the SPEC's order; the first that applies decides:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 from bms_eval.estimation.fixed_effects import NotEstimable
@@ -121,6 +124,9 @@ def decide(
     """
     t = texts or Texts("en")
     x, y, when = ev.cause, ev.effect, _when(ev.lag, t)
+    needed = (ev.estimate, ev.p_adjusted, ev.std_estimate, ev.std_ci_low, ev.std_ci_high)
+    if ev.problem is None and not all(math.isfinite(v) for v in needed):
+        ev = replace(ev, problem=NotEstimable("not_finite", "the estimates are not finite"))
     if ev.problem is not None:
         problem = t.format(f"problem.{ev.problem.kind}", **ev.problem.values)
         return "insufficient_data", t.format("reason.insufficient_data", x=x, y=y, problem=problem)

@@ -32,6 +32,9 @@ WEBB_POINTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, n
 
 #: Bisection stops when the interval end is known to this share of a standard error.
 CI_TOLERANCE = 1e-3
+#: Most halvings of the bracket around an interval end (2^-100 of the first bracket is
+#: far below any tolerance; the cap only ends degenerate cases).
+MAX_BISECTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -120,15 +123,17 @@ class _Inverter:
         self.scale = scale
 
     def p_value(self, beta0: float) -> float:
-        t = (self.beta_k - beta0) / self.se
         var = self.scale * (self.p00 - 2 * beta0 * self.p01 + beta0**2 * self.p11)
         num = self.n0 - beta0 * self.n1
         with np.errstate(divide="ignore", invalid="ignore"):
+            t = (self.beta_k - beta0) / self.se
             t_star = np.where(var > 0, num / np.sqrt(np.maximum(var, 0)), 0.0)
         return float(np.mean(np.abs(t_star) >= abs(t) - 1e-12 * max(1.0, abs(t))))
 
     def bound(self, alpha: float, direction: int) -> float:
-        step = self.se if self.se > 0 else 1.0
+        if not (np.isfinite(self.beta_k) and np.isfinite(self.se)):
+            return np.nan
+        step = self.se if self.se > 0 else max(abs(self.beta_k), 1.0)
         inside = self.beta_k
         outside = None
         for j in range(60):
@@ -139,7 +144,14 @@ class _Inverter:
             inside = trial
         if outside is None:
             return direction * np.inf
-        while abs(outside - inside) > CI_TOLERANCE * step:
+        # the tolerance never asks for more digits than a double has, and the number of
+        # halvings is capped: a degenerate fit (standard error at rounding level) ends too
+        tolerance = max(
+            CI_TOLERANCE * step, 8 * np.finfo(float).eps * max(abs(inside), abs(outside))
+        )
+        for _ in range(MAX_BISECTIONS):
+            if abs(outside - inside) <= tolerance:
+                break
             mid = 0.5 * (inside + outside)
             if self.p_value(mid) < alpha:
                 outside = mid
