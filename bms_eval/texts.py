@@ -751,6 +751,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nb": "Ingen vei av støttede piler fører fra virkemidlene (læring, medarbeidere, prosesser) til brukere eller økonomi.",
         "nn": "Ingen veg av støtta piler fører frå verkemidla (læring, medarbeidarar, prosessar) til brukarar eller økonomi.",
     },
+    "chain.truncated": {
+        "en": "The scorecard's arrows form so many paths that only the first {n} were followed; paths and breaks beyond them are not listed.",
+        "nb": "Målekartets piler danner så mange veier at bare de første {n} ble fulgt; veier og brudd utover dem er ikke listet.",
+        "nn": "Pilene i målekartet dannar så mange vegar at berre dei første {n} vart følgde; vegar og brot utover dei er ikkje lista.",
+    },
     "chain.break": {
         "en": "{path} breaks at {link} ({verdict}).",
         "nb": "{path} brytes ved {link} ({verdict}).",

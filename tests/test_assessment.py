@@ -348,3 +348,43 @@ def test_chain_starts_from_processes_when_there_is_no_learning_perspective():
     )
     got = chain(card, links)
     assert got["supported_paths"] == [["R1", "R2"]] and got["reaches_ends"]
+
+
+def test_a_dense_scorecard_has_a_bounded_path_search():
+    """100 arrows among 11 indicators have millions of paths: the search stops at its
+    bound and says so, instead of running for minutes and filling the memory."""
+    from bms_eval.assessment.chain import MAX_PATHS, chain
+    from bms_eval.inputs.scorecard import parse_scorecard
+
+    ids = [f"I{i}" for i in range(11)]
+    persp = ["learning", "employees", "processes", "users"]
+    lines = ["scorecard: {name: Dense}", "perspectives:"]
+    lines += [f"  - {{id: {p}, name: {p}}}" for p in persp]
+    lines.append("indicators:")
+    lines += [
+        f"  - {{id: {x}, name: {x}, perspective: {persp[min(i // 3, 3)]}}}"
+        for i, x in enumerate(ids)
+    ]
+    lines.append("links:")
+    pairs = [(a, b) for a in ids for b in ids if a != b][:100]
+    lines += [f'  - {{from: {a}, to: {b}, lag: 0, sign: "+"}}' for a, b in pairs]
+    card, problems = parse_scorecard("\n".join(lines), "dense.yaml")
+    assert card is not None, [str(p) for p in problems]
+    links = pd.DataFrame(
+        [
+            {
+                "from": a,
+                "to": b,
+                "lag": 0,
+                "verdict": "supported",
+                "std_estimate": 0.3,
+                "std_ci_low": 0.1,
+                "std_ci_high": 0.5,
+            }
+            for a, b in pairs
+        ]
+    )
+    block = chain(card, links)
+    assert block["paths_complete"] is False and block["path_limit"] == MAX_PATHS
+    assert 0 < len(block["supported_paths"]) <= MAX_PATHS
+    assert block["reaches_ends"] and "users" in block["perspectives_reached"]

@@ -265,3 +265,53 @@ def test_fast_and_exact_csv_readers_agree(tmp_path):
     quoted = MINI_DATA.replace("0301,2020,M1,3.9", '"0301",2020,M1,"3.9"')
     exact = load_data(write(tmp_path, quoted, name="quoted.csv")).frame
     pd.testing.assert_frame_equal(fast, exact)
+
+
+@pytest.mark.parametrize(
+    ("period", "fragment"),
+    [
+        ("inf", "is not a whole number"),
+        ("nan", "is not a whole number"),
+        ("1e300", "is not a year"),
+        ("-2021", "is not a year"),
+    ],
+)
+def test_periods_that_are_not_years_are_located(tmp_path, period, fragment):
+    path = write(tmp_path, f"unit,period,indicator,value\n0301,{period},M1,3\n0301,2020,B1,4\n")
+    found = errors(path)
+    assert found and found[0].where == "line 2" and fragment in found[0].message
+
+
+def test_a_parquet_period_of_dates_is_located(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "unit": ["0301", "0301"],
+            "period": pd.to_datetime(["2020-01-01", "2021-01-01"]),
+            "indicator": ["M1", "M1"],
+            "value": [1.0, 2.0],
+        }
+    )
+    path = tmp_path / "dates.parquet"
+    frame.to_parquet(path)
+    found = errors(path)
+    assert [p.where for p in found] == ["row 1", "row 2"]
+    assert "2020-01-01" in found[0].message and "whole number" in found[0].message
+
+
+def test_values_beyond_any_measure_are_refused(tmp_path):
+    path = write(tmp_path, "unit,period,indicator,value\n0301,2020,M1,1e200\n0301,2021,M1,-1e101\n")
+    found = errors(path)
+    assert [p.where for p in found] == ["line 2", "line 3"]
+    assert "rescale" in found[0].message
+
+
+def test_only_regular_files_are_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.csv"
+    zero.symlink_to("/dev/zero")
+    for path in (fifo, zero):
+        found = errors(path)  # would hang on the pipe, or fill the memory from /dev/zero
+        assert len(found) == 1 and "not a regular file" in found[0].message

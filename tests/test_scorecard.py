@@ -194,9 +194,40 @@ def test_analysis_options_are_checked():
         "alpha must lie between 0 and 1",
         "min_effect must be positive",
         "unknown control indicator 'Z9'",
-        "bootstrap_draws must be at least 999",
+        "bootstrap_draws must lie between 999 and 99999",
     ):
         assert fragment in messages
+
+
+@pytest.mark.parametrize(
+    ("option", "fragment"),
+    [
+        ("bootstrap_draws: 1000000000", "bootstrap_draws must lie between 999 and 99999"),
+        ("seed: 99999999999999999999999", "seed must be a whole number from 0"),
+    ],
+)
+def test_resource_limits_are_checked_before_anything_is_allocated(option, fragment):
+    messages = " | ".join(e.message for e in errors_of(MINI_CARD + f"analysis:\n  {option}\n"))
+    assert fragment in messages
+
+
+def test_a_huge_lag_is_refused_with_its_line():
+    text = MINI_CARD.replace("lag: 1\n", "lag: 99999999999999999999999\n")
+    errors = errors_of(text)
+    assert any("is too long" in e.message and "links[0].lag" in e.where for e in errors)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "extra: " + "[" * 3000 + "]" * 3000,
+        "extra:\n" + "".join("  " * i + "-\n" for i in range(2000)),
+    ],
+    ids=["flow", "block"],
+)
+def test_deep_nesting_is_a_located_error_not_a_crash(extra):
+    errors = errors_of(MINI_CARD + extra + "\n")
+    assert any("nested" in e.message for e in errors)
 
 
 def test_analysis_defaults_match_the_spec():

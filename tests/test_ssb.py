@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from bms_eval.inputs import load_data
 from bms_eval.inputs.ssb import apply_code_changes, read_code_changes, read_jsonstat
@@ -160,3 +161,66 @@ def test_cli_import_ssb(cli, tmp_path):
     result = cli("import", "ssb", broken, "--out", tmp_path / "never.csv")
     assert result.code == 1 and "periods must be years" in result.err
     assert not (tmp_path / "never.csv").exists()
+
+
+def _malformed(doc: dict, change: str) -> dict:
+    """One hostile or broken JSON-stat shape, made from a valid document."""
+    dims = doc["dimension"]
+    if change == "negative_key":
+        doc["value"] = {"-1": 5.0}
+    elif change == "text_key":
+        doc["value"] = {"x": 5.0}
+    elif change == "key_out_of_range":
+        doc["value"] = {"99": 5.0}
+    elif change == "duplicate_codes":
+        dims["Region"]["category"]["index"] = ["0301", "0301"]
+        doc["size"][0] = 2
+    elif change == "gapped_positions":
+        dims["Region"]["category"]["index"] = {"0301": 0, "1103": 5}
+    elif change == "id_not_a_list":
+        doc["id"] = "Region"
+    elif change == "size_not_a_list":
+        doc["size"] = "6"
+    elif change == "status_too_long":
+        doc["status"] = [".."] * 50
+    elif change == "status_key_negative":
+        doc["status"] = {"-2": ".."}
+    elif change == "huge":  # 259 KB that asked for terabytes
+        codes = [str(i).zfill(4) for i in range(3000)]
+        dims["Region"]["category"]["index"] = codes
+        dims["Tid"]["category"]["index"] = [str(1000 + i) for i in range(4000)]
+        doc["size"] = [3000, 1, 4000]
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ("negative_key", "value['-1']"),
+        ("text_key", "value['x']"),
+        ("key_out_of_range", "value['99']"),
+        ("duplicate_codes", "dimension.Region.category.index"),
+        ("gapped_positions", "dimension.Region.category.index"),
+        ("id_not_a_list", "id"),
+        ("size_not_a_list", "size"),
+        ("status_too_long", "status"),
+        ("status_key_negative", "status['-2']"),
+        ("huge", "dimension"),
+    ],
+)
+def test_malformed_jsonstat_is_a_located_error(tmp_path, cli, change, where):
+    doc = _malformed(jsonstat(["0301", "1103"], ["2021", "2022", "2023"], ["K"], [1.0] * 6), change)
+    path = write(tmp_path, doc)
+    frame, problems = read_jsonstat(path)
+    errors = [p for p in problems if p.severity == "error"]
+    assert frame is None and errors, change
+    assert errors[0].where == where, [str(p) for p in errors]
+    result = cli("import", "ssb", path)
+    assert result.code == 1 and "bug" not in result.err
+
+
+def test_select_on_a_kept_dimension_is_refused(tmp_path):
+    doc = jsonstat(["0301", "1103"], ["2021"], ["K"], [1.0, 2.0])
+    frame, problems = read_jsonstat(write(tmp_path, doc), {"Region": "0301"})
+    assert frame is None
+    assert any(p.where == "--select Region" and "units" in p.message for p in problems)

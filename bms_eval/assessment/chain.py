@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import deque
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,11 @@ DRAWS = 20_000
 SEED = 20050929
 #: Longest path (in links) that is searched.
 MAX_PATH = 8
+#: Most paths listed, and most steps of the search for them: the number of paths
+#: grows exponentially with the arrows (100 arrows among 11 indicators have
+#: millions), so the search stops there and says so (``paths_complete``).
+MAX_PATHS = 200
+MAX_STEPS = 200_000
 
 
 def _edges(links: pd.DataFrame, verdict: str | None) -> dict[tuple[str, str], dict]:
@@ -43,24 +49,69 @@ def _edges(links: pd.DataFrame, verdict: str | None) -> dict[tuple[str, str], di
     return out
 
 
-def _paths(edges: set[tuple[str, str]], starts: list[str], ends: set[str]) -> list[list[str]]:
+def _can_reach(nxt: dict[str, list[str]], ends: set[str]) -> set[str]:
+    """Every node from which some end can be reached (a breadth-first search backwards)."""
+    back: dict[str, list[str]] = {}
+    for a, bs in nxt.items():
+        for b in bs:
+            back.setdefault(b, []).append(a)
+    seen, queue = set(ends), deque(ends)
+    while queue:
+        for a in back.get(queue.popleft(), []):
+            if a not in seen:
+                seen.add(a)
+                queue.append(a)
+    return seen
+
+
+def on_paths(edges: set[tuple[str, str]], starts: list[str]) -> set[str]:
+    """Every node on a path of at least one edge from a start (a breadth-first search)."""
+    nxt: dict[str, list[str]] = {}
+    for a, b in edges:
+        nxt.setdefault(a, []).append(b)
+    seen = {s for s in starts if s in nxt}
+    queue = deque(seen)
+    while queue:
+        for b in nxt.get(queue.popleft(), []):
+            if b not in seen:
+                seen.add(b)
+                queue.append(b)
+    return seen
+
+
+def _paths(
+    edges: set[tuple[str, str]], starts: list[str], ends: set[str]
+) -> tuple[list[list[str]], bool]:
+    """Simple paths from a start to an end, at most :data:`MAX_PATH` links long.
+
+    A dense scorecard has exponentially many paths, so the search is bounded: it
+    only enters nodes from which an end can still be reached, keeps at most
+    :data:`MAX_PATHS` paths and takes at most :data:`MAX_STEPS` steps. Returns
+    the paths found and whether the search was complete.
+    """
     nxt: dict[str, list[str]] = {}
     for a, b in sorted(edges):
         nxt.setdefault(a, []).append(b)
+    useful = _can_reach(nxt, ends)
     found: list[list[str]] = []
+    steps = 0
 
-    def walk(path: list[str]) -> None:
+    def walk(path: list[str]) -> bool:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_STEPS or len(found) >= MAX_PATHS:
+            return False
         if len(path) > 1 and path[-1] in ends:
             found.append(list(path))
         if len(path) > MAX_PATH:
-            return
+            return True
         for b in nxt.get(path[-1], []):
-            if b not in path:
-                walk([*path, b])
+            if b in useful and b not in path and not walk([*path, b]):
+                return False
+        return True
 
-    for s in starts:
-        walk([s])
-    return found
+    complete = all(walk([s]) for s in starts if s in useful)
+    return found, complete
 
 
 def _maximal(paths: list[list[str]]) -> list[list[str]]:
@@ -87,24 +138,29 @@ def chain(card: Scorecard, links: pd.DataFrame) -> dict:
     dict
         ``supported_paths`` (lists of indicator ids), ``perspectives_reached``,
         ``perspectives_joined`` (pairs), ``indirect_effects`` (per path),
-        ``breaks`` (``{path, link, verdict}`` for assumed paths that do not hold)
-        and ``reaches_ends`` (whether a supported path reaches users or economy).
+        ``breaks`` (``{path, link, verdict}`` for assumed paths that do not hold),
+        ``reaches_ends`` (whether a supported path reaches users or economy),
+        ``paths_complete`` (false when the bounded search stopped early: the paths
+        and breaks listed are then the first :data:`MAX_PATHS` found) and
+        ``path_limit``.
     """
     persp = {i.id: i.perspective for i in card.indicators}
     starts = [i.id for i in card.indicators if is_means(card, i.perspective)]
     ends = {i.id for i in card.indicators if is_end(card, i.perspective)}
     supported = _edges(links, "supported") if len(links) else {}
-    paths = _maximal(_paths(set(supported), starts, ends))
+    found, complete = _paths(set(supported), starts, ends)
+    paths = _maximal(found)
     rng = np.random.default_rng(SEED)
     effects = [
         {"path": p, **indirect_effect([supported[(a, b)] for a, b in itertools.pairwise(p)], rng)}
         for p in paths
     ]
     joined = sorted({(persp[a], persp[b]) for a, b in supported if persp[a] != persp[b]})
-    reached = {persp[i] for p in _paths(set(supported), starts, set(persp)) for i in p}
+    reached = {persp[i] for i in on_paths(set(supported), starts)}
     verdict_of = arrow_verdicts(links) if len(links) else {}
     breaks = []
-    for p in _paths({(lk.source, lk.target) for lk in card.links}, starts, ends):
+    assumed, assumed_complete = _paths({(lk.source, lk.target) for lk in card.links}, starts, ends)
+    for p in assumed:
         for a, b in itertools.pairwise(p):
             verdict = verdict_of.get((a, b), "insufficient_data")
             if verdict != "supported":
@@ -118,4 +174,6 @@ def chain(card: Scorecard, links: pd.DataFrame) -> dict:
         "indirect_effects": effects,
         "breaks": breaks,
         "reaches_ends": bool(paths),
+        "paths_complete": complete and assumed_complete,
+        "path_limit": MAX_PATHS,
     }

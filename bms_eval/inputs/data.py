@@ -27,6 +27,11 @@ SUFFIXES = (".csv", ".xlsx", ".parquet")
 #: Widest range of periods accepted: the analysis works on a units × periods grid,
 #: and a lone period far from the rest is a typo, not a century of history.
 MAX_PERIOD_SPAN = 200
+#: Periods accepted: years (or a plain count of periods from 0).
+PERIOD_RANGE = (0, 9999)
+#: Largest magnitude of a value accepted: squares of larger ones approach the limits
+#: of floating point, and no indicator is measured in such numbers.
+MAX_ABS_VALUE = 1e100
 
 #: Cell texts read as a missing value besides the empty cell: the usual "not
 #: available" spellings and Statistics Norway's status symbols.
@@ -328,7 +333,9 @@ def _as_number(series: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Se
         lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
     )
     out = pd.Series(np.nan, index=series.index, dtype=float)
-    out[numeric] = series[numeric].astype(float)
+    if numeric.any():
+        out[numeric] = series[numeric].astype(float)
+    series = series.astype(object)  # dates and other typed cells are read as their text
     bad = pd.Series(False, index=series.index)
     parsed, text_bad = _parse_text_numbers(_as_text(series[~numeric]), decimal_comma)
     out[~numeric] = parsed
@@ -434,7 +441,8 @@ def _type_cells(
                 kind="numeric_unit",
             )
     period_num, period_bad = _as_number(raw["period"], decimal_comma=False)
-    not_whole = ~period_bad & period_num.notna() & (period_num % 1 != 0)
+    finite = np.isfinite(period_num.to_numpy())
+    not_whole = ~period_bad & period_num.notna() & (~finite | (period_num % 1 != 0))
     for i in np.flatnonzero((period_bad | not_whole | period_num.isna()).to_numpy()):
         shown = _as_text(raw["period"].iloc[[i]]).iloc[0]
         problems.error(
@@ -442,6 +450,16 @@ def _type_cells(
             f"period {shown!r} is not a whole number; a period is a year such as 2021",
             kind="period",
         )
+    whole = ~period_bad & ~not_whole & period_num.notna()
+    outside = whole & ((period_num < PERIOD_RANGE[0]) | (period_num > PERIOD_RANGE[1]))
+    for i in np.flatnonzero(outside.to_numpy()):
+        problems.error(
+            places[i],
+            f"period {period_num.iloc[i]:g} is not a year: periods are whole numbers from "
+            f"{PERIOD_RANGE[0]} to {PERIOD_RANGE[1]}, such as 2021",
+            kind="period",
+        )
+    period_num = period_num.where(whole & ~outside)
     indicator = _as_text(raw["indicator"])
     for i in np.flatnonzero((indicator == "").to_numpy()):
         problems.error(
@@ -462,6 +480,14 @@ def _type_cells(
             places[i],
             "value is infinite (inf); use a finite number or leave the cell empty",
             kind="infinite",
+        )
+    magnitude = np.abs(value.to_numpy())
+    for i in np.flatnonzero(np.isfinite(magnitude) & (magnitude > MAX_ABS_VALUE)):
+        problems.error(
+            places[i],
+            f"value {value.iloc[i]:g} is beyond ±{MAX_ABS_VALUE:g}, more than any indicator "
+            "measures; check the cell, or rescale the indicator (e.g. to thousands)",
+            kind="too_large",
         )
     _check_period_span(period_num, places, problems)
     frame = pd.DataFrame(

@@ -18,6 +18,8 @@ from bms_eval.inputs.model import (
     DIRECTIONS,
     EFFECTS,
     LANGUAGES,
+    MAX_BOOTSTRAP_DRAWS,
+    MAX_LAG,
     MIN_BOOTSTRAP_DRAWS,
     RESULT_LEVELS,
     SIGNS,
@@ -412,7 +414,14 @@ def _lags(r: _Reader, node: YNode) -> tuple[int, ...] | None:
         lag = r.integer(item, "lag")
         if lag is None:
             continue
-        if lag < 0:
+        if lag > MAX_LAG:
+            r.p.error(
+                item.where,
+                f"lag {lag} is too long: a lag counts periods (years) from cause to effect, "
+                f"at most {MAX_LAG}",
+                kind="lag",
+            )
+        elif lag < 0:
             r.p.error(
                 item.where,
                 f"lag {lag} is negative: a lag counts periods from cause to "
@@ -499,10 +508,12 @@ def _analysis(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> Anal
     draws = default.bootstrap_draws
     if "bootstrap_draws" in node.value:
         value = r.integer(node.value["bootstrap_draws"], "bootstrap_draws")
-        if value is not None and value < MIN_BOOTSTRAP_DRAWS:
+        if value is not None and not MIN_BOOTSTRAP_DRAWS <= value <= MAX_BOOTSTRAP_DRAWS:
             r.p.error(
                 node.value["bootstrap_draws"].where,
-                f"bootstrap_draws must be at least {MIN_BOOTSTRAP_DRAWS}, not {value}",
+                f"bootstrap_draws must lie between {MIN_BOOTSTRAP_DRAWS} and "
+                f"{MAX_BOOTSTRAP_DRAWS}, not {value} (more draws change a p-value only in "
+                "digits no one reads, and cost memory and time)",
                 kind="range",
             )
         elif value is not None:
@@ -510,8 +521,12 @@ def _analysis(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> Anal
     seed = default.seed
     if "seed" in node.value:
         value = r.integer(node.value["seed"], "seed")
-        if value is not None and value < 0:
-            r.p.error(node.value["seed"].where, "seed must be 0 or more", kind="range")
+        if value is not None and not 0 <= value < 2**63:
+            r.p.error(
+                node.value["seed"].where,
+                "seed must be a whole number from 0 to 2^63 − 1",
+                kind="range",
+            )
         elif value is not None:
             seed = value
     return Analysis(

@@ -33,6 +33,9 @@ from bms_eval.problems import ProblemList
 MISSING_STATUS = frozenset({".", "..", "...", ":"})
 ROLE_FALLBACK = {"geo": "Region", "time": "Tid", "metric": "ContentsCode"}
 YEAR = re.compile(r"^\d{4}$")
+#: Most cells (the product of the dimension sizes) a table may have: a KOSTRA table
+#: of 356 municipalities × 20 years × 100 contents has 712 000.
+MAX_CELLS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,16 @@ def _dimension(name: str, spec: object, problems: ProblemList) -> Dimension | No
     if index is None and isinstance(labels, dict) and len(labels) == 1:
         index = list(labels)  # JSON-stat allows a lone category without an index
     if isinstance(index, dict):
+        positions = list(index.values())
+        if sorted(p for p in positions if _is_int(p)) != list(range(len(index))):
+            problems.error(
+                f"{where}.index",
+                f"positions must be 0 to {len(index) - 1}, each once",
+                kind="jsonstat",
+            )
+            return None
         codes = [c for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
-    elif isinstance(index, list):
+    elif isinstance(index, list) and all(isinstance(c, str | int) for c in index):
         codes = [str(c) for c in index]
     else:
         problems.error(
@@ -65,6 +76,15 @@ def _dimension(name: str, spec: object, problems: ProblemList) -> Dimension | No
             kind="jsonstat",
         )
         return None
+    if not codes:
+        problems.error(f"{where}.index", "has no categories", kind="jsonstat")
+        return None
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            problems.error(f"{where}.index", f"the code {code!r} appears twice", kind="jsonstat")
+            return None
+        seen.add(code)
     if not isinstance(labels, dict):
         labels = {}
     return Dimension(
@@ -72,14 +92,36 @@ def _dimension(name: str, spec: object, problems: ProblemList) -> Dimension | No
     )
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _cell_keys(raw: dict, size: int, what: str, problems: ProblemList) -> list[tuple[int, object]]:
+    """The ``position → item`` pairs of a sparse ``value`` or ``status`` object, checked."""
+    out = []
+    for key, item in raw.items():
+        if not (isinstance(key, str) and key.isdigit() and int(key) < size):
+            problems.error(
+                f"{what}[{key!r}]",
+                f"a cell position must be a whole number from 0 to {size - 1}",
+                kind="jsonstat",
+            )
+            continue
+        out.append((int(key), item))
+    return out
+
+
 def _cells(doc: dict, size: int, problems: ProblemList) -> tuple[np.ndarray, np.ndarray]:
     """Values (NaN where missing) and status symbols, both flat, of length ``size``."""
     values = np.full(size, np.nan)
     status = np.full(size, "", dtype=object)
     raw = doc.get("value")
-    items = (
-        raw.items() if isinstance(raw, dict) else enumerate(raw) if isinstance(raw, list) else None
-    )
+    if isinstance(raw, dict):
+        items: list[tuple[int, object]] | None = _cell_keys(raw, size, "value", problems)
+    elif isinstance(raw, list):
+        items = list(enumerate(raw))
+    else:
+        items = None
     if items is None:
         problems.error(
             "value",
@@ -92,8 +134,7 @@ def _cells(doc: dict, size: int, problems: ProblemList) -> tuple[np.ndarray, np.
             "value", f"has {len(raw)} cells but the dimension sizes give {size}", kind="jsonstat"
         )
         return values, status
-    for key, v in items:
-        i = int(key)
+    for i, v in items:
         if v is None:
             continue
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
@@ -102,10 +143,17 @@ def _cells(doc: dict, size: int, problems: ProblemList) -> tuple[np.ndarray, np.
         values[i] = float(v)
     st = doc.get("status")
     if isinstance(st, dict):
-        for key, symbol in st.items():
-            status[int(key)] = str(symbol)
+        for i, symbol in _cell_keys(st, size, "status", problems):
+            status[i] = str(symbol)
     elif isinstance(st, list):
-        status[: len(st)] = [str(s) if s is not None else "" for s in st]
+        if len(st) > size:
+            problems.error(
+                "status",
+                f"has {len(st)} cells but the dimension sizes give {size}",
+                kind="jsonstat",
+            )
+        else:
+            status[: len(st)] = [str(s) if s is not None else "" for s in st]
     elif isinstance(st, str):
         status[:] = st
     values[np.isin(status, list(MISSING_STATUS))] = np.nan
@@ -170,15 +218,35 @@ def read_jsonstat(
             kind="jsonstat",
         )
         return None, problems
-    names = [str(n) for n in doc.get("id") or doc["dimension"].keys()]
+    ids = doc.get("id")
+    if ids is not None and not (
+        isinstance(ids, list)
+        and all(isinstance(n, str) and n in doc["dimension"] for n in ids)
+        and len(set(ids)) == len(ids)
+    ):
+        problems.error(
+            "id", "must list each dimension of 'dimension' once, by name", kind="jsonstat"
+        )
+        return None, problems
+    names = [str(n) for n in ids or doc["dimension"].keys()]
     dims = [_dimension(n, doc["dimension"].get(n), problems) for n in names]
     if problems.has_errors:
         return None, problems
     sizes = [len(d.codes) for d in dims]
-    if doc.get("size") is not None and list(doc["size"]) != sizes:
+    given = doc.get("size")
+    if given is not None and (not isinstance(given, list) or given != sizes):
         problems.error(
-            "size", f"{doc['size']} does not match the categories ({sizes})", kind="jsonstat"
+            "size", f"{given!r} does not match the categories ({sizes})", kind="jsonstat"
         )
+    cells = math.prod(sizes)
+    if cells > MAX_CELLS:
+        problems.error(
+            "dimension",
+            f"the table has {cells:,} cells ({' × '.join(map(str, sizes))}), more than the "
+            f"{MAX_CELLS:,} bms-eval reads; fetch fewer units, years or contents at a time",
+            kind="too_large",
+        )
+        return None, problems
     geo, time, metric = (_role(doc, r, names, problems) for r in ("geo", "time", "metric"))
     if problems.has_errors:
         return None, problems
@@ -188,6 +256,14 @@ def read_jsonstat(
             problems.error(
                 f"--select {name}",
                 f"no such dimension (dimensions: {', '.join(names)})",
+                kind="select",
+            )
+        elif name in (geo, time, metric):
+            role = {geo: "units", time: "periods", metric: "indicators"}[name]
+            problems.error(
+                f"--select {name}",
+                f"{name} holds the {role}, which are all kept; --select chooses one value of "
+                "another dimension",
                 kind="select",
             )
     keep = []
@@ -226,7 +302,7 @@ def read_jsonstat(
         )
     if problems.has_errors:
         return None, problems
-    values, _ = _cells(doc, int(np.prod(sizes)), problems)
+    values, _ = _cells(doc, cells, problems)
     if problems.has_errors:
         return None, problems
     grids = np.meshgrid(*keep, indexing="ij")

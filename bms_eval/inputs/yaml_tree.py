@@ -25,6 +25,8 @@ _PLAIN_TAGS = {
 
 #: Most nodes a document may expand to (aliases included) before it is refused.
 MAX_NODES = 200_000
+#: Deepest nesting of lists and mappings accepted (a scorecard needs four levels).
+MAX_DEPTH = 50
 
 
 @dataclass
@@ -77,9 +79,20 @@ class _Builder:
         self.problems = problems
         self.count = 0
         self.too_big = False
+        self.too_deep = False
 
-    def build(self, node: yaml.Node, path: str) -> YNode | None:
+    def build(self, node: yaml.Node, path: str, depth: int = 0) -> YNode | None:
         self.count += 1
+        if depth > MAX_DEPTH:
+            if not self.too_deep:
+                self.problems.error(
+                    f"line {node.start_mark.line + 1}",
+                    f"lists or mappings are nested more than {MAX_DEPTH} levels deep; a "
+                    "scorecard needs far fewer: check the brackets and the indentation",
+                    kind="too_deep",
+                )
+                self.too_deep = True
+            return None
         if self.count > MAX_NODES:
             if not self.too_big:
                 self.problems.error(
@@ -100,9 +113,11 @@ class _Builder:
             )
             return None
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, line)
+            return self._mapping(node, path, line, depth)
         if isinstance(node, yaml.SequenceNode):
-            items = [self.build(child, _join(path, i)) for i, child in enumerate(node.value)]
+            items = [
+                self.build(child, _join(path, i), depth + 1) for i, child in enumerate(node.value)
+            ]
             return YNode("seq", [c for c in items if c is not None], line=line, path=path)
         try:
             value = self.loader.construct_object(node, deep=True)
@@ -115,7 +130,7 @@ class _Builder:
             return None
         return YNode("scalar", value, raw=str(node.value), line=line, path=path)
 
-    def _mapping(self, node: yaml.MappingNode, path: str, line: int) -> YNode:
+    def _mapping(self, node: yaml.MappingNode, path: str, line: int, depth: int) -> YNode:
         out: dict[str, YNode] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -143,7 +158,7 @@ class _Builder:
                     kind="duplicate_key",
                 )
                 continue
-            child = self.build(value_node, _join(path, key))
+            child = self.build(value_node, _join(path, key), depth + 1)
             if child is not None:
                 out[key] = child
                 key_lines[key] = key_line
@@ -179,6 +194,14 @@ def parse_yaml(text: str, problems: ProblemList) -> YNode | None:
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
+    except RecursionError:
+        problems.error(
+            "",
+            f"lists or mappings are nested far more than {MAX_DEPTH} levels deep (a scorecard "
+            "needs four); check the brackets and the indentation",
+            kind="too_deep",
+        )
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0

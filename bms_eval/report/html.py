@@ -172,6 +172,8 @@ def _chain_lines(card: Scorecard, chain: dict, texts: Texts) -> list[str]:
             )
     else:
         lines.append(texts["chain.none"])
+    if not chain.get("paths_complete", True):
+        lines.append(texts.format("chain.truncated", n=chain["path_limit"]))
     if chain["perspectives_joined"]:
         names = {p.id: p.name for p in card.perspectives}
         lines.append(
