@@ -54,8 +54,7 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
     """
     found = ProblemList(data.file)
     frame = data.frame
-    ids = frame["indicator"].to_numpy()
-    codes, uniques = pd.factorize(frame["indicator"])
+    codes, uniques = pd.factorize(frame["indicator"])  # codes, never a Python string per row
     by_id = {ind.id: ind for ind in card.indicators}
     first_rows = pd.Series(np.arange(len(codes))).groupby(codes).min().to_numpy()
     for code, ind in enumerate(uniques):
@@ -74,7 +73,7 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
     high = np.array([sc[1] for sc in scales], dtype=float)[codes]
     values = frame["value"].to_numpy()
     for i in np.flatnonzero((values < low) | (values > high)):
-        ind = ids[i]
+        ind = uniques[codes[i]]
         found.error(
             data.places[i],
             f"value {values[i]:g} of indicator {ind!r} lies outside its scale "
@@ -166,24 +165,37 @@ def coverage(card: Scorecard, data: IndicatorData) -> pd.DataFrame:
         (share of the unit × period grid observed), ``units`` (units with at least
         one value), ``first``/``last`` period observed, ``min``, ``max``.
     """
-    frame = data.frame[data.frame["value"].notna()]
+    frame = data.frame
+    observed = frame["value"].notna().to_numpy()
     grid = len(data.units) * len(data.periods)
-    groups = dict(tuple(frame.groupby("indicator", sort=False)))
+    stats = (
+        frame.loc[observed, ["indicator", "unit", "period", "value"]]
+        .groupby("indicator", sort=False, observed=True)
+        .agg(
+            observed=("value", "size"),
+            units=("unit", "nunique"),
+            first=("period", "min"),
+            last=("period", "max"),
+            min=("value", "min"),
+            max=("value", "max"),
+        )
+    )
+    known = set(stats.index)
     rows = []
     for ind in card.indicators:
-        g = groups.get(ind.id)
-        n = 0 if g is None else len(g)
+        g = stats.loc[ind.id] if ind.id in known else None
+        n = 0 if g is None else int(g["observed"])
         rows.append(
             {
                 "indicator": ind.id,
                 "name": ind.name,
                 "observed": n,
                 "coverage": n / grid if grid else 0.0,
-                "units": 0 if g is None else g["unit"].nunique(),
-                "first": None if g is None else int(g["period"].min()),
-                "last": None if g is None else int(g["period"].max()),
-                "min": np.nan if g is None else float(g["value"].min()),
-                "max": np.nan if g is None else float(g["value"].max()),
+                "units": 0 if g is None else int(g["units"]),
+                "first": None if g is None else int(g["first"]),
+                "last": None if g is None else int(g["last"]),
+                "min": np.nan if g is None else float(g["min"]),
+                "max": np.nan if g is None else float(g["max"]),
             }
         )
     return pd.DataFrame(rows)

@@ -38,19 +38,33 @@ class Panel:
     def from_data(cls, data: IndicatorData | pd.DataFrame) -> Panel:
         """Build the grid from tidy data (``unit, period, indicator, value``)."""
         frame = data.frame if isinstance(data, IndicatorData) else data
-        frame = frame[frame["value"].notna()]
-        units, unit_codes = np.unique(frame["unit"].to_numpy(dtype=str), return_inverse=True)
-        if len(frame) == 0:
+        keep = frame["value"].notna().to_numpy()
+        if not keep.any():
             return cls((), np.array([], dtype=np.int64), {})
-        first, last = int(frame["period"].min()), int(frame["period"].max())
+        # codes of the sorted distinct units and ids: no text per row is materialised
+        unit_codes, units = pd.factorize(frame["unit"].astype(str), sort=True)
+        ind_codes, ids = pd.factorize(frame["indicator"].astype(str), sort=True)
+        unit_codes, ind_codes = unit_codes[keep], ind_codes[keep]
+        period = frame["period"].to_numpy(dtype=np.int64)[keep]
+        first, last = int(period.min()), int(period.max())
         periods = np.arange(first, last + 1, dtype=np.int64)
-        period_codes = frame["period"].to_numpy(dtype=np.int64) - first
-        values = frame["value"].to_numpy(dtype=float)
-        indicator = frame["indicator"].to_numpy(dtype=str)
-        ids, ind_codes = np.unique(indicator, return_inverse=True)
+        period_codes = period - first
+        values = frame["value"].to_numpy(dtype=float)[keep]
+        used_units = np.unique(unit_codes)  # units with at least one value
+        if used_units.size < len(units):
+            remap = np.full(len(units), -1)
+            remap[used_units] = np.arange(used_units.size)
+            unit_codes, units = remap[unit_codes], units[used_units]
+        used_ids = np.unique(ind_codes)
+        if used_ids.size < len(ids):
+            remap = np.full(len(ids), -1)
+            remap[used_ids] = np.arange(used_ids.size)
+            ind_codes, ids = remap[ind_codes], ids[used_ids]
         grids = np.full((len(ids), len(units), len(periods)), np.nan)
         grids[ind_codes, unit_codes, period_codes] = values
-        return cls(tuple(units.tolist()), periods, {k: grids[i] for i, k in enumerate(ids)})
+        return cls(
+            tuple(str(u) for u in units), periods, {str(k): grids[i] for i, k in enumerate(ids)}
+        )
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -128,7 +128,7 @@ class _Inverter:
         with np.errstate(divide="ignore", invalid="ignore"):
             t = (self.beta_k - beta0) / self.se
             t_star = np.where(var > 0, num / np.sqrt(np.maximum(var, 0)), 0.0)
-        return float(np.mean(np.abs(t_star) >= abs(t) - 1e-12 * max(1.0, abs(t))))
+            return float(np.mean(np.abs(t_star) >= abs(t) - 1e-12 * max(1.0, abs(t))))
 
     def bound(self, alpha: float, direction: int) -> float:
         if not (np.isfinite(self.beta_k) and np.isfinite(self.se)):

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from bms_eval.inputs.text_files import decode, read_bytes
 from bms_eval.problems import ProblemList
@@ -32,6 +35,8 @@ PERIOD_RANGE = (0, 9999)
 #: Largest magnitude of a value accepted: squares of larger ones approach the limits
 #: of floating point, and no indicator is measured in such numbers.
 MAX_ABS_VALUE = 1e100
+#: Rows parsed as numbers in one step (see ``_arrow_numbers``).
+NUMBER_BLOCK = 1_000_000
 
 #: Cell texts read as a missing value besides the empty cell: the usual "not
 #: available" spellings and Statistics Norway's status symbols.
@@ -128,34 +133,53 @@ def _sniff_separator(first_line: str) -> str:
     return sep if counts[sep] else ","
 
 
-def _csv_fast(text: str, sep: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
-    """pandas' C parser, when every record is exactly one physical line.
+def _csv_fast(data: bytes, sep: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
+    """Arrow's multithreaded CSV reader, when every record is exactly one physical line.
 
-    Returns the header, the cells (text) and each row's line number, or ``None``
-    when the file needs the exact reader (quotes, ragged or blank lines).
+    Every cell is kept as Arrow-backed text (a few bytes per cell, not a Python
+    object), so a KOSTRA-sized table of millions of rows reads in a second and a
+    fraction of the memory. Returns the header, the cells and each row's line
+    number, or ``None`` when the file needs the exact reader: not UTF-8, a quoted
+    line break, a ragged or blank line.
     """
-    if '"' in text:
-        return None
+    first = data.split(b"\n", 1)[0]
+    width = first.count(sep.encode()) + 1
+    names = [f"c{j}" for j in range(width)]
     try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep, newlines_in_values=False, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
-    except (pd.errors.ParserError, ValueError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if df.isna().to_numpy().any():  # a short line, or a blank one
-        return None
+    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if table.num_rows == 0 or table.num_rows != physical:
+        return (
+            None  # a record spans lines (a quoted line break): line numbers need the exact reader
+        )
+    # rows of only separators (",,,") are skipped: look at the first column, then the rest
+    empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(table.column(0))), 0)
+    empty = empty.to_numpy(zero_copy_only=False)
+    if empty.any():
+        for name in names[1:]:
+            rest = pc.utf8_length(pc.utf8_trim_whitespace(table.column(name)))
+            empty &= pc.equal(rest, 0).to_numpy(zero_copy_only=False)
+    df = table.to_pandas()
+    del table
     lines = np.arange(1, len(df) + 1)
-    filled = (df != "").to_numpy().any(axis=1)  # blank lines and ",,," rows are skipped
-    df, lines = df[filled], lines[filled]
+    if empty.any():
+        df, lines = df[~empty], lines[~empty]
     if len(df) == 0:
         return None
-    header = df.iloc[0].tolist()
+    header = [str(v) for v in df.iloc[0].tolist()]
     return header, df.iloc[1:].reset_index(drop=True), lines[1:]
 
 
@@ -202,24 +226,26 @@ def _csv_exact(
 
 
 def _read_csv(data: bytes, problems: ProblemList) -> _Table | None:
-    text = decode(data, problems, allow_cp1252=True)
-    if text is None:
-        return None
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    if not first:
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         problems.error(
             "",
             "the file is empty: expected a header line unit,period,indicator,value",
             kind="empty",
         )
         return None
-    sep = _sniff_separator(first)
-    parsed = _csv_fast(text, sep) or _csv_exact(text, sep, problems)
+    first_line = next((ln for ln in data[:65536].splitlines() if ln.strip()), b"")
+    sep = _sniff_separator(first_line.decode("utf-8", errors="replace"))
+    parsed = _csv_fast(data, sep)
+    if parsed is None:  # the exact reader, on the decoded text
+        text = decode(data, problems, allow_cp1252=True)
+        if text is None:
+            return None
+        parsed = _csv_exact(text, sep, problems)
     if parsed is None:
         return None
     header, body, lines = parsed
     cols = [str(h).strip().lstrip("\ufeff") for h in header]
-    cells = {c: body.iloc[:, j].astype(object) for j, c in enumerate(cols)}
+    cells = {c: body.iloc[:, j] for j, c in enumerate(cols)}
     return _Table(cols, cells, Places(lines, "line {}"), decimal_comma=(sep == ";"))
 
 
@@ -266,6 +292,8 @@ def _read_parquet(data: bytes, problems: ProblemList) -> _Table | None:
 
 def _as_text(series: pd.Series) -> pd.Series:
     """Cells as stripped text; whole floats lose their ``.0``; missing → ''."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        return series.str.strip().fillna("")  # Arrow-backed: stripped in place, no objects
     kind = pd.api.types.infer_dtype(series, skipna=False)
     if kind == "string":  # strip each distinct text once: ids and codes repeat a lot
         codes, uniques = pd.factorize(series)
@@ -309,6 +337,34 @@ def _parse_text_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series
     return parsed, parsed.isna() & ~missing
 
 
+def _arrow_numbers(series: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse Arrow-backed text cells as floats, a block of rows at a time.
+
+    Each block is cast by Arrow in one step (stripped, the missing tokens set
+    aside, a decimal comma read as a point); only a block that holds something
+    Arrow cannot read as a number (thousands separators, a typographic minus, a
+    mistake) is parsed cell by cell, so memory stays bounded by the block.
+    """
+    values = np.empty(len(series))
+    bad = np.zeros(len(series), dtype=bool)
+    tokens = pa.array(sorted(MISSING_TOKENS))
+    for start in range(0, len(series), NUMBER_BLOCK):
+        block = series.iloc[start : start + NUMBER_BLOCK]
+        text = pc.utf8_trim_whitespace(pa.array(block))
+        kept = pc.if_else(pc.is_in(text, value_set=tokens), None, text)
+        if decimal_comma:
+            kept = pc.replace_substring(kept, ",", ".")
+        try:
+            parsed = pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            cells = pd.Series(block.to_numpy(dtype=object), index=block.index, dtype=object)
+            got, wrong = _as_number(cells, decimal_comma)
+            parsed, wrong_block = got.to_numpy(dtype=float), wrong.to_numpy(dtype=bool)
+            bad[start : start + len(block)] = wrong_block
+        values[start : start + len(block)] = parsed
+    return pd.Series(values, index=series.index), pd.Series(bad, index=series.index)
+
+
 def _as_number(series: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
     """Parse cells as floats.
 
@@ -319,6 +375,8 @@ def _as_number(series: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Se
     bad : Series of bool
         True where a cell holds something that is neither a number nor missing.
     """
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        return _arrow_numbers(series, decimal_comma)
     kind = pd.api.types.infer_dtype(series, skipna=True)
     if kind in ("floating", "integer", "mixed-integer-float"):
         return series.astype(float), pd.Series(False, index=series.index)
@@ -422,14 +480,20 @@ def _to_tidy(table: _Table, layout: str) -> tuple[pd.DataFrame, Places]:
 
 
 def _type_cells(
-    raw: pd.DataFrame, places: Places, table: _Table, problems: ProblemList
+    raw: pd.DataFrame,
+    places: Places,
+    typed_cells: bool,
+    decimal_comma: bool,
+    problems: ProblemList,
 ) -> pd.DataFrame:
+    """Type the raw cells (consuming ``raw``: each column is dropped once typed) and
+    record every bad cell at its place."""
     unit = _as_text(raw["unit"])
     for i in np.flatnonzero((unit == "").to_numpy()):
         problems.error(
             places[i], "the unit is empty: every row needs a unit code", kind="empty_unit"
         )
-    if table.typed_cells:
+    if typed_cells:
         numeric_units = raw["unit"].map(
             lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
         )
@@ -440,6 +504,7 @@ def _type_cells(
                 "lost; store the unit column as text",
                 kind="numeric_unit",
             )
+    del raw["unit"]  # each raw column is freed once typed: a large table is held once
     period_num, period_bad = _as_number(raw["period"], decimal_comma=False)
     finite = np.isfinite(period_num.to_numpy())
     not_whole = ~period_bad & period_num.notna() & (~finite | (period_num % 1 != 0))
@@ -460,6 +525,7 @@ def _type_cells(
             kind="period",
         )
     period_num = period_num.where(whole & ~outside)
+    del raw["period"]
     indicator = _as_text(raw["indicator"])
     for i in np.flatnonzero((indicator == "").to_numpy()):
         problems.error(
@@ -467,7 +533,8 @@ def _type_cells(
             "the indicator is empty: every row needs an indicator id",
             kind="empty_indicator",
         )
-    value, bad = _as_number(raw["value"], table.decimal_comma)
+    del raw["indicator"]
+    value, bad = _as_number(raw["value"], decimal_comma)
     for i in np.flatnonzero(bad.to_numpy()):
         shown = _as_text(raw["value"].iloc[[i]]).iloc[0]
         problems.error(
@@ -570,26 +637,32 @@ def read_data(path: str | Path) -> tuple[IndicatorData | None, ProblemList]:
     data = read_bytes(path, problems)
     if data is None:
         return None, problems
+    digest = hashlib.sha256(data).hexdigest()
     if suffix == ".csv":
         table = _read_csv(data, problems)
     elif suffix == ".xlsx":
         table = _read_xlsx(data, problems)
     else:
         table = _read_parquet(data, problems)
+    del data  # the bytes are parsed: free them before the cells are typed
     if table is None:
         return None, problems
     layout = _check_columns(table, problems)
     if layout is None:
         return None, problems
     raw, places = _to_tidy(table, layout)
-    frame = _type_cells(raw, places, table, problems)
+    typed_cells, decimal_comma = table.typed_cells, table.decimal_comma
+    del table
+    frame = _type_cells(raw, places, typed_cells, decimal_comma, problems)
+    del raw
     if not problems.has_errors:
         _check_duplicates(frame, places, problems)
     if len(frame) == 0:
         problems.error("", "the table has a header but no rows of data", kind="empty")
+    pa.default_memory_pool().release_unused()  # give back what parsing took
     if problems.has_errors:
         return None, problems
-    return IndicatorData(frame, file, layout, hashlib.sha256(data).hexdigest(), places), problems
+    return IndicatorData(frame, file, layout, digest, places), problems
 
 
 def load_data(path: str | Path) -> IndicatorData:
