@@ -242,3 +242,30 @@ def test_results_json_carries_the_assessment_under_spec_keys(example_run):
     html = (example_run / "report.html").read_text(encoding="utf-8")
     assert a["headline"][0] in html  # the headline comes first, in the scorecard's language
     assert html.index(a["headline"][0]) < html.index('id="status"')
+
+
+def test_a_kernel_that_dies_ends_the_run_instead_of_hanging(tmp_path, monkeypatch):
+    """A kernel killed mid-cell (as the system does when memory runs out) once left
+    the run waiting for a reply for ever."""
+    card, data = _hostile_inputs(tmp_path)
+    out = earlier_output(tmp_path / "out")
+    before = folder_bytes(out)
+    dying = tmp_path / "nbs" / "01_dying.ipynb"
+    dying.parent.mkdir()
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'scorecard_path: str = ""  # x\ndata_path: str = ""  # x\noutput_dir: str = ""  # x'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), 9)")]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, dying)
+    monkeypatch.setattr(run_module, "notebooks", lambda: [dying])
+    with pytest.raises(RunFailed) as info:
+        run_pipeline(card, data, out)
+    assert "kernel stopped" in str(info.value) and "memory" in str(info.value)
+    assert folder_bytes(out) == before

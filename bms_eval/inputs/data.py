@@ -312,6 +312,13 @@ def _as_text(series: pd.Series) -> pd.Series:
     return series.map(one).astype(object)
 
 
+def _cell_texts(series: pd.Series, rows: np.ndarray) -> list[str]:
+    """The stripped texts of the cells at ``rows``, for messages (one step for all)."""
+    if rows.size == 0:
+        return []
+    return _as_text(pd.Series(series.iloc[rows].to_numpy(dtype=object), dtype=object)).tolist()
+
+
 def _parse_text_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
     """Parse stripped cell texts; returns (values, bad) with NaN for missing cells.
 
@@ -508,8 +515,8 @@ def _type_cells(
     period_num, period_bad = _as_number(raw["period"], decimal_comma=False)
     finite = np.isfinite(period_num.to_numpy())
     not_whole = ~period_bad & period_num.notna() & (~finite | (period_num % 1 != 0))
-    for i in np.flatnonzero((period_bad | not_whole | period_num.isna()).to_numpy()):
-        shown = _as_text(raw["period"].iloc[[i]]).iloc[0]
+    wrong = np.flatnonzero((period_bad | not_whole | period_num.isna()).to_numpy())
+    for i, shown in zip(wrong, _cell_texts(raw["period"], wrong), strict=True):
         problems.error(
             places[i],
             f"period {shown!r} is not a whole number; a period is a year such as 2021",
@@ -535,8 +542,8 @@ def _type_cells(
         )
     del raw["indicator"]
     value, bad = _as_number(raw["value"], decimal_comma)
-    for i in np.flatnonzero(bad.to_numpy()):
-        shown = _as_text(raw["value"].iloc[[i]]).iloc[0]
+    wrong = np.flatnonzero(bad.to_numpy())
+    for i, shown in zip(wrong, _cell_texts(raw["value"], wrong), strict=True):
         problems.error(
             places[i],
             f"value {shown!r} is not a number (leave the cell empty for a missing value)",

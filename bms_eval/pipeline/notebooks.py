@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 
 from bms_eval.pipeline.paths import NOTEBOOK_DIR
 from bms_eval.status import TREND_PERIODS
@@ -55,7 +57,9 @@ def parameters_for(
 
 
 @contextmanager
-def shared_kernel(folder: Path = NOTEBOOK_DIR, warm_up: str = WARM_UP) -> Iterator[KernelManager]:
+def shared_kernel(
+    folder: Path = NOTEBOOK_DIR, warm_up: str = WARM_UP
+) -> Iterator[AsyncKernelManager]:
     """One ``python3`` kernel, started in ``folder``, for every notebook of a run.
 
     Starting a kernel and importing pandas and matplotlib costs more than the
@@ -65,8 +69,8 @@ def shared_kernel(folder: Path = NOTEBOOK_DIR, warm_up: str = WARM_UP) -> Iterat
     package at once (``warm_up``), while the caller checks the inputs and loads
     papermill.
     """
-    km = KernelManager(kernel_name=KERNEL)
-    km.start_kernel(cwd=str(folder), extra_arguments=list(KERNEL_ARGUMENTS))
+    km = AsyncKernelManager(kernel_name=KERNEL)
+    run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=list(KERNEL_ARGUMENTS))
     try:
         if warm_up:
             # sent on the shell socket alone: the kernel runs it as soon as it is up
@@ -89,16 +93,20 @@ def shared_kernel(folder: Path = NOTEBOOK_DIR, warm_up: str = WARM_UP) -> Iterat
                 shell.close(linger=5000)
         yield km
     finally:
-        km.shutdown_kernel(now=True)
+        run_sync(km.shutdown_kernel)(now=True)
 
 
-def _reset(km: KernelManager) -> None:
+def _reset(km: AsyncKernelManager) -> None:
     client = km.client()
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=60)
+        run_sync(client.wait_for_ready)(timeout=60)
         # the shell reply is enough: waiting on iopub can miss a fast kernel's messages
-        client.execute("%reset -f", reply=True, timeout=60, store_history=False)
+        msg_id = client.execute("%reset -f", store_history=False)
+        while True:
+            reply = run_sync(client.get_shell_msg)(timeout=60)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
     finally:
         client.stop_channels()
 
@@ -114,7 +122,10 @@ class CellFailure(Exception):
 
 
 def execute(
-    notebook: Path, output: Path, parameters: dict[str, object], km: KernelManager | None = None
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, object],
+    km: AsyncKernelManager | None = None,
 ) -> None:
     """Execute one notebook into ``output`` (kept, partial, when a cell fails).
 
@@ -124,7 +135,7 @@ def execute(
         The notebook and where its executed copy goes.
     parameters : dict
         Typed values for its ``parameters`` cell.
-    km : KernelManager, optional
+    km : AsyncKernelManager, optional
         A running kernel (see :func:`shared_kernel`); its namespace is cleared
         first. Without one, papermill starts a kernel of its own.
 
@@ -137,21 +148,48 @@ def execute(
 
     if km is not None:
         _reset(km)
+    from nbclient.exceptions import DeadKernelError
+
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            cwd=str(notebook.parent),
-            progress_bar=False,
-            log_output=False,
-            km=km,
-            # saved once at the end (and on failure), not after every cell
-            request_save_on_cell_execute=False,
-            extra_arguments=list(KERNEL_ARGUMENTS),
-        )
+        _execute_notebook(papermill, notebook, output, parameters, km)
+    except DeadKernelError:
+        raise KernelDied(notebook.name) from None
     except papermill.PapermillExecutionError as exc:
         raise CellFailure(
             notebook.name, exc.cell_index + 1, exc.source, f"{exc.ename}: {exc.evalue}"
         ) from None
+
+
+class KernelDied(CellFailure):
+    """The kernel stopped while a notebook ran (killed, most often for lack of memory)."""
+
+    def __init__(self, notebook: str):
+        Exception.__init__(
+            self,
+            f"notebook {notebook}: the kernel stopped while it ran (the system may have ended "
+            "it for lack of memory: the data or the number of indicators may be too large for "
+            "this machine)",
+        )
+        self.notebook, self.cell, self.source, self.error = notebook, 0, "", "kernel died"
+
+
+def _execute_notebook(
+    papermill: ModuleType,
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, object],
+    km: AsyncKernelManager | None,
+) -> None:
+    papermill.execute_notebook(
+        str(notebook),
+        str(output),
+        parameters=parameters,
+        kernel_name=KERNEL,
+        cwd=str(notebook.parent),
+        progress_bar=False,
+        log_output=False,
+        km=km,
+        # saved once at the end (and on failure), not after every cell
+        request_save_on_cell_execute=False,
+        extra_arguments=list(KERNEL_ARGUMENTS),
+    )

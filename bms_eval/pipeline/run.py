@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 
 from bms_eval.estimation.results import write_links_csv
 from bms_eval.inputs.model import Scorecard
@@ -72,7 +72,7 @@ def run_pipeline(
     progress: Callable[[str], None] = lambda _: None,
     argv: list[str] | None = None,
     inputs: Inputs | None = None,
-    kernel: KernelManager | None = None,
+    kernel: AsyncKernelManager | None = None,
     folder: OutputFolder | None = None,
 ) -> RunTimes:
     """Run every notebook on the inputs and write all outputs of SPEC 3 into ``out``.
@@ -91,7 +91,7 @@ def run_pipeline(
     inputs : Inputs, optional
         The inputs already checked (read from the files when not given); the
         notebooks analyse exactly these.
-    kernel : KernelManager, optional
+    kernel : AsyncKernelManager, optional
         A kernel from :func:`~bms_eval.pipeline.notebooks.shared_kernel`, already
         warming up; one is started when not given.
     folder : OutputFolder, optional

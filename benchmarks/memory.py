@@ -1,0 +1,136 @@
+"""Benchmark: time and peak memory of whole commands on a KOSTRA-wide table.
+
+356 units × 20 years × 1 000 indicators (7.12 M tidy rows, a 156 MB CSV), a
+scorecard with 100 links (lags 0 and 1). Each command runs as a user would run
+it, in its own process; its memory is sampled every 50 ms from ``/proc`` over the
+whole process tree (``run`` starts a kernel), and the largest sum and the
+largest single process are printed with the wall time. A file with the same
+rows of which every tenth value is text (712 000 bad rows) shows that counting
+bad rows stays near the speed of reading a valid file.
+
+Run with ``make benchmark`` (Linux: reads ``/proc``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+UNITS, YEARS, INDICATORS, LINKS = 356, 20, 1000, 100
+BMS_EVAL = str(Path(sys.executable).with_name("bms-eval"))
+#: The memory limits of the issue this benchmark answers (MB).
+LIMITS = {"validate": 1536, "links": 1536, "run": 2048}
+
+
+def write_inputs(folder: Path) -> tuple[Path, Path, Path]:
+    """The scorecard, the valid table and the table with bad rows."""
+    rng = np.random.default_rng(1)
+    units = np.array([f"{3000 + i:04d}" for i in range(UNITS)])
+    ids = np.array([f"K{i:04d}" for i in range(INDICATORS)])
+    n = UNITS * YEARS * INDICATORS
+    frame = pd.DataFrame(
+        {
+            "unit": np.repeat(units, YEARS * INDICATORS),
+            "period": np.tile(np.repeat(np.arange(2005, 2005 + YEARS), INDICATORS), UNITS),
+            "indicator": np.tile(ids, UNITS * YEARS),
+            "value": np.round(rng.normal(50, 10, n), 2),
+        }
+    )
+    tidy = folder / "kostra.csv"
+    frame.to_csv(tidy, index=False)
+    bad = folder / "kostra_bad.csv"
+    frame["value"] = frame["value"].astype(str)
+    frame.loc[::10, "value"] = "abc"
+    frame.to_csv(bad, index=False)
+    lines = ["scorecard:", "  name: KOSTRA-wide", "perspectives:", "  - id: p", "indicators:"]
+    for i in ids:
+        lines += [f"  - id: {i}", "    perspective: p"]
+    lines.append("links:")
+    for k in range(1, LINKS + 1):
+        lines += [f"  - from: K{k - 1:04d}", f"    to: K{k:04d}", "    lag: [0, 1]"]
+    card = folder / "kostra.yaml"
+    card.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return card, tidy, bad
+
+
+def _tree(root: int) -> list[int]:
+    """The process and its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def measure(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, peak MB of the tree (sum), peak MB of one process, exit status."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [BMS_EVAL, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    total = single = 0.0
+    while proc.poll() is None:
+        sizes = [_rss_mb(p) for p in _tree(proc.pid)]
+        total, single = max(total, sum(sizes)), max(single, max(sizes, default=0.0))
+        time.sleep(0.05)
+    return time.perf_counter() - start, total, single, proc.returncode
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t0 = time.perf_counter()
+        card, tidy, bad = write_inputs(folder)
+        print(
+            f"KOSTRA-wide: {UNITS} units × {YEARS} years × {INDICATORS} indicators "
+            f"({UNITS * YEARS * INDICATORS:,} rows, {tidy.stat().st_size / 2**20:.0f} MB CSV), "
+            f"{LINKS} links; written in {time.perf_counter() - t0:.1f} s"
+        )
+        print(
+            f"{'command':<28} {'exit':>4} {'seconds':>8} {'peak MB':>8} {'largest':>8} {'limit':>6}"
+        )
+        runs = {
+            "validate": ["validate", str(card), str(tidy)],
+            "validate (712 000 bad rows)": ["validate", str(card), str(bad)],
+            "links": ["links", str(card), str(tidy), "--out", "links.csv", "--quiet"],
+            "run": ["run", str(card), str(tidy), "--out", "report"],
+        }
+        seconds = {}
+        for label, args in runs.items():
+            wall, total, single, code = measure(args, folder)
+            seconds[label] = wall
+            limit = LIMITS.get(label.split()[0], 0) if "bad" not in label else 0
+            print(
+                f"{label:<28} {code:>4} {wall:>8.1f} {total:>8.0f} {single:>8.0f} {limit or '':>6}"
+            )
+        ratio = seconds["validate (712 000 bad rows)"] / seconds["validate"]
+        print(f"bad rows / valid file, validate time: {ratio:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
