@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import stdtrit
 
 from bms_eval.estimation.fixed_effects import Design, NotEstimable, fit_within
 from bms_eval.estimation.inference import t_inference, t_ppf
@@ -128,6 +129,67 @@ def _recent(group: pd.DataFrame, periods: int) -> pd.DataFrame:
     return group[group["period"] > latest - periods]
 
 
+def _latest_periods(g: pd.DataFrame) -> pd.Series:
+    return g.groupby("unit", sort=False)["period"].max()
+
+
+def _unit_rows(ind: Indicator, g: pd.DataFrame, trend_periods: int) -> pd.DataFrame:
+    """The unit rows of one indicator, computed for all units at once.
+
+    Per unit: the latest value and its status, the OLS trend over the unit's
+    last ``trend_periods`` periods (as :func:`unit_trend`, from grouped sums of
+    the values centred on each unit's latest, so nothing cancels), and whether
+    the target was ever reached.
+    """
+    g = g.sort_values(["unit", "period"], kind="stable")
+    codes, labels = pd.factorize(g["unit"].astype(str), sort=True)
+    order = np.argsort(codes, kind="stable")  # by unit (labels sorted), then period
+    codes = codes[order]
+    period = g["period"].to_numpy(dtype=float)[order]
+    value = g["value"].to_numpy(dtype=float)[order]
+    k = len(labels)
+    last = np.r_[np.flatnonzero(np.diff(codes)), codes.size - 1]
+    latest_period, latest_value = period[last], value[last]
+    recent = period > latest_period[codes] - trend_periods
+    x = np.where(recent, period - latest_period[codes], 0.0)
+    y = np.where(recent, value - latest_value[codes], 0.0)
+    n = np.bincount(codes, weights=recent, minlength=k)
+    sx, sy = (np.bincount(codes, weights=v, minlength=k) for v in (x, y))
+    sxx, sxy, syy = (np.bincount(codes, weights=v, minlength=k) for v in (x * x, x * y, y * y))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mx, my = sx / n, sy / n
+        dxx, dxy, dyy = sxx - n * mx * mx, sxy - n * mx * my, syy - n * my * my
+        ok = (n >= MIN_TREND_POINTS) & (dxx > 1e-12)
+        slope = np.where(ok, dxy / dxx, np.nan)
+        rss = np.maximum(dyy - slope * dxy, 0.0)
+        se = np.sqrt(rss / (n - 2) / dxx)
+        q = stdtrit(np.maximum(n - 2, 1), 0.5 + TREND_LEVEL / 2)
+    low, high = np.where(ok, slope - q * se, np.nan), np.where(ok, slope + q * se, np.nan)
+    amb = ind.ambition
+    if amb is not None:
+        best = (np.maximum if ind.direction == "up" else np.minimum).reduceat(
+            value, np.r_[0, last[:-1] + 1]
+        )
+        reached: list = [bool(ind.better(float(v), amb.target)) for v in best]
+    else:
+        reached = [None] * k
+    return pd.DataFrame(
+        {
+            "level": "unit",
+            "unit": [str(u) for u in labels],
+            "latest_period": latest_period.astype(int),
+            "latest_value": latest_value,
+            "status": [ambition_status(ind, float(v)) for v in latest_value],
+            "trend_per_period": slope,
+            "trend_ci_low": low,
+            "trend_ci_high": high,
+            "trend_periods": n.astype(int),
+            "trend": [trend_word(ind, float(a), float(b)) for a, b in zip(low, high, strict=True)],
+            "ever_reached_target": reached,
+        }
+    )
+
+
 def scorecard_status(
     card: Scorecard, data: IndicatorData | pd.DataFrame, trend_periods: int = TREND_PERIODS
 ) -> pd.DataFrame:
@@ -153,7 +215,7 @@ def scorecard_status(
     frame = data.frame if isinstance(data, IndicatorData) else data
     frame = frame[frame["value"].notna()]
     groups = dict(tuple(frame.groupby("indicator", sort=False)))
-    rows: list[dict] = []
+    rows: list[dict | pd.DataFrame] = []
     for ind in card.indicators:
         amb = ind.ambition
         common = {
@@ -176,34 +238,13 @@ def scorecard_status(
                 }
             )
             continue
-        unit_rows = []
-        for unit, ug in g.sort_values("period").groupby("unit", sort=True):
-            last = ug.iloc[-1]
-            recent = _recent(ug, trend_periods)
-            tr = unit_trend(
-                recent["period"].to_numpy(dtype=float), recent["value"].to_numpy(dtype=float)
-            )
-            reached = bool(amb is not None and any(ind.better(v, amb.target) for v in ug["value"]))
-            unit_rows.append(
-                {
-                    **common,
-                    "level": "unit",
-                    "unit": unit,
-                    "latest_period": int(last["period"]),
-                    "latest_value": float(last["value"]),
-                    "status": ambition_status(ind, float(last["value"])),
-                    "trend_per_period": tr.slope,
-                    "trend_ci_low": tr.ci_low,
-                    "trend_ci_high": tr.ci_high,
-                    "trend_periods": tr.n,
-                    "trend": trend_word(ind, tr.ci_low, tr.ci_high),
-                    "ever_reached_target": reached if amb is not None else None,
-                }
-            )
-        recent = pd.concat([_recent(ug, trend_periods) for _, ug in g.groupby("unit")])
+        units = _unit_rows(ind, g, trend_periods)
+        recent = g[
+            g["period"].to_numpy() > g["unit"].map(_latest_periods(g)).to_numpy() - trend_periods
+        ]
         pooled = pooled_trend(recent)
-        states = [r["status"] for r in unit_rows]
-        median = float(np.median([r["latest_value"] for r in unit_rows]))
+        median = float(np.median(units["latest_value"]))
+        states = units["status"].value_counts()
         rows.append(
             {
                 **common,
@@ -217,19 +258,19 @@ def scorecard_status(
                 "trend_ci_high": pooled.ci_high,
                 "trend_periods": pooled.n,
                 "trend": trend_word(ind, pooled.ci_low, pooled.ci_high),
-                "units_green": states.count("green"),
-                "units_yellow": states.count("yellow"),
-                "units_red": states.count("red"),
+                "units_green": int(states.get("green", 0)),
+                "units_yellow": int(states.get("yellow", 0)),
+                "units_red": int(states.get("red", 0)),
                 "units_reached_target": (
-                    sum(bool(r["ever_reached_target"]) for r in unit_rows)
-                    if amb is not None
-                    else None
+                    int(units["ever_reached_target"].sum()) if amb is not None else None
                 ),
-                "units": len(unit_rows),
+                "units": len(units),
             }
         )
-        rows.extend(unit_rows)
-    out = pd.DataFrame(rows).reindex(columns=list(STATUS_COLUMNS))
+        rows.append(units.assign(**common))
+    out = pd.concat(
+        [pd.DataFrame([r]) if isinstance(r, dict) else r for r in rows], ignore_index=True
+    ).reindex(columns=list(STATUS_COLUMNS))
     for col in (
         "latest_period",
         "trend_periods",

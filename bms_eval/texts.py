@@ -58,6 +58,11 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "trend.unknown": {"en": "too few years", "nb": "for få år", "nn": "for få år"},
     # --- figures ---------------------------------------------------------------------
+    "figure.some": {
+        "en": "{shown} of {total} indicators, those with arrows first (all are in the tables)",
+        "nb": "{shown} av {total} indikatorer, de med piler først (alle står i tabellene)",
+        "nn": "{shown} av {total} indikatorar, dei med piler først (alle står i tabellane)",
+    },
     "map_title": {
         "en": "Strategy map: the scorecard's assumed arrows, tested",
         "nb": "Strategikart: målkortets antatte piler, testet",

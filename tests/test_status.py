@@ -106,3 +106,26 @@ def test_status_table_by_hand(card):
     overview = status_overview(table)
     assert list(overview["indicator"]) == ["M1", "B1", "B2"]
     assert overview.loc[overview["indicator"] == "M1", "units"].iloc[0] == 0
+
+
+def test_unit_rows_equal_the_one_unit_reference_on_an_unbalanced_panel(card):
+    """All units are computed at once; each must equal :func:`unit_trend` (itself
+    checked against statsmodels) on that unit's own recent values."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for u in range(40):
+        years = np.sort(rng.choice(np.arange(2010, 2024), size=rng.integers(1, 14), replace=False))
+        for y in years:
+            rows.append((f"u{u:02d}", int(y), "B1", 4 + 0.05 * (y - 2010) + rng.normal(0, 0.3)))
+    data = pd.DataFrame(rows, columns=["unit", "period", "indicator", "value"])
+    status = scorecard_status(card, data, trend_periods=5)
+    units = status[(status["level"] == "unit") & (status["indicator"] == "B1")]
+    assert list(units["unit"]) == sorted(data["unit"].unique())
+    for row in units.itertuples():
+        own = data[data["unit"] == row.unit].sort_values("period")
+        recent = own[own["period"] > own["period"].max() - 5]
+        ref = unit_trend(recent["period"].to_numpy(float), recent["value"].to_numpy(float))
+        assert row.trend_periods == ref.n and row.latest_value == own["value"].iloc[-1]
+        for got, want in ((row.trend_per_period, ref.slope), (row.trend_ci_low, ref.ci_low)):
+            assert (math.isnan(got) and math.isnan(want)) or got == pytest.approx(want, rel=1e-9)
+        assert row.ever_reached_target == bool((own["value"] >= 5).any())

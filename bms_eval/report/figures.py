@@ -30,6 +30,15 @@ from bms_eval.texts import Texts
 VERDICT_STYLES = {"inconclusive": "--", "insufficient_data": ":"}
 
 DPI = 110
+#: Largest figure drawn, in inches (3 300 × 8 800 pixels): a scorecard of a thousand
+#: indicators must not ask for gigabytes of pixels.
+MAX_WIDTH, MAX_HEIGHT = 30.0, 80.0
+#: Most indicators drawn in one figure of indicators (those with arrows first);
+#: every indicator is in the tables and ``status.csv``.
+MAX_TREND_PANELS = 30
+MAX_COVERAGE_ROWS = 60
+#: Most indicators on the strategy map; beyond it only those with arrows are drawn.
+MAX_MAP_NODES = 40
 
 
 def _style() -> dict:
@@ -56,7 +65,16 @@ def _styled(build: Callable[..., Figure]) -> Callable[..., Figure]:
 
 
 def _new(width: float, height: float, layout: str | None = "constrained") -> Figure:
-    return Figure(figsize=(width, height), dpi=DPI, layout=layout)
+    return Figure(figsize=(min(width, MAX_WIDTH), min(height, MAX_HEIGHT)), dpi=DPI, layout=layout)
+
+
+def _drawn(card: Scorecard, limit: int) -> list:
+    """The indicators a figure draws: all, or at most ``limit``, those with arrows first."""
+    inds = list(card.indicators)
+    if len(inds) <= limit:
+        return inds
+    linked = set(card.linked_ids)
+    return ([i for i in inds if i.id in linked] + [i for i in inds if i.id not in linked])[:limit]
 
 
 @_styled
@@ -64,7 +82,11 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
     bands = band_order(card)
     names = {p.id: p.name for p in card.perspectives}
-    members = {b: [i for i in card.indicators if i.perspective == b] for b in bands}
+    shown = list(card.indicators)
+    if len(shown) > MAX_MAP_NODES:  # a map of a thousand boxes says nothing: the arrows' ends
+        linked = set(card.linked_ids)
+        shown = [i for i in shown if i.id in linked]
+    members = {b: [i for i in shown if i.perspective == b] for b in bands}
     width = max(6.5, 1.6 * max((len(m) for m in members.values()), default=1) + 2)
     fig = _new(width, 1.45 * len(bands) + 1.0)
     ax = fig.add_subplot()
@@ -234,13 +256,16 @@ def _scatter_fit(
 @_styled
 def trends(card: Scorecard, data: pd.DataFrame, texts: Texts, columns: int = 3) -> Figure:
     """Each indicator over time (median and middle half of units) against its ambition."""
-    inds = list(card.indicators)
+    inds = _drawn(card, MAX_TREND_PANELS)
     rows = math.ceil(len(inds) / columns)
     fig = _new(7.5, 2.1 * rows + 0.6)
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False)).ravel()
-    frame = data[data["value"].notna()]
+    wanted = data["indicator"].isin([i.id for i in inds]).to_numpy()
+    frame = data.loc[wanted & data["value"].notna().to_numpy(), ["indicator", "period", "value"]]
+    groups = dict(tuple(frame.groupby("indicator", sort=False)))
+    empty = frame.iloc[:0]
     for ax, ind in zip(axes, inds, strict=False):
-        g = frame[frame["indicator"] == ind.id]
+        g = groups.get(ind.id, empty)
         if len(g):
             q = g.groupby("period")["value"].quantile([0.25, 0.5, 0.75]).unstack()
             lo, hi = _band_limits(ind, q)
@@ -253,7 +278,10 @@ def trends(card: Scorecard, data: pd.DataFrame, texts: Texts, columns: int = 3) 
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
     for ax in axes[len(inds) :]:
         ax.axis("off")
-    fig.suptitle(texts["trends_title"], fontweight="bold")
+    title = texts["trends_title"]
+    if len(inds) < len(card.indicators):
+        title += "\n" + texts.format("figure.some", shown=len(inds), total=len(card.indicators))
+    fig.suptitle(title, fontweight="bold")
     handles = [
         Patch(color=STATUS_COLOURS["green"], alpha=0.3, label=texts.status("green")),
         Patch(color=STATUS_COLOURS["yellow"], alpha=0.5, label=texts.status("yellow")),
@@ -301,7 +329,8 @@ def coverage_map(card: Scorecard, data: pd.DataFrame, texts: Texts) -> Figure:
     frame = data[data["value"].notna()]
     n_units = max(data["unit"].nunique(), 1)
     periods = list(range(int(data["period"].min()), int(data["period"].max()) + 1))
-    ids = list(card.indicator_ids)
+    ids = [i.id for i in _drawn(card, MAX_COVERAGE_ROWS)]
+    frame = frame[frame["indicator"].isin(ids)]
     share = (
         (frame.groupby(["indicator", "period"])["unit"].nunique() / n_units)
         .unstack()
@@ -322,7 +351,10 @@ def coverage_map(card: Scorecard, data: pd.DataFrame, texts: Texts) -> Figure:
     )
     ax.set_xlabel(texts["period"])
     ax.set_ylabel("")
-    ax.set_title(texts["coverage_title"])
+    title = texts["coverage_title"]
+    if len(ids) < len(card.indicators):
+        title += "\n" + texts.format("figure.some", shown=len(ids), total=len(card.indicators))
+    ax.set_title(title)
     ax.tick_params(labelsize=7)
     return fig
 
