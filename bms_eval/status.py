@@ -129,6 +129,20 @@ def _recent(group: pd.DataFrame, periods: int) -> pd.DataFrame:
     return group[group["period"] > latest - periods]
 
 
+def _rows_by_indicator(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Positions of each indicator's observed rows: one indicator at a time is taken
+    out of the table, never a copy of all of it."""
+    codes, ids = pd.factorize(frame["indicator"])
+    codes = np.where(frame["value"].notna().to_numpy(), codes, -1)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    return {
+        str(ind): order[bounds[i] : bounds[i + 1]]
+        for i, ind in enumerate(ids)
+        if bounds[i + 1] > bounds[i]
+    }
+
+
 def _latest_periods(g: pd.DataFrame) -> pd.Series:
     return g.groupby("unit", sort=False)["period"].max()
 
@@ -213,8 +227,7 @@ def scorecard_status(
         with ``level == "unit"``.
     """
     frame = data.frame if isinstance(data, IndicatorData) else data
-    frame = frame[frame["value"].notna()]
-    groups = dict(tuple(frame.groupby("indicator", sort=False)))
+    rows_of = _rows_by_indicator(frame)
     rows: list[dict | pd.DataFrame] = []
     for ind in card.indicators:
         amb = ind.ambition
@@ -225,7 +238,7 @@ def scorecard_status(
             "target": amb.target if amb else math.nan,
             "threshold": amb.threshold if amb and amb.threshold is not None else math.nan,
         }
-        g = groups.get(ind.id)
+        g = frame.iloc[rows_of[ind.id]][["unit", "period", "value"]] if ind.id in rows_of else None
         if g is None:
             rows.append(
                 {

@@ -166,20 +166,34 @@ def coverage(card: Scorecard, data: IndicatorData) -> pd.DataFrame:
         one value), ``first``/``last`` period observed, ``min``, ``max``.
     """
     frame = data.frame
-    observed = frame["value"].notna().to_numpy()
+    observed = frame["value"].notna()
     grid = len(data.units) * len(data.periods)
-    stats = (
-        frame.loc[observed, ["indicator", "unit", "period", "value"]]
-        .groupby("indicator", sort=False, observed=True)
-        .agg(
-            observed=("value", "size"),
-            units=("unit", "nunique"),
-            first=("period", "min"),
-            last=("period", "max"),
-            min=("value", "min"),
-            max=("value", "max"),
-        )
+    # no copy of the table: units and periods of missing values are masked instead
+    everything = bool(observed.all())
+    by = frame.groupby("indicator", sort=False)
+    stats = pd.DataFrame(
+        {
+            "observed": by["value"].count(),
+            "units": (
+                by["unit"]
+                if everything
+                else frame["unit"].where(observed).groupby(frame["indicator"], sort=False)
+            ).nunique(),
+            "first": (
+                by["period"]
+                if everything
+                else frame["period"].where(observed).groupby(frame["indicator"], sort=False)
+            ).min(),
+            "last": (
+                by["period"]
+                if everything
+                else frame["period"].where(observed).groupby(frame["indicator"], sort=False)
+            ).max(),
+            "min": by["value"].min(),
+            "max": by["value"].max(),
+        }
     )
+    stats = stats[stats["observed"] > 0]
     known = set(stats.index)
     rows = []
     for ind in card.indicators:

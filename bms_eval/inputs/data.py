@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from bms_eval.inputs.text_files import decode, read_bytes
+from bms_eval.memory import release_memory
 from bms_eval.problems import ProblemList
 
 TIDY_COLUMNS = ("unit", "period", "indicator", "value")
@@ -666,7 +667,7 @@ def read_data(path: str | Path) -> tuple[IndicatorData | None, ProblemList]:
         _check_duplicates(frame, places, problems)
     if len(frame) == 0:
         problems.error("", "the table has a header but no rows of data", kind="empty")
-    pa.default_memory_pool().release_unused()  # give back what parsing took
+    release_memory()  # give back what parsing took
     if problems.has_errors:
         return None, problems
     return IndicatorData(frame, file, layout, digest, places), problems

@@ -33,6 +33,9 @@ WARM_UP = (
     "seaborn, IPython.display"
 )
 
+#: Run in the kernel before each notebook.
+RESET = "%reset -f\nimport bms_eval.memory\nbms_eval.memory.release_memory()"
+
 #: Parameters beyond the common three, per notebook stem, with their defaults.
 EXTRA_PARAMETERS: dict[str, dict[str, object]] = {
     "02_scorecard_status": {"trend_periods": TREND_PERIODS},
@@ -102,7 +105,8 @@ def _reset(km: AsyncKernelManager) -> None:
     try:
         run_sync(client.wait_for_ready)(timeout=60)
         # the shell reply is enough: waiting on iopub can miss a fast kernel's messages
-        msg_id = client.execute("%reset -f", store_history=False)
+        # the namespace cleared, and what it held given back to the system
+        msg_id = client.execute(RESET, store_history=False)
         while True:
             reply = run_sync(client.get_shell_msg)(timeout=60)
             if reply["parent_header"].get("msg_id") == msg_id:

@@ -12,7 +12,7 @@ import pandas as pd
 from bms_eval import __version__
 from bms_eval.estimation.verdicts import VERDICTS
 from bms_eval.inputs.model import Scorecard
-from bms_eval.pipeline.parts import records
+from bms_eval.pipeline.parts import FrameRecords, records
 
 #: Packages whose versions the manifest records.
 RECORDED_PACKAGES = (
@@ -113,7 +113,7 @@ def results_document(
             "verdicts": {v: int(counts.get(v, 0)) for v in VERDICTS},
         },
         "data_quality": quality,
-        "status": records(status),
+        "status": FrameRecords(status),
         "links": records(links),
         **(extra or {}),
     }

@@ -27,8 +27,42 @@ INPUTS = "inputs.pickle"
 FIGURE_KEY = "bms_eval_figure"
 
 
+class FrameRecords(list):
+    """The rows of a table as JSON-ready dictionaries, made a block at a time.
+
+    A status table of a thousand indicators × hundreds of units has hundreds of
+    thousands of rows; as one list of dictionaries it takes gigabytes. This list
+    holds the table and yields its rows block by block whenever it is iterated,
+    so :func:`write_json` streams them to the file and a reader that only wants
+    some rows never holds all of them.
+    """
+
+    BLOCK = 5000
+
+    def __init__(self, frame: pd.DataFrame):
+        super().__init__()
+        self.frame = frame
+
+    def __iter__(self):
+        for start in range(0, len(self.frame), self.BLOCK):
+            yield from records(self.frame.iloc[start : start + self.BLOCK])
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __bool__(self) -> bool:
+        return len(self.frame) > 0
+
+    def __eq__(self, other: object) -> bool:
+        return list(iter(self)) == list(other) if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _clean(value: Any) -> Any:
     """JSON-safe: NaN and infinities become ``null``; numpy scalars become Python's."""
+    if isinstance(value, FrameRecords):
+        return value  # cleaned row by row as it is iterated
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -45,6 +79,15 @@ def _clean(value: Any) -> Any:
 def to_json(value: Any) -> str:
     """Strict JSON text (no NaN), UTF-8 characters kept."""
     return json.dumps(_clean(value), ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write strict JSON as :func:`to_json` does, streamed to the file in pieces (a
+    results document of hundreds of megabytes is never one string in memory)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False)
+    with path.open("w", encoding="utf-8") as handle:
+        for piece in encoder.iterencode(_clean(value)):
+            handle.write(piece)
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

@@ -23,6 +23,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from bms_eval.estimation.results import write_links_csv
 from bms_eval.inputs.model import Scorecard
+from bms_eval.memory import release_memory
 from bms_eval.output_paths import check_output_folder
 from bms_eval.pipeline.notebooks import (
     CellFailure,
@@ -33,7 +34,7 @@ from bms_eval.pipeline.notebooks import (
 )
 from bms_eval.pipeline.output_folder import OutputFolder, output_hashes
 from bms_eval.pipeline.outputs import manifest_document, now, results_document
-from bms_eval.pipeline.parts import PARTS, load_part, save_inputs, to_json
+from bms_eval.pipeline.parts import PARTS, load_part, save_inputs, to_json, write_json
 from bms_eval.report.html import notebook_figures, render_report
 from bms_eval.status import TREND_PERIODS
 from bms_eval.validation import Inputs, load_inputs
@@ -121,6 +122,7 @@ def run_pipeline(
         save_inputs(work, inputs)
         analysed = _Analysed(inputs.scorecard, inputs.scorecard.sha256, inputs.data.sha256)
         del inputs  # the notebooks read the snapshot; this process needs only the scorecard
+        release_memory()
         executed_dir = work / "notebooks"
         executed_dir.mkdir()
         records: list[dict] = []
@@ -203,7 +205,7 @@ def _collect(
     figures = notebook_figures(sorted((work / "notebooks").glob("*.ipynb")))
     html = render_report(card, results, manifest, figures)
     (work / "report.html").write_text(html, encoding="utf-8")
-    (work / "results.json").write_text(to_json(results), encoding="utf-8")
+    write_json(work / "results.json", results)
     shutil.rmtree(work / PARTS, ignore_errors=True)
     manifest["outputs"] = output_hashes(work)
     (work / "manifest.json").write_text(to_json(manifest), encoding="utf-8")

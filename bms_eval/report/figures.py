@@ -16,6 +16,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
@@ -65,7 +66,11 @@ def _styled(build: Callable[..., Figure]) -> Callable[..., Figure]:
 
 
 def _new(width: float, height: float, layout: str | None = "constrained") -> Figure:
-    return Figure(figsize=(min(width, MAX_WIDTH), min(height, MAX_HEIGHT)), dpi=DPI, layout=layout)
+    fig = Figure(figsize=(min(width, MAX_WIDTH), min(height, MAX_HEIGHT)), dpi=DPI, layout=layout)
+    # an Agg canvas of the figure's own size: without one, a layout or tick pass (seaborn's
+    # heatmap makes one) falls back on a renderer that holds half a gigabyte
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _drawn(card: Scorecard, limit: int) -> list:
@@ -326,11 +331,11 @@ def _ambition_bands(ax, ind, lo: float, hi: float) -> None:
 @_styled
 def coverage_map(card: Scorecard, data: pd.DataFrame, texts: Texts) -> Figure:
     """Share of units with a value, per indicator and period."""
-    frame = data[data["value"].notna()]
     n_units = max(data["unit"].nunique(), 1)
     periods = list(range(int(data["period"].min()), int(data["period"].max()) + 1))
     ids = [i.id for i in _drawn(card, MAX_COVERAGE_ROWS)]
-    frame = frame[frame["indicator"].isin(ids)]
+    wanted = (data["value"].notna() & data["indicator"].isin(ids)).to_numpy()
+    frame = data.loc[wanted, ["indicator", "period", "unit"]]
     share = (
         (frame.groupby(["indicator", "period"])["unit"].nunique() / n_units)
         .unstack()
