@@ -37,6 +37,7 @@ lint: setup
 benchmark: setup
 	$(BIN)/python benchmarks/inputs.py
 	$(BIN)/python benchmarks/links.py
+	$(BIN)/python benchmarks/memory.py
 
 examples: setup
 	$(BIN)/python data/make_examples.py

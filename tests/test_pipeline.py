@@ -269,3 +269,22 @@ def test_a_kernel_that_dies_ends_the_run_instead_of_hanging(tmp_path, monkeypatc
         run_pipeline(card, data, out)
     assert "kernel stopped" in str(info.value) and "memory" in str(info.value)
     assert folder_bytes(out) == before
+
+
+def test_every_notebook_analyses_the_snapshot_the_command_read(tmp_path):
+    """A data file changed while a run goes on must not mix into it: the notebooks
+    analyse what the command read and hashed, and the manifest says so."""
+    card, data = _hostile_inputs(tmp_path)
+    inputs = load_inputs(card, data)
+    read = hashlib.sha256(data.read_bytes()).hexdigest()
+    # the file changes after the command has read it (as a sync client might do)
+    pd.read_csv(data, dtype={"unit": str}).head(30).to_csv(data, index=False)
+    out = tmp_path / "out"
+    run_pipeline(card, data, out, inputs=inputs)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["data"]["sha256"] == read
+    assert results["data_quality"]["n_rows"] == len(inputs.data.frame) == 12 * 8 * 3
+    assert {r["n_units"] for r in results["links"]} == {12}
+    for name, digest in manifest["outputs"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,15 +174,15 @@ def _csv_fast(data: bytes, sep: str) -> tuple[list[str], pd.DataFrame, np.ndarra
         for name in names[1:]:
             rest = pc.utf8_length(pc.utf8_trim_whitespace(table.column(name)))
             empty &= pc.equal(rest, 0).to_numpy(zero_copy_only=False)
-    df = table.to_pandas()
-    del table
-    lines = np.arange(1, len(df) + 1)
+    lines = np.arange(1, table.num_rows + 1)
     if empty.any():
-        df, lines = df[~empty], lines[~empty]
-    if len(df) == 0:
+        table, lines = table.filter(pa.array(~empty)), lines[~empty]
+    if table.num_rows == 0:
         return None
-    header = [str(v) for v in df.iloc[0].tolist()]
-    return header, df.iloc[1:].reset_index(drop=True), lines[1:]
+    header = [str(table.column(j)[0].as_py()) for j in range(table.num_columns)]
+    df = table.slice(1).to_pandas()
+    del table
+    return header, df, lines[1:]
 
 
 def _csv_exact(
@@ -246,7 +247,7 @@ def _read_csv(data: bytes, problems: ProblemList) -> _Table | None:
         return None
     header, body, lines = parsed
     cols = [str(h).strip().lstrip("\ufeff") for h in header]
-    cells = {c: body.iloc[:, j] for j, c in enumerate(cols)}
+    cells = {c: body[name] for c, name in zip(cols, body.columns, strict=True)}
     return _Table(cols, cells, Places(lines, "line {}"), decimal_comma=(sep == ";"))
 
 
@@ -415,7 +416,7 @@ def _as_number(series: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Se
 def _check_columns(table: _Table, problems: ProblemList) -> str | None:
     """Decide tidy or wide and report wrong or missing columns."""
     cols = table.columns
-    dupes = sorted({c for c in cols if cols.count(c) > 1})
+    dupes = sorted(c for c, n in Counter(cols).items() if n > 1)
     for c in dupes:
         problems.error("", f"the column {c!r} appears more than once in the header", kind="columns")
     if dupes:
@@ -476,14 +477,20 @@ def _to_tidy(table: _Table, layout: str) -> tuple[pd.DataFrame, Places]:
         return df, table.places
     ids = [c for c in table.columns if c not in ("unit", "period", *OPTIONAL_COLUMNS)]
     n = len(table.places)
+    # columns stacked as they are (Arrow-backed text stays Arrow-backed, no object per cell)
+    repeat = np.tile(np.arange(n), len(ids))
     parts = {
-        "unit": np.tile(table.cells["unit"].to_numpy(), len(ids)),
-        "period": np.tile(table.cells["period"].to_numpy(), len(ids)),
-        "indicator": np.repeat(np.array(ids, dtype=object), n),
-        "value": np.concatenate([table.cells[c].to_numpy() for c in ids]) if n else [],
+        "unit": table.cells["unit"].take(repeat).reset_index(drop=True),
+        "period": table.cells["period"].take(repeat).reset_index(drop=True),
+        "indicator": pd.Series(np.repeat(np.array(ids, dtype=object), n), dtype=object),
+        "value": (
+            pd.concat([table.cells[c] for c in ids], ignore_index=True)
+            if n
+            else pd.Series([], dtype=object)
+        ),
     }
     for c in keep:
-        parts[c] = np.tile(table.cells[c].to_numpy(), len(ids))
+        parts[c] = table.cells[c].take(repeat).reset_index(drop=True)
     return pd.DataFrame(parts), table.places.melt(ids)
 
 
