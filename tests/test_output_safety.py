@@ -311,3 +311,14 @@ def test_an_interrupted_run_leaves_the_old_output_and_no_work_folder(tmp_path, s
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     with pytest.raises(ProcessLookupError):  # nothing of the run's session is left: no kernel
         os.killpg(proc.pid, 0)
+
+
+def test_run_into_a_link_or_an_impossible_place(cli, tmp_path, mini):
+    card, data = mini
+    target = earlier_output(tmp_path / "real")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    result = cli("run", card, data, "--out", link)
+    assert result.code == 2 and "symbolic link" in result.err
+    result = cli("run", card, data, "--out", "/proc/bms-eval-out")
+    assert result.code == 1 and "/proc/bms-eval-out" in result.err and "bug" not in result.err

@@ -282,7 +282,12 @@ class OutputFolder:
         self._done = False
 
     def _refuse_unless_replaceable(self) -> None:
-        if self.out.is_symlink() or (self.out.exists() and not self.out.is_dir()):
+        if self.out.is_symlink():
+            raise UsageError(
+                f"--out {self.out} is a symbolic link; bms-eval run replaces the folder it "
+                "writes, so give the folder itself"
+            )
+        if self.out.exists() and not self.out.is_dir():
             raise UsageError(
                 f"--out {self.out} is not a folder; bms-eval run writes a folder of outputs"
             )
@@ -296,8 +301,11 @@ class OutputFolder:
                 )
 
     def __enter__(self) -> OutputFolder:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._lock.acquire()
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()
+        except OSError as exc:  # name the folder the user gave, not the lock file
+            raise OSError(exc.errno, exc.strerror, str(self.out)) from None
         try:
             self._refuse_unless_replaceable()
             remove_stale_work(self.out)
