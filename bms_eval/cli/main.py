@@ -79,7 +79,10 @@ def _os_problem(exc: OSError) -> str:
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         what = f"cannot write here ({exc.strerror}); choose a folder you may write to (--out)"
     elif exc.errno == errno.ENOENT:
-        what = "cannot be created there (the place does not exist or holds no files); choose another (--out)"
+        what = (
+            "cannot be created there (the place does not exist or holds no files); "
+            "choose another (--out)"
+        )
     elif exc.errno == errno.EDQUOT:
         what = "your disk quota is used up; free some space or write elsewhere (--out)"
     else:
