@@ -178,28 +178,31 @@ def test_names_are_escaped_and_agg_backend_keeps_figures(tmp_path, monkeypatch):
     assert html.count("data:image/png;base64,") >= 5
 
 
-def test_failing_cell_keeps_partial_notebook_and_old_output(tmp_path, monkeypatch):
-    card, data = _hostile_inputs(tmp_path)
-    out = earlier_output(tmp_path / "out")
-    before = folder_bytes(out)
-    broken = tmp_path / "nbs" / "01_broken.ipynb"
-    broken.parent.mkdir()
+def _notebook(path: Path, *cells: str) -> Path:
+    """A pipeline notebook at ``path``: the parameters cell, then ``cells``."""
+    path.parent.mkdir(exist_ok=True)
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell(
         'scorecard_path: str = ""  # x\ndata_path: str = ""  # x\noutput_dir: str = ""  # x'
     )
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell("x = 1"),
-        nbformat.v4.new_code_cell("raise ValueError('planted failure')"),
-    ]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
         "language": "python",
     }
-    nbformat.write(nb, broken)
+    nbformat.write(nb, path)
+    return path
+
+
+def test_failing_cell_keeps_partial_notebook_and_old_output(tmp_path, monkeypatch):
+    card, data = _hostile_inputs(tmp_path)
+    out = earlier_output(tmp_path / "out")
+    before = folder_bytes(out)
+    broken = _notebook(
+        tmp_path / "nbs" / "01_broken.ipynb", "x = 1", "raise ValueError('planted failure')"
+    )
     monkeypatch.setattr(run_module, "notebooks", lambda: [broken])
     with pytest.raises(RunFailed) as info:
         run_pipeline(card, data, out)
@@ -250,20 +253,7 @@ def test_a_kernel_that_dies_ends_the_run_instead_of_hanging(tmp_path, monkeypatc
     card, data = _hostile_inputs(tmp_path)
     out = earlier_output(tmp_path / "out")
     before = folder_bytes(out)
-    dying = tmp_path / "nbs" / "01_dying.ipynb"
-    dying.parent.mkdir()
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'scorecard_path: str = ""  # x\ndata_path: str = ""  # x\noutput_dir: str = ""  # x'
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), 9)")]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, dying)
+    dying = _notebook(tmp_path / "nbs" / "01_dying.ipynb", "import os\nos.kill(os.getpid(), 9)")
     monkeypatch.setattr(run_module, "notebooks", lambda: [dying])
     with pytest.raises(RunFailed) as info:
         run_pipeline(card, data, out)

@@ -49,34 +49,32 @@ def _edges(links: pd.DataFrame, verdict: str | None) -> dict[tuple[str, str], di
     return out
 
 
-def _can_reach(nxt: dict[str, list[str]], ends: set[str]) -> set[str]:
-    """Every node from which some end can be reached (a breadth-first search backwards)."""
-    back: dict[str, list[str]] = {}
-    for a, bs in nxt.items():
-        for b in bs:
-            back.setdefault(b, []).append(a)
-    seen, queue = set(ends), deque(ends)
+def _reached(step: dict[str, list[str]], seeds: set[str]) -> set[str]:
+    """The seeds and every node reached from them along ``step`` (breadth first)."""
+    seen, queue = set(seeds), deque(seeds)
     while queue:
-        for a in back.get(queue.popleft(), []):
-            if a not in seen:
-                seen.add(a)
-                queue.append(a)
-    return seen
-
-
-def on_paths(edges: set[tuple[str, str]], starts: list[str]) -> set[str]:
-    """Every node on a path of at least one edge from a start (a breadth-first search)."""
-    nxt: dict[str, list[str]] = {}
-    for a, b in edges:
-        nxt.setdefault(a, []).append(b)
-    seen = {s for s in starts if s in nxt}
-    queue = deque(seen)
-    while queue:
-        for b in nxt.get(queue.popleft(), []):
+        for b in step.get(queue.popleft(), []):
             if b not in seen:
                 seen.add(b)
                 queue.append(b)
     return seen
+
+
+def _can_reach(nxt: dict[str, list[str]], ends: set[str]) -> set[str]:
+    """Every node from which some end can be reached (the search run backwards)."""
+    back: dict[str, list[str]] = {}
+    for a, bs in nxt.items():
+        for b in bs:
+            back.setdefault(b, []).append(a)
+    return _reached(back, ends)
+
+
+def on_paths(edges: set[tuple[str, str]], starts: list[str]) -> set[str]:
+    """Every node on a path of at least one edge from a start."""
+    nxt: dict[str, list[str]] = {}
+    for a, b in edges:
+        nxt.setdefault(a, []).append(b)
+    return _reached(nxt, {s for s in starts if s in nxt})
 
 
 def _paths(
