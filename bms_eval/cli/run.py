@@ -21,8 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="the whole analysis: notebooks, links.csv, status.csv, report.html, …",
         description="Execute every notebook with papermill on SCORECARD and DATA (the bundled "
         "example when both are left out) and write report.html, links.csv, status.csv, "
-        "results.json, manifest.json and notebooks/ into DIR, which is replaced only when the "
-        "run succeeds.",
+        "results.json, manifest.json and notebooks/ into DIR: a new or empty folder, or one "
+        "holding only an earlier bms-eval output, which is replaced only when the run "
+        "succeeds. Any other folder is refused, never deleted.",
     )
     p.add_argument("scorecard", metavar="SCORECARD", nargs="?", help="scorecard YAML file")
     p.add_argument("data", metavar="DATA", nargs="?", help="indicator data file")

@@ -70,7 +70,9 @@ def shared_kernel(
     same kernel, and :func:`execute` clears the namespace before each one, so no
     notebook can lean on another's variables. The kernel starts importing the
     package at once (``warm_up``), while the caller checks the inputs and loads
-    papermill.
+    papermill. It is an asynchronous manager so that nbclient, waiting for a
+    cell's reply, also notices a kernel that died (a synchronous client blocks
+    the loop that would check, and the run would wait for ever).
     """
     km = AsyncKernelManager(kernel_name=KERNEL)
     run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=list(KERNEL_ARGUMENTS))
@@ -104,8 +106,8 @@ def _reset(km: AsyncKernelManager) -> None:
     client.start_channels()
     try:
         run_sync(client.wait_for_ready)(timeout=60)
-        # the shell reply is enough: waiting on iopub can miss a fast kernel's messages
-        # the namespace cleared, and what it held given back to the system
+        # the namespace cleared, and what it held given back to the system; the shell
+        # reply is enough: waiting on iopub can miss a fast kernel's messages
         msg_id = client.execute(RESET, store_history=False)
         while True:
             reply = run_sync(client.get_shell_msg)(timeout=60)
@@ -147,12 +149,14 @@ def execute(
     ------
     CellFailure
         Naming the notebook and the cell.
+    KernelDied
+        The kernel stopped while the notebook ran.
     """
     import papermill  # a second to import (nbformat, jsonschema): only when executing
+    from nbclient.exceptions import DeadKernelError
 
     if km is not None:
         _reset(km)
-    from nbclient.exceptions import DeadKernelError
 
     try:
         _execute_notebook(papermill, notebook, output, parameters, km)
