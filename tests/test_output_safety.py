@@ -322,3 +322,19 @@ def test_run_into_a_link_or_an_impossible_place(cli, tmp_path, mini):
     assert result.code == 2 and "symbolic link" in result.err
     result = cli("run", card, data, "--out", "/proc/bms-eval-out")
     assert result.code == 1 and "/proc/bms-eval-out" in result.err and "bug" not in result.err
+
+
+@pytest.mark.slow
+def test_two_runs_into_one_folder_at_once(tmp_path):
+    """The second of two concurrent runs exits 2 at once; the first finishes whole."""
+    out = earlier_output(tmp_path / "out")
+    first = _start_run(out)
+    _wait_for_notebook(out, first)
+    second = _start_run(out)
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == 2 and f"process {first.pid}" in err
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["outputs"]) >= {"report.html", "links.csv", "results.json"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
