@@ -135,6 +135,14 @@ def _sniff_separator(first_line: str) -> str:
     return sep if counts[sep] else ","
 
 
+def _block_size(data: bytes, width: int) -> int:
+    """Bytes Arrow parses per block: blocks run in parallel, but every block makes
+    one piece of every column, so a wide table (thousands of indicator columns) is
+    read in few large blocks, a long one in about a dozen."""
+    pieces = 2 if width > 1000 else 12
+    return int(min(max(len(data) // pieces + 1, 1 << 20), (1 << 31) - 1))
+
+
 def _csv_fast(data: bytes, sep: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
     """Arrow's multithreaded CSV reader, when every record is exactly one physical line.
 
@@ -150,7 +158,7 @@ def _csv_fast(data: bytes, sep: str) -> tuple[list[str], pd.DataFrame, np.ndarra
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=names),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=_block_size(data, width)),
             parse_options=pacsv.ParseOptions(
                 delimiter=sep, newlines_in_values=False, ignore_empty_lines=False
             ),
