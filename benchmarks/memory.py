@@ -69,7 +69,8 @@ def write_wide(folder: Path) -> Path:
     rng = np.random.default_rng(2)
     frame = pd.DataFrame(
         np.round(rng.normal(50, 10, (UNITS, WIDE_COLUMNS)), 2),
-        columns=[f"K{i:05d}" for i in range(WIDE_COLUMNS)],
+        # the scorecard's 1 000 indicators, then 19 000 it does not know (warned about)
+        columns=[f"K{i:04d}" if i < INDICATORS else f"X{i:05d}" for i in range(WIDE_COLUMNS)],
     )
     frame.insert(0, "period", 2024)
     frame.insert(0, "unit", [f"{3000 + i:04d}" for i in range(UNITS)])
