@@ -278,3 +278,16 @@ def test_every_notebook_analyses_the_snapshot_the_command_read(tmp_path):
     assert {r["n_units"] for r in results["links"]} == {12}
     for name, digest in manifest["outputs"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_a_cell_over_the_timeout_ends_the_run(tmp_path, monkeypatch, cli, mini):
+    card, data = _hostile_inputs(tmp_path)
+    out = earlier_output(tmp_path / "out")
+    before = folder_bytes(out)
+    slow = _notebook(tmp_path / "nbs" / "01_slow.ipynb", "import time\ntime.sleep(60)")
+    monkeypatch.setattr(run_module, "notebooks", lambda: [slow])
+    with pytest.raises(RunFailed) as info:
+        run_pipeline(card, data, out, timeout=2)
+    assert "01_slow.ipynb failed: a cell ran longer than the 2 s allowed" in str(info.value)
+    assert folder_bytes(out) == before
+    assert cli("run", *mini, "--timeout", "0").code == 2

@@ -30,7 +30,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: reports/<scorecard file's stem>/)"
     )
+    p.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive,
+        help="stop the run when a notebook cell takes longer than this (default: no limit)",
+    )
     p.set_defaults(handler=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of seconds, 1 or more, not {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
                 inputs=checked.pop(),  # handed over: only the run's snapshot stays in memory
                 kernel=kernel,
                 folder=folder,
+                timeout=args.timeout,
             )
         except RunFailed as exc:
             print(f"bms-eval run: {exc}", file=sys.stderr)

@@ -124,7 +124,8 @@ class CellFailure(Exception):
     def __init__(self, notebook: str, cell: int, source: str, error: str):
         self.notebook, self.cell, self.source, self.error = notebook, cell, source, error
         first = source.strip().splitlines()[0] if source.strip() else ""
-        super().__init__(f"notebook {notebook}, cell {cell} ({first[:60]!r}) failed: {error}")
+        where = f"notebook {notebook}, cell {cell} ({first[:60]!r})" if cell else notebook
+        super().__init__(f"{where} failed: {error}")
 
 
 def execute(
@@ -132,6 +133,7 @@ def execute(
     output: Path,
     parameters: dict[str, object],
     km: AsyncKernelManager | None = None,
+    timeout: int | None = None,
 ) -> None:
     """Execute one notebook into ``output`` (kept, partial, when a cell fails).
 
@@ -144,6 +146,9 @@ def execute(
     km : AsyncKernelManager, optional
         A running kernel (see :func:`shared_kernel`); its namespace is cleared
         first. Without one, papermill starts a kernel of its own.
+    timeout : int, optional
+        Seconds a cell may run before it is interrupted and the run fails
+        (no limit when not given).
 
     Raises
     ------
@@ -153,15 +158,19 @@ def execute(
         The kernel stopped while the notebook ran.
     """
     import papermill  # a second to import (nbformat, jsonschema): only when executing
-    from nbclient.exceptions import DeadKernelError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     if km is not None:
         _reset(km)
 
     try:
-        _execute_notebook(papermill, notebook, output, parameters, km)
+        _execute_notebook(papermill, notebook, output, parameters, km, timeout)
     except DeadKernelError:
         raise KernelDied(notebook.name) from None
+    except CellTimeoutError:
+        raise CellFailure(
+            notebook.name, 0, "", f"a cell ran longer than the {timeout} s allowed (--timeout)"
+        ) from None
     except papermill.PapermillExecutionError as exc:
         raise CellFailure(
             notebook.name, exc.cell_index + 1, exc.source, f"{exc.ename}: {exc.evalue}"
@@ -187,6 +196,7 @@ def _execute_notebook(
     output: Path,
     parameters: dict[str, object],
     km: AsyncKernelManager | None,
+    timeout: int | None,
 ) -> None:
     papermill.execute_notebook(
         str(notebook),
@@ -200,4 +210,5 @@ def _execute_notebook(
         # saved once at the end (and on failure), not after every cell
         request_save_on_cell_execute=False,
         extra_arguments=list(KERNEL_ARGUMENTS),
+        execution_timeout=timeout,
     )

@@ -75,6 +75,7 @@ def run_pipeline(
     inputs: Inputs | None = None,
     kernel: AsyncKernelManager | None = None,
     folder: OutputFolder | None = None,
+    timeout: int | None = None,
 ) -> RunTimes:
     """Run every notebook on the inputs and write all outputs of SPEC 3 into ``out``.
 
@@ -99,6 +100,8 @@ def run_pipeline(
         ``out``, already entered (locked, with its work folder); the caller then
         enters it before the kernel, so that on an interrupt the kernel stops
         before the work folder is removed.
+    timeout : int, optional
+        Seconds a notebook cell may run (no limit when not given).
 
     Raises
     ------
@@ -134,7 +137,7 @@ def run_pipeline(
                 params = parameters_for(nb, scorecard, data, work)
                 progress(f"[{i}/{len(found)}] {nb.name} …")
                 t0 = time.perf_counter()
-                execute(nb, executed_dir / nb.name, params, km)
+                execute(nb, executed_dir / nb.name, params, km, timeout)
                 times[nb.name] = time.perf_counter() - t0
                 records.append(
                     {"notebook": nb.name, "parameters": params, "seconds": round(times[nb.name], 2)}
