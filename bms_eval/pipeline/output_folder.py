@@ -241,6 +241,7 @@ def _lock_file(handle) -> None:
     if os.name == "nt":  # pragma: no cover - Windows
         import msvcrt
 
+        handle.seek(0)  # the lock covers the file's first byte, whoever holds it
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
