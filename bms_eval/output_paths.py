@@ -31,6 +31,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return _resolved(a) == _resolved(b)
 
 
+def check_given(value: str | None, option: str = "--out") -> None:
+    """Refuse an empty ``--out`` (exit 2), which would otherwise mean "the default"."""
+    if value is not None and not value.strip():
+        raise UsageError(f"{option} is empty; give a name, or leave {option} out")
+
+
 def check_output_file(out: Path, inputs: Iterable[Path], option: str = "--out") -> None:
     """Refuse an output file that is an input, a folder, or in a place that is not a folder.
 
@@ -114,10 +120,12 @@ def write_atomically(path: Path, write: Callable[[IO[str]], object]) -> None:
     umask), not the private ones of a temporary file. On any failure the
     temporary file is removed and ``path`` is left as it was.
     """
+    made = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:  # name the file the user asked for, not the temporary one
+        _remove_empty(made)
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -128,7 +136,18 @@ def write_atomically(path: Path, write: Callable[[IO[str]], object]) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
+        _remove_empty(made)
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        _remove_empty(made)
         raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders a failed write created (innermost first), if still empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return

@@ -338,3 +338,19 @@ def test_two_runs_into_one_folder_at_once(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["outputs"]) >= {"report.html", "links.csv", "results.json"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_an_empty_out_is_wrong_usage_not_the_default(cli, tmp_path, mini, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for command in (["run", *mini], ["links", *mini]):
+        result = cli(*command, "--out", "")
+        assert result.code == 2 and "--out is empty" in result.err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_failed_write_leaves_no_folders_behind(cli, tmp_path, mini):
+    card, data = mini
+    target = tmp_path / "new" / "deeper" / ("y" * 300 + ".csv")  # a name too long to create
+    result = cli("links", card, data, "--out", target, "--quiet")
+    assert result.code == 1 and "bug" not in result.err
+    assert not (tmp_path / "new").exists()

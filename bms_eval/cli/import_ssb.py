@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bms_eval.cli.output import print_problems
 from bms_eval.inputs.ssb import apply_code_changes, read_code_changes, read_jsonstat
-from bms_eval.output_paths import check_output_file, write_atomically
+from bms_eval.output_paths import check_given, check_output_file, write_atomically
 from bms_eval.problems import InputError, ProblemList
 
 
@@ -60,6 +60,7 @@ def _selection(items: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Convert; raise InputError with every problem if the extract cannot be used."""
+    check_given(args.out)
     if args.out:
         sources = [Path(args.file)] + ([Path(args.changes)] if args.changes else [])
         check_output_file(Path(args.out), sources)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bms_eval.cli.output import print_problems
-from bms_eval.output_paths import check_output_folder
+from bms_eval.output_paths import check_given, check_output_folder
 from bms_eval.pipeline.notebooks import shared_kernel
 from bms_eval.pipeline.output_folder import OutputFolder
 from bms_eval.pipeline.paths import EXAMPLE, default_output
@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    check_given(args.out)
     scorecard, data = (Path(args.scorecard), Path(args.data)) if args.scorecard else EXAMPLE
     out = Path(args.out) if args.out else default_output(scorecard)
     check_output_folder(out, [scorecard, data])
