@@ -125,7 +125,7 @@ def write_atomically(path: Path, write: Callable[[IO[str]], object]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:  # name the file the user asked for, not the temporary one
-        _remove_empty(made)
+        remove_empty_folders(made)
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -136,15 +136,15 @@ def write_atomically(path: Path, write: Callable[[IO[str]], object]) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        _remove_empty(made)
+        remove_empty_folders(made)
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        _remove_empty(made)
+        remove_empty_folders(made)
         raise
 
 
-def _remove_empty(folders: list[Path]) -> None:
+def remove_empty_folders(folders: list[Path]) -> None:
     """Remove the folders a failed write created (innermost first), if still empty."""
     for folder in folders:
         try:

@@ -354,3 +354,10 @@ def test_a_failed_write_leaves_no_folders_behind(cli, tmp_path, mini):
     result = cli("links", card, data, "--out", target, "--quiet")
     assert result.code == 1 and "bug" not in result.err
     assert not (tmp_path / "new").exists()
+
+
+def test_a_refused_or_interrupted_run_leaves_no_new_folders(tmp_path):
+    out = tmp_path / "reports" / "nested" / "out"
+    with OutputFolder(out):
+        pass  # left without commit, as an error or an interrupt leaves it
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -41,7 +41,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-from bms_eval.output_paths import UsageError, umask
+from bms_eval.output_paths import UsageError, remove_empty_folders, umask
 
 MANIFEST = "manifest.json"
 #: In a work or failed folder: the id of the process that made it.
@@ -281,6 +281,7 @@ class OutputFolder:
         self.work: Path | None = None
         self._lock = _Lock(self.out)
         self._done = False
+        self._made: list[Path] = []
 
     def _refuse_unless_replaceable(self) -> None:
         if self.out.is_symlink():
@@ -302,10 +303,12 @@ class OutputFolder:
                 )
 
     def __enter__(self) -> OutputFolder:
+        self._made = [p for p in self.out.parents if not p.exists()]
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
         except OSError as exc:  # name the folder the user gave, not the lock file
+            remove_empty_folders(self._made)
             raise OSError(exc.errno, exc.strerror, str(self.out)) from None
         try:
             self._refuse_unless_replaceable()
@@ -318,6 +321,7 @@ class OutputFolder:
             (self.work / MARKER).write_text(str(os.getpid()), encoding="ascii")
         except BaseException:
             self._lock.release()
+            remove_empty_folders(self._made)
             raise
         return self
 
@@ -367,3 +371,5 @@ class OutputFolder:
                 self.work = None
         finally:
             self._lock.release()
+            if not self._done:  # folders made for an output that never came
+                remove_empty_folders(self._made)
