@@ -361,3 +361,13 @@ def test_a_refused_or_interrupted_run_leaves_no_new_folders(tmp_path):
     with OutputFolder(out):
         pass  # left without commit, as an error or an interrupt leaves it
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_file_managers_files_do_not_make_an_output_the_users(tmp_path):
+    out = earlier_output(tmp_path / "out")
+    (out / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (out / "notebooks" / "Thumbs.db").write_bytes(b"\xd0\xcf")
+    assert why_not_replaceable(out) is None
+    (out / "notebooks" / ".ipynb_checkpoints").mkdir()
+    (out / "notebooks" / ".ipynb_checkpoints" / "x.ipynb").write_text("{}", encoding="utf-8")
+    assert "ipynb_checkpoints" in why_not_replaceable(out)

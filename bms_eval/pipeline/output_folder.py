@@ -51,6 +51,8 @@ LEGACY_FILES = re.compile(
     r"^(report\.html|links\.csv|status\.csv|results\.json|manifest\.json"
     r"|notebooks/\d\d_[a-z_]+\.ipynb)$"
 )
+#: Files a file manager leaves in any folder it shows; they hold nothing of the user's.
+SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -75,14 +77,14 @@ def output_hashes(folder: Path) -> dict[str, str]:
 
 
 def _contents(folder: Path) -> tuple[list[str], list[str]]:
-    """Relative paths of the files in ``folder``, and of anything that is not a plain
-    file or folder (links, sockets)."""
+    """Relative paths of the files in ``folder`` (but a file manager's
+    :data:`SYSTEM_FILES`), and of anything that is not a plain file or folder."""
     files, other = [], []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
             other.append(rel)
-        elif path.is_file():
+        elif path.is_file() and path.name not in SYSTEM_FILES:
             files.append(rel)
     return files, other
 
