@@ -291,3 +291,20 @@ def test_a_cell_over_the_timeout_ends_the_run(tmp_path, monkeypatch, cli, mini):
     assert "01_slow.ipynb failed: a cell ran longer than the 2 s allowed" in str(info.value)
     assert folder_bytes(out) == before
     assert cli("run", *mini, "--timeout", "0").code == 2
+
+
+def test_status_records_behave_as_a_list_and_stream_to_json(tmp_path):
+    from bms_eval.pipeline.parts import FrameRecords, to_json, write_json
+
+    frame = pd.DataFrame({"unit": ["a", "b", "c"], "value": [0.5, np.nan, 2.0]})
+    rows = FrameRecords(frame)
+    expected = [
+        {"unit": "a", "value": 0.5},
+        {"unit": "b", "value": None},
+        {"unit": "c", "value": 2.0},
+    ]
+    assert list(rows) == expected and len(rows) == 3 and rows
+    assert rows[0] == expected[0] and rows[-1] == expected[-1] and rows[1:] == expected[1:]
+    write_json(tmp_path / "r.json", {"status": rows})
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == {"status": expected}
+    assert (tmp_path / "r.json").read_text(encoding="utf-8") == to_json({"status": expected})

@@ -336,12 +336,13 @@ class OutputFolder:
         if not self.out.exists():
             os.rename(self.work, self.out)
         elif _exchange(self.work, self.out):
-            shutil.rmtree(self.work)  # the earlier output, checked above
+            # the earlier output, checked above; the new one is in place whatever happens here
+            shutil.rmtree(self.work, ignore_errors=True)
         else:
             old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
             os.rename(self.out, old)
             os.rename(self.work, self.out)
-            shutil.rmtree(old)
+            shutil.rmtree(old, ignore_errors=True)  # removed by a later run if this fails
         self.work = None
         self._done = True
 

@@ -47,6 +47,11 @@ class FrameRecords(list):
         for start in range(0, len(self.frame), self.BLOCK):
             yield from records(self.frame.iloc[start : start + self.BLOCK])
 
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return records(self.frame.iloc[index])
+        return records(self.frame.iloc[[index]])[0]
+
     def __len__(self) -> int:
         return len(self.frame)
 
