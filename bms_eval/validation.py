@@ -20,6 +20,10 @@ from bms_eval.inputs.model import Scorecard
 from bms_eval.inputs.scorecard import check_scorecard
 from bms_eval.problems import InputError, Problem, ProblemList
 
+#: Most cells (linked indicators × units × periods) of the grid the link tests
+#: build: 8 bytes each, so 2 GB.
+MAX_GRID_CELLS = 250_000_000
+
 
 @dataclass(frozen=True)
 class Inputs:
@@ -92,6 +96,17 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
                     "tested with data for both ends",
                     kind="no_data",
                 )
+    periods, n_units = data.periods, len(data.units)
+    cells = n_units * (periods[-1] - periods[0] + 1 if periods else 0) * len(linked)
+    if cells > MAX_GRID_CELLS:
+        sc.error(
+            "links",
+            f"the linked indicators span {len(linked)} indicators × {n_units} units × "
+            f"{periods[-1] - periods[0] + 1} periods = {cells:,} cells, more than the "
+            f"{MAX_GRID_CELLS:,} the link tests can hold in memory; test fewer links at a "
+            "time, or fewer units",
+            kind="too_large",
+        )
     for ctrl in card.analysis.controls:
         if ctrl not in observed:
             sc.error(

@@ -315,3 +315,48 @@ def test_only_regular_files_are_read(tmp_path):
     for path in (fifo, zero):
         found = errors(path)  # would hang on the pipe, or fill the memory from /dev/zero
         assert len(found) == 1 and "not a regular file" in found[0].message
+
+
+def test_an_excel_file_that_unpacks_to_gigabytes_is_refused_unread(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    from bms_eval.inputs import data as data_module
+
+    monkeypatch.setattr(data_module, "MAX_XLSX_UNPACKED", 1_000_000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * 2_000_000)  # a few KB packed
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(buffer.getvalue())
+    assert path.stat().st_size < 50_000
+    found = errors(path)
+    assert len(found) == 1 and "unpacks to" in found[0].message
+    path.write_bytes(b"not a zip at all")
+    assert "not an Excel workbook" in errors(path)[0].message
+
+
+def test_rows_and_columns_beyond_the_limits_are_refused_before_parsing(tmp_path, monkeypatch):
+    from bms_eval.inputs import data as data_module
+
+    load_data_text(MINI_DATA).to_parquet(tmp_path / "long.parquet")
+    monkeypatch.setattr(data_module, "MAX_ROWS", 5)
+    long = write(tmp_path, MINI_DATA)  # 13 rows
+    assert "at most 5 rows" in errors(long)[0].message
+    assert "at most 5 rows" in errors(tmp_path / "long.parquet")[0].message
+    monkeypatch.setattr(data_module, "MAX_ROWS", 1000)
+    monkeypatch.setattr(data_module, "MAX_COLUMNS", 3)
+    assert "3 columns" in errors(long)[0].message
+
+
+def test_a_grid_too_large_for_memory_is_refused_with_the_links(tmp_path, monkeypatch):
+    from bms_eval import validation
+
+    monkeypatch.setattr(validation, "MAX_GRID_CELLS", 3)
+    card_path = tmp_path / "card.yaml"
+    card_path.write_text(MINI_CARD, encoding="utf-8")
+    _, _, problems = check_inputs(card_path, write(tmp_path, MINI_DATA))
+    big = [p for p in problems if p.kind == "too_large"]
+    assert (
+        big and big[0].where == "links" and "2 indicators × 2 units × 2 periods" in big[0].message
+    )

@@ -394,7 +394,7 @@ def estimate_links(
         One row per link and lag, with the columns of SPEC 3.1 and more.
     """
     start = time.perf_counter()
-    panel = Panel.from_data(data)
+    panel = Panel.from_data(data, scorecard.linked_ids)
     groups = _links_by_target(scorecard)
     rows: list[dict] = []
     for i, (target, links) in enumerate(groups.items(), 1):

@@ -8,6 +8,7 @@ shifts along the period axis, so ``X(t − lag)`` is missing whenever period
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,10 +36,22 @@ class Panel:
     values: dict[str, np.ndarray] = field(repr=False)
 
     @classmethod
-    def from_data(cls, data: IndicatorData | pd.DataFrame) -> Panel:
-        """Build the grid from tidy data (``unit, period, indicator, value``)."""
+    def from_data(
+        cls, data: IndicatorData | pd.DataFrame, indicators: Iterable[str] | None = None
+    ) -> Panel:
+        """Build the grid from tidy data (``unit, period, indicator, value``).
+
+        Parameters
+        ----------
+        data : IndicatorData or DataFrame
+        indicators : iterable of str, optional
+            Only these indicators (the ones a scorecard's links use): the grid of a
+            table with thousands of indicators is then as large as the analysis needs.
+        """
         frame = data.frame if isinstance(data, IndicatorData) else data
         keep = frame["value"].notna().to_numpy()
+        if indicators is not None:
+            keep = keep & frame["indicator"].isin(list(indicators)).to_numpy()
         if not keep.any():
             return cls((), np.array([], dtype=np.int64), {})
         # codes of the sorted distinct units and ids: no text per row is materialised

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from bms_eval.inputs.text_files import decode, read_bytes
 from bms_eval.memory import release_memory
@@ -37,6 +39,12 @@ PERIOD_RANGE = (0, 9999)
 #: Largest magnitude of a value accepted: squares of larger ones approach the limits
 #: of floating point, and no indicator is measured in such numbers.
 MAX_ABS_VALUE = 1e100
+#: Most rows (lines, Parquet rows, Excel's unpacked bytes) and columns a data file
+#: may have: checked before it is parsed, so a small file that unpacks or declares
+#: far more cannot fill the memory (7 M rows take about 1.2 GB).
+MAX_ROWS = 30_000_000
+MAX_COLUMNS = 100_000
+MAX_XLSX_UNPACKED = 1024**3
 #: Rows parsed as numbers in one step (see ``_arrow_numbers``).
 NUMBER_BLOCK = 1_000_000
 
@@ -235,6 +243,21 @@ def _csv_exact(
     return header, body, np.array(lines, dtype=np.int64)
 
 
+def _too_large(problems: ProblemList, rows: int, columns: int, what: str) -> bool:
+    """Record an error and return True when a file is beyond :data:`MAX_ROWS` or
+    :data:`MAX_COLUMNS`."""
+    if rows > MAX_ROWS or columns > MAX_COLUMNS:
+        problems.error(
+            "",
+            f"the {what} has {rows:,} rows and {columns:,} columns; bms-eval reads at most "
+            f"{MAX_ROWS:,} rows and {MAX_COLUMNS:,} columns (split the table, or keep only the "
+            "indicators the scorecard uses)",
+            kind="too_large",
+        )
+        return True
+    return False
+
+
 def _read_csv(data: bytes, problems: ProblemList) -> _Table | None:
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         problems.error(
@@ -245,6 +268,10 @@ def _read_csv(data: bytes, problems: ProblemList) -> _Table | None:
         return None
     first_line = next((ln for ln in data[:65536].splitlines() if ln.strip()), b"")
     sep = _sniff_separator(first_line.decode("utf-8", errors="replace"))
+    header_end = data.find(b"\n")
+    header = data if header_end < 0 else data[:header_end]
+    if _too_large(problems, data.count(b"\n"), header.count(sep.encode()) + 1, "file"):
+        return None
     parsed = _csv_fast(data, sep)
     if parsed is None:  # the exact reader, on the decoded text
         text = decode(data, problems, allow_cp1252=True)
@@ -266,6 +293,22 @@ def _from_frame(df: pd.DataFrame, places: Places) -> _Table:
 
 
 def _read_xlsx(data: bytes, problems: ProblemList) -> _Table | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        problems.error(
+            "", "this is not an Excel workbook (.xlsx): it cannot be opened as one", kind="io"
+        )
+        return None
+    if unpacked > MAX_XLSX_UNPACKED:
+        problems.error(
+            "",
+            f"the workbook unpacks to {unpacked / 1024**2:,.0f} MB, more than the "
+            f"{MAX_XLSX_UNPACKED // 1024**2:,} MB bms-eval reads; save the data sheet as CSV",
+            kind="too_large",
+        )
+        return None
     try:
         sheets = pd.read_excel(
             io.BytesIO(data), sheet_name=None, dtype=object, header=0, engine="openpyxl"
@@ -292,6 +335,13 @@ def _read_xlsx(data: bytes, problems: ProblemList) -> _Table | None:
 
 
 def _read_parquet(data: bytes, problems: ProblemList) -> _Table | None:
+    try:
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+    except Exception as exc:  # pyarrow raises many types for damaged files
+        problems.error("", f"cannot read the Parquet file: {exc}", kind="io")
+        return None
+    if _too_large(problems, meta.num_rows, meta.num_columns, "Parquet file"):
+        return None
     try:
         df = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises many types for damaged files
