@@ -124,11 +124,6 @@ def pooled_trend(frame: pd.DataFrame) -> Trend:
     return Trend(float(fit.params[0]), low, high, fit.n_obs)
 
 
-def _recent(group: pd.DataFrame, periods: int) -> pd.DataFrame:
-    latest = group["period"].max()
-    return group[group["period"] > latest - periods]
-
-
 def _rows_by_indicator(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Positions of each indicator's observed rows: one indicator at a time is taken
     out of the table, never a copy of all of it."""
@@ -143,21 +138,19 @@ def _rows_by_indicator(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def _latest_periods(g: pd.DataFrame) -> pd.Series:
-    return g.groupby("unit", sort=False)["period"].max()
-
-
-def _unit_rows(ind: Indicator, g: pd.DataFrame, trend_periods: int) -> pd.DataFrame:
-    """The unit rows of one indicator, computed for all units at once.
+def _unit_rows(
+    ind: Indicator, g: pd.DataFrame, trend_periods: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The unit rows of one indicator, computed for all units at once, and the
+    recent observations the trends use.
 
     Per unit: the latest value and its status, the OLS trend over the unit's
     last ``trend_periods`` periods (as :func:`unit_trend`, from grouped sums of
     the values centred on each unit's latest, so nothing cancels), and whether
     the target was ever reached.
     """
-    g = g.sort_values(["unit", "period"], kind="stable")
     codes, labels = pd.factorize(g["unit"].astype(str), sort=True)
-    order = np.argsort(codes, kind="stable")  # by unit (labels sorted), then period
+    order = np.lexsort((g["period"].to_numpy(), codes))  # by unit (labels sorted), then period
     codes = codes[order]
     period = g["period"].to_numpy(dtype=float)[order]
     value = g["value"].to_numpy(dtype=float)[order]
@@ -187,7 +180,7 @@ def _unit_rows(ind: Indicator, g: pd.DataFrame, trend_periods: int) -> pd.DataFr
         reached: list = [bool(ind.better(float(v), amb.target)) for v in best]
     else:
         reached = [None] * k
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "level": "unit",
             "unit": [str(u) for u in labels],
@@ -202,6 +195,7 @@ def _unit_rows(ind: Indicator, g: pd.DataFrame, trend_periods: int) -> pd.DataFr
             "ever_reached_target": reached,
         }
     )
+    return rows, g.iloc[order[recent]]
 
 
 def scorecard_status(
@@ -251,10 +245,7 @@ def scorecard_status(
                 }
             )
             continue
-        units = _unit_rows(ind, g, trend_periods)
-        recent = g[
-            g["period"].to_numpy() > g["unit"].map(_latest_periods(g)).to_numpy() - trend_periods
-        ]
+        units, recent = _unit_rows(ind, g, trend_periods)
         pooled = pooled_trend(recent)
         median = float(np.median(units["latest_value"]))
         states = units["status"].value_counts()
