@@ -151,17 +151,18 @@ def _block_size(data: bytes, width: int) -> int:
     return int(min(max(len(data) // pieces + 1, 1 << 20), (1 << 31) - 1))
 
 
-def _csv_fast(data: bytes, sep: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
+def _csv_fast(
+    data: bytes, sep: str, width: int, newlines: int
+) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
     """Arrow's multithreaded CSV reader, when every record is exactly one physical line.
 
     Every cell is kept as Arrow-backed text (a few bytes per cell, not a Python
     object), so a KOSTRA-sized table of millions of rows reads in a second and a
     fraction of the memory. Returns the header, the cells and each row's line
     number, or ``None`` when the file needs the exact reader: not UTF-8, a quoted
-    line break, a ragged or blank line.
+    line break, a ragged or blank line. ``width`` is the number of fields of the
+    first line and ``newlines`` the number of line breaks, both counted by the caller.
     """
-    first = data.split(b"\n", 1)[0]
-    width = first.count(sep.encode()) + 1
     names = [f"c{j}" for j in range(width)]
     try:
         table = pacsv.read_csv(
@@ -178,7 +179,7 @@ def _csv_fast(data: bytes, sep: str) -> tuple[list[str], pd.DataFrame, np.ndarra
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    physical = newlines + (0 if data.endswith(b"\n") else 1)
     if table.num_rows == 0 or table.num_rows != physical:
         return (
             None  # a record spans lines (a quoted line break): line numbers need the exact reader
@@ -269,10 +270,11 @@ def _read_csv(data: bytes, problems: ProblemList) -> _Table | None:
     first_line = next((ln for ln in data[:65536].splitlines() if ln.strip()), b"")
     sep = _sniff_separator(first_line.decode("utf-8", errors="replace"))
     header_end = data.find(b"\n")
-    header = data if header_end < 0 else data[:header_end]
-    if _too_large(problems, data.count(b"\n"), header.count(sep.encode()) + 1, "file"):
+    width = (data if header_end < 0 else data[:header_end]).count(sep.encode()) + 1
+    newlines = data.count(b"\n")
+    if _too_large(problems, newlines, width, "file"):
         return None
-    parsed = _csv_fast(data, sep)
+    parsed = _csv_fast(data, sep, width, newlines)
     if parsed is None:  # the exact reader, on the decoded text
         text = decode(data, problems, allow_cp1252=True)
         if text is None:
