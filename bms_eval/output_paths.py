@@ -37,6 +37,15 @@ def check_given(value: str | None, option: str = "--out") -> None:
         raise UsageError(f"{option} is empty; give a name, or leave {option} out")
 
 
+def _refuse_file_ancestor(out: Path, option: str) -> None:
+    """The nearest existing folder above ``out`` must be a folder, not a file."""
+    for ancestor in out.parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise UsageError(f"{option} {out}: {ancestor} is a file, not a folder")
+            return
+
+
 def check_output_file(out: Path, inputs: Iterable[Path], option: str = "--out") -> None:
     """Refuse an output file that is an input, a folder, or in a place that is not a folder.
 
@@ -63,12 +72,7 @@ def check_output_file(out: Path, inputs: Iterable[Path], option: str = "--out") 
         raise UsageError(f"{option} {out} is a folder; give the name of a file to write")
     if out.exists() and not out.is_file():
         raise UsageError(f"{option} {out} is not a regular file; give the name of a file to write")
-    parent = out.parent
-    for ancestor in (parent, *parent.parents):
-        if ancestor.exists():
-            if not ancestor.is_dir():
-                raise UsageError(f"{option} {out}: {ancestor} is a file, not a folder")
-            break
+    _refuse_file_ancestor(out, option)
 
 
 def check_output_folder(out: Path, inputs: Iterable[Path], option: str = "--out") -> None:
@@ -99,11 +103,7 @@ def check_output_folder(out: Path, inputs: Iterable[Path], option: str = "--out"
             f"{option} {out} is a file, not a folder: bms-eval run writes a folder of outputs; "
             "choose a folder name"
         )
-    for ancestor in out.parents:
-        if ancestor.exists():
-            if not ancestor.is_dir():
-                raise UsageError(f"{option} {out}: {ancestor} is a file, not a folder")
-            break
+    _refuse_file_ancestor(out, option)
 
 
 def umask() -> int:

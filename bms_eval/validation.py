@@ -184,28 +184,19 @@ def coverage(card: Scorecard, data: IndicatorData) -> pd.DataFrame:
     observed = frame["value"].notna()
     grid = len(data.units) * len(data.periods)
     # no copy of the table: units and periods of missing values are masked instead
-    everything = bool(observed.all())
-    by = frame.groupby("indicator", sort=False)
+    by_indicator = frame["indicator"]
+    unit = frame["unit"] if observed.all() else frame["unit"].where(observed)
+    period = frame["period"] if observed.all() else frame["period"].where(observed)
+    value = frame["value"].groupby(by_indicator, sort=False)
+    period_of = period.groupby(by_indicator, sort=False)
     stats = pd.DataFrame(
         {
-            "observed": by["value"].count(),
-            "units": (
-                by["unit"]
-                if everything
-                else frame["unit"].where(observed).groupby(frame["indicator"], sort=False)
-            ).nunique(),
-            "first": (
-                by["period"]
-                if everything
-                else frame["period"].where(observed).groupby(frame["indicator"], sort=False)
-            ).min(),
-            "last": (
-                by["period"]
-                if everything
-                else frame["period"].where(observed).groupby(frame["indicator"], sort=False)
-            ).max(),
-            "min": by["value"].min(),
-            "max": by["value"].max(),
+            "observed": value.count(),
+            "units": unit.groupby(by_indicator, sort=False).nunique(),
+            "first": period_of.min(),
+            "last": period_of.max(),
+            "min": value.min(),
+            "max": value.max(),
         }
     )
     stats = stats[stats["observed"] > 0]
