@@ -181,13 +181,13 @@ class KernelDied(CellFailure):
     """The kernel stopped while a notebook ran (killed, most often for lack of memory)."""
 
     def __init__(self, notebook: str):
-        Exception.__init__(
-            self,
-            f"notebook {notebook}: the kernel stopped while it ran (the system may have ended "
-            "it for lack of memory: the data or the number of indicators may be too large for "
-            "this machine)",
+        super().__init__(
+            notebook,
+            0,
+            "",
+            "the kernel stopped while it ran (the system may have ended it for lack of "
+            "memory: the data or the number of indicators may be too large for this machine)",
         )
-        self.notebook, self.cell, self.source, self.error = notebook, 0, "", "kernel died"
 
 
 def _execute_notebook(

@@ -130,7 +130,7 @@ def _pid_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
+    except OSError:  # it exists, but belongs to someone else
         return True
     return True
 
@@ -200,6 +200,7 @@ class _Lock:
     """An exclusive lock on ``.DIR.lock`` beside the output folder, held for the run."""
 
     def __init__(self, out: Path):
+        self.out = out
         self.path = out.parent / f".{out.name}.lock"
         self.handle = None
 
@@ -214,7 +215,7 @@ class _Lock:
                 handle.close()
                 raise UsageError(
                     f"another bms-eval run (process {owner}) is writing "
-                    f"{self.path.parent / self.path.name[1:-5]}; wait for it to finish or "
+                    f"{self.out}; wait for it to finish or "
                     "choose another --out"
                 ) from None
             # the holder before us may have removed the file: lock the one on disk
