@@ -81,17 +81,20 @@ def _clean(value: Any) -> Any:
     return value
 
 
+#: Strict JSON (no NaN), UTF-8 characters kept, indented: for every JSON file a run writes.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False)
+
+
 def to_json(value: Any) -> str:
     """Strict JSON text (no NaN), UTF-8 characters kept."""
-    return json.dumps(_clean(value), ensure_ascii=False, indent=2, allow_nan=False)
+    return _ENCODER.encode(_clean(value))
 
 
 def write_json(path: Path, value: Any) -> None:
     """Write strict JSON as :func:`to_json` does, streamed to the file in pieces (a
     results document of hundreds of megabytes is never one string in memory)."""
-    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False)
     with path.open("w", encoding="utf-8") as handle:
-        for piece in encoder.iterencode(_clean(value)):
+        for piece in _ENCODER.iterencode(_clean(value)):
             handle.write(piece)
 
 
