@@ -247,20 +247,6 @@ def test_results_json_carries_the_assessment_under_spec_keys(example_run):
     assert html.index(a["headline"][0]) < html.index('id="status"')
 
 
-def test_a_kernel_that_dies_ends_the_run_instead_of_hanging(tmp_path, monkeypatch):
-    """A kernel killed mid-cell (as the system does when memory runs out) once left
-    the run waiting for a reply for ever."""
-    card, data = _hostile_inputs(tmp_path)
-    out = earlier_output(tmp_path / "out")
-    before = folder_bytes(out)
-    dying = _notebook(tmp_path / "nbs" / "01_dying.ipynb", "import os\nos.kill(os.getpid(), 9)")
-    monkeypatch.setattr(run_module, "notebooks", lambda: [dying])
-    with pytest.raises(RunFailed) as info:
-        run_pipeline(card, data, out)
-    assert "kernel stopped" in str(info.value) and "memory" in str(info.value)
-    assert folder_bytes(out) == before
-
-
 def test_every_notebook_analyses_the_snapshot_the_command_read(tmp_path):
     """A data file changed while a run goes on must not mix into it: the notebooks
     analyse what the command read and hashed, and the manifest says so."""
@@ -280,16 +266,36 @@ def test_every_notebook_analyses_the_snapshot_the_command_read(tmp_path):
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
 
 
-def test_a_cell_over_the_timeout_ends_the_run(tmp_path, monkeypatch, cli, mini):
+@pytest.mark.parametrize(
+    ("cell", "timeout", "expected"),
+    [
+        # a kernel killed mid-cell, as the system does when memory runs out, once left
+        # the run waiting for a reply for ever
+        ("import os\nos.kill(os.getpid(), 9)", None, ("kernel stopped", "memory")),
+        (
+            "import time\ntime.sleep(60)",
+            2,
+            ("01_cell.ipynb failed: a cell ran longer than the 2 s allowed",),
+        ),
+    ],
+    ids=["kernel-dies", "timeout"],
+)
+def test_a_cell_that_cannot_finish_ends_the_run_and_keeps_the_old_output(
+    tmp_path, monkeypatch, cell, timeout, expected
+):
     card, data = _hostile_inputs(tmp_path)
     out = earlier_output(tmp_path / "out")
     before = folder_bytes(out)
-    slow = _notebook(tmp_path / "nbs" / "01_slow.ipynb", "import time\ntime.sleep(60)")
-    monkeypatch.setattr(run_module, "notebooks", lambda: [slow])
+    notebook = _notebook(tmp_path / "nbs" / "01_cell.ipynb", cell)
+    monkeypatch.setattr(run_module, "notebooks", lambda: [notebook])
     with pytest.raises(RunFailed) as info:
-        run_pipeline(card, data, out, timeout=2)
-    assert "01_slow.ipynb failed: a cell ran longer than the 2 s allowed" in str(info.value)
+        run_pipeline(card, data, out, timeout=timeout)
+    for fragment in expected:
+        assert fragment in str(info.value)
     assert folder_bytes(out) == before
+
+
+def test_a_timeout_below_one_second_is_wrong_usage(cli, mini):
     assert cli("run", *mini, "--timeout", "0").code == 2
 
 
