@@ -57,15 +57,6 @@ class RunFailed(Exception):
         super().__init__(f"{failure}. The executed notebook up to that cell is kept in {kept}")
 
 
-@dataclass(frozen=True)
-class _Analysed:
-    """What the run analysed: the scorecard, and the hashes of the bytes read."""
-
-    scorecard: Scorecard
-    scorecard_sha256: str
-    data_sha256: str
-
-
 def run_pipeline(
     scorecard: Path,
     data: Path,
@@ -123,7 +114,7 @@ def run_pipeline(
         assert folder.work is not None
         work = folder.work
         save_inputs(work, inputs)
-        analysed = _Analysed(inputs.scorecard, inputs.scorecard.sha256, inputs.data.sha256)
+        card, data_sha256 = inputs.scorecard, inputs.data.sha256
         del inputs  # the notebooks read the snapshot; this process needs only the scorecard
         release_memory()
         executed_dir = work / "notebooks"
@@ -150,7 +141,7 @@ def run_pipeline(
             shutil.rmtree(work / PARTS, ignore_errors=True)
             raise RunFailed(failure, folder.keep_failed()) from None
         t0 = time.perf_counter()
-        _collect(analysed, scorecard, data, folder.out, work, records, started, argv)
+        _collect(card, data_sha256, scorecard, data, folder.out, work, records, started, argv)
         collect = time.perf_counter() - t0
         folder.commit()
         progress(f"report written in {collect:.1f} s")
@@ -158,7 +149,8 @@ def run_pipeline(
 
 
 def _collect(
-    analysed: _Analysed,
+    card: Scorecard,
+    data_sha256: str,
     scorecard: Path,
     data: Path,
     out: Path,
@@ -167,7 +159,6 @@ def _collect(
     started: str,
     argv: list[str] | None,
 ) -> None:
-    card = analysed.scorecard
     quality = load_part(work, "quality")
     status = load_part(work, "status")
     links = load_part(work, "links")
@@ -197,8 +188,8 @@ def _collect(
     }
     manifest = manifest_document(
         {
-            "scorecard": {"path": str(scorecard.resolve()), "sha256": analysed.scorecard_sha256},
-            "data": {"path": str(data.resolve()), "sha256": analysed.data_sha256},
+            "scorecard": {"path": str(scorecard.resolve()), "sha256": card.sha256},
+            "data": {"path": str(data.resolve()), "sha256": data_sha256},
         },
         parameters,
         started,
