@@ -82,6 +82,13 @@ def _drawn(card: Scorecard, limit: int) -> list:
     return ([i for i in inds if i.id in linked] + [i for i in inds if i.id not in linked])[:limit]
 
 
+def _title(texts: Texts, key: str, shown: int, card: Scorecard) -> str:
+    """A figure's title, saying so when it draws only some of the indicators."""
+    total = len(card.indicators)
+    more = "\n" + texts.format("figure.some", shown=shown, total=total) if shown < total else ""
+    return texts[key] + more
+
+
 @_styled
 def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
@@ -283,10 +290,7 @@ def trends(card: Scorecard, data: pd.DataFrame, texts: Texts, columns: int = 3) 
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
     for ax in axes[len(inds) :]:
         ax.axis("off")
-    title = texts["trends_title"]
-    if len(inds) < len(card.indicators):
-        title += "\n" + texts.format("figure.some", shown=len(inds), total=len(card.indicators))
-    fig.suptitle(title, fontweight="bold")
+    fig.suptitle(_title(texts, "trends_title", len(inds), card), fontweight="bold")
     handles = [
         Patch(color=STATUS_COLOURS["green"], alpha=0.3, label=texts.status("green")),
         Patch(color=STATUS_COLOURS["yellow"], alpha=0.5, label=texts.status("yellow")),
@@ -356,10 +360,7 @@ def coverage_map(card: Scorecard, data: pd.DataFrame, texts: Texts) -> Figure:
     )
     ax.set_xlabel(texts["period"])
     ax.set_ylabel("")
-    title = texts["coverage_title"]
-    if len(ids) < len(card.indicators):
-        title += "\n" + texts.format("figure.some", shown=len(ids), total=len(card.indicators))
-    ax.set_title(title)
+    ax.set_title(_title(texts, "coverage_title", len(ids), card))
     ax.tick_params(labelsize=7)
     return fig
 
