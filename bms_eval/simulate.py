@@ -332,3 +332,83 @@ def _observe(
     if p.missing > 0:
         out[rng.random(out.shape) < p.missing] = np.nan
     return out
+
+
+def simulate_pair(
+    *,
+    units: int = 30,
+    periods: int = 10,
+    persistence_y: float = 0.5,
+    persistence_x: float = 0.5,
+    forward: float = 0.0,
+    reverse: float = 0.0,
+    lag: int = 1,
+    start: int = 2015,
+    seed: int = 0,
+    burn_in: int = 50,
+) -> pd.DataFrame:
+    """Two indicators ``X`` and ``Y`` in the cross-lagged model the direction tests fit.
+
+    For unit *i* and period *t*, with unit levels ``a``, ``b`` ~ N(0, 1) and shocks
+    ``e``, ``u`` ~ N(0, 1)::
+
+        Y[i,t] = (1 − persistence_y)·a[i] + persistence_y·Y[i,t−1] + forward·X[i,t−lag] + e
+        X[i,t] = (1 − persistence_x)·b[i] + persistence_x·X[i,t−1] + reverse·Y[i,t−lag′] + u
+
+    with ``lag′ = lag``, or 1 when ``lag`` is 0. So ``forward`` is the arrow
+    ``X → Y`` and ``reverse`` the arrow ``Y → X``, each holding with the other
+    indicator's own past taken into account — the truth of a direction test.
+    Unlike :func:`simulate` (whose persistence is that of the unexplained part),
+    here each indicator's own past enters its equation.
+
+    Parameters
+    ----------
+    units, periods : int
+        Panel size.
+    persistence_y, persistence_x : float
+        Own-lag coefficients (|·| < 1 keeps the pair stable with small effects).
+    forward, reverse : float
+        The true effects each way.
+    lag : int
+        Lag of the forward effect (0 to 3).
+    start : int
+        First period.
+    seed : int
+        Seed of the random generator.
+    burn_in : int
+        Periods generated and discarded first (the panel starts in equilibrium).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy: ``unit``, ``period``, ``indicator`` (``"X"``, ``"Y"``), ``value``.
+    """
+    if not 0 <= lag <= 3:
+        raise ValueError(f"lag must be between 0 and 3, got {lag}")
+    rng = np.random.default_rng(seed)
+    level_y, level_x = rng.normal(size=units), rng.normal(size=units)
+    back = lag if lag >= 1 else 1
+    total = periods + burn_in
+    y = np.zeros((units, total))
+    x = np.zeros((units, total))
+    for t in range(total):
+        x[:, t] = (1 - persistence_x) * level_x + rng.normal(size=units)
+        y_shock = rng.normal(size=units)
+        if t >= 1:
+            x[:, t] += persistence_x * x[:, t - 1]
+        if t >= back:
+            x[:, t] += reverse * y[:, t - back]
+        y[:, t] = (1 - persistence_y) * level_y + y_shock
+        if t >= 1:
+            y[:, t] += persistence_y * y[:, t - 1]
+        if t >= lag:
+            y[:, t] += forward * x[:, t - lag]
+    y, x = y[:, burn_in:], x[:, burn_in:]
+    unit = np.repeat([f"U{i + 1:03d}" for i in range(units)], periods)
+    period = np.tile(np.arange(start, start + periods), units)
+    frames = [
+        pd.DataFrame({"unit": unit, "period": period, "indicator": name, "value": v.ravel()})
+        for name, v in (("X", x), ("Y", y))
+    ]
+    out = pd.concat(frames, ignore_index=True).sort_values(["unit", "period"], kind="stable")
+    return out.reset_index(drop=True)
