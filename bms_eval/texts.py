@@ -13,6 +13,11 @@ LANGUAGES = ("en", "nb", "nn")
 
 _TEXTS: dict[str, dict[str, str]] = {
     # --- verdicts -------------------------------------------------------------------
+    "verdict.reciprocal": {
+        "en": "Both ways",
+        "nb": "Begge veier",
+        "nn": "Begge vegar",
+    },
     "verdict.supported": {"en": "Supported", "nb": "Støttet", "nn": "Støtta"},
     "verdict.contradicted": {"en": "Contradicted", "nb": "Motsagt", "nn": "Motsagt"},
     "verdict.reverse": {
@@ -93,10 +98,21 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nn": "Innan einingar, over tid",
     },
     "unit_mean": {"en": "unit mean", "nb": "enhetens snitt", "nn": "snittet til eininga"},
-    "deviation": {
-        "en": "deviation from unit mean",
-        "nb": "avvik fra enhetens snitt",
-        "nn": "avvik frå snittet til eininga",
+    "partial_direction": {
+        "en": "what the verdict rests on: own past and the rest held fixed;\nline: "
+        "bias-corrected estimate",
+        "nb": "det dommen bygger på: egen historikk og resten holdt fast;\nlinje: "
+        "skjevhetskorrigert estimat",
+        "nn": "det dommen byggjer på: eiga historie og resten halde fast;\nline: "
+        "skeivskapskorrigert estimat",
+    },
+    "partial_static": {
+        "en": "what the verdict rests on: other causes held fixed;\nline: within "
+        "estimate (direction not checked)",
+        "nb": "det dommen bygger på: andre årsaker holdt fast;\nlinje: estimat innen "
+        "enhetene (retning ikke sjekket)",
+        "nn": "det dommen byggjer på: andre årsaker haldne fast;\nline: estimat innan "
+        "einingane (retning ikkje sjekka)",
     },
     "trends_title": {
         "en": "Indicators over time against their ambition",
@@ -210,15 +226,26 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "rationale": {"en": "Assumed because", "nb": "Antatt fordi", "nn": "Tenkt fordi"},
     "numbers": {
-        "en": "Effect {est} SD (95 % CI {lo} to {hi}); adjusted p {p}; between "
-        "units p {bp}; reverse p {rp}; placebo p {lp}; {n} observations in "
-        "{u} units.",
-        "nb": "Effekt {est} SD (95 % KI {lo} til {hi}); justert p {p}; mellom "
-        "enheter p {bp}; motsatt retning p {rp}; placebo p {lp}; {n} "
-        "observasjoner i {u} enheter.",
-        "nn": "Effekt {est} SD (95 % KI {lo} til {hi}); justert p {p}; mellom "
-        "einingar p {bp}; motsett retning p {rp}; placebo p {lp}; {n} "
-        "observasjonar i {u} einingar.",
+        "en": "Static within-unit effect {est} SD ({level} CI {lo} to {hi}); adjusted p "
+        "{p}; between units p {bp}; placebo p {lp}; {n} observations in {u} units.",
+        "nb": "Statisk effekt innen enhetene {est} SD ({level} KI {lo} til {hi}); justert "
+        "p {p}; mellom enheter p {bp}; placebo p {lp}; {n} observasjoner i {u} enheter.",
+        "nn": "Statisk effekt innan einingane {est} SD ({level} KI {lo} til {hi}); justert "
+        "p {p}; mellom einingar p {bp}; placebo p {lp}; {n} observasjonar i {u} "
+        "einingar.",
+    },
+    "numbers_direction": {
+        "en": "Direction tests (own past taken into account): forward {fest} SD, adjusted "
+        "p {fp}; reverse adjusted p {rp}.",
+        "nb": "Retningstester (egen historikk tatt med): framover {fest} SD, justert p "
+        "{fp}; motsatt vei justert p {rp}.",
+        "nn": "Retningstestar (eiga historie teken med): framover {fest} SD, justert p "
+        "{fp}; motsett veg justert p {rp}.",
+    },
+    "numbers_not_checked": {
+        "en": "Direction not checked (too few years).",
+        "nb": "Retningen er ikke sjekket (for få år).",
+        "nn": "Retninga er ikkje sjekka (for få år).",
     },
     "lag_word": {"en": "lag {lag}", "nb": "etterslep {lag}", "nn": "etterslep {lag}"},
     "quality_heading": {"en": "Data quality", "nb": "Datakvalitet", "nn": "Datakvalitet"},
@@ -254,6 +281,36 @@ _TEXTS: dict[str, dict[str, str]] = {
         "innan einingane; endringar under {m} SD vert rekna som for små til å bety "
         "noko.",
     },
+    "method_direction": {
+        "en": "Indicators are persistent from year to year, and then such a regression "
+        "cannot tell which way an arrow points. So each arrow was also tested both ways "
+        "in direction (cross-lagged) tests: the effect on its own past and the cause "
+        "(forward), and the cause on its own past and the effect a year earlier "
+        "(reverse), with the fixed-effects bias that a lagged indicator brings corrected "
+        "(bias-corrected within estimator; standard errors that account for the "
+        "correction, from the cluster jackknife with fewer than 50 units). Verdicts rest "
+        "on these tests where at least {min} years have both indicators and their past; "
+        "with fewer, the direction is not checked and the reason says so.",
+        "nb": "Indikatorer henger igjen fra år til år, og da kan en slik regresjon ikke "
+        "avgjøre hvilken vei en pil går. Derfor ble hver pil også testet begge veier i "
+        "retningstester (kryssforsinkede): virkningen på sin egen historikk og årsaken "
+        "(framover), og årsaken på sin egen historikk og virkningen året før (motsatt "
+        "vei), med skjevheten som en forsinket indikator gir i modeller med faste "
+        "effekter korrigert (skjevhetskorrigert within-estimator; standardfeil som tar "
+        "hensyn til korreksjonen, fra klynge-jackknife med færre enn 50 enheter). "
+        "Dommene bygger på disse testene der minst {min} år har begge indikatorene og "
+        "historikken deres; med færre er retningen ikke sjekket, og begrunnelsen sier "
+        "det.",
+        "nn": "Indikatorar heng att frå år til år, og då kan ein slik regresjon ikkje "
+        "avgjere kva veg ei pil går. Difor vart kvar pil òg testa begge vegar i "
+        "retningstestar (kryssforseinka): verknaden på si eiga historie og årsaka "
+        "(framover), og årsaka på si eiga historie og verknaden året før (motsett veg), "
+        "med skeivskapen som ein forseinka indikator gjev i modellar med faste effektar "
+        "korrigert (skeivskapskorrigert within-estimator; standardfeil som tek omsyn til "
+        "korreksjonen, frå klynge-jackknife med færre enn 50 einingar). Dommane byggjer "
+        "på desse testane der minst {min} år har begge indikatorane og historia deira; "
+        "med færre er retninga ikkje sjekka, og grunngjevinga seier det.",
+    },
     "method_twoway": {"en": " and year effects", "nb": " og årseffekter", "nn": " og årseffektar"},
     "method_boot": {
         "en": "; with fewer than 50 units, p-values and intervals come from the "
@@ -275,37 +332,76 @@ _TEXTS: dict[str, dict[str, str]] = {
     "no": {"en": "no", "nb": "nei", "nn": "nei"},
     "units_of": {"en": "{n} of {total}", "nb": "{n} av {total}", "nn": "{n} av {total}"},
     # --- verdict reasons (links.csv and the report) -------------------------------------
+    "reason.reciprocal": {
+        "en": "{x} and {y} predict each other: when {x} rose within a unit, {y} {went} "
+        "{when} beyond what its own past predicts, as the scorecard assumes (direction "
+        "test {fest} SD per SD, adjusted p {p}), and {y} in turn predicted {x} {back} "
+        "beyond {x}'s own past (adjusted p {rp}). The arrow runs both ways: a feedback "
+        "loop, or something else that drives both.",
+        "nb": "{x} og {y} forutsier hverandre: når {x} økte innen en enhet, {went} {y} "
+        "{when} utover det den egen historikk tilsier, slik målkortet antar "
+        "(retningstest {fest} SD per SD, justert p {p}), og {y} forutsa i sin tur {x} "
+        "{back} utover {x} sin egen historikk (justert p {rp}). Pilen går begge veier: "
+        "en tilbakekobling, eller noe annet som driver begge.",
+        "nn": "{x} og {y} varslar kvarandre: når {x} auka innan ei eining, {went} {y} "
+        "{when} utover det eiga historie tilseier, slik målkortet går ut frå "
+        "(retningstest {fest} SD per SD, justert p {p}), og {y} varsla i sin tur {x} "
+        "{back} utover den eigne historia til {x} (justert p {rp}). Pila går begge "
+        "vegar: ei tilbakekopling, eller noko anna som driv begge.",
+    },
     "reason.supported": {
+        "en": "When {x} rose within a unit, {y} {went} {when} beyond what its own past "
+        "predicts, as the scorecard assumes (direction test {fest} SD per SD, adjusted "
+        "p {p}), and {y} did not predict {x} (adjusted p {rp}).",
+        "nb": "Når {x} økte innen en enhet, {went} {y} {when} utover det egen historikk "
+        "tilsier, slik målkortet antar (retningstest {fest} SD per SD, justert p {p}), "
+        "og {y} forutsa ikke {x} (justert p {rp}).",
+        "nn": "Når {x} auka innan ei eining, {went} {y} {when} utover det eiga historie "
+        "tilseier, slik målkortet går ut frå (retningstest {fest} SD per SD, justert "
+        "p {p}), og {y} varsla ikkje {x} (justert p {rp}).",
+    },
+    "reason.supported_static": {
         "en": "When {x} rose within a unit, {y} {went} {when}, as the scorecard assumes "
-        "({est} SD per SD, 95 % CI {lo} to {hi} SD; adjusted p {p}).",
+        "({est} SD per SD, {level} CI {lo} to {hi} SD; adjusted p {p}).",
         "nb": "Når {x} økte innen en enhet, {went} {y} {when}, slik målkortet antar "
-        "({est} SD per SD, 95 % KI {lo} til {hi} SD; justert p {p}).",
+        "({est} SD per SD, {level} KI {lo} til {hi} SD; justert p {p}).",
         "nn": "Når {x} auka innan ei eining, {went} {y} {when}, slik målkortet går ut frå "
-        "({est} SD per SD, 95 % KI {lo} til {hi} SD; justert p {p}).",
+        "({est} SD per SD, {level} KI {lo} til {hi} SD; justert p {p}).",
     },
     "reason.contradicted": {
+        "en": "When {x} rose within a unit, {y} {went} {when} beyond what its own past "
+        "predicts: the opposite of what the scorecard assumes (direction test {fest} SD "
+        "per SD, adjusted p {p}).",
+        "nb": "Når {x} økte innen en enhet, {went} {y} {when} utover det egen historikk "
+        "tilsier: det motsatte av det målkortet antar (retningstest {fest} SD per SD, "
+        "justert p {p}).",
+        "nn": "Når {x} auka innan ei eining, {went} {y} {when} utover det eiga historie "
+        "tilseier: det motsette av det målkortet går ut frå (retningstest {fest} SD per "
+        "SD, justert p {p}).",
+    },
+    "reason.contradicted_static": {
         "en": "When {x} rose within a unit, {y} {went} {when}: the opposite of what the "
-        "scorecard assumes ({est} SD per SD, 95 % CI {lo} to {hi} SD; adjusted p {p}).",
+        "scorecard assumes ({est} SD per SD, {level} CI {lo} to {hi} SD; adjusted p {p}).",
         "nb": "Når {x} økte innen en enhet, {went} {y} {when}: det motsatte av det målkortet "
-        "antar ({est} SD per SD, 95 % KI {lo} til {hi} SD; justert p {p}).",
+        "antar ({est} SD per SD, {level} KI {lo} til {hi} SD; justert p {p}).",
         "nn": "Når {x} auka innan ei eining, {went} {y} {when}: det motsette av det målkortet "
-        "går ut frå ({est} SD per SD, 95 % KI {lo} til {hi} SD; justert p {p}).",
+        "går ut frå ({est} SD per SD, {level} KI {lo} til {hi} SD; justert p {p}).",
     },
     "reason.reverse": {
-        "en": "Changes in {x} did not lead {y}, but {y} predicted {x} {when} (p {rp}): the "
-        "arrow may point the other way.",
-        "nb": "Endringer i {x} kom ikke før endringer i {y}, men {y} forutsa {x} {when} "
-        "(p {rp}): pilen kan gå motsatt vei.",
-        "nn": "Endringar i {x} kom ikkje før endringar i {y}, men {y} varsla {x} {when} "
-        "(p {rp}): pila kan gå motsett veg.",
+        "en": "Changes in {x} did not lead changes in {y}, but {y} predicted {x} {back} "
+        "beyond {x}'s own past (adjusted p {rp}): the arrow may point the other way.",
+        "nb": "Endringer i {x} kom ikke før endringer i {y}, men {y} forutsa {x} {back} "
+        "utover {x} sin egen historikk (justert p {rp}): pilen kan gå motsatt vei.",
+        "nn": "Endringar i {x} kom ikkje før endringar i {y}, men {y} varsla {x} {back} "
+        "utover den eigne historia til {x} (justert p {rp}): pila kan gå motsett veg.",
     },
     "reason.between_only": {
         "en": "Units with more {x} have {more} {y} (between units p {bp}), but when {x} rose "
-        "within a unit, {y} did not follow (95 % CI {lo} to {hi} SD).",
+        "within a unit, {y} did not follow ({level} CI {lo} to {hi} SD).",
         "nb": "Enheter med mer {x} har {more} {y} (mellom enheter p {bp}), men når {x} økte "
-        "innen en enhet, fulgte ikke {y} med (95 % KI {lo} til {hi} SD).",
+        "innen en enhet, fulgte ikke {y} med ({level} KI {lo} til {hi} SD).",
         "nn": "Einingar med meir {x} har {more} {y} (mellom einingar p {bp}), men når {x} "
-        "auka innan ei eining, følgde ikkje {y} med (95 % KI {lo} til {hi} SD).",
+        "auka innan ei eining, følgde ikkje {y} med ({level} KI {lo} til {hi} SD).",
     },
     "reason.no_effect": {
         "en": "When {x} changed within a unit, {y} did not follow {when}: the effect lies "
@@ -316,15 +412,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "mellom {lo} og {hi} SD, innanfor dei ±{m} SD som ville hatt noko å seie.",
     },
     "reason.inconclusive": {
-        "en": "The data cannot tell whether {x} moves {y}: the effect could lie anywhere "
-        "from {lo} to {hi} SD, and only an effect of about {mde} SD or more would "
-        "reliably show.",
-        "nb": "Dataene kan ikke avgjøre om {x} påvirker {y}: effekten kan ligge hvor som "
-        "helst fra {lo} til {hi} SD, og bare en effekt på rundt {mde} SD eller mer "
-        "ville vist seg sikkert.",
-        "nn": "Dataa kan ikkje avgjere om {x} påverkar {y}: effekten kan liggje kvar som "
-        "helst frå {lo} til {hi} SD, og berre ein effekt på rundt {mde} SD eller meir "
-        "ville vist seg sikkert.",
+        "en": "The data cannot tell whether {x} moves {y}: the within-unit effect could "
+        "lie anywhere from {lo} to {hi} SD ({level} CI), and only an effect of about "
+        "{mde} SD or more would reliably show.",
+        "nb": "Dataene kan ikke avgjøre om {x} påvirker {y}: effekten innen enhetene kan "
+        "ligge hvor som helst fra {lo} til {hi} SD ({level} KI), og bare en effekt på "
+        "rundt {mde} SD eller mer ville vist seg sikkert.",
+        "nn": "Dataa kan ikkje avgjere om {x} påverkar {y}: effekten innan einingane kan "
+        "liggje kvar som helst frå {lo} til {hi} SD ({level} KI), og berre ein effekt på "
+        "rundt {mde} SD eller meir ville vist seg sikkert.",
     },
     "reason.insufficient_data": {
         "en": "Too little data to test whether {x} moves {y}: {problem}.",
@@ -349,6 +445,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nb": " (Wild cluster bootstrap: {units} enheter, {how}.)",
         "nn": " (Wild cluster bootstrap: {units} einingar, {how}.)",
     },
+    "note.jackknife": {
+        "en": " (Direction tests with {units} units: standard errors from the cluster jackknife.)",
+        "nb": " (Retningstester med {units} enheter: standardfeil fra klynge-jackknife.)",
+        "nn": " (Retningstestar med {units} einingar: standardfeil frå klynge-jackknife.)",
+    },
     "note.robust": {
         "en": " (One unit: the years are treated as independent, so p may be too small.)",
         "nb": " (Én enhet: årene behandles som uavhengige, så p kan være for liten.)",
@@ -361,6 +462,65 @@ _TEXTS: dict[str, dict[str, str]] = {
         "omvendt årsakssammenheng eller felles trend.",
         "nn": " Merk: {x} året etter «føreseier» òg {y} (placebo p {lp}), eit teikn på "
         "omvendt årsakssamanheng eller felles trend.",
+    },
+    "note.not_checked": {
+        "en": " The direction was not checked ({why}): this rests on the static "
+        "within-unit test, which cannot tell which way the arrow points.",
+        "nb": " Retningen ble ikke sjekket ({why}): dette bygger på den statiske testen "
+        "innen enhetene, som ikke kan avgjøre hvilken vei pilen går.",
+        "nn": " Retninga vart ikkje sjekka ({why}): dette byggjer på den statiske testen "
+        "innan einingane, som ikkje kan avgjere kva veg pila går.",
+    },
+    "note.not_checked_plain": {
+        "en": " The direction was not checked: this rests on the static within-unit test, "
+        "which cannot tell which way the arrow points.",
+        "nb": " Retningen ble ikke sjekket: dette bygger på den statiske testen innen "
+        "enhetene, som ikke kan avgjøre hvilken vei pilen går.",
+        "nn": " Retninga vart ikkje sjekka: dette byggjer på den statiske testen innan "
+        "einingane, som ikkje kan avgjere kva veg pila går.",
+    },
+    "note.static_only": {
+        "en": " Without {y}'s own past, {x} and {y} do move together within units "
+        "(adjusted p {p}), but once that past is taken into account {x} does not "
+        "predict {y}: the association alone cannot tell which way the arrow points.",
+        "nb": " Uten {y} sin egen historikk beveger {x} og {y} seg sammen innen enhetene "
+        "(justert p {p}), men når den historikken tas med, forutsier ikke {x} {y}: "
+        "sammenhengen alene kan ikke avgjøre hvilken vei pilen går.",
+        "nn": " Utan den eigne historia til {y} rører {x} og {y} seg saman innan "
+        "einingane (justert p {p}), men når den historia vert teken med, varslar ikkje "
+        "{x} {y}: samanhengen åleine kan ikkje avgjere kva veg pila går.",
+    },
+    "note.same_year": {
+        "en": " Yearly data cannot order effects within a year, so a same-year link "
+        "could run either way; a year apart, {x} predicted {y} with p {fp} and {y} "
+        "predicted {x} with p {rp} (direction tests, unadjusted).",
+        "nb": " Årsdata kan ikke ordne virkninger innen samme år, så en sammenheng samme "
+        "år kan gå begge veier; med ett års mellomrom forutsa {x} {y} med p {fp} og {y} "
+        "forutsa {x} med p {rp} (retningstester, ujustert).",
+        "nn": " Årsdata kan ikkje ordne verknader innan same år, så ein samanheng same år "
+        "kan gå begge vegar; med eitt års mellomrom varsla {x} {y} med p {fp} og {y} "
+        "varsla {x} med p {rp} (retningstestar, ujustert).",
+    },
+    "note.same_year_unchecked": {
+        "en": " Yearly data cannot order effects within a year, so a same-year link "
+        "between {x} and {y} could run either way.",
+        "nb": " Årsdata kan ikke ordne virkninger innen samme år, så en sammenheng samme "
+        "år mellom {x} og {y} kan gå begge veier.",
+        "nn": " Årsdata kan ikkje ordne verknader innan same år, så ein samanheng same år "
+        "mellom {x} og {y} kan gå begge vegar.",
+    },
+    "problem.too_few_periods": {
+        "en": "only {n} years have both indicators and their own past together; the "
+        "direction test needs {min}",
+        "nb": "bare {n} år har begge indikatorene og deres egen historikk samtidig; "
+        "retningstesten trenger {min}",
+        "nn": "berre {n} år har begge indikatorane og den eigne historia deira samstundes; "
+        "retningstesten treng {min}",
+    },
+    "problem.direction_not_solved": {
+        "en": "the bias-corrected direction model has no stable solution for these data",
+        "nb": "den skjevhetskorrigerte retningsmodellen har ingen stabil løsning for disse dataene",
+        "nn": "den skeivskapskorrigerte retningsmodellen har inga stabil løysing for desse dataa",
     },
     "problem.too_few_obs": {
         "en": "only {n} unit-years have values for all the model's variables (at least {min} "
@@ -435,6 +595,28 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Whose interests does steering by {x} serve, and what does it leave out?",
         "nb": "Hvem sine interesser tjener styring etter {x}, og hva blir utelatt?",
         "nn": "Kven sine interesser tener styring etter {x}, og kva vert utelate?",
+    },
+    "q.reciprocal.operative": {
+        "en": "When {y} improves in a unit, what does that do to {x} the year after, and why?",
+        "nb": "Når {y} bedres i en enhet, hva gjør det med {x} året etter, og hvorfor?",
+        "nn": "Når {y} vert betre i ei eining, kva gjer det med {x} året etter, og kvifor?",
+    },
+    "q.reciprocal.tactical": {
+        "en": "Can we use the loop between {x} and {y}, and what breaks it when one of them falls?",
+        "nb": "Kan vi bruke sløyfen mellom {x} og {y}, og hva bryter den når en av dem faller?",
+        "nn": "Kan vi bruke sløyfa mellom {x} og {y}, og kva bryt ho når ein av dei fell?",
+    },
+    "q.reciprocal.strategic": {
+        "en": "Should the map show a loop between {x} and {y} instead of a one-way arrow?",
+        "nb": "Bør kartet vise en sløyfe mellom {x} og {y} i stedet for en enveispil?",
+        "nn": "Bør kartet vise ei sløyfe mellom {x} og {y} i staden for ei einvegspil?",
+    },
+    "q.reciprocal.institutional": {
+        "en": "If {x} and {y} drive each other, who is accountable for which, and is "
+        "something else driving both?",
+        "nb": "Hvis {x} og {y} driver hverandre, hvem har ansvar for hva, og driver noe "
+        "annet begge?",
+        "nn": "Om {x} og {y} driv kvarandre, kven har ansvar for kva, og driv noko anna begge?",
     },
     "q.contradicted.operative": {
         "en": "What happened in the units when {x} changed and {y} moved the other way than assumed?",
@@ -767,9 +949,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nn": "{path} brest ved {link} ({verdict}).",
     },
     "chain.indirect": {
-        "en": "Indirect effect along {path}: {est} SD (95 % interval {lo} to {hi}).",
-        "nb": "Indirekte effekt langs {path}: {est} SD (95 % intervall {lo} til {hi}).",
-        "nn": "Indirekte effekt langs {path}: {est} SD (95 % intervall {lo} til {hi}).",
+        "en": "Indirect effect along {path}: {est} SD ({level} interval {lo} to {hi}; "
+        "positive means an improvement in the first indicator goes with an improvement "
+        "in the last).",
+        "nb": "Indirekte effekt langs {path}: {est} SD ({level} intervall {lo} til {hi}; "
+        "positiv betyr at en forbedring i den første indikatoren følges av en forbedring "
+        "i den siste).",
+        "nn": "Indirekte effekt langs {path}: {est} SD ({level} intervall {lo} til {hi}; "
+        "positiv tyder at ei betring i den første indikatoren vert følgd av ei betring i "
+        "den siste).",
     },
     "chain.joined": {
         "en": "Perspectives joined by supported arrows: {pairs}.",

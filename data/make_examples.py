@@ -120,7 +120,7 @@ EXAMPLES = {
         units=[f"S{i:02d}" for i in range(1, 21)],
         periods=12,
         start=2008,
-        seed=11122005,
+        seed=11122008,
     ),
 }
 

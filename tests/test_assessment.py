@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 import numpy as np
@@ -127,20 +128,7 @@ NO_LINKS = "  []\n"
 
 
 def _links_frame(card) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "from": lk.source,
-                "to": lk.target,
-                "lag": 0,
-                "verdict": "supported",
-                "std_estimate": 0.3,
-                "std_ci_low": 0.1,
-                "std_ci_high": 0.5,
-            }
-            for lk in card.links
-        ]
-    )
+    return pd.DataFrame([_row(lk.source, lk.target, "supported", 0.3, 0.1) for lk in card.links])
 
 
 @pytest.mark.parametrize(
@@ -201,37 +189,30 @@ def test_result_levels_grouping_and_warning():
     assert none["unspecified"] == ["L1", "M1", "B1"] and none["warnings"]
 
 
+def _row(source, target, verdict, std, se, forward=True):
+    """A link row: the effect in data units is twice the standardized one."""
+    row = {"from": source, "to": target, "lag": 0, "verdict": verdict}
+    row.update(std_estimate=std, estimate=2 * std, std_error=2 * se)
+    row.update(std_ci_low=std - 1.96 * se, std_ci_high=std + 1.96 * se)
+    if forward:
+        row.update(
+            direction_method="bias_corrected_fe",
+            forward_std_estimate=std,
+            forward_estimate=2 * std,
+            forward_std_error=2 * se,
+        )
+    else:
+        row.update(direction_method="not_checked")
+    return row
+
+
 def test_chain_on_a_hand_made_verdict_graph():
     card = _card(_yaml(True, ONE_MEANS + '  - {from: L1, to: B1, lag: 1, sign: "+"}\n'))
     links = pd.DataFrame(
         [
-            {
-                "from": "L1",
-                "to": "M1",
-                "lag": 0,
-                "verdict": "supported",
-                "std_estimate": 0.5,
-                "std_ci_low": 0.3,
-                "std_ci_high": 0.7,
-            },
-            {
-                "from": "M1",
-                "to": "B1",
-                "lag": 0,
-                "verdict": "supported",
-                "std_estimate": 0.4,
-                "std_ci_low": 0.2,
-                "std_ci_high": 0.6,
-            },
-            {
-                "from": "L1",
-                "to": "B1",
-                "lag": 1,
-                "verdict": "between_only",
-                "std_estimate": 0.0,
-                "std_ci_low": -0.2,
-                "std_ci_high": 0.2,
-            },
+            _row("L1", "M1", "supported", 0.5, 0.1),
+            _row("M1", "B1", "reciprocal", 0.4, 0.1, forward=False),
+            _row("L1", "B1", "between_only", 0.0, 0.1),
         ]
     )
     got = chain(card, links)
@@ -239,11 +220,46 @@ def test_chain_on_a_hand_made_verdict_graph():
     assert got["reaches_ends"] and got["perspectives_reached"] == ["learning", "employees", "users"]
     effect = got["indirect_effects"][0]
     assert effect["estimate"] == pytest.approx(0.2)
-    assert effect["ci_low"] < 0.2 < effect["ci_high"]
+    assert effect["level"] == pytest.approx(0.95)
+    # the delta method's standard error of a product of two independent estimates
+    se = math.sqrt(0.4**2 * 0.1**2 + 0.5**2 * 0.1**2)
+    assert effect["ci_low"] == pytest.approx(0.2 - 1.96 * se, abs=0.02)
+    assert effect["ci_high"] == pytest.approx(0.2 + 1.96 * se, abs=0.02)
     assert got["breaks"] == [{"path": ["L1", "B1"], "link": "L1>B1", "verdict": "between_only"}]
     broken = chain(card, links.assign(verdict=["supported", "inconclusive", "between_only"]))
     assert broken["supported_paths"] == [] and not broken["reaches_ends"]
     assert {b["link"] for b in broken["breaks"]} == {"M1>B1", "L1>B1"}
+
+
+def test_chain_effects_are_aligned_with_the_indicators_directions():
+    """Training (up) lowers errors (down is better), fewer errors raise satisfaction
+    (up): both links are improvements, so the indirect effect is positive although
+    both standardized effects are negative."""
+    text = _yaml(False, ONE_MEANS).replace(
+        "  - id: M1\n    name: M1\n    perspective: employees\n    direction: up",
+        "  - id: M1\n    name: M1\n    perspective: employees\n    direction: down",
+    )
+    card = _card(text)
+    assert card.indicator("M1").direction == "down"
+    links = pd.DataFrame(
+        [_row("L1", "M1", "supported", -0.5, 0.1), _row("M1", "B1", "supported", -0.4, 0.1)]
+    )
+    effect = chain(card, links)["indirect_effects"][0]
+    assert effect["estimate"] == pytest.approx(0.2)
+    assert effect["ci_low"] > 0
+
+
+def test_chain_interval_follows_alpha_and_seed():
+    text = _yaml(True, ONE_MEANS) + "analysis: {alpha: 0.10, seed: 7}\n"
+    card = _card(text)
+    links = pd.DataFrame(
+        [_row("L1", "M1", "supported", 0.5, 0.1), _row("M1", "B1", "supported", 0.4, 0.1)]
+    )
+    first = chain(card, links)["indirect_effects"][0]
+    assert first["level"] == pytest.approx(0.90)
+    assert chain(card, links)["indirect_effects"][0] == first  # seeded by analysis.seed
+    wide = chain(_card(_yaml(True, ONE_MEANS)), links)["indirect_effects"][0]
+    assert wide["ci_high"] - wide["ci_low"] > first["ci_high"] - first["ci_low"]
 
 
 def test_learning_questions_follow_the_verdict():
@@ -333,19 +349,7 @@ def test_chain_starts_from_processes_when_there_is_no_learning_perspective():
         "  - {id: R2, name: R2, perspective: users}\n"
         'links:\n  - {from: R1, to: R2, lag: 1, sign: "+"}\n'
     )
-    links = pd.DataFrame(
-        [
-            {
-                "from": "R1",
-                "to": "R2",
-                "lag": 1,
-                "verdict": "supported",
-                "std_estimate": 0.5,
-                "std_ci_low": 0.4,
-                "std_ci_high": 0.6,
-            }
-        ]
-    )
+    links = pd.DataFrame([_row("R1", "R2", "supported", 0.5, 0.05)])
     got = chain(card, links)
     assert got["supported_paths"] == [["R1", "R2"]] and got["reaches_ends"]
 
@@ -370,20 +374,7 @@ def test_a_dense_scorecard_has_a_bounded_path_search():
     lines += [f'  - {{from: {a}, to: {b}, lag: 0, sign: "+"}}' for a, b in pairs]
     card, problems = parse_scorecard("\n".join(lines), "dense.yaml")
     assert card is not None, [str(p) for p in problems]
-    links = pd.DataFrame(
-        [
-            {
-                "from": a,
-                "to": b,
-                "lag": 0,
-                "verdict": "supported",
-                "std_estimate": 0.3,
-                "std_ci_low": 0.1,
-                "std_ci_high": 0.5,
-            }
-            for a, b in pairs
-        ]
-    )
+    links = pd.DataFrame([_row(a, b, "supported", 0.3, 0.1) for a, b in pairs])
     block = chain(card, links)
     assert block["paths_complete"] is False and block["path_limit"] == MAX_PATHS
     assert 0 < len(block["supported_paths"]) <= MAX_PATHS

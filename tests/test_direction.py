@@ -29,7 +29,8 @@ def _wide(df: pd.DataFrame) -> pd.DataFrame:
     w = df.pivot_table(index=["unit", "period"], columns="indicator", values="value")
     w = w.reset_index().sort_values(["unit", "period"])
     for name in ("X", "Y"):
-        w[f"{name}1"] = w.groupby("unit")[name].shift(1)
+        for lag in (1, 2):
+            w[f"{name}{lag}"] = w.groupby("unit")[name].shift(lag)
     return w.dropna().set_index(["unit", "period"])
 
 
@@ -38,8 +39,10 @@ def test_uncorrected_part_equals_linearmodels(twoway):
     df = simulate_pair(units=40, periods=9, persistence_y=0.7, forward=0.2, seed=3)
     pair = cross_lagged(Panel.from_data(df), "Y", "X", 1, [], [], twoway)
     w = _wide(df)
-    forward = PanelOLS(w["Y"], w[["Y1", "X1"]], entity_effects=True, time_effects=twoway).fit()
-    reverse = PanelOLS(w["X"], w[["X1", "Y1"]], entity_effects=True, time_effects=twoway).fit()
+    # each equation: own lag, the other indicator at the lag and one period before
+    forward = PanelOLS(w["Y"], w[["Y1", "X1", "X2"]], entity_effects=True, time_effects=twoway)
+    reverse = PanelOLS(w["X"], w[["X1", "Y1", "Y2"]], entity_effects=True, time_effects=twoway)
+    forward, reverse = forward.fit(), reverse.fit()
     rel = REFERENCE_RTOL
     assert pair.forward.estimate_within == pytest.approx(forward.params["X1"], rel=rel)
     assert pair.forward.persistence_within == pytest.approx(forward.params["Y1"], rel=rel)
@@ -57,12 +60,12 @@ def _nickell_plim(rho: float, t: int) -> float:
 
 
 def test_corrects_the_nickell_bias_of_an_autoregression():
-    rho, periods = 0.6, 7  # six periods with a lag
+    rho, periods = 0.6, 8  # six periods with the lags the equations hold
     df = simulate_pair(units=20000, periods=periods, persistence_y=rho, seed=1)
     pair = cross_lagged(Panel.from_data(df), "Y", "X", 1, [], [], False)
     # the simulation shows the bias the correction is for ...
     assert pair.forward.persistence_within == pytest.approx(
-        _nickell_plim(rho, periods - 1), abs=0.01
+        _nickell_plim(rho, periods - 2), abs=0.01
     )
     assert pair.forward.persistence_within < rho - 0.2
     # ... and the corrected estimate removes it (Monte Carlo SE about 0.004)
@@ -71,8 +74,8 @@ def test_corrects_the_nickell_bias_of_an_autoregression():
 
 def test_impulse_responses_follow_the_recursion():
     # Y(t) = 0.5 Y(t−1) + 0.3 X(t) + 0.2 X(t−2) + e ; X(t) = 0.7 X(t−1) − 0.4 Y(t−1) + u
-    terms_y = [(1, 0, 0.5), (0, 1, 0.3), (2, 1, 0.2)]
-    terms_x = [(1, 1, 0.7), (1, 0, -0.4)]
+    terms_y = ((1, 0, 0.5), (0, 1, 0.3), (2, 1, 0.2))
+    terms_x = ((1, 1, 0.7), (1, 0, -0.4))
     psi = _responses(terms_y, terms_x, 6)
     for shock in (0, 1):
         y, x = np.zeros(7), np.zeros(7)
@@ -100,10 +103,10 @@ def test_reverse_truth_is_not_taken_for_a_forward_effect():
     of the forward effect is far from zero; the corrected one is not, and its test
     rejects about as often as its level."""
     got = _many(30, units=300, periods=7, persistence_y=0.9, persistence_x=0.9, reverse=0.3)
-    assert got[:, 1].mean() < -0.06  # what the within estimator would report
+    assert got[:, 1].mean() < -0.04  # what the within estimator would report
     assert abs(got[:, 0].mean()) < 0.025
     assert (got[:, 2] < 0.05).sum() <= 4  # 5 % of 30 is 1.5; 4 has p < 0.02 under 5 %
-    assert (got[:, 4] < 0.05).all()  # the reverse effect is found
+    assert (got[:, 4] < 0.05).sum() >= 27  # the reverse effect is found
     assert got[:, 3].mean() == pytest.approx(0.3, abs=0.03)
 
 
@@ -131,32 +134,42 @@ def test_few_units_use_the_cluster_jackknife_and_keep_their_size():
 
 
 def test_gaps_and_unbalanced_panels_stay_unbiased():
-    df = simulate_pair(units=2000, periods=9, persistence_y=0.8, forward=0.2, seed=5)
-    rng = np.random.default_rng(0)
-    df = df[rng.random(len(df)) > 0.15]  # 15 % of values missing at random
-    pair = cross_lagged(Panel.from_data(df), "Y", "X", 1, [], [], True)
-    assert pair.forward.estimate == pytest.approx(0.2, abs=0.03)
-    assert pair.forward.persistence == pytest.approx(0.8, abs=0.03)
-    assert pair.forward.persistence_within < 0.7
+    estimates, persistence, within = [], [], []
+    for seed in range(4):
+        df = simulate_pair(units=3000, periods=9, persistence_y=0.8, forward=0.2, seed=seed)
+        rng = np.random.default_rng(seed)
+        df = df[rng.random(len(df)) > 0.15]  # 15 % of values missing at random
+        pair = cross_lagged(Panel.from_data(df), "Y", "X", 1, [], [], True)
+        estimates.append(pair.forward.estimate)
+        persistence.append(pair.forward.persistence)
+        within.append(pair.forward.persistence_within)
+    # Monte Carlo SE of each mean about 0.008
+    assert np.mean(estimates) == pytest.approx(0.2, abs=0.025)
+    assert np.mean(persistence) == pytest.approx(0.8, abs=0.025)
+    assert np.mean(within) < 0.7
 
 
 def test_another_cause_of_the_effect_is_held_fixed():
-    df = simulate_pair(units=500, periods=9, persistence_y=0.6, forward=0.2, seed=2)
-    rng = np.random.default_rng(1)
-    z = df[df["indicator"] == "X"].copy()
-    z["indicator"] = "Z"
-    z["value"] = rng.normal(size=len(z))
-    y = df["indicator"] == "Y"
-    key = df.loc[y, ["unit", "period"]].merge(z, on=["unit", "period"], how="left")
-    df.loc[y, "value"] += 0.5 * key["value"].to_numpy()
-    pair = cross_lagged(Panel.from_data(pd.concat([df, z])), "Y", "X", 1, [("Z", 0)], [], True)
-    assert pair.forward.estimate == pytest.approx(0.2, abs=0.03)
+    estimates = []
+    for seed in range(4):
+        df = simulate_pair(units=1000, periods=9, persistence_y=0.6, forward=0.2, seed=seed)
+        rng = np.random.default_rng(seed)
+        z = df[df["indicator"] == "X"].copy()
+        z["indicator"] = "Z"
+        z["value"] = rng.normal(size=len(z))
+        y = df["indicator"] == "Y"
+        key = df.loc[y, ["unit", "period"]].merge(z, on=["unit", "period"], how="left")
+        df.loc[y, "value"] += 0.5 * key["value"].to_numpy()
+        panel = Panel.from_data(pd.concat([df, z]))
+        estimates.append(cross_lagged(panel, "Y", "X", 1, [("Z", 0)], [], True).forward.estimate)
+    assert np.mean(estimates) == pytest.approx(0.2, abs=0.02)
 
 
 def test_too_few_periods_are_not_estimable():
-    df = simulate_pair(units=50, periods=MIN_DIRECTION_PERIODS, seed=0)
+    # lag 1: the equations reach two years back, so MIN_DIRECTION_PERIODS + 2 years
+    df = simulate_pair(units=50, periods=MIN_DIRECTION_PERIODS + 1, seed=0)
     with pytest.raises(NotEstimable) as caught:
         cross_lagged(Panel.from_data(df), "Y", "X", 1, [], [], True)
     assert caught.value.kind == "too_few_periods"
-    df = simulate_pair(units=50, periods=MIN_DIRECTION_PERIODS + 1, seed=0)
+    df = simulate_pair(units=50, periods=MIN_DIRECTION_PERIODS + 2, seed=0)
     cross_lagged(Panel.from_data(df), "Y", "X", 1, [], [], True)

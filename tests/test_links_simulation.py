@@ -76,6 +76,9 @@ def test_eight_units_true_effect_coverage():
 
 
 CASES = {
+    "reciprocal": dict(
+        truth=[{"from": "X", "to": "Y", "lag": 1, "within": 0.5, "reverse": 0.6}], units=60
+    ),
     "supported": dict(truth=[{"from": "X", "to": "Y", "lag": 1, "within": 0.5}], units=60),
     "contradicted": dict(truth=[{"from": "X", "to": "Y", "lag": 1, "within": -0.5}], units=60),
     "reverse": dict(truth=[{"from": "X", "to": "Y", "lag": 1, "reverse": 0.6}], units=60),
@@ -90,15 +93,22 @@ CASES = {
 
 @pytest.mark.parametrize("verdict", sorted(CASES))
 def test_a_case_built_for_each_verdict_gets_it(verdict):
-    row = run(**CASES[verdict], seed=3)
-    assert row["verdict"] == verdict, row["reason"]
-    assert row["reason"]
+    """Each case gets its verdict in at least 8 of 10 panels: a test at 5 % may err by
+    chance in one panel (about 5 % of the time), not as a rule."""
+    rows = [run(**CASES[verdict], seed=seed) for seed in range(10)]
+    got = [row["verdict"] for row in rows]
+    assert got.count(verdict) >= 8, (got, rows[0]["reason"])
+    assert all(row["reason"] for row in rows)
 
 
 def test_negative_sign_expected_and_found_is_supported():
-    row = run([{"from": "X", "to": "Y", "lag": 1, "within": -0.5}], units=60, sign="-")
-    assert row["verdict"] == "supported"
-    assert "as the scorecard assumes" in row["reason"]
+    rows = [
+        run([{"from": "X", "to": "Y", "lag": 1, "within": -0.5}], units=60, sign="-", seed=seed)
+        for seed in range(10)
+    ]
+    got = [row["verdict"] for row in rows]
+    assert got.count("supported") >= 8, got
+    assert "as the scorecard assumes" in rows[got.index("supported")]["reason"]
 
 
 def test_bootstrap_is_said_in_the_reason_and_cluster_se_above_50_units():

@@ -1,15 +1,23 @@
 """The chain from means to ends, as the data support it.
 
 A scorecard's story runs from learning and employees through processes to users
-and economy. Here the supported links (verdict ``supported``) form a directed
-graph; the chain holds where a path of supported links leads from a means (an
-indicator in any perspective below users and economy) to an end (users or
-economy). Paths that are the tail of a longer one are not listed separately. Where an assumed path
-breaks, the first link on it that is not supported is named. Along each
-supported path the indirect effect is the product of the standardized
-estimates; its interval comes from :data:`DRAWS` normal draws of each estimate
-(standard error read off its 95 % interval, estimates taken as independent: a
-Monte Carlo interval, seeded).
+and economy. Here the links whose forward effect holds (verdict ``supported``,
+or ``reciprocal``: supported and also running back) form a directed graph; the
+chain holds where a path of them leads from a means (an indicator in any
+perspective below users and economy) to an end (users or economy). Paths that
+are the tail of a longer one are not listed separately. Where an assumed path
+breaks, the first link on it that does not hold is named.
+
+Along each path the indirect effect is the product of the links' standardized
+effects, each *aligned with the indicators' directions* (positive when an
+improvement in the cause goes with an improvement in the effect, whichever way
+each indicator counts as better), so a chain of supported links never shows a
+negative indirect effect merely because an indicator improves downwards. Each
+link contributes the effect its verdict rests on (the bias-corrected direction
+test where it was run, else the static within estimate) with its standard
+error from the row; the interval is a Monte Carlo interval at ``1 − alpha``
+from :data:`DRAWS` normal draws of each effect (taken as independent), seeded
+by the run's ``analysis.seed``.
 """
 
 from __future__ import annotations
@@ -26,7 +34,6 @@ from bms_eval.inputs.model import Scorecard
 from bms_eval.perspectives import is_end, is_means
 
 DRAWS = 20_000
-SEED = 20050929
 #: Longest path (in links) that is searched.
 MAX_PATH = 8
 #: Most paths listed, and most steps of the search for them: the number of paths
@@ -36,9 +43,14 @@ MAX_PATHS = 200
 MAX_STEPS = 200_000
 
 
-def _edges(links: pd.DataFrame, verdict: str | None) -> dict[tuple[str, str], dict]:
-    """Best row per (from, to): among the given verdict's rows, the largest |std_estimate|."""
-    rows = links if verdict is None else links[links["verdict"] == verdict]
+#: Verdicts whose forward effect holds: the links a chain can run along.
+HOLDING = ("supported", "reciprocal")
+
+
+def _edges(links: pd.DataFrame, verdicts: tuple[str, ...]) -> dict[tuple[str, str], dict]:
+    """Best row per (from, to): among the rows with these verdicts, the largest
+    |std_estimate|."""
+    rows = links[links["verdict"].isin(verdicts)]
     out: dict[tuple[str, str], dict] = {}
     for r in rows.to_dict("records"):
         key = (r["from"], r["to"])
@@ -117,15 +129,59 @@ def _maximal(paths: list[list[str]]) -> list[list[str]]:
     return [p for p in paths if not any(len(q) > len(p) and q[-len(p) :] == p for q in paths)]
 
 
-def indirect_effect(rows: list[dict], rng: np.random.Generator) -> dict:
-    """Product of standardized estimates along a path, with a 95 % Monte Carlo interval."""
-    est = np.array([r["std_estimate"] for r in rows], dtype=float)
-    se = np.array(
-        [(r["std_ci_high"] - r["std_ci_low"]) / (2 * 1.959964) for r in rows], dtype=float
+def _finite(value: object) -> bool:
+    return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def aligned_effect(row: dict, card: Scorecard) -> tuple[float, float]:
+    """The standardized effect a link's verdict rests on, aligned with the indicators'
+    directions, and its standard error.
+
+    The bias-corrected forward effect where the direction test was run, else the
+    static within effect; each in standard deviations of the within-unit
+    variation, its standard error scaled alike.
+    """
+    forward = row.get("direction_method") not in (None, "not_checked") and _finite(
+        row.get("forward_std_estimate")
     )
+    if forward:
+        std, raw, se = (
+            row["forward_std_estimate"],
+            row["forward_estimate"],
+            row["forward_std_error"],
+        )
+    else:
+        std, raw, se = row["std_estimate"], row["estimate"], row["std_error"]
+    ratio = abs(std / raw) if _finite(raw) and raw != 0 else math.nan
+    sign = 1.0
+    for ind in (row["from"], row["to"]):
+        sign *= 1.0 if card.indicator(ind).direction == "up" else -1.0
+    return sign * float(std), float(se) * ratio
+
+
+def indirect_effect(
+    rows: list[dict], card: Scorecard, rng: np.random.Generator, alpha: float
+) -> dict:
+    """Product of the aligned standardized effects along a path, with a ``1 − alpha``
+    Monte Carlo interval."""
+    pairs = [aligned_effect(r, card) for r in rows]
+    est = np.array([e for e, _ in pairs])
+    se = np.array([s for _, s in pairs])
+    if not np.all(np.isfinite(se)):
+        return {
+            "estimate": float(est.prod()),
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "level": 1 - alpha,
+        }
     draws = rng.normal(est[:, None], se[:, None], size=(len(rows), DRAWS)).prod(axis=0)
-    low, high = np.quantile(draws, [0.025, 0.975])
-    return {"estimate": float(est.prod()), "ci_low": float(low), "ci_high": float(high)}
+    low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
+    return {
+        "estimate": float(est.prod()),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "level": 1 - alpha,
+    }
 
 
 def chain(card: Scorecard, links: pd.DataFrame) -> dict:
@@ -135,7 +191,8 @@ def chain(card: Scorecard, links: pd.DataFrame) -> dict:
     -------
     dict
         ``supported_paths`` (lists of indicator ids), ``perspectives_reached``,
-        ``perspectives_joined`` (pairs), ``indirect_effects`` (per path),
+        ``perspectives_joined`` (pairs), ``indirect_effects`` (per path: ``path``,
+        ``estimate``, ``ci_low``, ``ci_high``, ``level``),
         ``breaks`` (``{path, link, verdict}`` for assumed paths that do not hold),
         ``reaches_ends`` (whether a supported path reaches users or economy),
         ``paths_complete`` (false when the bounded search stopped early: the paths
@@ -145,12 +202,18 @@ def chain(card: Scorecard, links: pd.DataFrame) -> dict:
     persp = {i.id: i.perspective for i in card.indicators}
     starts = [i.id for i in card.indicators if is_means(card, i.perspective)]
     ends = {i.id for i in card.indicators if is_end(card, i.perspective)}
-    supported = _edges(links, "supported") if len(links) else {}
+    supported = _edges(links, HOLDING) if len(links) else {}
     found, complete = _paths(set(supported), starts, ends)
     paths = _maximal(found)
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(card.analysis.seed)
+    alpha = card.analysis.alpha
     effects = [
-        {"path": p, **indirect_effect([supported[(a, b)] for a, b in itertools.pairwise(p)], rng)}
+        {
+            "path": p,
+            **indirect_effect(
+                [supported[(a, b)] for a, b in itertools.pairwise(p)], card, rng, alpha
+            ),
+        }
         for p in paths
     ]
     joined = sorted({(persp[a], persp[b]) for a, b in supported if persp[a] != persp[b]})
@@ -161,7 +224,7 @@ def chain(card: Scorecard, links: pd.DataFrame) -> dict:
     for p in assumed:
         for a, b in itertools.pairwise(p):
             verdict = verdict_of.get((a, b), "insufficient_data")
-            if verdict != "supported":
+            if verdict not in HOLDING:
                 breaks.append({"path": p, "link": f"{a}>{b}", "verdict": verdict})
                 break
     order = [p.id for p in card.perspectives]

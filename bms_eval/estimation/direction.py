@@ -58,6 +58,7 @@ years and truth are printed by ``benchmarks/direction_study.py``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -70,6 +71,7 @@ from bms_eval.estimation.fixed_effects import (
     demean,
     design_from_grids,
     fit_within,
+    magnitude,
 )
 from bms_eval.estimation.inference import t_inference
 from bms_eval.estimation.panel import Panel
@@ -300,15 +302,20 @@ def _shift(grid: np.ndarray, lag: int) -> np.ndarray:
 # --------------------------------------------------------------------------- the bias
 
 
+@functools.lru_cache(maxsize=64)
 def _responses(
-    terms_y: list[tuple[int, int, float]], terms_x: list[tuple[int, int, float]], horizon: int
+    terms_y: tuple[tuple[int, int, float], ...],
+    terms_x: tuple[tuple[int, int, float], ...],
+    horizon: int,
 ) -> np.ndarray:
     """Impulse responses ``Ψ_k`` (k = 0 … horizon) of ``(Y, X)`` to unit shocks ``(e, u)``.
 
     ``terms_y`` / ``terms_x`` list ``(lag, variable, coefficient)`` of the
     ``Y`` / ``X`` equation, variable 0 for ``Y`` and 1 for ``X``. ``X`` has no
     same-period term (its lags are ≥ 1), so it is computed first; ``Y`` may use
-    ``X(t)`` (lag 0). Returns shape ``(horizon + 1, 2, 2)``: [k, variable, shock].
+    ``X(t)`` (lag 0). Returns shape ``(horizon + 1, 2, 2)``: [k, variable, shock],
+    read-only (cached: the solver's numerical derivatives in the variances and the
+    other terms reuse it).
     """
     psi = np.zeros((horizon + 1, 2, 2))
     paths = [[[0.0, 0.0] for _ in range(horizon + 1)] for _ in (0, 1)]  # [shock][k][var]
@@ -322,6 +329,7 @@ def _responses(
                 c * path[k - lag][v] for lag, v, c in terms_y if lag <= k
             )
         psi[:, :, shock] = path
+    psi.setflags(write=False)
     return psi
 
 
@@ -376,8 +384,8 @@ class _PairModel:
     def bias(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per unit: ``−E[W̃′ẽ]`` of the forward and of the reverse equation."""
         th_f, th_r, s = self.split(par)
-        terms_y = [(lag, var, float(th_f[c])) for c, var, lag in self.fwd.dynamic]
-        terms_x = [(lag, var, float(th_r[c])) for c, var, lag in self.rev.dynamic]
+        terms_y = tuple((lag, var, float(th_f[c])) for c, var, lag in self.fwd.dynamic)
+        terms_x = tuple((lag, var, float(th_r[c])) for c, var, lag in self.rev.dynamic)
         psi = _responses(terms_y, terms_x, self.p)
         cov = psi @ np.array([[s[0], s[1]], [s[1], s[2]]])  # [k, variable, shock]
         return _bias_moments(self.fwd, cov[:, :, 0]), _bias_moments(self.rev, cov[:, :, 1])
@@ -555,14 +563,19 @@ def cross_lagged(
     for ind in sorted({target, cause, *(i for i, _ in others), *(i for i, _ in controls)}):
         grid = panel.values[ind] if panel.has(ind) else np.full(panel.shape, np.nan)
         finite = grid[np.isfinite(grid)]
-        sd = float(np.std(finite)) if finite.size > 1 else 0.0
-        scale[ind] = sd if sd > 0 and math.isfinite(sd) else 1.0
+        top = magnitude(finite)  # first to a largest value of 1: no square under- or overflows
+        sd = float(np.std(finite / top)) * top if finite.size > 1 else 0.0
+        scale[ind] = sd if sd > 0 and math.isfinite(sd) else top
         grids[ind] = grid / scale[ind]
     pair = {target: 0, cause: 1}
     lag_back = lag if lag >= 1 else 1
-    f_terms = [(target, 1), (cause, lag)]
+    # each equation also holds the other indicator one period further back: then it
+    # is exact both when an indicator's own past drives it and when only its
+    # unexplained part is persistent (the "common factor" case, where Y(t) − ρY(t−1)
+    # = β·(X(t − lag) − ρX(t − lag − 1)) + e)
+    f_terms = [(target, 1), (cause, lag), (cause, lag + 1)]
     f_terms += [t for t in others if t not in f_terms and t[0] != target]
-    r_terms = [(cause, 1), (target, lag_back)]
+    r_terms = [(cause, 1), (target, lag_back), (target, lag_back + 1)]
     r_terms += [t for t in controls if t not in r_terms and t[0] not in pair]
     fwd = _equation(panel, grids, target, f_terms, pair, twoway)
     rev = _equation(panel, grids, cause, r_terms, pair, twoway)
@@ -570,19 +583,30 @@ def cross_lagged(
         raise NotEstimable(
             "no_df", "one unit leaves nothing to cluster over", n=fwd.y.size, units=1
         )
-    model = _PairModel(fwd, rev, len(panel.units), panel.shape[1])
-    solution = _solve(model)
-    par = solution.par
     active = np.unique(np.r_[fwd.units, rev.units])
     g = int(active.size)
-    if g < JACKKNIFE_BELOW_UNITS:
-        spread = _jackknife(model, solution, active)
-        variance = (g - 1) / g * (spread**2).sum(axis=0)
-        inference = "jackknife"
-    else:
-        influence = _influence(model, solution)[active]
-        variance = g / (g - 1) * (influence**2).sum(axis=0)
-        inference = "cluster"
+    try:
+        model = _PairModel(fwd, rev, len(panel.units), panel.shape[1])
+        solution = _solve(model)
+        if g < JACKKNIFE_BELOW_UNITS:
+            spread = _jackknife(model, solution, active)
+            variance = (g - 1) / g * (spread**2).sum(axis=0)
+            inference = "jackknife"
+        else:
+            influence = _influence(model, solution)[active]
+            variance = g / (g - 1) * (influence**2).sum(axis=0)
+            inference = "cluster"
+    except np.linalg.LinAlgError as exc:
+        raise NotEstimable(
+            "direction_not_solved",
+            "the bias-corrected direction model has no stable solution for these data",
+        ) from exc
+    par = solution.par
+    if not np.all(np.isfinite(variance[[1, model.k_f + 1]])):
+        raise NotEstimable(
+            "direction_not_solved",
+            "the bias-corrected direction model has no stable solution for these data",
+        )
     fits = []
     for eq, offset, to_data in (
         (fwd, 0, scale[target] / scale[cause]),
@@ -596,7 +620,7 @@ def cross_lagged(
                 estimate=estimate * to_data,
                 std_error=se * to_data,
                 p_value=p,
-                std_estimate=estimate * to_data * eq.sd_ratio,
+                std_estimate=estimate * eq.sd_ratio,
                 estimate_within=eq.raw * to_data,
                 persistence=float(par[offset]),
                 persistence_within=eq.raw_own,

@@ -401,3 +401,37 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         positions=positions,
         scale=scale,
     )
+
+
+def added_variable(design: Design, twoway: bool, column: int) -> tuple[np.ndarray, np.ndarray]:
+    """The added-variable (partial regression) relation of one regressor.
+
+    By the Frisch–Waugh–Lovell theorem the least-squares slope of the returned
+    ``y`` on ``x`` is the regressor's within estimate: both are what is left of
+    the dependent variable and of ``X[:, column]`` once the unit (and period)
+    effects and the other regressors are partialled out.
+
+    Returns
+    -------
+    x, y : numpy.ndarray
+        Shape ``(n,)``, in the data's units.
+    """
+    order = np.argsort(design.units, kind="stable")
+    units = design.units[order]
+    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
+    counts = np.diff(np.r_[starts, units.size])
+    both = demean(np.column_stack([design.y, design.X])[order], starts, counts)
+    others = np.delete(both[:, 1:], column, axis=1)
+    if twoway:
+        periods = np.unique(design.periods[order], return_inverse=True)[1]
+        if periods.max() > 0:
+            dummies = np.zeros((units.size, int(periods.max())))
+            rows = np.flatnonzero(periods > 0)
+            dummies[rows, periods[rows] - 1] = 1.0
+            others = np.column_stack([demean(dummies, starts, counts), others])
+    target = both[:, [0, 1 + column]]
+    if others.shape[1]:
+        target = target - others @ np.linalg.lstsq(others, target, rcond=None)[0]
+    back = np.empty_like(order)
+    back[order] = np.arange(order.size)
+    return target[back, 1], target[back, 0]

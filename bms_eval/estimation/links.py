@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from bms_eval.estimation.direction import DirectionPair, cross_lagged
 from bms_eval.estimation.fixed_effects import (
     NotEstimable,
     WithinFit,
@@ -164,6 +165,7 @@ class _TargetRun:
             panel, target, self.terms + self.controls, self.twoway
         )
         self.single: dict[Term, tuple[_Model | None, NotEstimable | None]] = {}
+        self.directions: dict[Term, tuple[DirectionPair | None, NotEstimable | None]] = {}
 
     def collinear_problem(self, term: Term) -> NotEstimable | None:
         """Why ``term`` cannot be told apart from other causes in the joint model, if so."""
@@ -227,15 +229,35 @@ class _TargetRun:
         c = _coef(lead_model, lead, self.analysis, f"lead|{link.key}|{self.target}")
         return (c.estimate, c.p_value) if c else (math.nan, math.nan)
 
-    def reverse_p(self, link: Link, lag: int) -> tuple[float, float]:
-        if lag < 1:
-            return math.nan, math.nan
+    def direction(self, link: Link, lag: int) -> tuple[DirectionPair | None, NotEstimable | None]:
+        """The forward and reverse direction tests of ``link`` at ``lag`` (cached).
+
+        ``Y``'s other causes and lags and the controls are held fixed in the forward
+        equation, as in the main model; when that model cannot be estimated the
+        test is tried with the controls only.
+        """
+        key = (link.source, lag)
+        if key in self.directions:
+            return self.directions[key]
+        others = [t for t in self.terms if t != key]
         controls = [t for t in self.controls if t[0] != link.source]
-        model, _ = _try_fit(self.panel, link.source, [(self.target, lag), *controls], self.twoway)
-        if model is None:
-            return math.nan, math.nan
-        c = _coef(model, (self.target, lag), self.analysis, f"reverse|{link.key}|{lag}")
-        return (c.estimate, c.p_value) if c else (math.nan, math.nan)
+        attempts = [others + controls] + ([controls] if others else [])
+        result: tuple[DirectionPair | None, NotEstimable | None] = (None, None)
+        for extra in attempts:
+            try:
+                result = (
+                    cross_lagged(
+                        self.panel, self.target, link.source, lag, extra, controls, self.twoway
+                    ),
+                    None,
+                )
+                break
+            except NotEstimable as exc:
+                result = (None, exc)
+                if exc.kind == "too_few_periods":
+                    break
+        self.directions[key] = result
+        return result
 
     def rows(self) -> list[dict]:
         out = []
@@ -287,7 +309,6 @@ class _TargetRun:
                     if joint not in lead_cache:
                         lead_cache[joint] = self.lead_p(link, model, joint)
                     lead_est, lead_p = lead_cache[joint]
-                    rev_est, rev_p = self.reverse_p(link, lag)
                     row.update(
                         estimate=coef.estimate,
                         std_error=coef.std_error,
@@ -300,15 +321,43 @@ class _TargetRun:
                         mde_std=mde * ratio,
                         between_estimate=between.estimate,
                         between_p_value=between.p_value,
-                        reverse_estimate=rev_est,
-                        reverse_p_value=rev_p,
                         lead_estimate=lead_est,
                         lead_p_value=lead_p,
                         inference=coef.inference,
                         draws=coef.draws,
                         enumerated=coef.enumerated,
                     )
+                if coef is not None:
+                    row.update(self.direction_columns(link, lag))
                 out.append(row)
+        return out
+
+    def direction_columns(self, link: Link, lag: int) -> dict:
+        """The direction-test columns of one row (and, for lag 0, the lag-1 tests)."""
+        pair, problem = self.direction(link, lag)
+        out: dict = {"direction_method": "not_checked", "direction_problem": problem}
+        if pair is not None:
+            f, r = pair.forward, pair.reverse
+            out.update(
+                direction_method=pair.method,
+                forward_estimate=f.estimate,
+                forward_std_error=f.std_error,
+                forward_p_value=f.p_value,
+                forward_std_estimate=f.std_estimate,
+                forward_inference=f.inference,
+                reverse_estimate=r.estimate,
+                reverse_std_error=r.std_error,
+                reverse_p_value=r.p_value,
+                persistence_effect=f.persistence,
+                persistence_cause=r.persistence,
+            )
+        if lag == 0:
+            pair1, _ = self.direction(link, 1)
+            if pair1 is not None:
+                out.update(
+                    lag1_forward_p_value=pair1.forward.p_value,
+                    lag1_reverse_p_value=pair1.reverse.p_value,
+                )
         return out
 
 
@@ -322,14 +371,28 @@ def _links_by_target(card: Scorecard) -> dict[str, list[Link]]:
 
 def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
-    for col in LINK_COLUMNS:
+    for col in (*LINK_COLUMNS, "direction_problem", "lag1_forward_p_value", "lag1_reverse_p_value"):
         if col not in frame:
             frame[col] = np.nan
+    frame["direction_method"] = frame["direction_method"].astype(object).fillna("not_checked")
     frame["p_adjusted"] = benjamini_hochberg(frame["p_value"].to_numpy(dtype=float))
+    # the direction tests: one Benjamini–Hochberg over forward and reverse together
+    both = benjamini_hochberg(
+        np.r_[
+            frame["forward_p_value"].to_numpy(dtype=float),
+            frame["reverse_p_value"].to_numpy(dtype=float),
+        ]
+    )
+    frame["forward_p_adjusted"] = both[: len(frame)]
+    frame["reverse_p_adjusted"] = both[len(frame) :]
     names = {ind.id: ind.name for ind in card.indicators}
     verdicts, reasons = [], []
     a = card.analysis
     texts = Texts(card.language)
+
+    def number(value: object) -> float:
+        return float(value) if value is not None and pd.notna(value) else math.nan
+
     for r in frame.to_dict("records"):
         ev = Evidence(
             cause=names[r["from"]],
@@ -337,9 +400,10 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
             lag=int(r["lag"]),
             sign=r["sign"],
             **{
-                k: float(r[k]) if r[k] is not None else math.nan
+                k: number(r[k])
                 for k in (
                     "estimate",
+                    "p_value",
                     "p_adjusted",
                     "ci_low",
                     "ci_high",
@@ -351,6 +415,12 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
                     "between_p_value",
                     "reverse_p_value",
                     "lead_p_value",
+                    "forward_estimate",
+                    "forward_std_estimate",
+                    "forward_p_adjusted",
+                    "reverse_p_adjusted",
+                    "lag1_forward_p_value",
+                    "lag1_reverse_p_value",
                 )
             },
             inference=str(r.get("inference") or ""),
@@ -358,6 +428,13 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
             draws=int(r["draws"]) if pd.notna(r.get("draws")) else 0,
             enumerated=bool(r.get("enumerated")) if pd.notna(r.get("enumerated")) else False,
             problem=r.get("problem") if isinstance(r.get("problem"), NotEstimable) else None,
+            direction_problem=(
+                r.get("direction_problem")
+                if isinstance(r.get("direction_problem"), NotEstimable)
+                else None
+            ),
+            level=1 - a.alpha,
+            forward_inference=str(r.get("forward_inference") or ""),
         )
         verdict, reason = decide(ev, a.alpha, a.min_effect, texts)
         verdicts.append(verdict)
@@ -366,7 +443,7 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     frame["reason"] = reasons
     frame["from_name"] = frame["from"].map(names)
     frame["to_name"] = frame["to"].map(names)
-    return frame
+    return frame.drop(columns=["direction_problem"])
 
 
 def estimate_links(

@@ -1,6 +1,12 @@
 """From the evidence on one link and lag to a verdict and a plain sentence (SPEC 3.2).
 
-The rules are applied in the SPEC's order; the first that applies decides:
+"The forward test" is the bias-corrected direction test of
+:mod:`bms_eval.estimation.direction` (``forward_p_adjusted`` with the sign of
+``forward_estimate``) where it could be run; where it could not
+(``direction_method`` ``not_checked``: too few periods), it is the static
+within test (``p_adjusted``, ``estimate``) and the reason says that the
+direction was not checked. The rules are applied in the SPEC's order; the first
+that applies decides:
 
 1. ``insufficient_data`` — fewer than :data:`MIN_OBSERVATIONS` complete
    observations, fewer than :data:`MIN_RESIDUAL_DF` residual degrees of freedom,
@@ -9,16 +15,21 @@ The rules are applied in the SPEC's order; the first that applies decides:
    that reproduce the effect exactly (residuals at rounding level), or
    estimates that are not finite: the model cannot be estimated, or its
    numbers would be rounding noise.
-2. ``supported`` — ``p_adjusted < alpha`` and the estimate has the expected sign.
-3. ``contradicted`` — ``p_adjusted < alpha`` and the opposite sign.
-4. ``reverse`` — the effect indicator at ``t − lag`` predicts the cause at ``t``
-   (``reverse_p_value < alpha``; only for lags ≥ 1).
-5. ``between_only`` — units with more of the cause have more (or, for sign ``-``,
+2. ``reciprocal`` — the forward test is below ``alpha`` with the expected sign,
+   and ``reverse_p_adjusted`` is below ``alpha`` too: each predicts the other.
+3. ``supported`` — the forward test is below ``alpha``, with the expected sign.
+4. ``contradicted`` — the forward test is below ``alpha``, with the opposite sign.
+5. ``reverse`` — the effect indicator predicts the cause later, beyond the
+   cause's own past (``reverse_p_adjusted < alpha``).
+6. ``between_only`` — units with more of the cause have more (or, for sign ``-``,
    less) of the effect (``between_p_value < alpha``, expected sign), but no
    within-unit effect was found.
-6. ``no_effect`` — the confidence interval of the standardized estimate lies
+7. ``no_effect`` — the confidence interval of the standardized estimate lies
    inside ``±min_effect``.
-7. ``inconclusive`` — none of these: the data cannot tell.
+8. ``inconclusive`` — none of these: the data cannot tell.
+
+A same-year arrow (lag 0) adds to its reason that yearly data cannot order
+effects within a year, and what the lag-1 direction tests show.
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ from bms_eval.texts import Texts
 #: The verdicts, most telling first: a link tested at several lags is summarised by
 #: the first of these that any of its lags got (see :func:`arrow_verdicts`).
 Verdict = Literal[
+    "reciprocal",
     "supported",
     "contradicted",
     "reverse",
@@ -74,6 +86,21 @@ class Evidence:
     draws: int = 0
     enumerated: bool = False
     problem: NotEstimable | None = None
+    p_value: float = math.nan
+    forward_estimate: float = math.nan
+    forward_std_estimate: float = math.nan
+    forward_p_adjusted: float = math.nan
+    reverse_p_adjusted: float = math.nan
+    direction_problem: NotEstimable | None = None
+    lag1_forward_p_value: float = math.nan
+    lag1_reverse_p_value: float = math.nan
+    level: float = 0.95
+    forward_inference: str = ""
+
+    @property
+    def direction_checked(self) -> bool:
+        """Whether the bias-corrected direction tests were run."""
+        return math.isfinite(self.forward_p_adjusted) and math.isfinite(self.forward_estimate)
 
 
 def _num(x: float) -> str:
@@ -106,17 +133,65 @@ def _method(ev: Evidence, texts: Texts) -> str:
     return ""
 
 
+def _level(level: float) -> str:
+    """``95 %`` for a 0.95 interval."""
+    return f"{100 * level:.3g} %"
+
+
+def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
+    """What the reason adds after its main sentence: direction, same year, method."""
+    out = ""
+    if not ev.direction_checked:
+        why = (
+            t.format(f"problem.{ev.direction_problem.kind}", **ev.direction_problem.values)
+            if ev.direction_problem is not None
+            else ""
+        )
+        out += t.format("note.not_checked", why=why) if why else t["note.not_checked_plain"]
+    elif (
+        verdict in ("between_only", "no_effect", "inconclusive")
+        and math.isfinite(ev.p_adjusted)
+        and ev.p_adjusted < alpha
+    ):
+        out += t.format("note.static_only", x=ev.cause, y=ev.effect, p=p_text(ev.p_adjusted))
+    if ev.lag == 0:
+        if math.isfinite(ev.lag1_forward_p_value):
+            out += t.format(
+                "note.same_year",
+                x=ev.cause,
+                y=ev.effect,
+                fp=p_text(ev.lag1_forward_p_value),
+                rp=p_text(ev.lag1_reverse_p_value),
+            )
+        else:
+            out += t.format("note.same_year_unchecked", x=ev.cause, y=ev.effect)
+    lead_failed = math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha
+    if verdict in ("reciprocal", "supported", "contradicted") and lead_failed:
+        out += t.format("note.lead", x=ev.cause, y=ev.effect, lp=p_text(ev.lead_p_value))
+    rests_on_direction = ev.direction_checked and verdict in (
+        "reciprocal",
+        "supported",
+        "contradicted",
+        "reverse",
+    )
+    if rests_on_direction:
+        if ev.forward_inference == "jackknife":
+            out += t.format("note.jackknife", units=ev.n_units)
+        return out
+    return out + _method(ev, t)
+
+
 def decide(
     ev: Evidence, alpha: float, min_effect: float, texts: Texts | None = None
 ) -> tuple[Verdict, str]:
-    """The verdict for one link and lag, and the reason in one plain sentence.
+    """The verdict for one link and lag, and the reason in plain sentences.
 
     Parameters
     ----------
     ev : Evidence
         The estimates and p-values.
     alpha : float
-        Significance level (the false discovery rate for ``p_adjusted``).
+        Significance level (the false discovery rate for the adjusted p-values).
     min_effect : float
         Smallest standardized within-unit effect that matters.
     texts : Texts, optional
@@ -130,38 +205,55 @@ def decide(
     if ev.problem is not None:
         problem = t.format(f"problem.{ev.problem.kind}", **ev.problem.values)
         return "insufficient_data", t.format("reason.insufficient_data", x=x, y=y, problem=problem)
+    checked = ev.direction_checked
+    est, p = (
+        (ev.forward_estimate, ev.forward_p_adjusted) if checked else (ev.estimate, ev.p_adjusted)
+    )
     common = {
         "x": x,
         "y": y,
         "when": when,
+        "back": _when(max(ev.lag, 1), t),
         "lo": _num(ev.std_ci_low),
         "hi": _num(ev.std_ci_high),
         "est": _num(ev.std_estimate),
+        "fest": _num(ev.forward_std_estimate),
         "m": f"{min_effect:g}",
+        "level": _level(ev.level),
+        "p": p_text(p),
+        "rp": p_text(ev.reverse_p_adjusted if checked else ev.reverse_p_value),
     }
     expected_up = ev.sign == "+"
-    tail = _method(ev, t)
-    if ev.p_adjusted < alpha:
-        went = t["went.up"] if ev.estimate > 0 else t["went.down"]
-        if math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha:
-            tail += t.format("note.lead", x=x, y=y, lp=p_text(ev.lead_p_value))
-        verdict: Verdict = "supported" if (ev.estimate > 0) == expected_up else "contradicted"
-        return verdict, t.format(
-            f"reason.{verdict}", went=went, p=p_text(ev.p_adjusted), **common
-        ) + tail
-    if math.isfinite(ev.reverse_p_value) and ev.reverse_p_value < alpha:
-        return "reverse", t.format("reason.reverse", rp=p_text(ev.reverse_p_value), **common) + tail
+    reverse_found = math.isfinite(ev.reverse_p_adjusted) and ev.reverse_p_adjusted < alpha
+    kind = "" if checked else "_static"
+    verdict: Verdict
+    if p < alpha:
+        went = t["went.up"] if est > 0 else t["went.down"]
+        if (est > 0) == expected_up:
+            verdict = "reciprocal" if reverse_found else "supported"
+        else:
+            verdict = "contradicted"
+        key = f"reason.{verdict}" + ("" if verdict == "reciprocal" else kind)
+        return verdict, t.format(key, went=went, **common) + _notes(ev, verdict, alpha, t)
+    if reverse_found:
+        verdict = "reverse"
+        return verdict, t.format("reason.reverse", **common) + _notes(ev, verdict, alpha, t)
     between_expected = math.isfinite(ev.between_estimate) and (
         (ev.between_estimate > 0) == expected_up
     )
     if math.isfinite(ev.between_p_value) and ev.between_p_value < alpha and between_expected:
+        verdict = "between_only"
         more = t["more"] if expected_up else t["less"]
-        return "between_only", t.format(
+        return verdict, t.format(
             "reason.between_only", more=more, bp=p_text(ev.between_p_value), **common
-        ) + tail
+        ) + _notes(ev, verdict, alpha, t)
     if -min_effect < ev.std_ci_low and ev.std_ci_high < min_effect:
-        return "no_effect", t.format("reason.no_effect", **common) + tail
-    return "inconclusive", t.format("reason.inconclusive", mde=f"{ev.mde_std:.2f}", **common) + tail
+        verdict = "no_effect"
+        return verdict, t.format("reason.no_effect", **common) + _notes(ev, verdict, alpha, t)
+    verdict = "inconclusive"
+    return verdict, t.format("reason.inconclusive", mde=f"{ev.mde_std:.2f}", **common) + _notes(
+        ev, verdict, alpha, t
+    )
 
 
 def arrow_verdicts(links) -> dict[tuple[str, str], str]:

@@ -2,6 +2,7 @@
 
 #: Per verdict: colour-blind safe, greys for what the data cannot settle.
 VERDICT_COLOURS = {
+    "reciprocal": "#2166ac",
     "supported": "#1b7837",
     "contradicted": "#b2182b",
     "reverse": "#762a83",

@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
 from bms_eval.estimation.panel import Panel
+from bms_eval.estimation.partial import deciding_relation
 from bms_eval.estimation.verdicts import VERDICTS, arrow_verdicts
 from bms_eval.inputs.model import Scorecard
 from bms_eval.perspectives import band_order
@@ -216,13 +217,24 @@ def coefficient_plot(links: pd.DataFrame, min_effect: float, texts: Texts) -> Fi
 
 @_styled
 def within_between(
-    card: Scorecard, panel: Panel, source: str, target: str, lag: int, texts: Texts
+    card: Scorecard,
+    panel: Panel,
+    source: str,
+    target: str,
+    lag: int,
+    texts: Texts,
+    row: dict | None = None,
 ) -> Figure:
     """The premise in two pictures: between units (unit means) and within units.
 
     Left: each unit's mean of the cause against its mean of the effect, with the
-    least-squares line. Right: each year's deviation from the unit's own mean,
-    cause at ``t − lag`` against effect at ``t``, with its least-squares line.
+    least-squares line. Right: the relation the verdict rests on — the cause at
+    ``t − lag`` against the effect at ``t`` with the unit (and period) effects and
+    everything else the deciding model holds fixed partialled out (the effect's
+    own past and the cause one year further back in the direction test; other
+    causes and controls), with a line of the model's estimate (bias-corrected in
+    the direction test). ``row`` is the link's row of the link table; without it
+    the static model is shown.
     """
     x = panel.shifted(source, lag).ravel()
     y = panel.shifted(target, 0).ravel()
@@ -231,8 +243,8 @@ def within_between(
     x, y, units = x[ok], y[ok], units[ok]
     # a fixed layout: a report has one of these per link, and constrained layout
     # would measure every label again for each
-    fig = _new(7.5, 3.4, layout=None)
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.8, wspace=0.32)
+    fig = _new(7.5, 3.6, layout=None)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.76, wspace=0.32)
     left, right = fig.subplots(1, 2)
     xname = textwrap.shorten(card.indicator(source).name, 60, placeholder="…")
     yname = textwrap.shorten(card.indicator(target).name, 60, placeholder="…")
@@ -242,12 +254,20 @@ def within_between(
         mx = (np.bincount(units, weights=x) / np.maximum(counts, 1))[keep]
         my = (np.bincount(units, weights=y) / np.maximum(counts, 1))[keep]
         _scatter_fit(left, mx, my, "#e08214")
-        dx = x - (np.bincount(units, weights=x) / np.maximum(counts, 1))[units]
-        dy = y - (np.bincount(units, weights=y) / np.maximum(counts, 1))[units]
-        _scatter_fit(right, dx, dy, "#1b7837", size=9, alpha=0.45)
+    direction = row is not None and row.get("direction_method") not in (None, "not_checked")
+    relation = deciding_relation(card, panel, source, target, lag, direction=direction)
+    if relation is not None:
+        right.scatter(relation.x, relation.y, s=9, color="#1b7837", alpha=0.45, edgecolors="none")
+        slope = None
+        if row is not None:
+            slope = row.get("forward_estimate") if direction else row.get("estimate")
+        if slope is not None and np.isfinite(slope) and np.ptp(relation.x) > 0:
+            grid = np.linspace(relation.x.min(), relation.x.max(), 2)
+            right.plot(grid, slope * grid, color="black", lw=1.5)
     left.set_title(f"{texts['between_title']}\n({texts['unit_mean']})", fontsize=9)
     when = texts.lag(lag)
-    right.set_title(f"{texts['within_title']}\n({texts['deviation']})", fontsize=9)
+    held = texts["partial_direction" if direction else "partial_static"]
+    right.set_title(f"{texts['within_title']}\n({held})", fontsize=9)
     for ax, xlabel in ((left, xname), (right, f"{xname}, {when}")):
         ax.set_xlabel(textwrap.fill(f"{source}: {xlabel}", 48), fontsize=8)
         ax.set_ylabel(textwrap.fill(f"{target}: {yname}", 34), fontsize=8)
@@ -371,7 +391,8 @@ def link_figures(
     """The within-versus-between figure of every link and lag, tagged ``within_between:
     FROM>TO>LAG``."""
     out = []
-    for source, target, lag in zip(links["from"], links["to"], links["lag"], strict=True):
-        fig = within_between(card, panel, source, target, int(lag), texts)
-        out.append((f"within_between:{source}>{target}>{int(lag)}", fig))
+    for row in links.to_dict("records"):
+        source, target, lag = row["from"], row["to"], int(row["lag"])
+        fig = within_between(card, panel, source, target, lag, texts, row)
+        out.append((f"within_between:{source}>{target}>{lag}", fig))
     return out

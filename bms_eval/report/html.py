@@ -17,6 +17,7 @@ import pandas as pd
 
 from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
+from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.verdicts import arrow_counts, p_text
 from bms_eval.inputs.model import Scorecard
 from bms_eval.pipeline.parts import FIGURE_KEY
@@ -102,7 +103,7 @@ def _status_rows(card: Scorecard, status: list[dict], texts: Texts) -> list[dict
 
 
 def _link_rows(
-    card: Scorecard, links: list[dict], figures: dict[str, str], texts: Texts
+    card: Scorecard, links: list[dict], figures: dict[str, str], texts: Texts, alpha: float
 ) -> list[dict]:
     rationale = {(lk.source, lk.target): lk.rationale for lk in card.links}
     rows = []
@@ -114,13 +115,22 @@ def _link_rows(
                 est=_fmt(r["std_estimate"], signed=True),
                 lo=_fmt(r["std_ci_low"], signed=True),
                 hi=_fmt(r["std_ci_high"], signed=True),
+                level=f"{100 * (1 - alpha):.3g} %",
                 p=p_text(r["p_adjusted"]),
                 bp=p_text(r["between_p_value"]),
-                rp=p_text(r["reverse_p_value"]),
                 lp=p_text(r["lead_p_value"]),
                 n=r["n_obs"],
                 u=r["n_units"],
             )
+            if r.get("direction_method") not in (None, "not_checked"):
+                numbers += " " + texts.format(
+                    "numbers_direction",
+                    fest=_fmt(r["forward_std_estimate"], signed=True),
+                    fp=p_text(r["forward_p_adjusted"]),
+                    rp=p_text(r["reverse_p_adjusted"]),
+                )
+            else:
+                numbers += " " + texts["numbers_not_checked"]
         key = f"{r['from']}>{r['to']}>{r['lag']}"
         rows.append(
             {
@@ -168,6 +178,7 @@ def _chain_lines(card: Scorecard, chain: dict, texts: Texts) -> list[str]:
                     est=_fmt(e["estimate"], signed=True),
                     lo=_fmt(e["ci_low"], signed=True),
                     hi=_fmt(e["ci_high"], signed=True),
+                    level=f"{100 * e['level']:.3g} %",
                 )
             )
     else:
@@ -317,7 +328,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         ],
         status_intro=texts.format("status_intro", periods=results.get("trend_periods", 5)),
         status_rows=_status_rows(card, results["status"], texts),
-        link_rows=_link_rows(card, links, figures, texts),
+        link_rows=_link_rows(card, links, figures, texts, a["alpha"]),
         figures=_Figures(figures),
         warnings=quality.get("warnings", []),
         method_text=texts.format(
@@ -326,7 +337,9 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
             boot=texts["method_boot"],
             alpha=a["alpha"],
             m=a["min_effect"],
-        ),
+        )
+        + " "
+        + texts.format("method_direction", min=MIN_DIRECTION_PERIODS),
         provenance=texts.format(
             "provenance",
             card=Path(manifest["inputs"]["scorecard"]["path"]).name,
