@@ -99,19 +99,19 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "unit_mean": {"en": "unit mean", "nb": "enhetens snitt", "nn": "snittet til eininga"},
     "partial_direction": {
-        "en": "what the verdict rests on: own past and the rest held fixed;\nline: "
+        "en": "what the verdict rests on: its own past and the rest held fixed; line: "
         "bias-corrected estimate",
-        "nb": "det dommen bygger på: egen historikk og resten holdt fast;\nlinje: "
+        "nb": "det dommen bygger på: egen historikk og resten holdt fast; linje: "
         "skjevhetskorrigert estimat",
-        "nn": "det dommen byggjer på: eiga historie og resten halde fast;\nline: "
+        "nn": "det dommen byggjer på: eiga historie og resten halde fast; line: "
         "skeivskapskorrigert estimat",
     },
     "partial_static": {
-        "en": "what the verdict rests on: other causes held fixed;\nline: within "
-        "estimate (direction not checked)",
-        "nb": "det dommen bygger på: andre årsaker holdt fast;\nlinje: estimat innen "
+        "en": "what the verdict rests on: other causes held fixed; line: within estimate "
+        "(direction not checked)",
+        "nb": "det dommen bygger på: andre årsaker holdt fast; linje: estimat innen "
         "enhetene (retning ikke sjekket)",
-        "nn": "det dommen byggjer på: andre årsaker haldne fast;\nline: estimat innan "
+        "nn": "det dommen byggjer på: andre årsaker haldne fast; line: estimat innan "
         "einingane (retning ikkje sjekka)",
     },
     "trends_title": {
@@ -241,6 +241,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "{fp}; motsatt vei justert p {rp}.",
         "nn": "Retningstestar (eiga historie teken med): framover {fest} SD, justert p "
         "{fp}; motsett veg justert p {rp}.",
+    },
+    "direction_unchecked_badge": {
+        "en": "direction not checked",
+        "nb": "retning ikke sjekket",
+        "nn": "retning ikkje sjekka",
     },
     "numbers_not_checked": {
         "en": "Direction not checked (too few years).",
@@ -965,9 +970,23 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nn": "Perspektiv knytte saman av støtta piler: {pairs}.",
     },
     "headline.counts": {
-        "en": "Of the {links} arrows this scorecard assumes, its own data show {supported} working as assumed within the units; {against} are contradicted or point the other way, {between} hold only between units, {none} show no effect, and {unknown} cannot be judged from these data.",
-        "nb": "Av de {links} pilene målkortet antar, viser egne data at {supported} virker som antatt innen enhetene; {against} motsies eller peker motsatt vei, {between} gjelder bare mellom enheter, {none} viser ingen effekt, og {unknown} kan ikke avgjøres med disse dataene.",
-        "nn": "Av dei {links} pilene målkortet går ut frå, viser eigne data at {supported} verkar som tenkt innan einingane; {against} vert motsagde eller peikar motsett veg, {between} gjeld berre mellom einingar, {none} viser ingen effekt, og {unknown} kan ikkje avgjerast med desse dataa.",
+        "en": "Of the {links} arrows this scorecard assumes, its own data show {supported} "
+        "working as assumed within the units{both}; "
+        "{against} are contradicted or point the other way, {between} hold only between "
+        "units, {none} show no effect, and {unknown} cannot be judged from these data.",
+        "nb": "Av de {links} pilene målkortet antar, viser egne data at {supported} virker "
+        "som antatt innen enhetene{both}; {against} motsies "
+        "eller peker motsatt vei, {between} gjelder bare mellom enheter, {none} viser "
+        "ingen effekt, og {unknown} kan ikke avgjøres med disse dataene.",
+        "nn": "Av dei {links} pilene målkortet går ut frå, viser eigne data at {supported} "
+        "verkar som tenkt innan einingane{both}; {against} "
+        "vert motsagde eller peikar motsett veg, {between} gjeld berre mellom einingar, "
+        "{none} viser ingen effekt, og {unknown} kan ikkje avgjerast med desse dataa.",
+    },
+    "headline.both_ways": {
+        "en": " ({n} of them running both ways)",
+        "nb": " ({n} av dem begge veier)",
+        "nn": " ({n} av dei begge vegar)",
     },
     "headline.chain_yes": {
         "en": "A chain of supported arrows reaches {ends}.",

@@ -25,11 +25,11 @@ from bms_eval.simulate import simulate_pair
 REFERENCE_RTOL = 1e-8
 
 
-def _wide(df: pd.DataFrame) -> pd.DataFrame:
+def _wide(df: pd.DataFrame, lags: int = 2) -> pd.DataFrame:
     w = df.pivot_table(index=["unit", "period"], columns="indicator", values="value")
     w = w.reset_index().sort_values(["unit", "period"])
     for name in ("X", "Y"):
-        for lag in (1, 2):
+        for lag in range(1, lags + 1):
             w[f"{name}{lag}"] = w.groupby("unit")[name].shift(lag)
     return w.dropna().set_index(["unit", "period"])
 
@@ -173,3 +173,30 @@ def test_too_few_periods_are_not_estimable():
     assert caught.value.kind == "too_few_periods"
     df = simulate_pair(units=50, periods=MIN_DIRECTION_PERIODS + 2, seed=0)
     cross_lagged(Panel.from_data(df), "Y", "X", 1, [], [], True)
+
+
+@pytest.mark.parametrize("twoway", [False, True], ids=["unit", "twoway"])
+def test_partial_relation_has_the_models_slope(twoway):
+    """Frisch–Waugh–Lovell: the slope of the added-variable scatter is the within
+    estimate of the deciding model (here the forward equation, against PanelOLS)."""
+    from bms_eval.estimation.partial import deciding_relation
+    from bms_eval.inputs.scorecard import parse_scorecard
+
+    text = (
+        "scorecard: {name: t}\nperspectives: [{id: p}]\nindicators:\n"
+        "  - {id: X, name: X, perspective: p}\n  - {id: Y, name: Y, perspective: p}\n"
+        "links:\n  - {from: X, to: Y, lag: 1}\n"
+        f"analysis: {{effects: {'twoway' if twoway else 'unit'}}}\n"
+    )
+    card, problems = parse_scorecard(text, "t.yaml")
+    assert card is not None, problems
+    df = simulate_pair(units=40, periods=9, persistence_y=0.7, forward=0.2, seed=3)
+    panel = Panel.from_data(df)
+    w = _wide(df)
+    for direction, columns in ((True, ["Y1", "X1", "X2"]), (False, ["X1"])):
+        got = deciding_relation(card, panel, "X", "Y", 1, direction=direction)
+        assert got is not None and got.direction == direction
+        data = w if direction else _wide(df, lags=1)
+        ref = PanelOLS(data["Y"], data[columns], entity_effects=True, time_effects=twoway).fit()
+        slope = float(got.x @ got.y / (got.x @ got.x))
+        assert slope == pytest.approx(ref.params["X1"], rel=REFERENCE_RTOL)

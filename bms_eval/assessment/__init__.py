@@ -28,7 +28,10 @@ def headline(card: Scorecard, links: pd.DataFrame, chain_block: dict, t: Texts) 
         t.format(
             "headline.counts",
             links=len(card.links),
-            supported=counts["supported"],
+            supported=counts["supported"] + counts["reciprocal"],
+            both=t.format("headline.both_ways", n=counts["reciprocal"])
+            if counts["reciprocal"]
+            else "",
             against=counts["contradicted"] + counts["reverse"],
             between=counts["between_only"],
             none=counts["no_effect"],

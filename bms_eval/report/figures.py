@@ -143,14 +143,29 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
                 linespacing=1.0,
             )
     verdicts = arrow_verdicts(links) if len(links) else {}
+    unchecked = _unchecked_arrows(links)
     for link in card.links:
         if link.source not in pos or link.target not in pos:
             continue
         verdict = verdicts.get((link.source, link.target), "insufficient_data")
+        if (link.source, link.target) in unchecked:
+            (x0, y0), (x1, y1) = pos[link.source], pos[link.target]
+            ax.text(
+                (x0 + x1) / 2,
+                (y0 + y1) / 2,
+                "?",
+                ha="center",
+                va="center",
+                fontsize=8,
+                fontweight="bold",
+                color="#333333",
+                bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": "#6b6b6b"},
+                zorder=4,
+            )
         arrow = FancyArrowPatch(
             pos[link.source],
             pos[link.target],
-            arrowstyle="-|>",
+            arrowstyle="<|-|>" if verdict == "reciprocal" else "-|>",
             mutation_scale=12,
             connectionstyle="arc3,rad=0.18",
             shrinkA=14,
@@ -175,9 +190,33 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
         )
         for v in VERDICTS
     ]
+    if unchecked:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="$?$",
+                color="#333333",
+                linestyle="none",
+                label=texts["direction_unchecked_badge"],
+            )
+        )
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
     ax.set_title(texts["map_title"])
     return fig
+
+
+def _unchecked_arrows(links: pd.DataFrame) -> set[tuple[str, str]]:
+    """Arrows with an estimate but no direction test on any lag (verdicts that rest on
+    the static test)."""
+    if not len(links) or "direction_method" not in links:
+        return set()
+    rows = links[links["estimate"].notna()] if "estimate" in links else links
+    out = set()
+    for (source, target), group in rows.groupby(["from", "to"], sort=False):
+        if (group["direction_method"].fillna("not_checked") == "not_checked").all():
+            out.add((source, target))
+    return out
 
 
 @_styled
@@ -243,8 +282,8 @@ def within_between(
     x, y, units = x[ok], y[ok], units[ok]
     # a fixed layout: a report has one of these per link, and constrained layout
     # would measure every label again for each
-    fig = _new(7.5, 3.6, layout=None)
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.76, wspace=0.32)
+    fig = _new(7.5, 3.9, layout=None)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.7, wspace=0.32)
     left, right = fig.subplots(1, 2)
     xname = textwrap.shorten(card.indicator(source).name, 60, placeholder="…")
     yname = textwrap.shorten(card.indicator(target).name, 60, placeholder="…")
@@ -267,7 +306,7 @@ def within_between(
     left.set_title(f"{texts['between_title']}\n({texts['unit_mean']})", fontsize=9)
     when = texts.lag(lag)
     held = texts["partial_direction" if direction else "partial_static"]
-    right.set_title(f"{texts['within_title']}\n({held})", fontsize=9)
+    right.set_title(f"{texts['within_title']}\n{textwrap.fill(held, 46)}", fontsize=8)
     for ax, xlabel in ((left, xname), (right, f"{xname}, {when}")):
         ax.set_xlabel(textwrap.fill(f"{source}: {xlabel}", 48), fontsize=8)
         ax.set_ylabel(textwrap.fill(f"{target}: {yname}", 34), fontsize=8)

@@ -145,6 +145,12 @@ def _link_rows(
                 "rationale": rationale.get((r["from"], r["to"]), ""),
                 "numbers": numbers,
                 "figure": figures.get(f"within_between:{key}"),
+                "unchecked": (
+                    texts["direction_unchecked_badge"]
+                    if r.get("estimate") is not None
+                    and r.get("direction_method") in (None, "not_checked")
+                    else ""
+                ),
             }
         )
     return rows
