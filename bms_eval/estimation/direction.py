@@ -66,11 +66,13 @@ import numpy as np
 from scipy.optimize import least_squares, root
 
 from bms_eval.estimation.fixed_effects import (
+    EXACT_FIT_TOLERANCE,
     Design,
     NotEstimable,
     demean,
     design_from_grids,
     fit_within,
+    independent_columns,
     magnitude,
 )
 from bms_eval.estimation.inference import t_inference
@@ -132,6 +134,10 @@ class DirectionPair:
     forward: DirectionFit
     reverse: DirectionFit
     method: str = "bias_corrected_fe"
+    #: p-value of the cause one period further back in the forward equation (for a
+    #: same-year arrow: does X a year earlier predict Y beyond Y's past and X's
+    #: same-year value — the lag-1 forward test, from the same model)
+    forward_next_p_value: float = math.nan
 
 
 # --------------------------------------------------------------------------- equations
@@ -152,10 +158,10 @@ class _Equation:
     raw: float  # uncorrected within estimate of the tested column
     raw_own: float  # uncorrected within estimate of the own lag (column 0)
     bias_factor: float  # 1 − 1/G with period effects (their projection's share), else 1
-    # with period effects: y, W before the dummies were partialled out, and the dummies
+    # with period effects: y and W before they were partialled out
     unit_y: np.ndarray | None = None
     unit_W: np.ndarray | None = None
-    dummies: np.ndarray | None = None
+    two_way: bool = False
 
 
 def _without(eq: _Equation, unit: int) -> _Equation:
@@ -166,8 +172,10 @@ def _without(eq: _Equation, unit: int) -> _Equation:
     df_units = eq.df_units.copy()
     df_units[unit] = 0.0
     y, W = eq.y[keep], eq.W[keep]
-    if eq.dummies is not None and eq.unit_y is not None and eq.unit_W is not None:
-        y, W = _project_out(eq.dummies[keep], eq.unit_y[keep], eq.unit_W[keep])
+    if eq.two_way and eq.unit_y is not None and eq.unit_W is not None:
+        both = np.column_stack([eq.unit_y[keep], eq.unit_W[keep]])
+        both = _project_periods(eq.units[keep], eq.periods[keep], both)
+        y, W = both[:, 0], both[:, 1:]
     return replace(
         eq,
         y=y,
@@ -178,47 +186,79 @@ def _without(eq: _Equation, unit: int) -> _Equation:
         df_units=df_units,
         unit_y=None,
         unit_W=None,
-        dummies=None,
+        two_way=False,
     )
 
 
 def _within(
     design: Design, twoway: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Unit-demeaned ``y`` and ``X`` with period dummies partialled out when two-way;
-    ``X`` before that projection; and the unit-demeaned dummies (``None`` one-way)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Unit-demeaned ``y`` and ``X`` with period effects partialled out when two-way;
+    ``y`` and ``X`` before that projection; and whether period effects were removed."""
     starts = np.flatnonzero(np.r_[True, design.units[1:] != design.units[:-1]])
     counts = np.diff(np.r_[starts, design.n_obs])
-    y = demean(design.y, starts, counts)
-    X = demean(design.X, starts, counts)
-    periods = np.unique(design.periods, return_inverse=True)[1]
-    if not twoway or periods.max() == 0:
-        return y, X, X, None
-    dummies = np.zeros((design.n_obs, int(periods.max())))
-    rows = np.flatnonzero(periods > 0)
-    dummies[rows, periods[rows] - 1] = 1.0
-    D = demean(dummies, starts, counts)
-    y_p, X_p = _project_out(D, y, X)
-    return y_p, X_p, X, D
+    both = demean(np.column_stack([design.y, design.X]), starts, counts)
+    if not twoway or np.count_nonzero(np.bincount(design.periods)) < 2:
+        return both[:, 0], both[:, 1:], both[:, 0], both[:, 1:], False
+    out = _project_periods(design.units, design.periods, both)
+    return out[:, 0], out[:, 1:], both[:, 0], both[:, 1:], True
 
 
-def _project_out(D: np.ndarray, y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``y`` and ``X`` less their least-squares projection on ``D``."""
-    both = np.column_stack([y, X])
-    resid = both - D @ np.linalg.lstsq(D, both, rcond=None)[0]
-    return resid[:, 0], resid[:, 1:]
+def _dense(codes: np.ndarray) -> np.ndarray:
+    """Non-negative integer codes renumbered 0, 1, … in order (``np.unique``'s inverse)."""
+    present = np.bincount(codes) > 0
+    return (np.cumsum(present) - 1)[codes]
+
+
+def _project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Unit-demeaned ``values`` (rows sorted by unit) less their projection on the
+    unit-demeaned period dummies — the two-way within transformation, also for
+    unbalanced panels, in O(rows · columns) plus a periods × periods solve.
+
+    With ``D`` the unit-demeaned dummies and ``v`` unit-demeaned, ``D′v`` is the
+    per-period sum of ``v`` and ``D′D = diag(n_p) − Σ_i m_i m_i′ / T_i`` (``m_i`` the
+    periods unit ``i`` has).
+    """
+    period = _dense(periods)
+    unit = _dense(units)
+    p, g = int(period.max()) + 1, int(unit.max()) + 1
+    mask = np.zeros((g, p))
+    mask[unit, period] = 1.0
+    t_i = mask.sum(axis=1)
+    gram = np.diag(mask.sum(axis=0)) - (mask / t_i[:, None]).T @ mask
+    sums = np.column_stack(
+        [np.bincount(period, values[:, j], minlength=p) for j in range(values.shape[1])]
+    )
+    # the dummies sum to one, so after unit demeaning one is redundant: drop the first
+    coef = np.zeros((p, values.shape[1]))
+    coef[1:] = np.linalg.lstsq(gram[1:, 1:], sums[1:], rcond=None)[0]
+    unit_mean = (mask @ coef) / t_i[:, None]  # per unit: mean of its periods' effects
+    return values - coef[period] + unit_mean[unit]
+
+
+@functools.lru_cache(maxsize=16)
+def _pairs_by_distance(n_periods: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For periods ``0 … n_periods − 1``: the flat indices ``t·P + s`` of all pairs with
+    ``t > s``, ordered by ``d = t − s``, where each distance starts, and the distances."""
+    t, s = np.tril_indices(n_periods, k=-1)
+    order = np.argsort(t - s, kind="stable")
+    flat = (t * n_periods + s)[order]
+    dist = (t - s)[order]
+    starts = np.flatnonzero(np.r_[True, dist[1:] != dist[:-1]]) if dist.size else dist
+    return flat, starts, dist[starts] if dist.size else dist
 
 
 def _pair_counts(design: Design, n_units: int, n_periods: int) -> tuple[np.ndarray, np.ndarray]:
     """Per unit ``i`` and distance ``d ≥ 1``: the pairs ``t, s`` of its sample with
     ``t − s = d``, divided by ``T_i``; and ``T_i``."""
-    mask = np.zeros((n_units, n_periods), dtype=bool)
-    mask[design.units, design.periods] = True
-    t_i = mask.sum(axis=1).astype(float)
+    mask = np.zeros((n_units, n_periods))
+    mask[design.units, design.periods] = 1.0
+    t_i = mask.sum(axis=1)
     counts = np.zeros((n_units, n_periods))
-    m = mask.astype(float)
-    for d in range(1, n_periods):
-        counts[:, d] = (m[:, d:] * m[:, :-d]).sum(axis=1)
+    if n_periods > 1:
+        flat, starts, dist = _pairs_by_distance(n_periods)
+        both = (mask[:, :, None] * mask[:, None, :]).reshape(n_units, -1)[:, flat]
+        counts[:, dist] = np.add.reduceat(both, starts, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         counts = np.where(t_i[:, None] > 0, counts / t_i[:, None], 0.0)
     return counts, t_i
@@ -240,7 +280,7 @@ def _equation(
         raise NotEstimable(
             "no_overlap", "no year has values for the effect and all its causes together"
         )
-    n_periods = int(np.unique(design.periods).size)
+    n_periods = int(np.count_nonzero(np.bincount(design.periods)))
     if n_periods < MIN_DIRECTION_PERIODS:
         raise NotEstimable(
             "too_few_periods",
@@ -249,22 +289,36 @@ def _equation(
             n=n_periods,
             min=MIN_DIRECTION_PERIODS,
         )
-    fit = fit_within(design, twoway)  # raises for degenerate designs
-    if fit.names[:2] != ("0", "1"):
-        raise NotEstimable(
-            "no_variation",
-            "the cause has no within-unit variation left once the fixed effects are removed",
+    yw, W, y_unit, W_unit, two_way = _within(design, twoway)
+    gram = W.T @ W
+    raw_norms = np.sqrt((design.X**2).sum(axis=0))
+    clean = (
+        float(np.linalg.norm(yw)) > EXACT_FIT_TOLERANCE * float(np.linalg.norm(design.y))
+        and independent_columns(gram, raw_norms).all()
+    )
+    if clean:
+        raw = np.linalg.solve(gram, W.T @ yw)
+        clean = float(np.linalg.norm(yw - W @ raw)) > EXACT_FIT_TOLERANCE * float(
+            np.linalg.norm(yw)
         )
-    keep = [int(name) for name in fit.names]
-    design = Design(design.y, design.X[:, keep], fit.names, design.units, design.periods)
-    terms = [terms[k] for k in keep]
-    yw, W, W_unit, D = _within(design, twoway)
+    if not clean:  # let the full within fit find and say what is wrong, and drop columns
+        fit = fit_within(design, twoway)
+        if fit.names[:2] != ("0", "1"):
+            raise NotEstimable(
+                "no_variation",
+                "the cause has no within-unit variation left once the fixed effects are removed",
+            )
+        keep = [int(name) for name in fit.names]
+        design = Design(design.y, design.X[:, keep], fit.names, design.units, design.periods)
+        terms = [terms[k] for k in keep]
+        yw, W, y_unit, W_unit, two_way = _within(design, twoway)
+        raw = np.linalg.solve(W.T @ W, W.T @ yw)
     dynamic = tuple((c, pair[ind], lag) for c, (ind, lag) in enumerate(terms) if ind in pair)
     counts, t_i = _pair_counts(design, len(panel.units), panel.shape[1])
-    n, g = design.n_obs, np.unique(design.units).size
+    n, g = design.n_obs, int(np.count_nonzero(t_i))
     dummies = (n_periods - 1) if twoway else 0
     share = (n - g - dummies) / (n - g) if n > g else 0.0
-    y_norm = float(np.linalg.norm(demean_units(design)))
+    y_norm = float(np.linalg.norm(y_unit))
     ratio = float(np.linalg.norm(W_unit[:, 1]) / y_norm) if y_norm > 0 else math.nan
     return _Equation(
         y=yw,
@@ -275,19 +329,13 @@ def _equation(
         pair_counts=counts,
         df_units=np.maximum(t_i - 1, 0) * share,
         sd_ratio=ratio,
-        raw=float(fit.params[1]),
-        raw_own=float(fit.params[0]),
+        raw=float(raw[1]),
+        raw_own=float(raw[0]),
         bias_factor=1.0 - 1.0 / g if twoway else 1.0,
-        unit_y=demean_units(design) if D is not None else None,
-        unit_W=W_unit if D is not None else None,
-        dummies=D,
+        unit_y=y_unit if two_way else None,
+        unit_W=W_unit if two_way else None,
+        two_way=two_way,
     )
-
-
-def demean_units(design: Design) -> np.ndarray:
-    """The dependent variable demeaned by unit (rows sorted by unit)."""
-    starts = np.flatnonzero(np.r_[True, design.units[1:] != design.units[:-1]])
-    return demean(design.y, starts, np.diff(np.r_[starts, design.n_obs]))
 
 
 def _shift(grid: np.ndarray, lag: int) -> np.ndarray:
@@ -312,41 +360,58 @@ def _responses(
 
     ``terms_y`` / ``terms_x`` list ``(lag, variable, coefficient)`` of the
     ``Y`` / ``X`` equation, variable 0 for ``Y`` and 1 for ``X``. ``X`` has no
-    same-period term (its lags are ≥ 1), so it is computed first; ``Y`` may use
-    ``X(t)`` (lag 0). Returns shape ``(horizon + 1, 2, 2)``: [k, variable, shock],
-    read-only (cached: the solver's numerical derivatives in the variances and the
-    other terms reuse it).
+    same-period term (its lags are ≥ 1); ``Y`` may use ``X(t)`` (lag 0), which is
+    substituted out (the reduced form), and the pair is iterated in companion
+    form. Returns shape ``(horizon + 1, 2, 2)``: [k, variable, shock], read-only
+    (cached: the solver's numerical derivatives in the variances reuse it).
     """
-    psi = np.zeros((horizon + 1, 2, 2))
-    paths = [[[0.0, 0.0] for _ in range(horizon + 1)] for _ in (0, 1)]  # [shock][k][var]
-    for shock, path in enumerate(paths):
-        for k in range(horizon + 1):
-            now = path[k]
-            now[1] = (1.0 if (k == 0 and shock == 1) else 0.0) + sum(
-                c * path[k - lag][v] for lag, v, c in terms_x if lag <= k
-            )
-            now[0] = (1.0 if (k == 0 and shock == 0) else 0.0) + sum(
-                c * path[k - lag][v] for lag, v, c in terms_y if lag <= k
-            )
-        psi[:, :, shock] = path
+    depth = max([lag for lag, _, _ in terms_y + terms_x] + [1])
+    same_year = sum(c for lag, v, c in terms_y if lag == 0 and v == 1)
+    phi = np.zeros((2, 2 * depth))  # rows Y, X; columns (Y, X) at lags 1 … depth
+    for lag, v, c in terms_x:
+        if lag >= 1:
+            phi[1, 2 * (lag - 1) + v] += c
+    for lag, v, c in terms_y:
+        if lag >= 1:
+            phi[0, 2 * (lag - 1) + v] += c
+    phi[0] += same_year * phi[1]
+    companion = np.zeros((2 * depth, 2 * depth))
+    companion[:2] = phi
+    companion[2:, :-2] = np.eye(2 * depth - 2)
+    state = np.zeros((2 * depth, 2))
+    state[:2] = [[1.0, same_year], [0.0, 1.0]]  # impact of e (column 0) and u (column 1)
+    psi = np.empty((horizon + 1, 2, 2))
+    psi[0] = state[:2]
+    for k in range(1, horizon + 1):
+        state = companion @ state
+        psi[k] = state[:2]
     psi.setflags(write=False)
     return psi
 
 
-def _bias_moments(eq: _Equation, cov_with_shock: np.ndarray) -> np.ndarray:
-    """Per unit (rows: panel units) and column: ``−E[W̃_i′ẽ_i]`` given ``R_v(k)``.
+def _bias_moments(eq: _Equation, counts: np.ndarray, cov_with_shock: np.ndarray) -> np.ndarray:
+    """Per row of ``counts`` (units, or their sum) and column: ``−E[W̃_i′ẽ_i]``.
 
-    ``cov_with_shock`` has shape ``(horizon + 1, 2)``: the covariance of ``Y``
-    and ``X`` at horizon ``k`` with the equation's shock.
+    ``counts`` are the equation's pair counts (units × distances) or their column
+    sums; ``cov_with_shock`` has shape ``(horizon + 1, 2)``: the covariance of
+    ``Y`` and ``X`` at horizon ``k`` with the equation's shock.
     """
-    g, p = eq.pair_counts.shape
-    out = np.zeros((g, eq.W.shape[1]))
+    p = counts.shape[1]
+    out = np.zeros((counts.shape[0], eq.W.shape[1]))
     for col, var, lag in eq.dynamic:
         # distances d ≥ max(lag, 1) pair with horizon k = d − lag
         first = max(lag, 1)
         if first < p:
-            out[:, col] = eq.pair_counts[:, first:p] @ cov_with_shock[first - lag : p - lag, var]
+            out[:, col] = counts[:, first:p] @ cov_with_shock[first - lag : p - lag, var]
     return out * eq.bias_factor
+
+
+def _blocks(units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First row of each unit's block (rows sorted by unit) and the units."""
+    if units.size == 0:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
+    return starts, units[starts]
 
 
 class _PairModel:
@@ -363,11 +428,34 @@ class _PairModel:
         self.k_f, self.k_r = fwd.W.shape[1], rev.W.shape[1]
         self.gram_f, self.xy_f = fwd.W.T @ fwd.W, fwd.W.T @ fwd.y
         self.gram_r, self.xy_r = rev.W.T @ rev.W, rev.W.T @ rev.y
+        # rows are sorted by unit: per-unit sums by reduceat
+        self.f_starts, self.f_ids = _blocks(fwd.units)
+        self.r_starts, self.r_ids = _blocks(rev.units)
+        n_coef = self.k_f + self.k_r
+        # the parameters the bias depends on: the pair's coefficients and the variances
+        self.key = np.array(
+            [c for c, _, _ in fwd.dynamic]
+            + [self.k_f + c for c, _, _ in rev.dynamic]
+            + [n_coef, n_coef + 1, n_coef + 2]
+        )
         # rows where both equations have a residual (for the shocks' covariance)
         key_f = fwd.units * n_periods + fwd.periods
         key_r = rev.units * n_periods + rev.periods
-        both, self.at_f, self.at_r = np.intersect1d(key_f, key_r, return_indices=True)
+        where_r = np.full(n_units * n_periods, -1)
+        where_r[key_r] = np.arange(key_r.size)
+        self.at_f = np.flatnonzero(where_r[key_f] >= 0)  # keys are sorted, so is this
+        self.at_r = where_r[key_f[self.at_f]]
+        both = key_f[self.at_f]
         self.both_units = both // n_periods
+        self.b_starts, self.b_ids = _blocks(self.both_units)
+        # what the residual (co)variances need, as cross-products: O(k²) per evaluation
+        self.yy_f, self.yy_r = float(fwd.y @ fwd.y), float(rev.y @ rev.y)
+        a, b = fwd.y[self.at_f], rev.y[self.at_r]
+        A, B = fwd.W[self.at_f], rev.W[self.at_r]
+        self.ab, self.Ab, self.aB, self.AB = float(a @ b), A.T @ b, B.T @ a, A.T @ B
+        # the bias summed over units needs only the column sums of the pair counts
+        self.counts_f = fwd.pair_counts.sum(axis=0, keepdims=True)
+        self.counts_r = rev.pair_counts.sum(axis=0, keepdims=True)
         t_f = np.bincount(fwd.units, minlength=n_units).astype(float)
         t_r = np.bincount(rev.units, minlength=n_units).astype(float)
         n_b = np.bincount(self.both_units, minlength=n_units).astype(float)
@@ -376,19 +464,28 @@ class _PairModel:
             d = n_b - n_b / t_r - n_b / t_f + n_b**2 / (t_f * t_r)
         share = fwd.df_units.sum() / max(np.maximum(t_f - 1, 0).sum(), 1e-300)
         self.df_both = np.nan_to_num(d) * share
+        self.df_f = max(float(fwd.df_units.sum()), 1e-300)
+        self.df_r = max(float(rev.df_units.sum()), 1e-300)
+        self.df_b = max(float(self.df_both.sum()), 1e-300)
 
     def split(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``θ_f, θ_r, (σ_ee, σ_eu, σ_uu)``."""
         return par[: self.k_f], par[self.k_f : self.k_f + self.k_r], par[self.k_f + self.k_r :]
 
-    def bias(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per unit: ``−E[W̃′ẽ]`` of the forward and of the reverse equation."""
+    def bias(self, par: np.ndarray, summed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit (or, ``summed``, over all units): ``−E[W̃′ẽ]`` of the forward and of
+        the reverse equation."""
         th_f, th_r, s = self.split(par)
         terms_y = tuple((lag, var, float(th_f[c])) for c, var, lag in self.fwd.dynamic)
         terms_x = tuple((lag, var, float(th_r[c])) for c, var, lag in self.rev.dynamic)
         psi = _responses(terms_y, terms_x, self.p)
         cov = psi @ np.array([[s[0], s[1]], [s[1], s[2]]])  # [k, variable, shock]
-        return _bias_moments(self.fwd, cov[:, :, 0]), _bias_moments(self.rev, cov[:, :, 1])
+        counts_f = self.counts_f if summed else self.fwd.pair_counts
+        counts_r = self.counts_r if summed else self.rev.pair_counts
+        return (
+            _bias_moments(self.fwd, counts_f, cov[:, :, 0]),
+            _bias_moments(self.rev, counts_r, cov[:, :, 1]),
+        )
 
     def unit_moments(self, par: np.ndarray) -> np.ndarray:
         """The corrected estimating equations, one row per panel unit."""
@@ -396,20 +493,57 @@ class _PairModel:
         e = self.fwd.y - self.fwd.W @ th_f
         u = self.rev.y - self.rev.W @ th_r
         b_f, b_r = self.bias(par)
-        m_f = np.zeros((self.g, self.k_f))
-        np.add.at(m_f, self.fwd.units, self.fwd.W * e[:, None])
-        m_r = np.zeros((self.g, self.k_r))
-        np.add.at(m_r, self.rev.units, self.rev.W * u[:, None])
-        ee = np.bincount(self.fwd.units, e * e, self.g) - s[0] * self.fwd.df_units
-        uu = np.bincount(self.rev.units, u * u, self.g) - s[2] * self.rev.df_units
-        eu = np.bincount(self.both_units, e[self.at_f] * u[self.at_r], self.g)
-        return np.column_stack([m_f + b_f, m_r + b_r, ee, eu - s[1] * self.df_both, uu])
+        out = np.zeros((self.g, self.k_f + self.k_r + 3))
+        out[self.f_ids, : self.k_f] = np.add.reduceat(self.fwd.W * e[:, None], self.f_starts)
+        out[self.r_ids, self.k_f : self.k_f + self.k_r] = np.add.reduceat(
+            self.rev.W * u[:, None], self.r_starts
+        )
+        out[:, : self.k_f] += b_f
+        out[:, self.k_f : self.k_f + self.k_r] += b_r
+        n_coef = self.k_f + self.k_r
+        out[self.f_ids, n_coef] = np.add.reduceat(e * e, self.f_starts)
+        out[:, n_coef] -= s[0] * self.fwd.df_units
+        if self.b_ids.size:
+            out[self.b_ids, n_coef + 1] = np.add.reduceat(
+                e[self.at_f] * u[self.at_r], self.b_starts
+            )
+        out[:, n_coef + 1] -= s[1] * self.df_both
+        out[self.r_ids, n_coef + 2] = np.add.reduceat(u * u, self.r_starts)
+        out[:, n_coef + 2] -= s[2] * self.rev.df_units
+        return out
+
+    def jacobian(self, par: np.ndarray) -> np.ndarray:
+        """``∂ Σ_i m_i / ∂ par``: the linear parts exactly, the bias by forward
+        differences in the parameters it depends on."""
+        k = par.size
+        n_coef = self.k_f + self.k_r
+        th_f, th_r, _ = self.split(par)
+        e = self.fwd.y - self.fwd.W @ th_f
+        u = self.rev.y - self.rev.W @ th_r
+        jac = np.zeros((k, k))
+        jac[: self.k_f, : self.k_f] = -self.gram_f
+        jac[self.k_f : n_coef, self.k_f : n_coef] = -self.gram_r
+        jac[n_coef, : self.k_f] = -2 * (self.fwd.W.T @ e)
+        jac[n_coef + 1, : self.k_f] = -(self.fwd.W[self.at_f].T @ u[self.at_r])
+        jac[n_coef + 1, self.k_f : n_coef] = -(self.rev.W[self.at_r].T @ e[self.at_f])
+        jac[n_coef + 2, self.k_f : n_coef] = -2 * (self.rev.W.T @ u)
+        jac[n_coef, n_coef] = -self.df_f
+        jac[n_coef + 1, n_coef + 1] = -self.df_b
+        jac[n_coef + 2, n_coef + 2] = -self.df_r
+        here = np.concatenate([b[0] for b in self.bias(par, summed=True)])
+        for j in self.key:  # forward differences: the bias is a smooth polynomial
+            h = 1e-7 * max(1.0, abs(par[j]))
+            up = par.copy()
+            up[j] += h
+            b_up = np.concatenate([b[0] for b in self.bias(up, summed=True)])
+            jac[:n_coef, j] += (b_up - here) / h
+        return jac
 
     def update(self, par: np.ndarray) -> np.ndarray:
         """The coefficients and variances that solve the equations given ``par``'s bias."""
-        b_f, b_r = self.bias(par)
-        th_f = np.linalg.solve(self.gram_f, self.xy_f + b_f.sum(axis=0))
-        th_r = np.linalg.solve(self.gram_r, self.xy_r + b_r.sum(axis=0))
+        b_f, b_r = self.bias(par, summed=True)
+        th_f = np.linalg.solve(self.gram_f, self.xy_f + b_f[0])
+        th_r = np.linalg.solve(self.gram_r, self.xy_r + b_r[0])
         return np.concatenate([th_f, th_r, self._variances(th_f, th_r)])
 
     def start(self) -> np.ndarray:
@@ -419,13 +553,11 @@ class _PairModel:
         return np.concatenate([th_f, th_r, self._variances(th_f, th_r)])
 
     def _variances(self, th_f: np.ndarray, th_r: np.ndarray) -> list[float]:
-        e = self.fwd.y - self.fwd.W @ th_f
-        u = self.rev.y - self.rev.W @ th_r
-        return [
-            float(e @ e) / max(self.fwd.df_units.sum(), 1e-300),
-            float(e[self.at_f] @ u[self.at_r]) / max(self.df_both.sum(), 1e-300),
-            float(u @ u) / max(self.rev.df_units.sum(), 1e-300),
-        ]
+        """``σ_ee, σ_eu, σ_uu`` from the residuals' cross-products (expanded, O(k²))."""
+        ee = self.yy_f - 2 * th_f @ self.xy_f + th_f @ self.gram_f @ th_f
+        uu = self.yy_r - 2 * th_r @ self.xy_r + th_r @ self.gram_r @ th_r
+        eu = self.ab - th_f @ self.Ab - self.aB @ th_r + th_f @ self.AB @ th_r
+        return [float(ee) / self.df_f, float(eu) / self.df_b, float(uu) / self.df_r]
 
 
 @dataclass(frozen=True)
@@ -443,37 +575,43 @@ def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
     starts at the within estimate, so it finds the solution nearest to it, and
     where none exists it stops at the point closest to one.
     """
-    first = model.start() if start is None else start.copy()
+    full = model.start() if start is None else start.copy()
+    key = model.key
     n_coef = model.k_f + model.k_r
-    low = np.full(first.size, -np.inf)
-    high = np.full(first.size, np.inf)
+    low = np.full(full.size, -np.inf)
+    high = np.full(full.size, np.inf)
     for j in (0, model.k_f):  # the own lags
         low[j], high[j] = -MAX_PERSISTENCE, MAX_PERSISTENCE
-        first[j] = min(max(first[j], -MAX_PERSISTENCE + 1e-9), MAX_PERSISTENCE - 1e-9)
+        full[j] = min(max(full[j], -MAX_PERSISTENCE + 1e-9), MAX_PERSISTENCE - 1e-9)
     for j in (n_coef, n_coef + 2):  # the shock variances
         low[j] = 1e-12
-        first[j] = max(first[j], 1e-9)
+        full[j] = max(full[j], 1e-9)
+    # only the pair's coefficients and the variances enter the bias: the rest follow
+    # from them linearly, so the search runs over those few
+    first, low, high = full[key], low[key], high[key]
+
+    def lift(z: np.ndarray) -> np.ndarray:
+        par = full.copy()
+        par[key] = z
+        return model.update(par)
+
+    def imbalance(z: np.ndarray) -> np.ndarray:
+        return lift(z)[key] - z
+
     with np.errstate(all="ignore"):
-        quick = root(lambda par: model.update(par) - par, first, method="hybr")
+        quick = root(imbalance, first, method="hybr")
     inside = np.all(quick.x >= low) and np.all(quick.x <= high)
     if quick.success and inside and np.all(np.isfinite(quick.x)):
-        return _Solution(quick.x, True)
+        return _Solution(lift(quick.x), True)
     with np.errstate(all="ignore"):
-        found = least_squares(
-            lambda par: model.update(par) - par,
-            first,
-            bounds=(low, high),
-            xtol=1e-9,
-            ftol=1e-9,
-            gtol=1e-9,
-        )
-    par = found.x
+        found = least_squares(imbalance, first, bounds=(low, high), xtol=1e-9, ftol=1e-9, gtol=1e-9)
+    par = lift(found.x)
     if not np.all(np.isfinite(par)):
         raise NotEstimable(
             "direction_not_solved",
             "the bias-corrected direction model has no stable solution for these data",
         )
-    size = max(1.0, float(np.max(np.abs(par))))
+    size = max(1.0, float(np.max(np.abs(found.x))))
     return _Solution(par, bool(np.max(np.abs(found.fun)) <= SOLVED_TOLERANCE * size))
 
 
@@ -490,13 +628,7 @@ def _influence(model: _PairModel, solution: _Solution) -> np.ndarray:
     free = np.ones(par.size, dtype=bool)
     if not solution.exact:
         free[[0, model.k_f]] = False
-    jac = np.zeros((par.size, par.size))
-    for j in np.flatnonzero(free):
-        h = 1e-6 * max(1.0, abs(par[j]))
-        up, down = par.copy(), par.copy()
-        up[j] += h
-        down[j] -= h
-        jac[:, j] = (model.unit_moments(up) - model.unit_moments(down)).sum(axis=0) / (2 * h)
+    jac = model.jacobian(par)
     out = np.zeros_like(moments)
     out[:, free] = -np.linalg.solve(jac[np.ix_(free, free)], moments[:, free].T).T
     return out
@@ -625,9 +757,13 @@ def cross_lagged(
                 persistence=float(par[offset]),
                 persistence_within=eq.raw_own,
                 n_obs=int(eq.y.size),
-                n_units=int(np.unique(eq.units).size),
-                n_periods=int(np.unique(eq.periods).size),
+                n_units=int(np.count_nonzero(np.bincount(eq.units))),
+                n_periods=int(np.count_nonzero(np.bincount(eq.periods))),
                 inference=inference,
             )
         )
-    return DirectionPair(fits[0], fits[1])
+    after = next((c for c, v, lg in fwd.dynamic if v == 1 and lg == lag + 1), None)
+    next_p = math.nan
+    if after is not None and variance[after] > 0:
+        next_p = t_inference(float(par[after]), math.sqrt(float(variance[after])), g - 1, 0.05)[0]
+    return DirectionPair(fits[0], fits[1], forward_next_p_value=next_p)

@@ -351,13 +351,12 @@ class _TargetRun:
                 persistence_effect=f.persistence,
                 persistence_cause=r.persistence,
             )
-        if lag == 0:
-            pair1, _ = self.direction(link, 1)
-            if pair1 is not None:
-                out.update(
-                    lag1_forward_p_value=pair1.forward.p_value,
-                    lag1_reverse_p_value=pair1.reverse.p_value,
-                )
+        if lag == 0 and pair is not None:
+            # the same model holds X a year earlier, and the reverse test is at lag 1
+            out.update(
+                lag1_forward_p_value=pair.forward_next_p_value,
+                lag1_reverse_p_value=pair.reverse.p_value,
+            )
         return out
 
 
