@@ -5,6 +5,9 @@ Seeded, so every run is the same; sized to take well under a minute.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -127,3 +130,20 @@ def test_single_unit_runs_and_says_what_it_dropped():
     assert row["verdict"] in {"supported", "inconclusive", "reverse", "no_effect"}
     short = run([], units=1, periods=5)
     assert short["verdict"] == "insufficient_data" and "at least 6" in short["reason"]
+
+
+def test_direction_study_subset():
+    """Two of the direction study's hard cells (benchmarks/direction_study.py), seeded
+    and smaller. Truth only Y → X with persistent indicators: the static test called
+    such arrows 'supported' every time; now at most 3 of 30 panels (5 % plus Monte
+    Carlo error). No effect, 30 units: the reverse test rejects at most 4 of 20
+    (p < 0.02 if its size were 5 %)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from direction_study import cell
+
+    reverse_truth = cell((100, 10, 0.9, "reverse", 30))
+    assert reverse_truth["supp"] <= 3 / 30
+    assert reverse_truth["found"] >= 0.5  # and the reverse arrow is mostly found
+    no_effect = cell((30, 10, 0.8, "none", 20))
+    assert no_effect["rev"] <= 4 / 20
+    assert no_effect["supp"] <= 2 / 20

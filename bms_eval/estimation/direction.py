@@ -4,11 +4,15 @@ Indicators are persistent, so a static regression of ``Y(t)`` on ``X(t − lag)`
 cannot tell which way an arrow points. The direction tests condition on each
 indicator's own past, as a cross-lagged pair with unit (and period) effects::
 
-    forward   Y(t) = ρ_Y·Y(t − 1) + β·X(t − lag)  + (Y's other causes, controls) + a_i + e(t)
-    reverse   X(t) = ρ_X·X(t − 1) + δ·Y(t − lag′) + (controls)                   + b_i + u(t)
+    forward   Y(t) = ρ_Y·Y(t − 1) + β·X(t − lag) + β′·X(t − lag − 1)
+                     + (Y's other causes, controls) + a_i + e(t)
+    reverse   X(t) = ρ_X·X(t − 1) + δ·Y(t − lag′) + δ′·Y(t − lag′ − 1) + (controls) + b_i + u(t)
 
 with ``lag′ = lag``, or 1 when ``lag`` is 0. ``β`` is the forward effect, ``δ``
-the reverse one.
+the reverse one. The other indicator one period further back (``β′``, ``δ′``)
+makes each equation exact both when an indicator's own past drives it and when
+only its unexplained part is persistent (then ``Y(t) − ρY(t − 1) = β·(X(t − lag)
+− ρX(t − lag − 1)) + e``, the "common factor" form).
 
 **The bias.** The within (fixed-effects) estimator of such a model is biased by
 order ``1/T`` (Nickell 1981): the unit mean removed from ``Y(t − 1)`` holds the
