@@ -116,7 +116,15 @@ class LinkResults:
         got = self._table["verdict"].value_counts() if len(self._table) else {}
         return {v: int(got.get(v, 0)) for v in VERDICTS}
 
-    def _lines(self) -> list[tuple[str, str, str, str, str, str]]:
+    def _lines(self) -> list[tuple[str, ...]]:
+        def p_cell(p: float) -> str:
+            if not (isinstance(p, float) and math.isfinite(p)):
+                return ""
+            return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+        def signed(x: float) -> str:
+            return f"{x:+.2f}" if isinstance(x, float) and math.isfinite(x) else ""
+
         rows = []
         for r in self.to_frame().itertuples(index=False):
             est = r.std_estimate
@@ -125,19 +133,28 @@ class LinkResults:
                 if isinstance(est, float) and math.isfinite(est)
                 else ""
             )
-            padj = (
-                ""
-                if not math.isfinite(r.p_adjusted)
-                else "<0.001"
-                if r.p_adjusted < 0.001
-                else f"{r.p_adjusted:.3f}"
+            rows.append(
+                (
+                    f"{r._0} → {r.to}",
+                    str(r.lag),
+                    signed(est),
+                    ci,
+                    p_cell(r.p_adjusted),
+                    signed(r.forward_std_estimate),
+                    p_cell(r.forward_p_adjusted),
+                    p_cell(r.reverse_p_adjusted),
+                    r.verdict,
+                )
             )
-            effect = f"{est:+.2f}" if math.isfinite(est) else ""
-            rows.append((f"{r._0} → {r.to}", str(r.lag), effect, ci, padj, r.verdict))
         return rows
 
+    def _level(self) -> str:
+        return f"{100 * (1 - self.alpha):.3g} %"
+
     def summary(self) -> str:
-        """A plain-text table of verdicts with the standardized effects."""
+        """A plain-text table of verdicts with the standardized effects: static within
+        effect and interval, then the direction tests (forward effect, adjusted p of
+        the forward and the reverse test)."""
         counts = ", ".join(f"{n} {v}" for v, n in self.counts().items() if n)
         head = (
             f"Link tests: {self.scorecard} — {self.n_units} units × {self.n_periods} "
@@ -145,7 +162,17 @@ class LinkResults:
             f"Verdicts: {counts or 'none'}\n"
         )
         rows = self._lines()
-        header = ("link", "lag", "std.eff", "95 % CI (SD)", "p.adj", "verdict")
+        header = (
+            "link",
+            "lag",
+            "std.eff",
+            f"{self._level()} CI (SD)",
+            "p.adj",
+            "fwd.eff",
+            "fwd p.adj",
+            "rev p.adj",
+            "verdict",
+        )
         widths = [
             max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
             for i, h in enumerate(header)
@@ -163,15 +190,16 @@ class LinkResults:
         counts = ", ".join(f"{n} {esc(v)}" for v, n in self.counts().items() if n)
         body = "".join(
             "<tr>"
-            + "".join(f"<td>{esc(cell)}</td>" for cell in row[:5])
-            + f"<td>{esc(row[5])}</td><td>{esc(reason)}</td></tr>"
+            + "".join(f"<td>{esc(cell)}</td>" for cell in row[:8])
+            + f"<td>{esc(row[8])}</td><td>{esc(reason)}</td></tr>"
             for row, reason in zip(self._lines(), self._table["reason"], strict=True)
         )
         return (
             f"<div><p><b>Link tests: {esc(self.scorecard)}</b> — {self.n_units} units × "
             f"{self.n_periods} periods, {esc(self.effects)} fixed effects, alpha "
             f"{self.alpha:g}. Verdicts: {counts or 'none'}.</p><table><thead><tr>"
-            "<th>link</th><th>lag</th><th>std. effect</th><th>95 % CI (SD)</th>"
-            "<th>adjusted p</th><th>verdict</th><th>reason</th></tr></thead>"
+            f"<th>link</th><th>lag</th><th>std. effect</th><th>{self._level()} CI (SD)</th>"
+            "<th>adjusted p</th><th>direction test: effect</th><th>forward adjusted p</th>"
+            "<th>reverse adjusted p</th><th>verdict</th><th>reason</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>"
         )
