@@ -208,6 +208,11 @@ def _within(
     return out[:, 0], out[:, 1:], both[:, 0], both[:, 1:], True
 
 
+def _key(codes: np.ndarray) -> bytes:
+    """Integer codes as bytes of int64, a hashable cache key."""
+    return np.ascontiguousarray(codes, dtype=np.int64).tobytes()
+
+
 def _dense(codes: np.ndarray) -> np.ndarray:
     """Non-negative integer codes renumbered 0, 1, … in order (``np.unique``'s inverse)."""
     present = np.bincount(codes) > 0
@@ -223,21 +228,35 @@ def _project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray)
     per-period sum of ``v`` and ``D′D = diag(n_p) − Σ_i m_i m_i′ / T_i`` (``m_i`` the
     periods unit ``i`` has).
     """
-    period = _dense(periods)
-    unit = _dense(units)
+    period, unit, mask, t_i, solver = _period_layout(_key(units), _key(periods))
+    p = mask.shape[1]
+    sums = np.column_stack(
+        [np.bincount(period, values[:, j], minlength=p) for j in range(values.shape[1])]
+    )
+    coef = np.zeros((p, values.shape[1]))
+    coef[1:] = solver @ sums[1:]
+    unit_mean = (mask @ coef) / t_i[:, None]  # per unit: mean of its periods' effects
+    return values - coef[period] + unit_mean[unit]
+
+
+@functools.lru_cache(maxsize=8)
+def _period_layout(
+    units: bytes, periods: bytes
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`_project_periods` needs of a sample (cached: the equations of one
+    effect indicator usually share their sample). Takes the code arrays as bytes."""
+    period = _dense(np.frombuffer(periods, dtype=np.int64))
+    unit = _dense(np.frombuffer(units, dtype=np.int64))
     p, g = int(period.max()) + 1, int(unit.max()) + 1
     mask = np.zeros((g, p))
     mask[unit, period] = 1.0
     t_i = mask.sum(axis=1)
     gram = np.diag(mask.sum(axis=0)) - (mask / t_i[:, None]).T @ mask
-    sums = np.column_stack(
-        [np.bincount(period, values[:, j], minlength=p) for j in range(values.shape[1])]
-    )
     # the dummies sum to one, so after unit demeaning one is redundant: drop the first
-    coef = np.zeros((p, values.shape[1]))
-    coef[1:] = np.linalg.lstsq(gram[1:, 1:], sums[1:], rcond=None)[0]
-    unit_mean = (mask @ coef) / t_i[:, None]  # per unit: mean of its periods' effects
-    return values - coef[period] + unit_mean[unit]
+    solver = np.linalg.pinv(gram[1:, 1:])
+    for array in (period, unit, mask, t_i, solver):
+        array.setflags(write=False)
+    return period, unit, mask, t_i, solver
 
 
 @functools.lru_cache(maxsize=16)
@@ -254,9 +273,16 @@ def _pairs_by_distance(n_periods: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 def _pair_counts(design: Design, n_units: int, n_periods: int) -> tuple[np.ndarray, np.ndarray]:
     """Per unit ``i`` and distance ``d ≥ 1``: the pairs ``t, s`` of its sample with
-    ``t − s = d``, divided by ``T_i``; and ``T_i``."""
+    ``t − s = d``, divided by ``T_i``; and ``T_i`` (read-only; cached by sample)."""
+    return _pair_counts_of(_key(design.units), _key(design.periods), n_units, n_periods)
+
+
+@functools.lru_cache(maxsize=8)
+def _pair_counts_of(
+    units: bytes, periods: bytes, n_units: int, n_periods: int
+) -> tuple[np.ndarray, np.ndarray]:
     mask = np.zeros((n_units, n_periods))
-    mask[design.units, design.periods] = 1.0
+    mask[np.frombuffer(units, dtype=np.int64), np.frombuffer(periods, dtype=np.int64)] = 1.0
     t_i = mask.sum(axis=1)
     counts = np.zeros((n_units, n_periods))
     if n_periods > 1:
@@ -265,6 +291,8 @@ def _pair_counts(design: Design, n_units: int, n_periods: int) -> tuple[np.ndarr
         counts[:, dist] = np.add.reduceat(both, starts, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         counts = np.where(t_i[:, None] > 0, counts / t_i[:, None], 0.0)
+    counts.setflags(write=False)
+    t_i.setflags(write=False)
     return counts, t_i
 
 
@@ -603,7 +631,7 @@ def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
         return lift(z)[key] - z
 
     with np.errstate(all="ignore"):
-        quick = root(imbalance, first, method="hybr")
+        quick = root(imbalance, first, method="hybr", options={"xtol": 1e-7})
     inside = np.all(quick.x >= low) and np.all(quick.x <= high)
     if quick.success and inside and np.all(np.isfinite(quick.x)):
         return _Solution(lift(quick.x), True)
