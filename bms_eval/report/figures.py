@@ -90,6 +90,10 @@ def _title(texts: Texts, key: str, shown: int, card: Scorecard) -> str:
     return texts[key] + more
 
 
+#: Curvature of the map's arrows (matplotlib's arc3 ``rad``).
+ARC_RAD = 0.18
+
+
 @_styled
 def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
@@ -142,6 +146,8 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
                 zorder=3,
                 linespacing=1.0,
             )
+    ax.set_xlim(-0.6, 10.4)  # before the marks are placed in display space
+    ax.set_ylim(-0.6, len(bands) - 0.4)
     verdicts = arrow_verdicts(links) if len(links) else {}
     unchecked = _unchecked_arrows(links)
     for link in card.links:
@@ -149,17 +155,23 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
             continue
         verdict = verdicts.get((link.source, link.target), "insufficient_data")
         if (link.source, link.target) in unchecked:
-            (x0, y0), (x1, y1) = pos[link.source], pos[link.target]
+            # the middle of the arc the arrow draws (arc3: a quadratic Bézier whose
+            # control point sits rad × the perpendicular off the chord, in display space)
+            start = ax.transData.transform(pos[link.source])
+            end = ax.transData.transform(pos[link.target])
+            dx, dy = end - start
+            middle = (start + end) / 2 + 0.5 * ARC_RAD * np.array([dy, -dx])
+            x, y = ax.transData.inverted().transform(middle)
             ax.text(
-                (x0 + x1) / 2,
-                (y0 + y1) / 2,
+                x,
+                y,
                 "?",
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=7,
                 fontweight="bold",
                 color="#333333",
-                bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": "#6b6b6b"},
+                bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": "#6b6b6b"},
                 zorder=4,
             )
         arrow = FancyArrowPatch(
@@ -167,7 +179,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
             pos[link.target],
             arrowstyle="<|-|>" if verdict == "reciprocal" else "-|>",
             mutation_scale=12,
-            connectionstyle="arc3,rad=0.18",
+            connectionstyle=f"arc3,rad={ARC_RAD}",
             shrinkA=14,
             shrinkB=14,
             lw=2.0,
@@ -176,8 +188,6 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
             zorder=2,
         )
         ax.add_patch(arrow)
-    ax.set_xlim(-0.6, 10.4)
-    ax.set_ylim(-0.6, len(bands) - 0.4)
     ax.axis("off")
     handles = [
         Line2D(
@@ -195,10 +205,12 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
             Line2D(
                 [],
                 [],
-                marker="$?$",
-                color="#333333",
+                marker="o",
+                markerfacecolor="white",
+                markeredgecolor="#6b6b6b",
+                color="#6b6b6b",
                 linestyle="none",
-                label=texts["direction_unchecked_badge"],
+                label="? " + texts["direction_unchecked_badge"],
             )
         )
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
