@@ -5,9 +5,11 @@ calls it). For every target indicator ``Y`` it fits one regression of ``Y(t)`` o
 every linked cause ``X`` at each of its lags, ``X(t − lag)``, plus the analysis'
 controls, with unit effects (and period effects for ``effects: twoway``); then,
 per link and lag, the side tests of SPEC 3.1: the between-unit regression, the
-reverse direction, the lead placebo, the standardized effect and the minimum
-detectable effect. Benjamini–Hochberg adjusts all p-values of the run together,
-and :mod:`bms_eval.estimation.verdicts` turns the evidence into verdicts.
+lead placebo, the standardized effect, the minimum detectable effect, and the
+bias-corrected direction tests both ways (:mod:`bms_eval.estimation.direction`).
+Benjamini–Hochberg adjusts the static p-values of the run together, and the
+forward and reverse direction p-values together; :mod:`bms_eval.estimation.verdicts`
+turns the evidence into verdicts.
 """
 
 from __future__ import annotations
