@@ -147,3 +147,24 @@ def test_direction_study_subset():
     no_effect = cell((30, 10, 0.8, "none", 20))
     assert no_effect["rev"] <= 4 / 20
     assert no_effect["supp"] <= 2 / 20
+
+
+def test_too_few_years_fall_back_to_the_static_test_and_say_so():
+    row = run([{"from": "X", "to": "Y", "lag": 1, "within": 0.5}], units=60, periods=6)
+    assert row["direction_method"] == "not_checked"
+    assert np.isnan(row["forward_p_value"]) and np.isnan(row["reverse_p_value"])
+    assert row["verdict"] == "supported"  # the static test decides
+    assert "The direction was not checked (only 4 years have both" in row["reason"]
+
+
+def test_a_same_year_arrow_says_what_yearly_data_cannot_order():
+    text = CARD.format(sign="+", effects="twoway").replace("lag: 1", "lag: 0")
+    c, _ = parse_scorecard(text, "same_year.yaml")
+    panel = simulate(
+        c, [{"from": "X", "to": "Y", "lag": 0, "within": 0.5}], units=60, seed=1, indicators=EXACT
+    )
+    row = estimate_links(c, panel).to_frame().iloc[0]
+    assert row["direction_method"] == "bias_corrected_fe"
+    assert np.isfinite(row["lag1_forward_p_value"]) and np.isfinite(row["lag1_reverse_p_value"])
+    assert "Yearly data cannot order effects within a year" in row["reason"]
+    assert "a year apart, cause X predicted effect Y with p" in row["reason"]
