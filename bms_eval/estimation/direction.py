@@ -41,8 +41,8 @@ equations together with the three shock (co)variances::
 
 It is consistent for a fixed number of periods as units grow: the bias is
 removed, not only its ``1/T`` term as by the half-panel jackknife (Dhaene &
-Jochmans 2015), whose remainder made the forward test reject in 22 % of panels
-at ρ 0.9 and 15 years in this project's measurements. With period effects the
+Jochmans 2015), whose remainder made the forward test reject true nulls several
+times too often at ρ 0.9 in this project's development measurements. With period effects the
 bias is ``1 − 1/G`` times the one-way bias (exact for balanced panels). Near a
 unit root with few periods the corrected equation of an own lag can have no
 exact solution; the estimate is then the point closest to one (see
@@ -55,9 +55,10 @@ J⁻ᵀ`` with the Jacobian ``J`` of the corrected equations. With fewer units t
 variance is the cluster jackknife (CV3: each unit left out in turn and the
 whole corrected model solved again; MacKinnon, Nielsen & Webb 2023), which
 keeps the size with 8 units where the linearised sandwich and wild score
-bootstraps of it rejected 11–14 % of true nulls. p-values from Student's t on
-``G − 1`` degrees of freedom. The size and power over persistence, units,
-years and truth are printed by ``benchmarks/direction_study.py``.
+bootstraps of it rejected true nulls about twice as often as their level.
+p-values from Student's t on ``G − 1`` degrees of freedom. The size and power
+over persistence, units, years and truth are printed by
+``benchmarks/direction_study.py``.
 """
 
 from __future__ import annotations
