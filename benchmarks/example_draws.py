@@ -23,24 +23,15 @@ import make_examples  # noqa: E402
 
 from bms_eval.estimation.links import estimate_links  # noqa: E402
 from bms_eval.inputs.scorecard import load_scorecard  # noqa: E402
-from bms_eval.simulate import simulate  # noqa: E402
 
 
 def main(draws: int) -> None:
-    for name, spec in make_examples.EXAMPLES.items():
+    for name in make_examples.EXAMPLES:
         card = load_scorecard(ROOT / "data" / name / f"{name}.yaml")
         found: dict[tuple[str, str, int], Counter] = defaultdict(Counter)
         start = time.perf_counter()
         for seed in range(1, draws + 1):
-            panel = simulate(
-                card,
-                spec["truth"],
-                units=spec["units"],
-                periods=spec["periods"],
-                start=spec["start"],
-                indicators=spec["indicators"],
-                seed=seed,
-            )
+            panel, _ = make_examples.build(name, seed)
             table = estimate_links(card, panel).to_frame()
             for source, target, lag, verdict in zip(
                 table["from"], table["to"], table["lag"], table["verdict"], strict=True

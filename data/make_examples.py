@@ -125,8 +125,9 @@ EXAMPLES = {
 }
 
 
-def build(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The panel and the truth table of one bundled example."""
+def build(name: str, seed: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The panel and the truth table of one bundled example (or, with ``seed``, another
+    draw of the same design)."""
     spec = EXAMPLES[name]
     card = load_scorecard(HERE / name / f"{name}.yaml")
     panel = simulate(
@@ -136,7 +137,7 @@ def build(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         periods=spec["periods"],
         start=spec["start"],
         indicators=spec["indicators"],
-        seed=spec["seed"],
+        seed=spec["seed"] if seed is None else seed,
     )
     return panel, effects_table(spec["truth"])
 
