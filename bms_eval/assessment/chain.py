@@ -29,7 +29,7 @@ from collections import deque
 import numpy as np
 import pandas as pd
 
-from bms_eval.estimation.verdicts import arrow_verdicts
+from bms_eval.estimation.verdicts import arrow_verdicts, direction_checked
 from bms_eval.inputs.model import Scorecard
 from bms_eval.perspectives import is_end, is_means
 
@@ -141,9 +141,7 @@ def aligned_effect(row: dict, card: Scorecard) -> tuple[float, float]:
     static within effect; each in standard deviations of the within-unit
     variation, its standard error scaled alike.
     """
-    forward = row.get("direction_method") not in (None, "not_checked") and _finite(
-        row.get("forward_std_estimate")
-    )
+    forward = direction_checked(row) and _finite(row.get("forward_std_estimate"))
     if forward:
         std, raw, se = (
             row["forward_std_estimate"],

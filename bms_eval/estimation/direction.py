@@ -74,6 +74,7 @@ from bms_eval.estimation.fixed_effects import (
     EXACT_FIT_TOLERANCE,
     Design,
     NotEstimable,
+    block_starts,
     demean,
     design_from_grids,
     fit_within,
@@ -96,6 +97,13 @@ MAX_PERSISTENCE = 1.5
 SOLVED_TOLERANCE = 1e-8
 
 Term = tuple[str, int]
+
+
+def _not_solved() -> NotEstimable:
+    return NotEstimable(
+        "direction_not_solved",
+        "the bias-corrected direction model has no stable solution for these data",
+    )
 
 
 @dataclass(frozen=True)
@@ -163,10 +171,9 @@ class _Equation:
     raw: float  # uncorrected within estimate of the tested column
     raw_own: float  # uncorrected within estimate of the own lag (column 0)
     bias_factor: float  # 1 − 1/G with period effects (their projection's share), else 1
-    # with period effects: y and W before they were partialled out
+    # with period effects: y and W before they were partialled out (else None)
     unit_y: np.ndarray | None = None
     unit_W: np.ndarray | None = None
-    two_way: bool = False
 
 
 def _without(eq: _Equation, unit: int) -> _Equation:
@@ -177,7 +184,7 @@ def _without(eq: _Equation, unit: int) -> _Equation:
     df_units = eq.df_units.copy()
     df_units[unit] = 0.0
     y, W = eq.y[keep], eq.W[keep]
-    if eq.two_way and eq.unit_y is not None and eq.unit_W is not None:
+    if eq.unit_y is not None and eq.unit_W is not None:
         both = np.column_stack([eq.unit_y[keep], eq.unit_W[keep]])
         both = _project_periods(eq.units[keep], eq.periods[keep], both)
         y, W = both[:, 0], both[:, 1:]
@@ -191,7 +198,6 @@ def _without(eq: _Equation, unit: int) -> _Equation:
         df_units=df_units,
         unit_y=None,
         unit_W=None,
-        two_way=False,
     )
 
 
@@ -200,8 +206,7 @@ def _within(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
     """Unit-demeaned ``y`` and ``X`` with period effects partialled out when two-way;
     ``y`` and ``X`` before that projection; and whether period effects were removed."""
-    starts = np.flatnonzero(np.r_[True, design.units[1:] != design.units[:-1]])
-    counts = np.diff(np.r_[starts, design.n_obs])
+    starts, counts = block_starts(design.units)
     both = demean(np.column_stack([design.y, design.X]), starts, counts)
     if not twoway or np.count_nonzero(np.bincount(design.periods)) < 2:
         return both[:, 0], both[:, 1:], both[:, 0], both[:, 1:], False
@@ -299,15 +304,16 @@ def _pair_counts_of(
 
 def _equation(
     panel: Panel,
-    grids: dict[str, np.ndarray],
+    scale: dict[str, float],
     target: str,
     terms: list[Term],
     pair: dict[str, int],
     twoway: bool,
 ) -> _Equation:
-    """Build and check one equation; ``pair`` maps the pair's ids to 0 (``Y``) and 1 (``X``)."""
-    y = grids[target]
-    columns = [_shift(grids[ind], lag) for ind, lag in terms]
+    """Build and check one equation, every indicator divided by its ``scale``; ``pair``
+    maps the pair's ids to 0 (``Y``) and 1 (``X``)."""
+    y = panel.shifted(target, 0) / scale[target]
+    columns = [panel.shifted(ind, lag) / scale[ind] for ind, lag in terms]
     design = design_from_grids(y, columns, [str(i) for i in range(len(terms))])
     if design.n_obs == 0:
         raise NotEstimable(
@@ -367,17 +373,7 @@ def _equation(
         bias_factor=1.0 - 1.0 / g if twoway else 1.0,
         unit_y=y_unit if two_way else None,
         unit_W=W_unit if two_way else None,
-        two_way=two_way,
     )
-
-
-def _shift(grid: np.ndarray, lag: int) -> np.ndarray:
-    out = np.full(grid.shape, np.nan)
-    if lag == 0:
-        return grid.copy()
-    if lag < grid.shape[1]:
-        out[:, lag:] = grid[:, :-lag]
-    return out
 
 
 # --------------------------------------------------------------------------- the bias
@@ -441,9 +437,7 @@ def _bias_moments(eq: _Equation, counts: np.ndarray, cov_with_shock: np.ndarray)
 
 def _blocks(units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First row of each unit's block (rows sorted by unit) and the units."""
-    if units.size == 0:
-        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
-    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
+    starts, _ = block_starts(units)
     return starts, units[starts]
 
 
@@ -640,10 +634,7 @@ def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
         found = least_squares(imbalance, first, bounds=(low, high), xtol=1e-9, ftol=1e-9, gtol=1e-9)
     par = lift(found.x)
     if not np.all(np.isfinite(par)):
-        raise NotEstimable(
-            "direction_not_solved",
-            "the bias-corrected direction model has no stable solution for these data",
-        )
+        raise _not_solved()
     size = max(1.0, float(np.max(np.abs(found.x))))
     return _Solution(par, bool(np.max(np.abs(found.fun)) <= SOLVED_TOLERANCE * size))
 
@@ -684,11 +675,22 @@ def _jackknife(model: _PairModel, solution: _Solution, active: np.ndarray) -> np
         except (NotEstimable, np.linalg.LinAlgError):
             out[row] = np.nan
     if not np.all(np.isfinite(out)):
-        raise NotEstimable(
-            "direction_not_solved",
-            "the bias-corrected direction model has no stable solution for these data",
-        )
+        raise _not_solved()
     return out
+
+
+def pair_terms(effect: str, cause: str, lag: int, others: list[Term]) -> list[Term]:
+    """The terms of one direction equation of ``effect``: its own lag, ``cause`` at
+    ``lag`` (the tested term) and one period further back, then ``others`` (terms of
+    ``effect`` itself and repeats left out).
+
+    The cause one period further back makes the equation exact both when an
+    indicator's own past drives it and when only its unexplained part is
+    persistent (the "common factor" case, ``Y(t) − ρY(t − 1) = β·(X(t − lag) −
+    ρX(t − lag − 1)) + e``).
+    """
+    first = [(effect, 1), (cause, lag), (cause, lag + 1)]
+    return first + [t for t in others if t not in first and t[0] != effect]
 
 
 def cross_lagged(
@@ -724,26 +726,18 @@ def cross_lagged(
         Too few periods, units or variation, or no stable solution.
     """
     scale = {}
-    grids = {}
-    for ind in sorted({target, cause, *(i for i, _ in others), *(i for i, _ in controls)}):
+    for ind in {target, cause, *(i for i, _ in others), *(i for i, _ in controls)}:
         grid = panel.values[ind] if panel.has(ind) else np.full(panel.shape, np.nan)
         finite = grid[np.isfinite(grid)]
         top = magnitude(finite)  # first to a largest value of 1: no square under- or overflows
         sd = float(np.std(finite / top)) * top if finite.size > 1 else 0.0
         scale[ind] = sd if sd > 0 and math.isfinite(sd) else top
-        grids[ind] = grid / scale[ind]
     pair = {target: 0, cause: 1}
-    lag_back = lag if lag >= 1 else 1
-    # each equation also holds the other indicator one period further back: then it
-    # is exact both when an indicator's own past drives it and when only its
-    # unexplained part is persistent (the "common factor" case, where Y(t) − ρY(t−1)
-    # = β·(X(t − lag) − ρX(t − lag − 1)) + e)
-    f_terms = [(target, 1), (cause, lag), (cause, lag + 1)]
-    f_terms += [t for t in others if t not in f_terms and t[0] != target]
-    r_terms = [(cause, 1), (target, lag_back), (target, lag_back + 1)]
-    r_terms += [t for t in controls if t not in r_terms and t[0] not in pair]
-    fwd = _equation(panel, grids, target, f_terms, pair, twoway)
-    rev = _equation(panel, grids, cause, r_terms, pair, twoway)
+    f_terms = pair_terms(target, cause, lag, others)
+    r_controls = [t for t in controls if t[0] != target]  # Y enters only at its lags
+    r_terms = pair_terms(cause, target, lag if lag >= 1 else 1, r_controls)
+    fwd = _equation(panel, scale, target, f_terms, pair, twoway)
+    rev = _equation(panel, scale, cause, r_terms, pair, twoway)
     if min(np.unique(fwd.units).size, np.unique(rev.units).size) < 2:
         raise NotEstimable(
             "no_df", "one unit leaves nothing to cluster over", n=fwd.y.size, units=1
@@ -762,16 +756,10 @@ def cross_lagged(
             variance = g / (g - 1) * (influence**2).sum(axis=0)
             inference = "cluster"
     except np.linalg.LinAlgError as exc:
-        raise NotEstimable(
-            "direction_not_solved",
-            "the bias-corrected direction model has no stable solution for these data",
-        ) from exc
+        raise _not_solved() from exc
     par = solution.par
     if not np.all(np.isfinite(variance[[1, model.k_f + 1]])):
-        raise NotEstimable(
-            "direction_not_solved",
-            "the bias-corrected direction model has no stable solution for these data",
-        )
+        raise _not_solved()
     fits = []
     for eq, offset, to_data in (
         (fwd, 0, scale[target] / scale[cause]),

@@ -95,6 +95,15 @@ def design_from_grids(y: np.ndarray, columns: list[np.ndarray], names: list[str]
     return Design(data[:, 0], data[:, 1:], tuple(names), unit_codes, period_codes)
 
 
+def block_starts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First row of each block of equal codes (rows sorted by code) and each block's
+    length — what :func:`group_sums` and :func:`demean` take."""
+    if codes.size == 0:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    return starts, np.diff(np.r_[starts, codes.size])
+
+
 def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Column sums of ``values`` over consecutive row blocks beginning at ``starts``.
 
@@ -295,8 +304,7 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         raise NotEstimable(
             "no_overlap", "no year has values for the effect and all its causes together"
         )
-    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
-    counts = np.diff(np.r_[starts, n])
+    starts, counts = block_starts(units)
     n_units, n_periods = starts.size, int(periods.max()) + 1
     if twoway and n_units == 1:
         twoway = False
@@ -418,8 +426,7 @@ def added_variable(design: Design, twoway: bool, column: int) -> tuple[np.ndarra
     """
     order = np.argsort(design.units, kind="stable")
     units = design.units[order]
-    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
-    counts = np.diff(np.r_[starts, units.size])
+    starts, counts = block_starts(units)
     both = demean(np.column_stack([design.y, design.X])[order], starts, counts)
     others = np.delete(both[:, 1:], column, axis=1)
     if twoway:

@@ -41,6 +41,7 @@ from bms_eval.estimation.results import LINK_COLUMNS, LinkResults
 from bms_eval.estimation.verdicts import (
     MIN_OBSERVATIONS,
     MIN_RESIDUAL_DF,
+    NOT_CHECKED,
     Evidence,
     decide,
 )
@@ -152,6 +153,15 @@ def _try_fit(
         return None, exc
 
 
+def model_terms(card: Scorecard, target: str) -> tuple[list[Term], list[Term]]:
+    """The main model of ``target``: every linked cause at each of its lags, and the
+    analysis' controls (same year) that are neither the target nor one of its causes."""
+    links = [lk for lk in card.links if lk.target == target]
+    causes = {lk.source for lk in links}
+    controls = [(c, 0) for c in card.analysis.controls if c != target and c not in causes]
+    return [(lk.source, lag) for lk in links for lag in lk.lags], controls
+
+
 class _TargetRun:
     """Everything estimated for one effect indicator."""
 
@@ -160,9 +170,7 @@ class _TargetRun:
         a = card.analysis
         self.analysis = a
         self.twoway = a.effects == "twoway"
-        causes = {lk.source for lk in links}
-        self.controls = [(c, 0) for c in a.controls if c != target and c not in causes]
-        self.terms = [(lk.source, lag) for lk in links for lag in lk.lags]
+        self.terms, self.controls = model_terms(card, target)
         self.joint, self.joint_problem = _try_fit(
             panel, target, self.terms + self.controls, self.twoway
         )
@@ -329,7 +337,6 @@ class _TargetRun:
                         draws=coef.draws,
                         enumerated=coef.enumerated,
                     )
-                if coef is not None:
                     row.update(self.direction_columns(link, lag))
                 out.append(row)
         return out
@@ -337,7 +344,7 @@ class _TargetRun:
     def direction_columns(self, link: Link, lag: int) -> dict:
         """The direction-test columns of one row (and, for lag 0, the lag-1 tests)."""
         pair, problem = self.direction(link, lag)
-        out: dict = {"direction_method": "not_checked", "direction_problem": problem}
+        out: dict = {"direction_method": NOT_CHECKED, "direction_problem": problem}
         if pair is not None:
             f, r = pair.forward, pair.reverse
             out.update(
@@ -375,7 +382,7 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     for col in (*LINK_COLUMNS, "direction_problem", "lag1_forward_p_value", "lag1_reverse_p_value"):
         if col not in frame:
             frame[col] = np.nan
-    frame["direction_method"] = frame["direction_method"].astype(object).fillna("not_checked")
+    frame["direction_method"] = frame["direction_method"].astype(object).fillna(NOT_CHECKED)
     frame["p_adjusted"] = benjamini_hochberg(frame["p_value"].to_numpy(dtype=float))
     # the direction tests: one Benjamini–Hochberg over forward and reverse together
     both = benjamini_hochberg(

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bms_eval.estimation.direction import pair_terms
 from bms_eval.estimation.fixed_effects import added_variable, design_from_grids
+from bms_eval.estimation.links import model_terms
 from bms_eval.estimation.panel import Panel
 from bms_eval.inputs.model import Scorecard
 
@@ -43,13 +45,6 @@ class PartialRelation:
     held: tuple[Term, ...]
 
 
-def _terms(card: Scorecard, target: str) -> tuple[list[Term], list[Term]]:
-    links = [lk for lk in card.links if lk.target == target]
-    causes = {lk.source for lk in links}
-    controls = [(c, 0) for c in card.analysis.controls if c != target and c not in causes]
-    return [(lk.source, lag) for lk in links for lag in lk.lags], controls
-
-
 def deciding_relation(
     card: Scorecard, panel: Panel, source: str, target: str, lag: int, *, direction: bool
 ) -> PartialRelation | None:
@@ -74,13 +69,14 @@ def deciding_relation(
     PartialRelation or None
         ``None`` when no model with the cause can be formed from the data.
     """
-    terms, controls = _terms(card, target)
+    terms, controls = model_terms(card, target)
     key = (source, lag)
     twoway = card.analysis.effects == "twoway"
     if direction:
-        first = [(target, 1), key, (source, lag + 1)]
-        others = [t for t in terms + controls if t not in first and t[0] != target]
-        attempts = [first + others, first + [t for t in controls if t not in first]]
+        attempts = [
+            pair_terms(target, source, lag, terms + controls),
+            pair_terms(target, source, lag, controls),
+        ]
     else:
         attempts = [
             [key] + [t for t in terms + controls if t != key],

@@ -14,7 +14,7 @@ from typing import IO
 
 import pandas as pd
 
-from bms_eval.estimation.verdicts import VERDICTS
+from bms_eval.estimation.verdicts import VERDICTS, level_text
 
 #: The columns of links.csv: SPEC 3.1's, in its order, then ours.
 LINK_COLUMNS = (
@@ -148,9 +148,6 @@ class LinkResults:
             )
         return rows
 
-    def _level(self) -> str:
-        return f"{100 * (1 - self.alpha):.3g} %"
-
     def summary(self) -> str:
         """A plain-text table of verdicts with the standardized effects: static within
         effect and interval, then the direction tests (forward effect, adjusted p of
@@ -166,7 +163,7 @@ class LinkResults:
             "link",
             "lag",
             "std.eff",
-            f"{self._level()} CI (SD)",
+            f"{level_text(1 - self.alpha)} CI (SD)",
             "p.adj",
             "fwd.eff",
             "fwd p.adj",
@@ -198,7 +195,8 @@ class LinkResults:
             f"<div><p><b>Link tests: {esc(self.scorecard)}</b> — {self.n_units} units × "
             f"{self.n_periods} periods, {esc(self.effects)} fixed effects, alpha "
             f"{self.alpha:g}. Verdicts: {counts or 'none'}.</p><table><thead><tr>"
-            f"<th>link</th><th>lag</th><th>std. effect</th><th>{self._level()} CI (SD)</th>"
+            "<th>link</th><th>lag</th><th>std. effect</th>"
+            f"<th>{level_text(1 - self.alpha)} CI (SD)</th>"
             "<th>adjusted p</th><th>direction test: effect</th><th>forward adjusted p</th>"
             "<th>reverse adjusted p</th><th>verdict</th><th>reason</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>"

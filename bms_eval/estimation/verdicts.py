@@ -35,6 +35,7 @@ effects within a year, and what the lag-1 direction tests show.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
@@ -103,6 +104,15 @@ class Evidence:
         return math.isfinite(self.forward_p_adjusted) and math.isfinite(self.forward_estimate)
 
 
+#: ``direction_method`` of a row whose direction tests could not be run.
+NOT_CHECKED = "not_checked"
+
+
+def direction_checked(row: Mapping[str, object]) -> bool:
+    """Whether a link-table row's verdict rests on the direction tests."""
+    return row.get("direction_method") not in (None, NOT_CHECKED)
+
+
 def _num(x: float) -> str:
     return f"{x:+.2f}".replace("-", "−")
 
@@ -133,7 +143,7 @@ def _method(ev: Evidence, texts: Texts) -> str:
     return ""
 
 
-def _level(level: float) -> str:
+def level_text(level: float) -> str:
     """``95 %`` for a 0.95 interval."""
     return f"{100 * level:.3g} %"
 
@@ -219,7 +229,7 @@ def decide(
         "est": _num(ev.std_estimate),
         "fest": _num(ev.forward_std_estimate),
         "m": f"{min_effect:g}",
-        "level": _level(ev.level),
+        "level": level_text(ev.level),
         "p": p_text(p),
         "rp": p_text(ev.reverse_p_adjusted if checked else ev.reverse_p_value),
     }

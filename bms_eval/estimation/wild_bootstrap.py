@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bms_eval.estimation.fixed_effects import block_starts
+
 #: Webb's six-point distribution: ±√(1/2), ±1, ±√(3/2), each with probability 1/6.
 WEBB_POINTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
@@ -88,7 +90,7 @@ class _Inverter:
     ):
         order = np.argsort(clusters, kind="stable")
         W, y, clusters = W[order], y[order], clusters[order]
-        starts = np.flatnonzero(np.r_[True, clusters[1:] != clusters[:-1]])
+        starts, _ = block_starts(clusters)
         A = np.linalg.inv(W.T @ W)
         a = A[col]
         beta = A @ (W.T @ y)

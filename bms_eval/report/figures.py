@@ -23,7 +23,12 @@ from matplotlib.patches import FancyArrowPatch, Patch
 
 from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.partial import deciding_relation
-from bms_eval.estimation.verdicts import VERDICTS, arrow_verdicts
+from bms_eval.estimation.verdicts import (
+    NOT_CHECKED,
+    VERDICTS,
+    arrow_verdicts,
+    direction_checked,
+)
 from bms_eval.inputs.model import Scorecard
 from bms_eval.perspectives import band_order
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
@@ -226,7 +231,7 @@ def _unchecked_arrows(links: pd.DataFrame) -> set[tuple[str, str]]:
     rows = links[links["estimate"].notna()] if "estimate" in links else links
     out = set()
     for (source, target), group in rows.groupby(["from", "to"], sort=False):
-        if (group["direction_method"].fillna("not_checked") == "not_checked").all():
+        if (group["direction_method"].fillna(NOT_CHECKED) == NOT_CHECKED).all():
             out.add((source, target))
     return out
 
@@ -305,7 +310,7 @@ def within_between(
         mx = (np.bincount(units, weights=x) / np.maximum(counts, 1))[keep]
         my = (np.bincount(units, weights=y) / np.maximum(counts, 1))[keep]
         _scatter_fit(left, mx, my, "#e08214")
-    direction = row is not None and row.get("direction_method") not in (None, "not_checked")
+    direction = row is not None and direction_checked(row)
     relation = deciding_relation(card, panel, source, target, lag, direction=direction)
     if relation is not None:
         right.scatter(relation.x, relation.y, s=9, color="#1b7837", alpha=0.45, edgecolors="none")

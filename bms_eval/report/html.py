@@ -18,7 +18,7 @@ import pandas as pd
 from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
 from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
-from bms_eval.estimation.verdicts import arrow_counts, p_text
+from bms_eval.estimation.verdicts import arrow_counts, direction_checked, level_text, p_text
 from bms_eval.inputs.model import Scorecard
 from bms_eval.pipeline.parts import FIGURE_KEY
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
@@ -115,14 +115,14 @@ def _link_rows(
                 est=_fmt(r["std_estimate"], signed=True),
                 lo=_fmt(r["std_ci_low"], signed=True),
                 hi=_fmt(r["std_ci_high"], signed=True),
-                level=f"{100 * (1 - alpha):.3g} %",
+                level=level_text(1 - alpha),
                 p=p_text(r["p_adjusted"]),
                 bp=p_text(r["between_p_value"]),
                 lp=p_text(r["lead_p_value"]),
                 n=r["n_obs"],
                 u=r["n_units"],
             )
-            if r.get("direction_method") not in (None, "not_checked"):
+            if direction_checked(r):
                 numbers += " " + texts.format(
                     "numbers_direction",
                     fest=_fmt(r["forward_std_estimate"], signed=True),
@@ -147,8 +147,7 @@ def _link_rows(
                 "figure": figures.get(f"within_between:{key}"),
                 "unchecked": (
                     texts["direction_unchecked_badge"]
-                    if r.get("estimate") is not None
-                    and r.get("direction_method") in (None, "not_checked")
+                    if r.get("estimate") is not None and not direction_checked(r)
                     else ""
                 ),
             }
@@ -184,7 +183,7 @@ def _chain_lines(card: Scorecard, chain: dict, texts: Texts) -> list[str]:
                     est=_fmt(e["estimate"], signed=True),
                     lo=_fmt(e["ci_low"], signed=True),
                     hi=_fmt(e["ci_high"], signed=True),
-                    level=f"{100 * e['level']:.3g} %",
+                    level=level_text(e["level"]),
                 )
             )
     else:
