@@ -18,8 +18,8 @@ import nbformat
 import papermill
 
 from bms_eval.pipeline.notebooks import KERNEL_ARGUMENTS, notebooks
-from bms_eval.pipeline.paths import EXAMPLE
 from bms_eval.pipeline.run import run_pipeline
+from bms_eval.resources import example
 
 
 def floor(count: int, folder: Path) -> float:
@@ -53,7 +53,7 @@ def main() -> None:
         folder = Path(tmp)
         n = len(notebooks())
         empty = floor(n, folder)
-        times = run_pipeline(*EXAMPLE, folder / "example")
+        times = run_pipeline(*example(), folder / "example")
         start = time.perf_counter()
         subprocess.run(
             [str(Path(sys.executable).with_name("bms-eval")), "run", "--out", str(folder / "cli")],

@@ -1,10 +1,23 @@
 """bms-eval: test the cause-and-effect arrows of a balanced scorecard on its own history.
 
+The public entry points::
+
+    import bms_eval
+    analysis = bms_eval.analyse("scorecard.yaml", "indicators.csv")
+    analysis.links          # the link tests (a LinkResults; shows itself in a notebook)
+    analysis.write("reports/mine")
+
 The data's way through the package: :mod:`bms_eval.inputs` (read the scorecard and
 the data) → :mod:`bms_eval.validation` (check them together) → estimation →
 assessment → report. :mod:`bms_eval.simulate` makes synthetic panels with a known
-truth.
+truth. Entry points beyond the loaders are imported when first used, so that
+``import bms_eval`` (and ``bms-eval validate``) stays quick.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -12,14 +25,54 @@ from bms_eval.inputs import IndicatorData, Scorecard, load_data, load_scorecard
 from bms_eval.problems import InputError, Problem
 from bms_eval.validation import Inputs, load_inputs
 
+if TYPE_CHECKING:
+    from bms_eval.analysis import Analysis, analyse, notebook_analysis
+    from bms_eval.assessment import Assessment
+    from bms_eval.estimation import LinkResults, estimate_links
+    from bms_eval.resources import example
+    from bms_eval.simulate import simulate
+    from bms_eval.status import StatusResults
+    from bms_eval.validation import QualityReport
+
+#: Public names imported on first use: name → module.
+_LAZY = {
+    "Analysis": "bms_eval.analysis",
+    "analyse": "bms_eval.analysis",
+    "notebook_analysis": "bms_eval.analysis",
+    "Assessment": "bms_eval.assessment",
+    "LinkResults": "bms_eval.estimation",
+    "estimate_links": "bms_eval.estimation",
+    "example": "bms_eval.resources",
+    "simulate": "bms_eval.simulate",
+    "StatusResults": "bms_eval.status",
+    "QualityReport": "bms_eval.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'bms_eval' has no attribute {name!r}")
+
+
 __all__ = [
+    "Analysis",
+    "Assessment",
     "IndicatorData",
     "InputError",
     "Inputs",
+    "LinkResults",
     "Problem",
+    "QualityReport",
     "Scorecard",
+    "StatusResults",
     "__version__",
+    "analyse",
+    "estimate_links",
+    "example",
     "load_data",
     "load_inputs",
     "load_scorecard",
+    "notebook_analysis",
+    "simulate",
 ]

@@ -310,3 +310,61 @@ def status_overview(status: pd.DataFrame) -> pd.DataFrame:
         "trend",
     ]
     return status.loc[status["level"] == "indicator", cols].reset_index(drop=True)
+
+
+class StatusResults:
+    """The scorecard status (``status.csv``): indicator rows and unit rows.
+
+    Attributes
+    ----------
+    indicators : pandas.DataFrame
+        One row per indicator (:func:`status_overview`'s columns).
+    units : pandas.DataFrame
+        One row per indicator and unit.
+    trend_periods : int
+        How many recent periods the trends use.
+    """
+
+    def __init__(self, table: pd.DataFrame, trend_periods: int = TREND_PERIODS):
+        self._table = table
+        self.trend_periods = trend_periods
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """One row per indicator: status now, units by colour, the pooled trend."""
+        return status_overview(self._table)
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """One row per indicator and unit: latest value, status, the unit's trend."""
+        rows = self._table[self._table["level"] == "unit"]
+        return rows.drop(columns=["level"]).reset_index(drop=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the whole table: columns :data:`STATUS_COLUMNS`."""
+        return self._table.copy()
+
+    def to_csv(self, target) -> None:
+        """Write ``status.csv``."""
+        self._table.to_csv(target, index=False, lineterminator="\n")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StatusResults):
+            return NotImplemented
+        return self.trend_periods == other.trend_periods and self._table.equals(other._table)
+
+    def __hash__(self) -> int:
+        return hash((self.trend_periods, len(self._table)))
+
+    def _title(self) -> str:
+        return f"Scorecard status — trends over the latest {self.trend_periods} periods"
+
+    def __repr__(self) -> str:
+        from bms_eval.views import frame_text
+
+        return frame_text(self._title(), self.indicators)
+
+    def _repr_html_(self) -> str:
+        from bms_eval.views import frame_html
+
+        return frame_html(self._title(), self.indicators)

@@ -1048,6 +1048,13 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nb": "Flagg: verdier samlet ved en skalagrense (tak/gulv, minst {pile} av verdiene), lite variasjon innen enhetene (under {within} av variansen), opphopning like over ambisjonsterskelen (test p under {bunch}), mest manglende (over {sparse} av enhetsårene).",
         "nn": "Flagg: verdiar samla ved ei skalagrense (tak/golv, minst {pile} av verdiane), lite variasjon innan einingane (under {within} av variansen), opphoping like over ambisjonsterskelen (test p under {bunch}), mest manglande (over {sparse} av einingsåra).",
     },
+    "col_path": {"en": "Path", "nb": "Bane", "nn": "Bane"},
+    "col_indirect": {
+        "en": "Indirect effect (SD)",
+        "nb": "Indirekte effekt (SD)",
+        "nn": "Indirekte effekt (SD)",
+    },
+    "col_breaks_at": {"en": "Breaks at", "nb": "Brytes ved", "nn": "Brest ved"},
     "col_flags": {
         "en": "Flags",
         "nb": "Flagg",

@@ -241,3 +241,54 @@ def quality_summary(inputs: Inputs) -> dict:
         "coverage": table.astype(object).where(table.notna(), None).to_dict("records"),
         "warnings": [str(p) for p in inputs.warnings],
     }
+
+
+class QualityReport:
+    """What the data hold, per indicator, and the warnings met while checking them.
+
+    ``to_dict()`` is the ``data_quality`` block of ``results.json``;
+    ``to_frame()`` the coverage table (:func:`coverage`).
+    """
+
+    def __init__(self, inputs: Inputs):
+        self._summary = quality_summary(inputs)
+        self._coverage = pd.DataFrame(self._summary["coverage"])
+
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings, one line each."""
+        return list(self._summary["warnings"])
+
+    def to_dict(self) -> dict:
+        """The ``data_quality`` block of ``results.json``."""
+        return {**self._summary, "coverage": [dict(r) for r in self._summary["coverage"]]}
+
+    def to_frame(self) -> pd.DataFrame:
+        """Coverage per scorecard indicator."""
+        return self._coverage.copy()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QualityReport):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((self._summary["file"], self._summary["n_rows"]))
+
+    def _title(self) -> str:
+        s = self._summary
+        span = f"{s['periods'][0]}–{s['periods'][-1]}" if s["periods"] else "no periods"
+        return f"Data: {s['file']} — {s['n_units']} units, {span}, {s['n_rows']} rows"
+
+    def _note(self) -> str:
+        return "Warnings: " + "; ".join(self.warnings) if self.warnings else "No warnings."
+
+    def __repr__(self) -> str:
+        from bms_eval.views import frame_text
+
+        return frame_text(self._title(), self._coverage, self._note())
+
+    def _repr_html_(self) -> str:
+        from bms_eval.views import frame_html
+
+        return frame_html(self._title(), self._coverage, self._note())

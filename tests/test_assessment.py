@@ -281,7 +281,7 @@ def example():
 
 def test_assessment_has_the_spec_keys(example):
     inputs, links = example
-    got = assess(inputs, links)
+    got = assess(inputs, links).to_dict()
     assert set(got) >= {"preconditions", "result_levels", "chain", "measurement", "learning"}
     assert [p["id"] for p in got["preconditions"]] == [
         "clear_goals",
@@ -320,7 +320,7 @@ def test_every_language_renders(example, language):
         "status": [],
         "analysis": {"effects": "twoway", "alpha": 0.05, "min_effect": 0.2},
         "data_quality": {"n_units": 30, "periods": [2015, 2024], "warnings": []},
-        "assessment": assess(localized, links),
+        "assessment": assess(localized, links).to_dict(),
     }
     manifest = {
         "inputs": {

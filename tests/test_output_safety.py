@@ -280,10 +280,10 @@ def _start_run(out: Path, *, session: bool = True) -> subprocess.Popen:
 
 
 def _wait_for_notebook(out: Path, proc: subprocess.Popen, timeout: float = 90) -> None:
-    """Until the run has executed a first notebook's parameters (the kernel is busy)."""
+    """Until the run has saved its analysis for the notebooks (the kernel is busy)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        if list(out.parent.glob(f".{out.name}.work-*/.parts/quality.json")):
+        if list(out.parent.glob(f".{out.name}.work-*/.parts/analysis.pickle")):
             return
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.1)

@@ -16,8 +16,8 @@ import pytest
 from bms_eval.estimation import estimate_links
 from bms_eval.pipeline import run as run_module
 from bms_eval.pipeline.notebooks import notebooks, parameters_for
-from bms_eval.pipeline.paths import NOTEBOOK_DIR
 from bms_eval.pipeline.run import RunFailed, run_pipeline
+from bms_eval.resources import notebook_dir
 from bms_eval.status import scorecard_status
 from bms_eval.validation import load_inputs
 from tests.conftest import (
@@ -233,8 +233,9 @@ def test_cli_run_usage_and_bad_input(cli, tmp_path, mini):
     assert not out.exists()
 
 
-def test_notebook_folder_is_the_repository_one():
-    assert NOTEBOOK_DIR.name == "notebooks" and (NOTEBOOK_DIR.parent / "pyproject.toml").exists()
+def test_notebook_folder_in_a_clone_is_the_repository_one():
+    folder = notebook_dir()
+    assert folder.name == "notebooks" and (folder.parent / "pyproject.toml").exists()
 
 
 def test_results_json_carries_the_assessment_under_spec_keys(example_run):
@@ -300,7 +301,7 @@ def test_a_timeout_below_one_second_is_wrong_usage(cli, mini):
 
 
 def test_status_records_behave_as_a_list_and_stream_to_json(tmp_path):
-    from bms_eval.pipeline.parts import FrameRecords, to_json, write_json
+    from bms_eval.json_output import FrameRecords, to_json, write_json
 
     frame = pd.DataFrame({"unit": ["a", "b", "c"], "value": [0.5, np.nan, 2.0]})
     rows = FrameRecords(frame)

@@ -36,6 +36,34 @@ def levels_table(assessment: dict, t: Texts) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def chain_table(assessment: dict, t: Texts) -> pd.DataFrame:
+    """Supported paths with their indirect effect (standardized), then the assumed
+    paths that break, with the link where and the verdict why."""
+    chain = assessment["chain"]
+    rows = [
+        {
+            t["col_path"]: " → ".join(e["path"]),
+            t["col_indirect"]: e["estimate"],
+            "ci_low": e["ci_low"],
+            "ci_high": e["ci_high"],
+            t["col_breaks_at"]: "",
+        }
+        for e in chain["indirect_effects"]
+    ]
+    rows += [
+        {
+            t["col_path"]: " → ".join(b["path"]),
+            t["col_indirect"]: None,
+            "ci_low": None,
+            "ci_high": None,
+            t["col_breaks_at"]: f"{b['link'].replace('>', ' → ')} ({t.verdict(b['verdict'])})",
+        }
+        for b in chain["breaks"]
+    ]
+    columns = [t["col_path"], t["col_indirect"], "ci_low", "ci_high", t["col_breaks_at"]]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def measurement_table(assessment: dict, t: Texts) -> pd.DataFrame:
     """One row per indicator: its flags and every figure behind them."""
     rows = []

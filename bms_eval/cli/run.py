@@ -10,7 +10,7 @@ from bms_eval.cli.output import print_problems
 from bms_eval.output_paths import check_given, check_output_folder
 from bms_eval.pipeline.notebooks import shared_kernel
 from bms_eval.pipeline.output_folder import OutputFolder
-from bms_eval.pipeline.paths import EXAMPLE, default_output
+from bms_eval.resources import example
 from bms_eval.validation import load_inputs
 
 
@@ -49,6 +49,11 @@ def _positive(text: str) -> int:
     return value
 
 
+def default_output(scorecard: Path) -> Path:
+    """``reports/<scorecard file's stem>/`` (SPEC 2)."""
+    return Path("reports") / scorecard.stem
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline; exit 2 for one input without the other or an unusable --out."""
     if (args.scorecard is None) != (args.data is None):
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     check_given(args.out)
-    scorecard, data = (Path(args.scorecard), Path(args.data)) if args.scorecard else EXAMPLE
+    scorecard, data = (Path(args.scorecard), Path(args.data)) if args.scorecard else example()
     out = Path(args.out) if args.out else default_output(scorecard)
     check_output_folder(out, [scorecard, data])
     checked = [load_inputs(scorecard, data)]  # invalid input: exit 1 before any kernel starts

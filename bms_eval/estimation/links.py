@@ -504,4 +504,5 @@ def estimate_links(
         bootstrap_draws=a.bootstrap_draws,
         seed=a.seed,
         seconds=time.perf_counter() - start,
+        card=scorecard,
     )

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pandas as pd
 
 from bms_eval.estimation.verdicts import VERDICTS, level_text
+from bms_eval.inputs.model import Scorecard
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: The columns of links.csv: SPEC 3.1's, in its order, then ours.
 LINK_COLUMNS = (
@@ -72,7 +76,7 @@ def write_links_csv(table: pd.DataFrame, target: str | Path | IO[str]) -> None:
     frame.to_csv(target, index=False, lineterminator="\n")
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class LinkResults:
     """Results of :func:`bms_eval.estimation.estimate_links`.
 
@@ -89,7 +93,9 @@ class LinkResults:
     bootstrap_draws, seed : int
         Wild bootstrap settings (used where there are fewer than 50 units).
     seconds : float
-        Time the estimation took.
+        Time the estimation took (not part of equality).
+    card : Scorecard, optional
+        The scorecard tested, for the strategy map and labels.
     """
 
     _table: pd.DataFrame
@@ -102,6 +108,94 @@ class LinkResults:
     bootstrap_draws: int = 0
     seed: int = 0
     seconds: float = 0.0
+    card: Scorecard | None = field(default=None, compare=False)
+
+    def _key(self) -> tuple:
+        return (
+            self.scorecard,
+            self.effects,
+            self.alpha,
+            self.min_effect,
+            self.n_units,
+            self.n_periods,
+            self.bootstrap_draws,
+            self.seed,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when the options and every cell of the table are (time taken aside)."""
+        if not isinstance(other, LinkResults):
+            return NotImplemented
+        return self._key() == other._key() and self.to_frame().equals(other.to_frame())
+
+    def __hash__(self) -> int:
+        return hash((*self._key(), len(self._table)))
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __getitem__(self, key: tuple) -> pd.DataFrame | pd.Series:
+        """The tests of one arrow: ``results["M1.1", "B1.1"]`` (its lags as rows) or
+        ``results["M1.1", "B1.1", 1]`` (one lag as a row).
+
+        Raises
+        ------
+        KeyError
+            Naming the arrow (and lag) and the arrows there are.
+        """
+        if not isinstance(key, tuple) or len(key) not in (2, 3):
+            raise KeyError(f"use results[FROM, TO] or results[FROM, TO, LAG], not {key!r}")
+        table = self.to_frame()
+        rows = table[(table["from"] == key[0]) & (table["to"] == key[1])]
+        if len(key) == 3:
+            rows = rows[rows["lag"] == key[2]]
+        if rows.empty:
+            pairs = zip(table["from"], table["to"], strict=True)
+            arrows = ", ".join(dict.fromkeys(f"{a} → {b}" for a, b in pairs))
+            lag = f" at lag {key[2]}" if len(key) == 3 else ""
+            raise KeyError(f"no test of {key[0]} → {key[1]}{lag}; tested: {arrows or 'none'}")
+        rows = rows.reset_index(drop=True)
+        return rows.iloc[0] if len(key) == 3 else rows
+
+    def conf_int(self, standardized: bool = False) -> pd.DataFrame:
+        """The confidence interval of every static within effect, at level 1 − alpha.
+
+        Parameters
+        ----------
+        standardized : bool
+            In standard deviations of the within-unit variation (``std_ci_low``,
+            ``std_ci_high``) instead of the indicators' own units.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``from``, ``to``, ``lag``; columns ``lower`` and ``upper``.
+            The level is the scorecard's ``analysis.alpha`` (intervals from the wild
+            bootstrap are not symmetric, so no other level can be derived here).
+        """
+        low, high = ("std_ci_low", "std_ci_high") if standardized else ("ci_low", "ci_high")
+        table = self.to_frame().set_index(["from", "to", "lag"])
+        return table[[low, high]].rename(columns={low: "lower", high: "upper"})
+
+    def _texts(self, language: str | None):
+        from bms_eval.texts import Texts
+
+        return Texts(language or (self.card.language if self.card else "en"))
+
+    def plot_coefficients(self, language: str | None = None) -> Figure:
+        """Standardized within effects with their intervals, by verdict
+        (:func:`bms_eval.report.figures.coefficient_plot`)."""
+        from bms_eval.report.figures import coefficient_plot
+
+        return coefficient_plot(self.to_frame(), self.min_effect, self._texts(language))
+
+    def plot_map(self, language: str | None = None) -> Figure:
+        """The strategy map coloured by verdict (:func:`bms_eval.report.figures.strategy_map`)."""
+        from bms_eval.report.figures import strategy_map
+
+        if self.card is None:
+            raise ValueError("the strategy map needs the scorecard: results from estimate_links")
+        return strategy_map(self.card, self.to_frame(), self._texts(language))
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the table: one row per link and lag, columns :data:`LINK_COLUMNS`."""

@@ -5,7 +5,7 @@ hand-kept list. Each gets the parameters it declares, passed as typed Python
 values through papermill's API (the command line's ``-p`` would turn ``007``
 into 7), with the kernel named (``python3``) and the working directory set
 explicitly to the notebook's folder, where JupyterLab and nbval run it too.
-Figures are rendered to PNG by :func:`bms_eval.pipeline.parts.show_figure`, so
+Figures are rendered to PNG by :func:`bms_eval.display.show_figure`, so
 ``MPLBACKEND`` in the environment cannot make them disappear.
 """
 
@@ -19,7 +19,7 @@ from types import ModuleType
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-from bms_eval.pipeline.paths import NOTEBOOK_DIR
+from bms_eval.resources import notebook_dir
 from bms_eval.status import TREND_PERIODS
 
 KERNEL = "python3"
@@ -27,41 +27,43 @@ KERNEL = "python3"
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 
 #: What the notebooks import, loaded while the run does other work.
-WARM_UP = (
-    "import bms_eval.assessment, bms_eval.assessment.tables, bms_eval.estimation, "
-    "bms_eval.pipeline.parts, bms_eval.report.figures, bms_eval.status, bms_eval.validation, "
-    "seaborn, IPython.display"
-)
+WARM_UP = "import bms_eval.analysis, bms_eval.display, bms_eval.report.figures, IPython.display"
 
 #: Run in the kernel before each notebook.
 RESET = "%reset -f\nimport bms_eval.memory\nbms_eval.memory.release_memory()"
 
-#: Parameters beyond the common three, per notebook stem, with their defaults.
-EXTRA_PARAMETERS: dict[str, dict[str, object]] = {
-    "02_scorecard_status": {"trend_periods": TREND_PERIODS},
+#: Parameters beyond the common three, per notebook stem.
+EXTRA_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "02_scorecard_status": ("trend_periods",),
 }
 
 
-def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The pipeline's notebooks in run order (``01_…``, ``02_…``)."""
-    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+def notebooks(folder: Path | None = None) -> list[Path]:
+    """The pipeline's notebooks in run order (``01_…``, ``02_…``), from ``folder`` or
+    the package's (:func:`bms_eval.resources.notebook_dir`)."""
+    return sorted(p for p in (folder or notebook_dir()).glob("[0-9][0-9]_*.ipynb"))
 
 
 def parameters_for(
-    notebook: Path, scorecard: Path, data: Path, output_dir: Path
+    notebook: Path,
+    scorecard: Path,
+    data: Path,
+    output_dir: Path,
+    trend_periods: int = TREND_PERIODS,
 ) -> dict[str, object]:
     """Exactly the parameters ``notebook`` declares, as typed values."""
+    extra = {"trend_periods": trend_periods}
     return {
         "scorecard_path": str(scorecard.resolve()),
         "data_path": str(data.resolve()),
         "output_dir": str(output_dir.resolve()),
-        **EXTRA_PARAMETERS.get(notebook.stem, {}),
+        **{name: extra[name] for name in EXTRA_PARAMETERS.get(notebook.stem, ())},
     }
 
 
 @contextmanager
 def shared_kernel(
-    folder: Path = NOTEBOOK_DIR, warm_up: str = WARM_UP
+    folder: Path | None = None, warm_up: str = WARM_UP
 ) -> Iterator[AsyncKernelManager]:
     """One ``python3`` kernel, started in ``folder``, for every notebook of a run.
 
@@ -75,7 +77,9 @@ def shared_kernel(
     the loop that would check, and the run would wait for ever).
     """
     km = AsyncKernelManager(kernel_name=KERNEL)
-    run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=list(KERNEL_ARGUMENTS))
+    km.client_class = "bms_eval.pipeline.kernel_client.QuickReadyClient"
+    cwd = str(folder or notebook_dir())
+    run_sync(km.start_kernel)(cwd=cwd, extra_arguments=list(KERNEL_ARGUMENTS))
     try:
         if warm_up:
             # sent on the shell socket alone: the kernel runs it as soon as it is up
@@ -101,16 +105,25 @@ def shared_kernel(
         run_sync(km.shutdown_kernel)(now=True)
 
 
-def _reset(km: AsyncKernelManager) -> None:
+def _reset(km: AsyncKernelManager, notebook: str) -> None:
+    from queue import Empty
+
     client = km.client()
     client.start_channels()
     try:
-        run_sync(client.wait_for_ready)(timeout=60)
         # the namespace cleared, and what it held given back to the system; the shell
-        # reply is enough: waiting on iopub can miss a fast kernel's messages
+        # reply is enough (ZMQ queues the request until the channel is connected, and
+        # waiting on IOPub can miss a fast kernel's messages)
         msg_id = client.execute(RESET, store_history=False)
+        waited = 0
         while True:
-            reply = run_sync(client.get_shell_msg)(timeout=60)
+            try:
+                reply = run_sync(client.get_shell_msg)(timeout=1)
+            except Empty:
+                waited += 1
+                if waited >= 60 or not run_sync(km.is_alive)():
+                    raise KernelDied(notebook) from None
+                continue
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
     finally:
@@ -161,7 +174,7 @@ def execute(
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     if km is not None:
-        _reset(km)
+        _reset(km, notebook.name)
 
     try:
         _execute_notebook(papermill, notebook, output, parameters, km, timeout)

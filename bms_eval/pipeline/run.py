@@ -1,7 +1,10 @@
 """``bms-eval run``: execute the notebooks, collect their results, write the report.
 
-The command reads and checks the inputs once; the notebooks analyse that
-snapshot (:func:`bms_eval.pipeline.parts.run_inputs`). Everything is written into
+The command reads and checks the inputs once and computes one
+:class:`~bms_eval.analysis.Analysis` (while the notebooks' kernel starts); the
+notebooks display that analysis (:func:`bms_eval.analysis.notebook_analysis`)
+and every output is written from it, with the figures the executed notebooks
+show. Everything is written into
 a work folder beside the output folder, which takes the output folder's place
 only when the whole run has succeeded, and only if the output folder is empty or
 holds an earlier bms-eval output (:mod:`bms_eval.pipeline.output_folder`). When a
@@ -18,13 +21,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 from jupyter_client.manager import AsyncKernelManager
 
-from bms_eval.estimation.results import write_links_csv
-from bms_eval.inputs.model import Scorecard
-from bms_eval.memory import release_memory
+from bms_eval.analysis import PARTS, Analysis
 from bms_eval.output_paths import check_output_folder
+from bms_eval.outputs import now, write_outputs
 from bms_eval.pipeline.notebooks import (
     CellFailure,
     execute,
@@ -32,11 +33,8 @@ from bms_eval.pipeline.notebooks import (
     parameters_for,
     shared_kernel,
 )
-from bms_eval.pipeline.output_folder import OutputFolder, output_hashes
-from bms_eval.pipeline.outputs import manifest_document, now, results_document
-from bms_eval.pipeline.parts import PARTS, load_part, save_inputs, to_json, write_json
-from bms_eval.report.html import notebook_figures, render_report
-from bms_eval.status import TREND_PERIODS
+from bms_eval.pipeline.output_folder import OutputFolder
+from bms_eval.report.html import notebook_figures
 from bms_eval.validation import Inputs, load_inputs
 
 
@@ -113,10 +111,9 @@ def run_pipeline(
             folder = stack.enter_context(OutputFolder(out))
         assert folder.work is not None
         work = folder.work
-        save_inputs(work, inputs)
-        card, data_sha256 = inputs.scorecard, inputs.data.sha256
-        del inputs  # the notebooks read the snapshot; this process needs only the scorecard
-        release_memory()
+        progress("analysing …")
+        analysis = Analysis(inputs).compute(progress)
+        analysis.save(work)
         executed_dir = work / "notebooks"
         executed_dir.mkdir()
         records: list[dict] = []
@@ -125,7 +122,7 @@ def run_pipeline(
             found = notebooks()
             km = kernel if kernel is not None else stack.enter_context(shared_kernel())
             for i, nb in enumerate(found, 1):
-                params = parameters_for(nb, scorecard, data, work)
+                params = parameters_for(nb, scorecard, data, work, analysis.trend_periods)
                 progress(f"[{i}/{len(found)}] {nb.name} …")
                 t0 = time.perf_counter()
                 execute(nb, executed_dir / nb.name, params, km, timeout)
@@ -141,65 +138,12 @@ def run_pipeline(
             shutil.rmtree(work / PARTS, ignore_errors=True)
             raise RunFailed(failure, folder.keep_failed()) from None
         t0 = time.perf_counter()
-        _collect(card, data_sha256, scorecard, data, folder.out, work, records, started, argv)
+        figures = notebook_figures(sorted(executed_dir.glob("*.ipynb")))
+        shutil.rmtree(work / PARTS, ignore_errors=True)
+        write_outputs(
+            analysis, work, figures, started=started, notebooks=records, argv=argv, out=folder.out
+        )
         collect = time.perf_counter() - t0
         folder.commit()
         progress(f"report written in {collect:.1f} s")
     return RunTimes(times, collect, time.perf_counter() - start)
-
-
-def _collect(
-    card: Scorecard,
-    data_sha256: str,
-    scorecard: Path,
-    data: Path,
-    out: Path,
-    work: Path,
-    records: list[dict],
-    started: str,
-    argv: list[str] | None,
-) -> None:
-    quality = load_part(work, "quality")
-    status = load_part(work, "status")
-    links = load_part(work, "links")
-    assert isinstance(status, pd.DataFrame) and isinstance(links, pd.DataFrame)
-    trend_periods = next(
-        (
-            r["parameters"].get("trend_periods")
-            for r in records
-            if "trend_periods" in r["parameters"]
-        ),
-        TREND_PERIODS,
-    )
-    status.to_csv(work / "status.csv", index=False, lineterminator="\n")
-    write_links_csv(links, work / "links.csv")
-    results = results_document(
-        card,
-        quality,
-        status,
-        links,
-        extra={"trend_periods": trend_periods, "assessment": load_part(work, "assessment")},
-    )
-    parameters = {
-        "scorecard": str(scorecard),
-        "data": str(data),
-        "out": str(out),
-        "trend_periods": trend_periods,
-    }
-    manifest = manifest_document(
-        {
-            "scorecard": {"path": str(scorecard.resolve()), "sha256": card.sha256},
-            "data": {"path": str(data.resolve()), "sha256": data_sha256},
-        },
-        parameters,
-        started,
-        records,
-        argv,
-    )
-    figures = notebook_figures(sorted((work / "notebooks").glob("*.ipynb")))
-    html = render_report(card, results, manifest, figures)
-    (work / "report.html").write_text(html, encoding="utf-8")
-    write_json(work / "results.json", results)
-    shutil.rmtree(work / PARTS, ignore_errors=True)
-    manifest["outputs"] = output_hashes(work)
-    (work / "manifest.json").write_text(to_json(manifest), encoding="utf-8")

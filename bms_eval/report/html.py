@@ -17,10 +17,10 @@ import pandas as pd
 
 from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
+from bms_eval.display import FIGURE_KEY
 from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.verdicts import arrow_counts, direction_checked, level_text, p_text
 from bms_eval.inputs.model import Scorecard
-from bms_eval.pipeline.parts import FIGURE_KEY
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
 from bms_eval.texts import Texts
 

@@ -1,4 +1,10 @@
-"""The machine-readable outputs of a run: ``results.json`` and ``manifest.json``."""
+"""The outputs of SPEC 3 from one analysis: tables, ``results.json``, the report and
+``manifest.json``.
+
+:func:`write_outputs` writes them into a folder that the caller has made safe to
+write (:class:`bms_eval.pipeline.output_folder.OutputFolder`): ``bms-eval run``
+after its notebooks, :meth:`bms_eval.Analysis.write` without them.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,19 @@ import importlib.metadata
 import platform
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from bms_eval import __version__
+from bms_eval.estimation.results import write_links_csv
 from bms_eval.estimation.verdicts import VERDICTS
 from bms_eval.inputs.model import Scorecard
-from bms_eval.pipeline.parts import FrameRecords, records
+from bms_eval.json_output import FrameRecords, records, to_json, write_json
+
+if TYPE_CHECKING:
+    from bms_eval.analysis import Analysis
 
 #: Packages whose versions the manifest records.
 RECORDED_PACKAGES = (
@@ -150,3 +162,63 @@ def manifest_document(
         "started": started,
         "finished": now(),
     }
+
+
+def write_outputs(
+    analysis: Analysis,
+    folder: Path,
+    figures: dict[str, str],
+    *,
+    started: str,
+    notebooks: list[dict] | None = None,
+    argv: list[str] | None = None,
+    out: Path | None = None,
+) -> None:
+    """Write ``status.csv``, ``links.csv``, ``results.json``, ``report.html`` and
+    ``manifest.json`` (last, with the SHA-256 of every other file in ``folder``).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis, every part computed once.
+    folder : Path
+        An existing folder to write into (a run's work folder).
+    figures : dict
+        The report's figures as ``data:`` URIs by tag.
+    started : str
+        When the run began (ISO 8601).
+    notebooks : list of dict, optional
+        The executed notebooks (name, parameters, seconds), for the manifest.
+    argv : list of str, optional
+        The command line, for the manifest.
+    out : Path, optional
+        The output folder ``folder`` becomes, for the manifest.
+    """
+    from bms_eval.pipeline.output_folder import output_hashes
+    from bms_eval.report.html import render_report
+
+    card, data = analysis.scorecard, analysis.data
+    analysis.status.to_csv(folder / "status.csv")
+    write_links_csv(analysis.links.to_frame(), folder / "links.csv")
+    results = analysis.results_document()
+    parameters = {
+        "scorecard": card.source,
+        "data": data.file,
+        "out": str(out if out is not None else folder),
+        "trend_periods": analysis.trend_periods,
+    }
+    manifest = manifest_document(
+        {
+            "scorecard": {"path": str(Path(card.source).resolve()), "sha256": card.sha256},
+            "data": {"path": str(Path(data.file).resolve()), "sha256": data.sha256},
+        },
+        parameters,
+        started,
+        notebooks or [],
+        argv,
+    )
+    html = render_report(card, results, manifest, figures)
+    (folder / "report.html").write_text(html, encoding="utf-8")
+    write_json(folder / "results.json", results)
+    manifest["outputs"] = output_hashes(folder)
+    (folder / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
