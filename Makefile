@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: setup report test lint lab benchmark examples clean
+.PHONY: setup report test check-install lint lab benchmark examples clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,22 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbval-lax notebooks/
+	$(MAKE) --no-print-directory check-install
+
+# A wheel built from this tree, installed (not editable) into a fresh virtual
+# environment outside it, must run the bundled example on its own.
+check-install: setup
+	@set -e; check=$$(mktemp -d); trap 'rm -rf "$$check" "$(CURDIR)/build"' EXIT; \
+	echo "Checking a non-editable install in a fresh environment ($$check) …"; \
+	rm -rf build; \
+	$(BIN)/python -m pip wheel $(PIP_QUIET) --no-deps . -w "$$check/dist"; \
+	$(PYTHON) -m venv "$$check/venv"; \
+	"$$check/venv/bin/python" -m pip install $(PIP_QUIET) --constraint requirements.lock "$$check"/dist/*.whl; \
+	cd "$$check"; \
+	venv/bin/python -c 'import bms_eval, sys; sys.exit(0 if "site-packages" in bms_eval.__file__ else "bms_eval was not imported from the installed wheel")'; \
+	venv/bin/bms-eval run --out example-report; \
+	test -s example-report/report.html && test -s example-report/links.csv; \
+	echo "The installed package ran the example."
 
 lab: setup
 	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
