@@ -11,27 +11,74 @@ every output from it (:meth:`Analysis.write` does the same without notebooks).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import pickle
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bms_eval.assessment import Assessment, assess
-from bms_eval.estimation.links import estimate_links
-from bms_eval.estimation.results import LinkResults
-from bms_eval.inputs.data import IndicatorData
-from bms_eval.inputs.model import Scorecard
-from bms_eval.status import TREND_PERIODS, StatusResults, scorecard_status
+from bms_eval.status import TREND_PERIODS
 from bms_eval.validation import Inputs, QualityReport, load_inputs
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-#: The analysis a run hands to its notebooks, in the run's private parts folder.
-SNAPSHOT = "analysis.pickle"
+    from bms_eval.assessment import Assessment
+    from bms_eval.estimation.results import LinkResults
+    from bms_eval.inputs.data import IndicatorData
+    from bms_eval.inputs.model import Scorecard
+    from bms_eval.status import StatusResults
+
+#: The run's private folder of parts, inside its work folder.
 PARTS = ".parts"
+#: The analysis (its inputs) a run hands to its notebooks, in :data:`PARTS`.
+SNAPSHOT = "analysis.pickle"
+#: In :data:`PARTS`: why the run's analysis failed (the notebooks stop waiting).
+FAILED = "failed.txt"
+#: The parts of an analysis, in the order they are computed.
+PART_NAMES = ("quality", "status", "links", "assessment")
+
+
+class AnalysisFailed(RuntimeError):
+    """The run's analysis failed while a notebook waited for one of its parts."""
+
+
+def figure_file(tag: str) -> str:
+    """The file name of a figure's PNG among a run's parts (tags hold user text)."""
+    return "figure-" + hashlib.sha256(tag.encode("utf-8")).hexdigest()[:20] + ".png"
+
+
+def write_part(folder: Path, name: str, payload: bytes) -> None:
+    """Write one part so that a reader sees all of it or nothing (rename into place)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{name}.{os.getpid()}.tmp"
+    tmp.write_bytes(payload)
+    os.replace(tmp, folder / name)
+
+
+def read_part(folder: Path, name: str, timeout: float | None = None) -> bytes:
+    """A part of a run, waiting until it is written.
+
+    Raises
+    ------
+    AnalysisFailed
+        The run recorded that its analysis failed, or ``timeout`` passed.
+    """
+    path, failed = folder / name, folder / FAILED
+    deadline = None if timeout is None else time.monotonic() + timeout
+    pause = 0.005
+    while not path.exists():
+        if failed.exists():
+            raise AnalysisFailed(failed.read_text(encoding="utf-8"))
+        if deadline is not None and time.monotonic() > deadline:
+            raise AnalysisFailed(f"{name} was not computed within {timeout:g} s")
+        time.sleep(pause)
+        pause = min(pause * 1.5, 0.05)
+    return path.read_bytes()
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +95,14 @@ class Analysis:
 
     inputs: Inputs
     trend_periods: int = TREND_PERIODS
+    #: Inside ``bms-eval run``: the run's parts folder, from which every part is
+    #: read (waiting until the run has computed it) instead of computed again.
+    run_parts: Path | None = field(default=None, compare=False, repr=False)
+
+    def _from_run(self, name: str) -> Any:
+        if self.run_parts is None:
+            return None
+        return pickle.loads(read_part(self.run_parts, f"{name}.pickle"))
 
     @property
     def scorecard(self) -> Scorecard:
@@ -62,23 +117,35 @@ class Analysis:
     @cached_property
     def quality(self) -> QualityReport:
         """Coverage of every indicator and the warnings met while checking the inputs."""
-        return QualityReport(self.inputs)
+        found = self._from_run("quality")
+        return QualityReport(self.inputs) if found is None else found
 
     @cached_property
     def status(self) -> StatusResults:
         """The ordinary scorecard status: latest values against ambitions, trends."""
+        from bms_eval.status import StatusResults, scorecard_status
+
+        found = self._from_run("status")
+        if found is not None:
+            return found
         table = scorecard_status(self.scorecard, self.data, self.trend_periods)
         return StatusResults(table, self.trend_periods)
 
     @cached_property
     def links(self) -> LinkResults:
         """The link tests: one row per link and lag, with verdicts."""
-        return estimate_links(self.scorecard, self.data)
+        from bms_eval.estimation.links import estimate_links
+
+        found = self._from_run("links")
+        return estimate_links(self.scorecard, self.data) if found is None else found
 
     @cached_property
     def assessment(self) -> Assessment:
         """The critical assessment of the instrumental premise, on ``links``."""
-        return assess(self.inputs, self.links)
+        from bms_eval.assessment import assess
+
+        found = self._from_run("assessment")
+        return assess(self.inputs, self.links) if found is None else found
 
     def compute(self, progress: Callable[[str], None] | None = None) -> Analysis:
         """Compute every part not yet computed; returns the analysis itself.
@@ -88,15 +155,96 @@ class Analysis:
         progress : callable, optional
             Receives a line per step and per effect indicator of the link tests.
         """
-        say = progress or (lambda _: None)
-        if "links" not in self.__dict__:
+        for part in PART_NAMES:
+            self.part(part, progress)
+        return self
+
+    def part(self, name: str, progress: Callable[[str], None] | None = None) -> Any:
+        """One part by name (``quality``, ``status``, ``links``, ``assessment``).
+
+        Parameters
+        ----------
+        progress : callable, optional
+            Receives a line per effect indicator of the link tests.
+        """
+        if name not in PART_NAMES:
+            raise KeyError(f"no part {name!r}; the parts are {', '.join(PART_NAMES)}")
+        if name == "links" and "links" not in self.__dict__ and self.run_parts is None:
+            from bms_eval.estimation.links import estimate_links
+
             # cached_property keeps its value in the instance's __dict__: set here so
             # that progress reaches the link tests, the longest step
             self.__dict__["links"] = estimate_links(self.scorecard, self.data, progress=progress)
-        for part in ("quality", "status", "assessment"):
-            getattr(self, part)
-        say("analysis computed")
-        return self
+        return getattr(self, name)
+
+    @cached_property
+    def _panel(self):
+        from bms_eval.estimation.panel import Panel
+
+        return Panel.from_data(self.data, self.scorecard.linked_ids)
+
+    def figure_tags(self) -> list[str]:
+        """The tags of every figure of the report, in the notebooks' order."""
+        links = self.links.to_frame()
+        return [
+            "coverage",
+            "trends",
+            "map",
+            "coefficients",
+            *(
+                f"within_between:{a}>{b}>{int(lag)}"
+                for a, b, lag in zip(links["from"], links["to"], links["lag"], strict=True)
+            ),
+        ]
+
+    def plot(self, tag: str, language: str | None = None) -> Figure:
+        """The figure with tag ``tag`` (see :meth:`figure_tags`), as a matplotlib Figure."""
+        if tag == "coverage":
+            return self.plot_coverage(language)
+        if tag == "trends":
+            return self.plot_trends(language)
+        if tag == "map":
+            return self.links.plot_map(language)
+        if tag == "coefficients":
+            return self.links.plot_coefficients(language)
+        if tag.startswith("within_between:"):
+            from bms_eval.report.figures import within_between
+
+            source, target, lag = tag.removeprefix("within_between:").rsplit(">", 2)
+            row = self.links[source, target, int(lag)].to_dict()
+            texts = self._texts(language)
+            return within_between(self.scorecard, self._panel, source, target, int(lag), texts, row)
+        raise KeyError(f"no figure tagged {tag!r}")
+
+    def figure(self, tag: str) -> bytes:
+        """The PNG of the figure with tag ``tag``, rendered once (inside a run, by the run)."""
+        cache = self.__dict__.setdefault("_figures", {})
+        if tag not in cache:
+            if self.run_parts is not None:
+                cache[tag] = read_part(self.run_parts, figure_file(tag))
+            else:
+                import matplotlib.pyplot as plt
+
+                from bms_eval.display import png_bytes
+
+                fig = self.plot(tag)
+                cache[tag] = png_bytes(fig)
+                plt.close(fig)
+        return cache[tag]
+
+    def show(self, *tags: str) -> None:
+        """Display figures in a notebook, tagged for the report; ``within_between``
+        alone shows every link's within-versus-between figure."""
+        from bms_eval.display import show_png
+
+        for tag in tags:
+            chosen = (
+                [t for t in self.figure_tags() if t.startswith("within_between:")]
+                if tag == "within_between"
+                else [tag]
+            )
+            for one in chosen:
+                show_png(self.figure(one), one)
 
     def results_document(self) -> dict:
         """The ``results.json`` document (SPEC 3)."""
@@ -130,24 +278,6 @@ class Analysis:
 
         return trends(self.scorecard, self.data.frame, self._texts(language))
 
-    def plot_links(self, language: str | None = None) -> list[tuple[str, Figure]]:
-        """The within-versus-between figure of every link and lag, with its tag."""
-        from bms_eval.estimation.panel import Panel
-        from bms_eval.report.figures import link_figures
-
-        panel = Panel.from_data(self.data, self.scorecard.linked_ids)
-        return link_figures(self.scorecard, panel, self.links.to_frame(), self._texts(language))
-
-    def figures(self) -> list[tuple[str, Figure]]:
-        """Every figure of the report with its tag, in the notebooks' order."""
-        return [
-            ("coverage", self.plot_coverage()),
-            ("trends", self.plot_trends()),
-            ("map", self.links.plot_map()),
-            ("coefficients", self.links.plot_coefficients()),
-            *self.plot_links(),
-        ]
-
     def write(self, out: str | Path, progress: Callable[[str], None] | None = None) -> Path:
         """Write the outputs of SPEC 3 (without notebooks) into ``out``.
 
@@ -160,8 +290,6 @@ class Analysis:
         bms_eval.output_paths.UsageError
             ``out`` may not be written.
         """
-        import matplotlib.pyplot as plt
-
         from bms_eval.display import data_uri
         from bms_eval.output_paths import check_output_folder
         from bms_eval.outputs import now, write_outputs
@@ -171,24 +299,12 @@ class Analysis:
         out = Path(out)
         check_output_folder(out, [Path(self.scorecard.source), Path(self.data.file)])
         self.compute(progress)
-        figures = {}
-        for tag, fig in self.figures():
-            figures[tag] = data_uri(fig)
-            plt.close(fig)
+        figures = {tag: data_uri(self.figure(tag)) for tag in self.figure_tags()}
         with OutputFolder(out) as folder:
             assert folder.work is not None
             write_outputs(self, folder.work, figures, started=started, out=out)
             folder.commit()
         return out
-
-    def save(self, folder: str | Path) -> Path:
-        """Keep the analysis, as computed so far, for the notebooks of a run."""
-        target = Path(folder) / PARTS
-        target.mkdir(parents=True, exist_ok=True)
-        path = target / SNAPSHOT
-        with path.open("wb") as handle:
-            pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        return path
 
     def __repr__(self) -> str:
         card, data = self.scorecard, self.data
@@ -256,10 +372,10 @@ def notebook_analysis(
         from bms_eval.resources import example
 
         scorecard_path, data_path = (str(p) for p in example())
-    snapshot = Path(output_dir) / PARTS / SNAPSHOT if output_dir else None
-    if snapshot is not None and snapshot.is_file():
-        with snapshot.open("rb") as handle:
-            analysis = pickle.load(handle)  # written by this run's own command, in its folder
+    parts = Path(output_dir) / PARTS if output_dir else None
+    if parts is not None and (parts / SNAPSHOT).is_file():
+        # written by this run's own command, in its private folder
+        analysis = pickle.loads((parts / SNAPSHOT).read_bytes())
         if isinstance(analysis, Analysis) and analysis.trend_periods == trend_periods:
-            return analysis
+            return replace(analysis, run_parts=parts)
     return analyse(scorecard_path, data_path, trend_periods=trend_periods)

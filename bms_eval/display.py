@@ -1,16 +1,18 @@
 """Showing results in a notebook: tagged figures and Markdown.
 
-A figure shown with :func:`show_figure` carries a tag in its output's metadata,
-so the report of ``bms-eval run`` embeds exactly the pictures the executed
-notebooks show (:func:`bms_eval.report.html.notebook_figures`).
+A figure shown with :func:`show_png` or :func:`show_figure` carries its tag in
+the output's metadata (:data:`FIGURE_KEY`), so an executed notebook says which
+of the report's figures each picture is.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Output metadata key under which figures carry their tag.
 FIGURE_KEY = "bms_eval_figure"
@@ -23,21 +25,26 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def data_uri(fig: Figure) -> str:
-    """The figure as a ``data:image/png;base64,…`` URI, as the report embeds it."""
-    return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
+def data_uri(png: bytes) -> str:
+    """A PNG as a ``data:image/png;base64,…`` URI, as the report embeds it."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def show_png(png: bytes, tag: str) -> None:
+    """Display a PNG in the notebook, tagged for the report."""
+    from IPython.display import Image, display
+
+    display(Image(data=png, format="png"), metadata={FIGURE_KEY: tag})
 
 
 def show_figure(fig: Figure, tag: str) -> None:
-    """Display a figure in the notebook as a PNG tagged for the report.
+    """Display a matplotlib figure in the notebook as a PNG tagged for the report.
 
     The PNG is rendered here, so the picture does not depend on the kernel's
     matplotlib backend: ``MPLBACKEND=Agg`` in the environment, which silently
     drops figures shown through the inline backend, cannot remove it.
     """
-    from IPython.display import Image, display
-
-    display(Image(data=png_bytes(fig), format="png"), metadata={FIGURE_KEY: tag})
+    show_png(png_bytes(fig), tag)
 
 
 def show_markdown(text: str) -> None:

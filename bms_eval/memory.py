@@ -14,11 +14,11 @@ import ctypes.util
 import gc
 import sys
 
-import pyarrow as pa
-
 
 def release_memory() -> None:
     """Collect garbage, then return freed memory to the system where the allocators can."""
+    import pyarrow as pa  # loaded already wherever there is an Arrow reserve to give back
+
     gc.collect()
     pa.default_memory_pool().release_unused()
     if sys.platform.startswith("linux"):

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit
 
 from bms_eval.estimation.fixed_effects import Design, NotEstimable, fit_within
 from bms_eval.estimation.inference import t_inference, t_ppf
@@ -170,6 +169,8 @@ def _unit_rows(
         slope = np.where(ok, dxy / dxx, np.nan)
         rss = np.maximum(dyy - slope * dxy, 0.0)
         se = np.sqrt(rss / (n - 2) / dxx)
+        from scipy.special import stdtrit  # imported when first needed: quick start-up
+
         q = stdtrit(np.maximum(n - 2, 1), 0.5 + TREND_LEVEL / 2)
     low, high = np.where(ok, slope - q * se, np.nan), np.where(ok, slope + q * se, np.nan)
     amb = ind.ambition

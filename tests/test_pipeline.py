@@ -13,6 +13,7 @@ import pandas as pd
 import papermill
 import pytest
 
+from bms_eval.display import FIGURE_KEY
 from bms_eval.estimation import estimate_links
 from bms_eval.pipeline import run as run_module
 from bms_eval.pipeline.notebooks import notebooks, parameters_for
@@ -134,6 +135,22 @@ def test_report_is_offline_and_has_the_figures(example_run):
     assert len(images) >= 4 + len(links)  # trends, map, coefficients, coverage, each link
     for section in ("summary", "assessment", "status", "map", "evidence", "quality", "method"):
         assert f'id="{section}"' in html
+
+
+def test_notebooks_show_exactly_the_reports_figures(example_run):
+    """One analysis: the pictures the executed notebooks show are the report's, byte for byte."""
+    shown = {}
+    for path in sorted((example_run / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                tag = output.get("metadata", {}).get(FIGURE_KEY)
+                if tag:
+                    shown[tag] = output["data"]["image/png"].replace("\n", "")
+    html = (example_run / "report.html").read_text(encoding="utf-8")
+    embedded = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    links = pd.read_csv(example_run / "links.csv")
+    assert len(shown) == 4 + len(links)
+    assert set(shown.values()) == set(embedded)
 
 
 def test_heimdal_runs_too(tmp_path):

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from bms_eval.cli.output import print_problems
-from bms_eval.estimation import estimate_links
 from bms_eval.output_paths import check_given, check_output_file, write_atomically
 from bms_eval.validation import load_inputs
 
@@ -35,6 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the link tests; raise InputError on invalid input, UsageError on a bad --out."""
+    from bms_eval.estimation.links import estimate_links  # the solvers: only for this command
+
     check_given(args.out)
     if args.out:
         check_output_file(Path(args.out), [Path(args.scorecard), Path(args.data)])

@@ -8,8 +8,6 @@ from pathlib import Path
 
 from bms_eval.cli.output import print_problems
 from bms_eval.output_paths import check_given, check_output_folder
-from bms_eval.pipeline.notebooks import shared_kernel
-from bms_eval.pipeline.output_folder import OutputFolder
 from bms_eval.resources import example
 from bms_eval.validation import load_inputs
 
@@ -56,6 +54,9 @@ def default_output(scorecard: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline; exit 2 for one input without the other or an unusable --out."""
+    from bms_eval.pipeline.notebooks import shared_kernel
+    from bms_eval.pipeline.output_folder import OutputFolder
+
     if (args.scorecard is None) != (args.data is None):
         print(
             "bms-eval run: give both SCORECARD and DATA, or neither for the bundled example",
@@ -66,17 +67,18 @@ def run(args: argparse.Namespace) -> int:
     scorecard, data = (Path(args.scorecard), Path(args.data)) if args.scorecard else example()
     out = Path(args.out) if args.out else default_output(scorecard)
     check_output_folder(out, [scorecard, data])
-    checked = [load_inputs(scorecard, data)]  # invalid input: exit 1 before any kernel starts
-    if checked[0].warnings:
-        print_problems(checked[0].warnings)
 
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
     # the folder is entered first, so on an interrupt the kernel is stopped
-    # before the work folder is removed (a running cell could write into it)
+    # before the work folder is removed; the kernel starts before the inputs are
+    # read, which it outlasts (invalid input stops it again: exit 1)
     with OutputFolder(out) as folder, shared_kernel() as kernel:
-        # papermill and nbformat take a second to import: only this command needs
+        checked = [load_inputs(scorecard, data)]
+        if checked[0].warnings:
+            print_problems(checked[0].warnings)
+        # papermill and nbformat take a while to import: only this command needs
         # them, and the kernel warms up meanwhile
         from bms_eval.pipeline.run import RunFailed, run_pipeline
 
@@ -87,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
                 out,
                 progress,
                 argv=sys.argv,
-                inputs=checked.pop(),  # handed over: only the run's snapshot stays in memory
+                inputs=checked.pop(),
                 kernel=kernel,
                 folder=folder,
                 timeout=args.timeout,

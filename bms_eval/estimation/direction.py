@@ -671,7 +671,7 @@ def _jackknife(model: _PairModel, solution: _Solution, active: np.ndarray) -> np
             _without(model.fwd, int(unit)), _without(model.rev, int(unit)), model.g, model.p
         )
         try:
-            out[row] = _solve(part).par - solution.par
+            out[row] = _solve(part, solution.par).par - solution.par
         except (NotEstimable, np.linalg.LinAlgError):
             out[row] = np.nan
     if not np.all(np.isfinite(out)):

@@ -197,6 +197,10 @@ class NotEstimable(Exception):
         super().__init__(message)
         self.kind, self.values = kind, values
 
+    def __reduce__(self):
+        # rebuilt whole when it travels between processes (parallel link tests)
+        return (type(self), (self.kind, str(self)), {"values": self.values})
+
 
 def independent_columns(gram: np.ndarray, raw_norms: np.ndarray) -> np.ndarray:
     """Boolean mask of columns kept after dropping collinear ones, left to right.

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from bms_eval.estimation.direction import DirectionPair, cross_lagged
 from bms_eval.estimation.fixed_effects import (
@@ -49,6 +51,7 @@ from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Analysis, Link, Scorecard
 from bms_eval.texts import Texts
+from bms_eval.workers import available_cores, can_fork, quiet_child
 
 #: Below this many units, p-values and intervals come from the wild cluster bootstrap.
 BOOTSTRAP_BELOW_UNITS = 50
@@ -454,11 +457,37 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     return frame.drop(columns=["direction_problem"])
 
 
+#: Fewest link-lags for which the tests run in parallel: below that, starting the
+#: worker processes costs more than it saves.
+PARALLEL_FROM_LINK_LAGS = 20
+
+#: What the forked workers of :func:`estimate_links` read (set just before they fork).
+_JOB: tuple[Panel, Scorecard, list[tuple[str, list[Link]]]] | None = None
+
+
+def _target_rows(index: int) -> list[dict]:
+    assert _JOB is not None
+    panel, card, groups = _JOB
+    target, links = groups[index]
+    return _TargetRun(panel, card, target, links).rows()
+
+
+def _workers(requested: int | None, groups: int, link_lags: int) -> int:
+    if not can_fork():
+        return 1  # Windows: spawned workers would import everything again
+    if requested is not None:
+        return max(1, min(requested, groups))
+    if link_lags < PARALLEL_FROM_LINK_LAGS:
+        return 1
+    return max(1, min(available_cores(), groups))
+
+
 def estimate_links(
     scorecard: Scorecard,
     data: IndicatorData | pd.DataFrame,
     *,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> LinkResults:
     """Test every link of the scorecard on the data.
 
@@ -472,23 +501,51 @@ def estimate_links(
         scorecard (see :func:`bms_eval.validation.load_inputs`).
     progress : callable, optional
         Receives one line per effect indicator as it is done (for long runs).
+    workers : int, optional
+        Processes testing effect indicators side by side. By default every core
+        when there are at least :data:`PARALLEL_FROM_LINK_LAGS` link-lags (where
+        processes can be forked; one elsewhere). The results are the same
+        whatever the number: every random draw is seeded by the link it serves.
 
     Returns
     -------
     LinkResults
         One row per link and lag, with the columns of SPEC 3.1 and more.
     """
+    global _JOB
     start = time.perf_counter()
     panel = Panel.from_data(data, scorecard.linked_ids)
-    groups = _links_by_target(scorecard)
+    groups = list(_links_by_target(scorecard).items())
+    link_lags = sum(len(lk.lags) for _, links in groups for lk in links)
+    n_workers = _workers(workers, len(groups), link_lags)
     rows: list[dict] = []
-    for i, (target, links) in enumerate(groups.items(), 1):
-        rows.extend(_TargetRun(panel, scorecard, target, links).rows())
+
+    def done(i: int, found: list[dict]) -> None:
+        rows.extend(found)
         if progress is not None:
+            target, links = groups[i]
             progress(
-                f"[{i}/{len(groups)}] {target}: {sum(len(lk.lags) for lk in links)} "
+                f"[{i + 1}/{len(groups)}] {target}: {sum(len(lk.lags) for lk in links)} "
                 f"link-lag(s) tested ({time.perf_counter() - start:.1f} s)"
             )
+
+    # the matrices are small: BLAS threads would only spin, and with workers on
+    # every core they would crowd each other out
+    with threadpool_limits(limits=1, user_api="blas"):
+        if n_workers == 1:
+            for i, (target, links) in enumerate(groups):
+                done(i, _TargetRun(panel, scorecard, target, links).rows())
+        else:
+            _JOB = (panel, scorecard, groups)
+            pool = multiprocessing.get_context("fork").Pool(n_workers, initializer=quiet_child)
+            try:
+                for i, found in enumerate(pool.imap(_target_rows, range(len(groups)))):
+                    done(i, found)
+                pool.close()
+            finally:
+                _JOB = None
+                pool.terminate()  # at once when interrupted; a no-op once closed and done
+                pool.join()
     order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
     rows.sort(key=lambda r: (order[(r["from"], r["to"])], r["lag"]))
     frame = _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))

@@ -26,8 +26,12 @@ KERNEL = "python3"
 #: Kernel start options: ipykernel's transport warning is noise for a local run.
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 
-#: What the notebooks import, loaded while the run does other work.
-WARM_UP = "import bms_eval.analysis, bms_eval.display, bms_eval.report.figures, IPython.display"
+#: What the notebooks import (and what reading the analysis's parts loads), imported
+#: while the run does other work. The notebooks render nothing: no matplotlib.
+WARM_UP = (
+    "import bms_eval.analysis, bms_eval.assessment, bms_eval.display, "
+    "bms_eval.estimation.results, bms_eval.status, IPython.display"
+)
 
 #: Run in the kernel before each notebook.
 RESET = "%reset -f\nimport bms_eval.memory\nbms_eval.memory.release_memory()"

@@ -14,16 +14,18 @@ with the executed notebook up to the failing cell, is kept in ``<DIR>.failed/``.
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from bms_eval.analysis import PARTS, Analysis
+from bms_eval.analysis import PARTS, SNAPSHOT, Analysis, write_part
+from bms_eval.display import data_uri
 from bms_eval.output_paths import check_output_folder
 from bms_eval.outputs import now, write_outputs
 from bms_eval.pipeline.notebooks import (
@@ -34,7 +36,7 @@ from bms_eval.pipeline.notebooks import (
     shared_kernel,
 )
 from bms_eval.pipeline.output_folder import OutputFolder
-from bms_eval.report.html import notebook_figures
+from bms_eval.pipeline.producer import Producer
 from bms_eval.validation import Inputs, load_inputs
 
 
@@ -111,9 +113,10 @@ def run_pipeline(
             folder = stack.enter_context(OutputFolder(out))
         assert folder.work is not None
         work = folder.work
-        progress("analysing …")
-        analysis = Analysis(inputs).compute(progress)
-        analysis.save(work)
+        parts = work / PARTS
+        analysis = Analysis(inputs)
+        write_part(parts, SNAPSHOT, pickle.dumps(analysis, protocol=5))
+        producer = stack.enter_context(Producer(analysis, parts, progress))
         executed_dir = work / "notebooks"
         executed_dir.mkdir()
         records: list[dict] = []
@@ -134,12 +137,16 @@ def run_pipeline(
                     f"[{i}/{len(found)}] {nb.name} done in {times[nb.name]:.1f} s "
                     f"(elapsed {time.perf_counter() - start:.1f} s)"
                 )
+            producer.finish()
         except CellFailure as failure:
-            shutil.rmtree(work / PARTS, ignore_errors=True)
+            producer.__exit__()
+            shutil.rmtree(parts, ignore_errors=True)
             raise RunFailed(failure, folder.keep_failed()) from None
         t0 = time.perf_counter()
-        figures = notebook_figures(sorted(executed_dir.glob("*.ipynb")))
-        shutil.rmtree(work / PARTS, ignore_errors=True)
+        # every part and figure as the notebooks read them
+        analysis = replace(analysis, run_parts=parts).compute()
+        figures = {tag: data_uri(analysis.figure(tag)) for tag in analysis.figure_tags()}
+        shutil.rmtree(parts, ignore_errors=True)
         write_outputs(
             analysis, work, figures, started=started, notebooks=records, argv=argv, out=folder.out
         )

@@ -219,7 +219,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
             )
         )
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
-    ax.set_title(texts["map_title"])
+    ax.set_title(texts["map_title"], y=1.0)
     return fig
 
 
@@ -259,7 +259,7 @@ def coefficient_plot(links: pd.DataFrame, min_effect: float, texts: Texts) -> Fi
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()
     ax.set_xlabel(texts["std_effect_axis"])
-    ax.set_title(texts["coef_title"])
+    ax.set_title(texts["coef_title"], y=1.0)
     present = [v for v in VERDICTS if v in set(rows["verdict"])]
     handles = [Patch(color=VERDICT_COLOURS[v], label=texts.verdict(v)) for v in present]
     handles.append(Patch(color="#eeeeee", label=texts.format("negligible_band", m=min_effect)))
@@ -320,10 +320,12 @@ def within_between(
         if slope is not None and np.isfinite(slope) and np.ptp(relation.x) > 0:
             grid = np.linspace(relation.x.min(), relation.x.max(), 2)
             right.plot(grid, slope * grid, color="black", lw=1.5)
-    left.set_title(f"{texts['between_title']}\n({texts['unit_mean']})", fontsize=9)
+    # a fixed title height (y): no ticks above the axes to clear, and matplotlib
+    # would measure all tick labels again to find that out
+    left.set_title(f"{texts['between_title']}\n({texts['unit_mean']})", fontsize=9, y=1.0)
     when = texts.lag(lag)
     held = texts["partial_direction" if direction else "partial_static"]
-    right.set_title(f"{texts['within_title']}\n{textwrap.fill(held, 46)}", fontsize=8)
+    right.set_title(f"{texts['within_title']}\n{textwrap.fill(held, 46)}", fontsize=8, y=1.0)
     for ax, xlabel in ((left, xname), (right, f"{xname}, {when}")):
         ax.set_xlabel(textwrap.fill(f"{source}: {xlabel}", 48), fontsize=8)
         ax.set_ylabel(textwrap.fill(f"{target}: {yname}", 34), fontsize=8)
@@ -361,7 +363,7 @@ def trends(card: Scorecard, data: pd.DataFrame, texts: Texts, columns: int = 3) 
             ax.fill_between(q.index, q[0.25], q[0.75], color="#4a6fa5", alpha=0.25, lw=0)
             ax.plot(q.index, q[0.5], color="#23395d", lw=1.8)
             ax.set_ylim(lo, hi)
-        ax.set_title(textwrap.fill(f"{ind.id} {ind.name}", 32), fontsize=8, loc="left")
+        ax.set_title(textwrap.fill(f"{ind.id} {ind.name}", 32), fontsize=8, loc="left", y=1.0)
         ax.tick_params(labelsize=7)
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
     for ax in axes[len(inds) :]:
@@ -436,7 +438,7 @@ def coverage_map(card: Scorecard, data: pd.DataFrame, texts: Texts) -> Figure:
     )
     ax.set_xlabel(texts["period"])
     ax.set_ylabel("")
-    ax.set_title(_title(texts, "coverage_title", len(ids), card))
+    ax.set_title(_title(texts, "coverage_title", len(ids), card), y=1.0)
     ax.tick_params(labelsize=7)
     return fig
 

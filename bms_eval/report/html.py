@@ -12,12 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
-import nbformat
 import pandas as pd
 
 from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
-from bms_eval.display import FIGURE_KEY
 from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.verdicts import arrow_counts, direction_checked, level_text, p_text
 from bms_eval.inputs.model import Scorecard
@@ -25,21 +23,6 @@ from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
 from bms_eval.texts import Texts
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-
-
-def notebook_figures(paths: list[Path]) -> dict[str, str]:
-    """Tagged PNG figures of executed notebooks, as ``data:`` URIs by tag."""
-    found: dict[str, str] = {}
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            for output in cell.get("outputs", []):
-                tag = output.get("metadata", {}).get(FIGURE_KEY)
-                png = output.get("data", {}).get("image/png")
-                if tag and png:
-                    data = png if isinstance(png, str) else "".join(png)
-                    found[tag] = "data:image/png;base64," + data.replace("\n", "")
-    return found
 
 
 def _fmt(x, digits: int = 2, signed: bool = False) -> str:
@@ -294,7 +277,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
     manifest : dict
         The ``manifest.json`` document.
     figures : dict
-        ``data:`` URIs by tag (see :func:`notebook_figures`).
+        ``data:`` URIs by tag (:meth:`bms_eval.analysis.Analysis.figure_tags`).
     """
     texts = Texts(card.language)
     env = jinja2.Environment(

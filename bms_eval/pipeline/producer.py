@@ -1,0 +1,129 @@
+"""The run's analysis, computed beside the notebooks that show it.
+
+``bms-eval run`` hands its notebooks one :class:`~bms_eval.analysis.Analysis`.
+Where processes can be forked (Linux, macOS), a child process computes its parts
+— quality, status, link tests, assessment — and renders every figure, writing
+each into the run's parts folder the moment it is done
+(:func:`bms_eval.analysis.write_part`); the notebooks start at once and each
+waits only for the part it shows. Figures are rendered by two processes, so
+that both cores work while the kernel displays. Where fork is not available,
+everything is computed first, in the command's own process. Either way each
+part is computed exactly once and the notebooks only read it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from bms_eval.analysis import FAILED, Analysis, figure_file, write_part
+from bms_eval.workers import can_fork, quiet_child
+
+#: Figures the second process renders while the first computes the link tests.
+EARLY_FIGURES = ("coverage", "trends")
+
+
+def _render(analysis: Analysis, parts: Path, tags: Iterable[str]) -> None:
+    for tag in tags:
+        write_part(parts, figure_file(tag), analysis.figure(tag))
+
+
+def _helper(analysis: Analysis, parts: Path, tags: list[str]):
+    """A forked process rendering ``tags`` (started at once)."""
+    process = multiprocessing.get_context("fork").Process(
+        target=_render, args=(analysis, parts, tags), daemon=True
+    )
+    process.start()
+    return process
+
+
+def _join(process) -> None:
+    process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"rendering the figures failed (exit status {process.exitcode})")
+
+
+def produce(analysis: Analysis, parts: Path, progress: Callable[[str], None], fork: bool) -> None:
+    """Compute every part and figure of ``analysis`` into ``parts``, in the order the
+    notebooks show them; with ``fork``, figures are rendered by helper processes
+    beside the link tests."""
+    import bms_eval.report.figures  # noqa: F401  (loaded once, before the helpers fork)
+
+    for name in ("quality", "status"):
+        write_part(parts, f"{name}.pickle", pickle.dumps(analysis.part(name), protocol=5))
+    early = _helper(analysis, parts, list(EARLY_FIGURES)) if fork else None
+    if early is None:
+        _render(analysis, parts, EARLY_FIGURES)
+    for name in ("links", "assessment"):
+        value = analysis.part(name, progress)
+        write_part(parts, f"{name}.pickle", pickle.dumps(value, protocol=5))
+    rest = [t for t in analysis.figure_tags() if t not in EARLY_FIGURES]
+    if early is None:
+        _render(analysis, parts, rest)
+        return
+    other = _helper(analysis, parts, rest[1::2])
+    _render(analysis, parts, rest[0::2])
+    _join(other)
+    _join(early)
+
+
+def _child(analysis: Analysis, parts: Path) -> None:
+    quiet_child()  # the command stops this process when it is interrupted
+    try:
+        produce(analysis, parts, lambda line: print(line, file=sys.stderr, flush=True), True)
+    except BaseException as exc:  # the notebooks waiting for a part must hear of it
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        write_part(parts, FAILED, f"the analysis failed: {detail}".encode())
+        sys.exit(1)  # the reason travels in FAILED, to the notebooks and the command
+
+
+class Producer:
+    """Computes a run's analysis into its parts folder: in a child process where
+    fork is available (:meth:`start` returns at once), else in this one.
+
+    Used as a context manager: on leaving, a child still working (the run was
+    interrupted or a notebook failed) is stopped before the work folder goes.
+    """
+
+    def __init__(self, analysis: Analysis, parts: Path, progress: Callable[[str], None]):
+        self.analysis, self.parts, self.progress = analysis, parts, progress
+        self.process = None
+
+    def start(self) -> None:
+        """Start computing (or compute, without fork)."""
+        if can_fork():
+            self.process = multiprocessing.get_context("fork").Process(
+                target=_child, args=(self.analysis, self.parts)
+            )
+            self.process.start()
+        else:
+            produce(self.analysis, self.parts, self.progress, fork=False)
+
+    def finish(self) -> None:
+        """Wait until everything is computed.
+
+        Raises
+        ------
+        RuntimeError
+            The child process failed (its reason, as the notebooks saw it).
+        """
+        if self.process is None:
+            return
+        self.process.join()
+        if self.process.exitcode != 0:
+            failed = self.parts / FAILED
+            reason = failed.read_text(encoding="utf-8") if failed.exists() else "it stopped"
+            raise RuntimeError(f"{reason} (exit status {self.process.exitcode})")
+
+    def __enter__(self) -> Producer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
