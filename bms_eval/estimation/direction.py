@@ -76,6 +76,7 @@ from bms_eval.estimation.fixed_effects import (
     NotEstimable,
     block_starts,
     demean,
+    dense_codes,
     design_from_grids,
     fit_within,
     independent_columns,
@@ -219,12 +220,6 @@ def _key(codes: np.ndarray) -> bytes:
     return np.ascontiguousarray(codes, dtype=np.int64).tobytes()
 
 
-def _dense(codes: np.ndarray) -> np.ndarray:
-    """Non-negative integer codes renumbered 0, 1, … in order (``np.unique``'s inverse)."""
-    present = np.bincount(codes) > 0
-    return (np.cumsum(present) - 1)[codes]
-
-
 def _project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Unit-demeaned ``values`` (rows sorted by unit) less their projection on the
     unit-demeaned period dummies — the two-way within transformation, also for
@@ -251,8 +246,8 @@ def _period_layout(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """What :func:`_project_periods` needs of a sample (cached: the equations of one
     effect indicator usually share their sample). Takes the code arrays as bytes."""
-    period = _dense(np.frombuffer(periods, dtype=np.int64))
-    unit = _dense(np.frombuffer(units, dtype=np.int64))
+    period = dense_codes(np.frombuffer(periods, dtype=np.int64))
+    unit = dense_codes(np.frombuffer(units, dtype=np.int64))
     p, g = int(period.max()) + 1, int(unit.max()) + 1
     mask = np.zeros((g, p))
     mask[unit, period] = 1.0

@@ -69,7 +69,7 @@ class Design:
     @property
     def n_units(self) -> int:
         """Number of distinct units among them."""
-        return int(np.unique(self.units).size)
+        return int(np.count_nonzero(np.bincount(self.units))) if self.units.size else 0
 
 
 def design_from_grids(y: np.ndarray, columns: list[np.ndarray], names: list[str]) -> Design:
@@ -93,6 +93,15 @@ def design_from_grids(y: np.ndarray, columns: list[np.ndarray], names: list[str]
     period_codes = np.tile(np.arange(n_periods), n_units)[keep]
     data = stack[keep]
     return Design(data[:, 0], data[:, 1:], tuple(names), unit_codes, period_codes)
+
+
+def dense_codes(codes: np.ndarray) -> np.ndarray:
+    """Non-negative integer codes renumbered 0, 1, … in order — ``np.unique``'s inverse,
+    by counting instead of sorting."""
+    if codes.size == 0:
+        return codes.astype(np.intp)
+    present = np.bincount(codes) > 0
+    return (np.cumsum(present) - 1)[codes]
 
 
 def block_starts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -295,14 +304,17 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         With too few observations or no regressor left to estimate.
     """
     notes: list[str] = []
-    order = np.argsort(design.units, kind="stable")
-    sorted_units = design.units[order]
-    if not np.array_equal(order, np.arange(order.size)):
+    if np.any(design.units[1:] < design.units[:-1]):
+        order = np.argsort(design.units, kind="stable")
         design = Design(
-            design.y[order], design.X[order], design.names, sorted_units, design.periods[order]
+            design.y[order],
+            design.X[order],
+            design.names,
+            design.units[order],
+            design.periods[order],
         )
-    _, units = np.unique(sorted_units, return_inverse=True)
-    _, periods = np.unique(design.periods, return_inverse=True)
+    units = dense_codes(design.units)
+    periods = dense_codes(design.periods)
     n = design.n_obs
     if n == 0:
         raise NotEstimable(
@@ -434,7 +446,7 @@ def added_variable(design: Design, twoway: bool, column: int) -> tuple[np.ndarra
     both = demean(np.column_stack([design.y, design.X])[order], starts, counts)
     others = np.delete(both[:, 1:], column, axis=1)
     if twoway:
-        periods = np.unique(design.periods[order], return_inverse=True)[1]
+        periods = dense_codes(design.periods[order])
         if periods.max() > 0:
             dummies = np.zeros((units.size, int(periods.max())))
             rows = np.flatnonzero(periods > 0)
