@@ -539,7 +539,11 @@ def estimate_links(
             _JOB = (panel, scorecard, groups)
             pool = multiprocessing.get_context("fork").Pool(n_workers, initializer=quiet_child)
             try:
-                for i, found in enumerate(pool.imap(_target_rows, range(len(groups)))):
+                results = pool.imap(_target_rows, range(len(groups)))
+                # what the adjustment at the end imports, loaded while the workers work
+                import statsmodels.stats.multitest  # noqa: F401
+
+                for i, found in enumerate(results):
                     done(i, found)
                 pool.close()
             finally:
