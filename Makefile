@@ -53,6 +53,7 @@ lint: setup
 benchmark: setup
 	$(BIN)/python benchmarks/inputs.py
 	$(BIN)/python benchmarks/links.py
+	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/memory.py
 
 examples: setup

@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 
 from bms_eval.inputs import IndicatorData, Scorecard, load_data, load_scorecard
 from bms_eval.problems import InputError, Problem
+from bms_eval.simulate import simulate  # light; and it shares its name with its module
 from bms_eval.validation import Inputs, load_inputs
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from bms_eval.assessment import Assessment
     from bms_eval.estimation import LinkResults, estimate_links
     from bms_eval.resources import example
-    from bms_eval.simulate import simulate
     from bms_eval.status import StatusResults
     from bms_eval.validation import QualityReport
 
@@ -43,7 +43,6 @@ _LAZY = {
     "LinkResults": "bms_eval.estimation",
     "estimate_links": "bms_eval.estimation",
     "example": "bms_eval.resources",
-    "simulate": "bms_eval.simulate",
     "StatusResults": "bms_eval.status",
     "QualityReport": "bms_eval.validation",
 }

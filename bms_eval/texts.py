@@ -1048,6 +1048,53 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nb": "Flagg: verdier samlet ved en skalagrense (tak/gulv, minst {pile} av verdiene), lite variasjon innen enhetene (under {within} av variansen), opphopning like over ambisjonsterskelen (test p under {bunch}), mest manglende (over {sparse} av enhetsårene).",
         "nn": "Flagg: verdiar samla ved ei skalagrense (tak/golv, minst {pile} av verdiane), lite variasjon innan einingane (under {within} av variansen), opphoping like over ambisjonsterskelen (test p under {bunch}), mest manglande (over {sparse} av einingsåra).",
     },
+    # --- the link table as a reader sees it (LinkResults) -------------------------------
+    "lt.title": {
+        "en": "Link tests: {name} — {units} units × {periods} periods, {effects}, alpha {alpha}",
+        "nb": "Piltestene: {name} — {units} enheter × {periods} perioder, {effects}, alfa {alpha}",
+        "nn": "Piltestane: {name} — {units} einingar × {periods} periodar, {effects}, alfa {alpha}",
+    },
+    "lt.effects.twoway": {
+        "en": "unit and period fixed effects",
+        "nb": "faste effekter for enhet og periode",
+        "nn": "faste effektar for eining og periode",
+    },
+    "lt.effects.unit": {
+        "en": "unit fixed effects",
+        "nb": "faste effekter for enhet",
+        "nn": "faste effektar for eining",
+    },
+    "lt.verdicts": {
+        "en": "Verdicts: {counts}",
+        "nb": "Vurderinger: {counts}",
+        "nn": "Vurderingar: {counts}",
+    },
+    "lt.link": {"en": "Arrow", "nb": "Pil", "nn": "Pil"},
+    "lt.lag": {"en": "Lag", "nb": "Etterslep", "nn": "Etterslep"},
+    "lt.effect": {"en": "Effect (SD)", "nb": "Effekt (SD)", "nn": "Effekt (SD)"},
+    "lt.interval": {
+        "en": "{level} interval (SD)",
+        "nb": "{level}-intervall (SD)",
+        "nn": "{level}-intervall (SD)",
+    },
+    "lt.p_adjusted": {"en": "Adjusted p", "nb": "Justert p", "nn": "Justert p"},
+    "lt.forward_effect": {
+        "en": "Direction test: effect (SD)",
+        "nb": "Retningstest: effekt (SD)",
+        "nn": "Retningstest: effekt (SD)",
+    },
+    "lt.forward_p": {
+        "en": "Forward adjusted p",
+        "nb": "Forover justert p",
+        "nn": "Framover justert p",
+    },
+    "lt.reverse_p": {
+        "en": "Reverse adjusted p",
+        "nb": "Motsatt vei justert p",
+        "nn": "Motsett veg justert p",
+    },
+    "lt.verdict": {"en": "Verdict", "nb": "Vurdering", "nn": "Vurdering"},
+    "lt.reason": {"en": "Reason", "nb": "Begrunnelse", "nn": "Grunngiving"},
     "col_path": {"en": "Path", "nb": "Bane", "nn": "Bane"},
     "col_indirect": {
         "en": "Indirect effect (SD)",

@@ -102,7 +102,7 @@ def test_results_display_the_same_table(analysis):
 def test_assessment_is_read_only(analysis):
     block = analysis.assessment.to_dict()
     block["headline"].append("changed")
-    assert "changed" not in analysis.assessment.headline
+    assert "changed" not in analysis.assessment.headline()
     chain = analysis.assessment.chain_table()
     assert len(chain) == len(block["chain"]["indirect_effects"]) + len(block["chain"]["breaks"])
 
@@ -132,3 +132,26 @@ def test_notebook_analysis_reads_the_runs_parts(analysis, tmp_path):
     write_part(parts, "failed.txt", b"the analysis failed: boom")
     with pytest.raises(bms_eval.analysis.AnalysisFailed, match="boom"):
         shown.status  # noqa: B018
+
+
+def test_prose_is_written_at_the_edges_in_any_language(analysis):
+    """Verdicts and numbers are computed once; reasons and assessment prose are
+    written from them in the language asked for."""
+    nb = analysis.links.to_frame()
+    en = analysis.links.to_frame("en")
+    assert list(nb["verdict"]) == list(en["verdict"])
+    pd.testing.assert_frame_equal(nb.drop(columns="reason"), en.drop(columns="reason"))
+    assert analysis.scorecard.language == "nb"
+    assert nb["reason"].str.contains("innen en enhet|enheter|justert", regex=True).any()
+    assert en["reason"].str.contains("within a unit|adjusted", regex=True).any()
+    assert "Verdicts:" in analysis.links.summary("en")
+    english = analysis.assessment.to_dict("en")
+    norwegian = analysis.assessment.to_dict()
+    assert english["chain"] == norwegian["chain"]
+    assert english["measurement"] == norwegian["measurement"]
+    assert english["headline"] != norwegian["headline"]
+    assert [p["status"] for p in english["preconditions"]] == [
+        p["status"] for p in norwegian["preconditions"]
+    ]
+    again = pickle.loads(pickle.dumps(analysis.assessment))
+    assert again == analysis.assessment and again.to_dict("nn")["headline"]

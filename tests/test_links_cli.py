@@ -11,6 +11,7 @@ from statsmodels.stats.multitest import multipletests
 
 from bms_eval.estimation import LINK_COLUMNS, estimate_links
 from bms_eval.estimation.inference import benjamini_hochberg, minimum_detectable_effect
+from bms_eval.texts import Texts
 from bms_eval.validation import load_inputs
 from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA, HEIMDAL_CARD, HEIMDAL_DATA, digest
 from tests.test_cli import CASES, _bad_card_case, _bad_data_case
@@ -67,7 +68,7 @@ def test_links_out_file_and_progress(cli, tmp_path):
     out = tmp_path / "sub" / "links.csv"
     result = cli("links", EXAMPLE_CARD, EXAMPLE_DATA, "--out", out)
     assert result.code == 0 and out.exists()
-    assert "[1/" in result.err and "Verdicts:" in result.err
+    assert "[1/" in result.err and "Vurderinger:" in result.err  # the scorecard is in bokmål
     assert len(pd.read_csv(out)) == 13
 
 
@@ -124,9 +125,10 @@ def test_results_object_is_read_only_and_consistent(example_results):
     assert repr(example_results) == text
     counts = example_results.counts()
     assert sum(counts.values()) == len(frame)
+    labels = Texts("nb")  # the example scorecard's language
     for verdict, n in counts.items():
         if n:
-            assert f"{n} {verdict}" in text
+            assert f"{n} {labels.verdict(verdict)}" in text
 
 
 def test_html_repr_escapes_names(tmp_path, mini):

@@ -67,8 +67,11 @@ def headline(card: Scorecard, links: pd.DataFrame, chain_block: dict, t: Texts) 
 class Assessment:
     """The critical assessment of the instrumental premise, read-only.
 
-    ``to_dict()`` gives SPEC 4's keys (and ``headline``); the table methods give
-    each part as a table labelled in the scorecard's language, and the object
+    What is computed — the chain of supported arrows with its indirect effects,
+    the measurement audit — is computed once, when the assessment is made; the
+    prose (headline, evidence, warnings, questions) is written from those results
+    in the language asked for. ``to_dict()`` gives SPEC 4's keys (and
+    ``headline``); the table methods give each part as a table, and the object
     shows itself in a notebook as the headline followed by those tables.
     """
 
@@ -82,77 +85,103 @@ class Assessment:
     }
     KEYS = ("headline", "preconditions", "result_levels", "chain", "measurement", "learning")
 
-    def __init__(self, block: dict, language: str = "en"):
-        missing = [k for k in self.KEYS if k not in block]
-        if missing:
-            raise ValueError(f"an assessment needs the keys {', '.join(missing)}")
-        self._block = copy.deepcopy(block)
-        self.language = language
+    def __init__(
+        self,
+        card: Scorecard,
+        links: pd.DataFrame,
+        coverage_table: pd.DataFrame,
+        chain_block: dict,
+        measurement: dict,
+    ):
+        self._card, self._links, self._coverage = card, links, coverage_table
+        self._chain, self._measurement = chain_block, measurement
+        self._blocks: dict[str, dict] = {}
+        self.language = card.language
 
-    def to_dict(self) -> dict:
-        """A copy of the ``assessment`` block of ``results.json``."""
-        return copy.deepcopy(self._block)
+    def _block(self, language: str | None) -> dict:
+        language = language or self.language
+        if language not in self._blocks:
+            card, links, t = self._card, self._links, Texts(language)
+            self._blocks[language] = {
+                "headline": headline(card, links, self._chain, t),
+                "preconditions": preconditions(card, links, self._coverage, t),
+                "result_levels": result_levels(card, t),
+                "chain": self._chain,
+                "measurement": self._measurement,
+                "learning": learning_questions(card, links, t),
+            }
+        return self._blocks[language]
+
+    def to_dict(self, language: str | None = None) -> dict:
+        """A copy of the ``assessment`` block of ``results.json``, its prose in
+        ``language`` (the scorecard's when not given)."""
+        return copy.deepcopy(self._block(language))
 
     def __getitem__(self, key: str):
         """A copy of one part (``assessment["chain"]``)."""
-        return copy.deepcopy(self._block[key])
+        return copy.deepcopy(self._block(None)[key])
 
-    @property
-    def headline(self) -> list[str]:
+    def headline(self, language: str | None = None) -> list[str]:
         """Two or three sentences: how much of the scorecard its own data show to matter."""
-        return list(self._block["headline"])
+        return list(self._block(language)["headline"])
 
-    def preconditions_table(self) -> pd.DataFrame:
+    def preconditions_table(self, language: str | None = None) -> pd.DataFrame:
         """One row per precondition of the instrumental premise: status and evidence."""
-        return preconditions_table(self._block, Texts(self.language))
+        return preconditions_table(self._block(language), self._texts(language))
 
-    def levels_table(self) -> pd.DataFrame:
+    def levels_table(self, language: str | None = None) -> pd.DataFrame:
         """Indicators per result level."""
-        return levels_table(self._block, Texts(self.language))
+        return levels_table(self._block(language), self._texts(language))
 
-    def chain_table(self) -> pd.DataFrame:
+    def chain_table(self, language: str | None = None) -> pd.DataFrame:
         """Supported paths with their indirect effects, then the assumed paths that break."""
-        return chain_table(self._block, Texts(self.language))
+        return chain_table(self._block(language), self._texts(language))
 
-    def measurement_table(self) -> pd.DataFrame:
+    def measurement_table(self, language: str | None = None) -> pd.DataFrame:
         """One row per indicator: measurement flags and the figures behind them."""
-        return measurement_table(self._block, Texts(self.language))
+        return measurement_table(self._block(language), self._texts(language))
 
-    def learning_table(self) -> pd.DataFrame:
+    def learning_table(self, language: str | None = None) -> pd.DataFrame:
         """Questions for the learning dialogue, per link and level."""
-        return learning_table(self._block, Texts(self.language))
+        return learning_table(self._block(language), self._texts(language))
 
-    def tables(self) -> dict[str, pd.DataFrame]:
+    def tables(self, language: str | None = None) -> dict[str, pd.DataFrame]:
         """Every table by its part's key."""
         return {
-            "preconditions": self.preconditions_table(),
-            "result_levels": self.levels_table(),
-            "chain": self.chain_table(),
-            "measurement": self.measurement_table(),
-            "learning": self.learning_table(),
+            "preconditions": self.preconditions_table(language),
+            "result_levels": self.levels_table(language),
+            "chain": self.chain_table(language),
+            "measurement": self.measurement_table(language),
+            "learning": self.learning_table(language),
         }
+
+    def _texts(self, language: str | None) -> Texts:
+        return Texts(language or self.language)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Assessment):
             return NotImplemented
-        return self.language == other.language and self._block == other._block
+        return self.to_dict() == other.to_dict()
 
     def __hash__(self) -> int:
-        return hash((self.language, tuple(self._block["headline"])))
+        return hash(tuple(self.headline()))
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_blocks": {}}  # the prose is written again where needed
 
     def __repr__(self) -> str:
         from bms_eval.views import frame_text
 
-        t = Texts(self.language)
-        parts = [" ".join(self.headline)]
+        t = self._texts(None)
+        parts = [" ".join(self.headline())]
         parts += [frame_text(t[self.HEADINGS[k]], v) for k, v in self.tables().items()]
         return "\n\n".join(parts)
 
     def _repr_html_(self) -> str:
         from bms_eval.views import frame_html
 
-        t = Texts(self.language)
-        head = "".join(f"<p>{html.escape(line)}</p>" for line in self.headline)
+        t = self._texts(None)
+        head = "".join(f"<p>{html.escape(line)}</p>" for line in self.headline())
         return head + "".join(frame_html(t[self.HEADINGS[k]], v) for k, v in self.tables().items())
 
 
@@ -176,15 +205,11 @@ def assess(inputs: Inputs, links: pd.DataFrame | LinkResults) -> Assessment:
     if isinstance(links, LinkResults):
         links = links.to_frame()
     card = inputs.scorecard
-    t = Texts(card.language)
-    chain_block = chain(card, links)
     audit = measurement_audit(card, inputs.data.frame)
-    block = {
-        "headline": headline(card, links, chain_block, t),
-        "preconditions": preconditions(card, links, coverage(card, inputs.data), t),
-        "result_levels": result_levels(card, t),
-        "chain": chain_block,
-        "measurement": {k: a.as_dict() for k, a in audit.items()},
-        "learning": learning_questions(card, links, t),
-    }
-    return Assessment(block, card.language)
+    return Assessment(
+        card,
+        links,
+        coverage(card, inputs.data),
+        chain(card, links),
+        {k: a.as_dict() for k, a in audit.items()},
+    )

@@ -397,64 +397,22 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     frame["forward_p_adjusted"] = both[: len(frame)]
     frame["reverse_p_adjusted"] = both[len(frame) :]
     names = {ind.id: ind.name for ind in card.indicators}
-    verdicts, reasons = [], []
     a = card.analysis
     texts = Texts(card.language)
-
-    def number(value: object) -> float:
-        return float(value) if value is not None and pd.notna(value) else math.nan
-
+    verdicts, reasons = [], []
     for r in frame.to_dict("records"):
-        ev = Evidence(
-            cause=names[r["from"]],
-            effect=names[r["to"]],
-            lag=int(r["lag"]),
-            sign=r["sign"],
-            **{
-                k: number(r[k])
-                for k in (
-                    "estimate",
-                    "p_value",
-                    "p_adjusted",
-                    "ci_low",
-                    "ci_high",
-                    "std_estimate",
-                    "std_ci_low",
-                    "std_ci_high",
-                    "mde_std",
-                    "between_estimate",
-                    "between_p_value",
-                    "reverse_p_value",
-                    "lead_p_value",
-                    "forward_estimate",
-                    "forward_std_estimate",
-                    "forward_p_adjusted",
-                    "reverse_p_adjusted",
-                    "lag1_forward_p_value",
-                    "lag1_reverse_p_value",
-                )
-            },
-            inference=str(r.get("inference") or ""),
-            n_units=int(r["n_units"]),
-            draws=int(r["draws"]) if pd.notna(r.get("draws")) else 0,
-            enumerated=bool(r.get("enumerated")) if pd.notna(r.get("enumerated")) else False,
-            problem=r.get("problem") if isinstance(r.get("problem"), NotEstimable) else None,
-            direction_problem=(
-                r.get("direction_problem")
-                if isinstance(r.get("direction_problem"), NotEstimable)
-                else None
-            ),
-            level=1 - a.alpha,
-            forward_inference=str(r.get("forward_inference") or ""),
+        verdict, reason = decide(
+            Evidence.from_row(r, names, 1 - a.alpha), a.alpha, a.min_effect, texts
         )
-        verdict, reason = decide(ev, a.alpha, a.min_effect, texts)
         verdicts.append(verdict)
         reasons.append(reason)
     frame["verdict"] = verdicts
     frame["reason"] = reasons
     frame["from_name"] = frame["from"].map(names)
     frame["to_name"] = frame["to"].map(names)
-    return frame.drop(columns=["direction_problem"])
+    # "problem" and "direction_problem" stay in the table (not in links.csv): the
+    # reasons are written again from them in another language (LinkResults.to_frame)
+    return frame
 
 
 #: Fewest link-lags for which the tests run in parallel: below that, starting the

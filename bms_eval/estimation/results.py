@@ -6,7 +6,6 @@ so what a notebook shows and what the terminal prints never disagree.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,101 +196,121 @@ class LinkResults:
             raise ValueError("the strategy map needs the scorecard: results from estimate_links")
         return strategy_map(self.card, self.to_frame(), self._texts(language))
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of the table: one row per link and lag, columns :data:`LINK_COLUMNS`."""
-        return self._table.reindex(columns=list(LINK_COLUMNS)).copy()
+    def _reasons(self, language: str) -> list[str]:
+        """Every row's reason written in ``language`` from the row's numbers."""
+        from bms_eval.estimation.verdicts import Evidence, decide
+        from bms_eval.texts import Texts
 
-    def to_csv(self, target: str | Path | IO[str]) -> None:
-        """Write ``links.csv`` (UTF-8, ``,`` separator, full precision)."""
-        write_links_csv(self._table, target)
+        if self.card is None:
+            raise ValueError("reasons in another language need the scorecard (estimate_links)")
+        names = {ind.id: ind.name for ind in self.card.indicators}
+        texts = Texts(language)
+        return [
+            decide(Evidence.from_row(r, names, 1 - self.alpha), self.alpha, self.min_effect, texts)[
+                1
+            ]
+            for r in self._table.to_dict("records")
+        ]
+
+    def to_frame(self, language: str | None = None) -> pd.DataFrame:
+        """A copy of the table: one row per link and lag, columns :data:`LINK_COLUMNS`.
+
+        Parameters
+        ----------
+        language : {"en", "nb", "nn"}, optional
+            The language of the ``reason`` column (the scorecard's when not given):
+            the verdicts and numbers are the same in every language; the reasons
+            are written from them.
+        """
+        frame = self._table.reindex(columns=list(LINK_COLUMNS)).copy()
+        own = self.card.language if self.card is not None else None
+        if language is not None and language != own and len(frame):
+            frame["reason"] = self._reasons(language)
+        return frame
+
+    def to_csv(self, target: str | Path | IO[str], language: str | None = None) -> None:
+        """Write ``links.csv`` (UTF-8, ``,`` separator, full precision; the reasons in
+        ``language``, the scorecard's when not given)."""
+        write_links_csv(self.to_frame(language), target)
 
     def counts(self) -> dict[str, int]:
         """How many link-lags got each verdict, in the SPEC's order."""
         got = self._table["verdict"].value_counts() if len(self._table) else {}
         return {v: int(got.get(v, 0)) for v in VERDICTS}
 
-    def _lines(self) -> list[tuple[str, ...]]:
-        def p_cell(p: float) -> str:
+    def display_frame(self, language: str | None = None, reasons: bool = True) -> pd.DataFrame:
+        """The table a reader sees: arrow, lag, the standardized within effect and its
+        interval, adjusted p, the direction tests, the verdict (and its reason), with
+        headers and verdicts in ``language`` (the scorecard's when not given)."""
+        from bms_eval.texts import Texts
+
+        t = Texts(language or (self.card.language if self.card is not None else "en"))
+
+        def p_cell(p: object) -> str:
             if not (isinstance(p, float) and math.isfinite(p)):
                 return ""
             return "<0.001" if p < 0.001 else f"{p:.3f}"
 
-        def signed(x: float) -> str:
+        def signed(x: object) -> str:
             return f"{x:+.2f}" if isinstance(x, float) and math.isfinite(x) else ""
 
-        rows = []
-        for r in self.to_frame().itertuples(index=False):
-            est = r.std_estimate
-            ci = (
-                f"[{r.std_ci_low:+.2f}, {r.std_ci_high:+.2f}]"
-                if isinstance(est, float) and math.isfinite(est)
-                else ""
-            )
-            rows.append(
-                (
-                    f"{r._0} → {r.to}",
-                    str(r.lag),
-                    signed(est),
-                    ci,
-                    p_cell(r.p_adjusted),
-                    signed(r.forward_std_estimate),
-                    p_cell(r.forward_p_adjusted),
-                    p_cell(r.reverse_p_adjusted),
-                    r.verdict,
-                )
-            )
-        return rows
+        table = self.to_frame(language)
+        shown = pd.DataFrame(
+            {
+                t["lt.link"]: [
+                    f"{a} → {b}" for a, b in zip(table["from"], table["to"], strict=True)
+                ],
+                t["lt.lag"]: table["lag"].astype(str),
+                t["lt.effect"]: [signed(x) for x in table["std_estimate"]],
+                t.format("lt.interval", level=level_text(1 - self.alpha)): [
+                    f"[{lo:+.2f}, {hi:+.2f}]" if math.isfinite(est) else ""
+                    for est, lo, hi in zip(
+                        table["std_estimate"].astype(float),
+                        table["std_ci_low"].astype(float),
+                        table["std_ci_high"].astype(float),
+                        strict=True,
+                    )
+                ],
+                t["lt.p_adjusted"]: [p_cell(p) for p in table["p_adjusted"]],
+                t["lt.forward_effect"]: [signed(x) for x in table["forward_std_estimate"]],
+                t["lt.forward_p"]: [p_cell(p) for p in table["forward_p_adjusted"]],
+                t["lt.reverse_p"]: [p_cell(p) for p in table["reverse_p_adjusted"]],
+                t["lt.verdict"]: [t.verdict(v) for v in table["verdict"]],
+            }
+        )
+        if reasons:
+            shown[t["lt.reason"]] = table["reason"]
+        return shown
 
-    def summary(self) -> str:
+    def _title(self, language: str | None) -> tuple[str, str]:
+        from bms_eval.texts import Texts
+
+        t = Texts(language or (self.card.language if self.card is not None else "en"))
+        counts = ", ".join(f"{n} {t.verdict(v)}" for v, n in self.counts().items() if n)
+        title = t.format(
+            "lt.title",
+            name=self.scorecard,
+            units=self.n_units,
+            periods=self.n_periods,
+            effects=t[f"lt.effects.{self.effects}"],
+            alpha=f"{self.alpha:g}",
+        )
+        return title, t.format("lt.verdicts", counts=counts or "–")
+
+    def summary(self, language: str | None = None) -> str:
         """A plain-text table of verdicts with the standardized effects: static within
         effect and interval, then the direction tests (forward effect, adjusted p of
         the forward and the reverse test)."""
-        counts = ", ".join(f"{n} {v}" for v, n in self.counts().items() if n)
-        head = (
-            f"Link tests: {self.scorecard} — {self.n_units} units × {self.n_periods} "
-            f"periods, {self.effects} fixed effects, alpha {self.alpha:g}\n"
-            f"Verdicts: {counts or 'none'}\n"
-        )
-        rows = self._lines()
-        header = (
-            "link",
-            "lag",
-            "std.eff",
-            f"{level_text(1 - self.alpha)} CI (SD)",
-            "p.adj",
-            "fwd.eff",
-            "fwd p.adj",
-            "rev p.adj",
-            "verdict",
-        )
-        widths = [
-            max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-            for i, h in enumerate(header)
-        ]
-        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-        lines = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
-        lines += [fmt.format(*r) for r in rows]
-        return head + "\n".join(lines)
+        from bms_eval.views import frame_text
+
+        title, counts = self._title(language)
+        return frame_text(title, self.display_frame(language, reasons=False), counts)
 
     def __repr__(self) -> str:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        counts = ", ".join(f"{n} {esc(v)}" for v, n in self.counts().items() if n)
-        body = "".join(
-            "<tr>"
-            + "".join(f"<td>{esc(cell)}</td>" for cell in row[:8])
-            + f"<td>{esc(row[8])}</td><td>{esc(reason)}</td></tr>"
-            for row, reason in zip(self._lines(), self._table["reason"], strict=True)
-        )
-        return (
-            f"<div><p><b>Link tests: {esc(self.scorecard)}</b> — {self.n_units} units × "
-            f"{self.n_periods} periods, {esc(self.effects)} fixed effects, alpha "
-            f"{self.alpha:g}. Verdicts: {counts or 'none'}.</p><table><thead><tr>"
-            "<th>link</th><th>lag</th><th>std. effect</th>"
-            f"<th>{level_text(1 - self.alpha)} CI (SD)</th>"
-            "<th>adjusted p</th><th>direction test: effect</th><th>forward adjusted p</th>"
-            "<th>reverse adjusted p</th><th>verdict</th><th>reason</th></tr></thead>"
-            f"<tbody>{body}</tbody></table></div>"
-        )
+        from bms_eval.views import frame_html
+
+        title, counts = self._title(None)
+        return frame_html(title, self.display_frame(), counts)

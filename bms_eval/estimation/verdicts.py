@@ -39,6 +39,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
+import pandas as pd
+
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.texts import Texts
 
@@ -102,6 +104,63 @@ class Evidence:
     def direction_checked(self) -> bool:
         """Whether the bias-corrected direction tests were run."""
         return math.isfinite(self.forward_p_adjusted) and math.isfinite(self.forward_estimate)
+
+    @classmethod
+    def from_row(
+        cls, row: Mapping[str, object], names: Mapping[str, str], level: float
+    ) -> Evidence:
+        """The evidence in one row of a link table (``names``: indicator names by id)."""
+
+        def number(key: str) -> float:
+            value = row.get(key)
+            return float(value) if value is not None and pd.notna(value) else math.nan
+
+        def problem(key: str) -> NotEstimable | None:
+            value = row.get(key)
+            return value if isinstance(value, NotEstimable) else None
+
+        draws, enumerated = row.get("draws"), row.get("enumerated")
+        return cls(
+            cause=names[str(row["from"])],
+            effect=names[str(row["to"])],
+            lag=int(row["lag"]),
+            sign=str(row["sign"]),
+            **{k: number(k) for k in _EVIDENCE_NUMBERS},
+            inference=str(row.get("inference") or ""),
+            n_units=int(row["n_units"]),
+            draws=int(draws) if draws is not None and pd.notna(draws) else 0,
+            enumerated=bool(enumerated)
+            if enumerated is not None and pd.notna(enumerated)
+            else False,
+            problem=problem("problem"),
+            direction_problem=problem("direction_problem"),
+            level=level,
+            forward_inference=str(row.get("forward_inference") or ""),
+        )
+
+
+#: The numbers of :class:`Evidence`, read from a link table's columns of the same name.
+_EVIDENCE_NUMBERS = (
+    "estimate",
+    "p_value",
+    "p_adjusted",
+    "ci_low",
+    "ci_high",
+    "std_estimate",
+    "std_ci_low",
+    "std_ci_high",
+    "mde_std",
+    "between_estimate",
+    "between_p_value",
+    "reverse_p_value",
+    "lead_p_value",
+    "forward_estimate",
+    "forward_std_estimate",
+    "forward_p_adjusted",
+    "reverse_p_adjusted",
+    "lag1_forward_p_value",
+    "lag1_reverse_p_value",
+)
 
 
 #: ``direction_method`` of a row whose direction tests could not be run.
