@@ -95,8 +95,9 @@ class Analysis:
 
     inputs: Inputs
     trend_periods: int = TREND_PERIODS
-    #: Inside ``bms-eval run``: the run's parts folder, from which every part is
-    #: read (waiting until the run has computed it) instead of computed again.
+    #: Inside ``bms-eval run``: the run's parts folder, from which every part and
+    #: figure is read (waiting until the run has computed it) instead of computed
+    #: again. Such an analysis holds the inputs without the data's rows.
     run_parts: Path | None = field(default=None, compare=False, repr=False)
 
     def _from_run(self, name: str) -> Any:
@@ -308,7 +309,9 @@ class Analysis:
 
     def __repr__(self) -> str:
         card, data = self.scorecard, self.data
-        done = [p for p in ("quality", "status", "links", "assessment") if p in self.__dict__]
+        if self.run_parts is not None:
+            return f"Analysis of {card.name!r} on {data.file!r}, as bms-eval run computed it"
+        done = [p for p in PART_NAMES if p in self.__dict__]
         return (
             f"Analysis of {card.name!r} on {data.file!r}: {len(data.units)} units, "
             f"{len(card.links)} links; computed: {', '.join(done) or 'nothing yet'}"

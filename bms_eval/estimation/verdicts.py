@@ -302,8 +302,9 @@ def decide(
             verdict = "reciprocal" if reverse_found else "supported"
         else:
             verdict = "contradicted"
-        key = f"reason.{verdict}" + ("" if verdict == "reciprocal" else kind)
-        return verdict, t.format(key, went=went, **common) + _notes(ev, verdict, alpha, t)
+        suffix = "" if verdict == "reciprocal" else kind
+        reason = t.format(f"reason.{verdict}{suffix}", went=went, **common)
+        return verdict, reason + _notes(ev, verdict, alpha, t)
     if reverse_found:
         verdict = "reverse"
         return verdict, t.format("reason.reverse", **common) + _notes(ev, verdict, alpha, t)

@@ -14,7 +14,7 @@ import hashlib
 import io
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +89,13 @@ class IndicatorData:
     def periods(self) -> list[int]:
         """Periods in ascending order."""
         return sorted(int(p) for p in self.frame["period"].unique())
+
+    def without_rows(self) -> IndicatorData:
+        """The same file's description (name, layout, hash) with none of its rows: what
+        a process needs that only shows results computed from the rows elsewhere."""
+        return replace(
+            self, frame=self.frame.iloc[:0].copy(), places=Places(np.zeros(0), self.places.template)
+        )
 
 
 class Places:

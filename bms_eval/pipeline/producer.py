@@ -90,18 +90,20 @@ class Producer:
     """
 
     def __init__(self, analysis: Analysis, parts: Path, progress: Callable[[str], None]):
-        self.analysis, self.parts, self.progress = analysis, parts, progress
+        self.analysis: Analysis | None = analysis
+        self.parts, self.progress = parts, progress
         self.process = None
 
     def start(self) -> None:
-        """Start computing (or compute, without fork)."""
+        """Start computing (or compute, without fork); the analysis is handed over."""
+        analysis, self.analysis = self.analysis, None
         if can_fork():
             self.process = multiprocessing.get_context("fork").Process(
-                target=_child, args=(self.analysis, self.parts)
+                target=_child, args=(analysis, self.parts)
             )
             self.process.start()
         else:
-            produce(self.analysis, self.parts, self.progress, fork=False)
+            produce(analysis, self.parts, self.progress, fork=False)
 
     def finish(self) -> None:
         """Wait until everything is computed.

@@ -26,6 +26,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from bms_eval.analysis import PARTS, SNAPSHOT, Analysis, write_part
 from bms_eval.display import data_uri
+from bms_eval.memory import release_memory
 from bms_eval.output_paths import check_output_folder
 from bms_eval.outputs import now, write_outputs
 from bms_eval.pipeline.notebooks import (
@@ -114,9 +115,14 @@ def run_pipeline(
         assert folder.work is not None
         work = folder.work
         parts = work / PARTS
-        analysis = Analysis(inputs)
-        write_part(parts, SNAPSHOT, pickle.dumps(analysis, protocol=5))
-        producer = stack.enter_context(Producer(analysis, parts, progress))
+        # the notebooks and this process only show and write what the producer
+        # computes: they get the inputs without the data's rows
+        light = Inputs(inputs.scorecard, inputs.data.without_rows(), inputs.warnings)
+        snapshot = Analysis(light)
+        write_part(parts, SNAPSHOT, pickle.dumps(snapshot, protocol=5))
+        producer = stack.enter_context(Producer(Analysis(inputs), parts, progress))
+        del inputs  # the producer has the rows now (its own copy where it was forked)
+        release_memory()
         executed_dir = work / "notebooks"
         executed_dir.mkdir()
         records: list[dict] = []
@@ -125,7 +131,7 @@ def run_pipeline(
             found = notebooks()
             km = kernel if kernel is not None else stack.enter_context(shared_kernel())
             for i, nb in enumerate(found, 1):
-                params = parameters_for(nb, scorecard, data, work, analysis.trend_periods)
+                params = parameters_for(nb, scorecard, data, work, snapshot.trend_periods)
                 progress(f"[{i}/{len(found)}] {nb.name} …")
                 t0 = time.perf_counter()
                 execute(nb, executed_dir / nb.name, params, km, timeout)
@@ -144,7 +150,7 @@ def run_pipeline(
             raise RunFailed(failure, folder.keep_failed()) from None
         t0 = time.perf_counter()
         # every part and figure as the notebooks read them
-        analysis = replace(analysis, run_parts=parts).compute()
+        analysis = replace(snapshot, run_parts=parts).compute()
         figures = {tag: data_uri(analysis.figure(tag)) for tag in analysis.figure_tags()}
         shutil.rmtree(parts, ignore_errors=True)
         write_outputs(

@@ -300,7 +300,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         assessment=_assessment_view(card, results.get("assessment"), texts),
         data_line=texts.format(
             "data_line",
-            units=quality.get("n_units"),
+            n=quality.get("n_units"),
             first=periods[0],
             last=periods[-1],
             file=Path(manifest["inputs"]["data"]["path"]).name,
