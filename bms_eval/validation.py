@@ -177,12 +177,14 @@ def coverage(card: Scorecard, data: IndicatorData) -> pd.DataFrame:
     pandas.DataFrame
         One row per scorecard indicator, in scorecard order, with columns
         ``indicator``, ``name``, ``observed`` (non-missing values), ``coverage``
-        (share of the unit × period grid observed), ``units`` (units with at least
+        (share of the unit × period grid observed, the grid of
+        :func:`~bms_eval.inputs.data.grid_shape`), ``units`` (units with at least
         one value), ``first``/``last`` period observed, ``min``, ``max``.
     """
     frame = data.frame
     observed = frame["value"].notna()
-    grid = len(data.units) * len(data.periods)
+    n_units, n_periods = data.grid_shape
+    grid = n_units * n_periods
     # no copy of the table: units and periods of missing values are masked instead
     by_indicator = frame["indicator"]
     unit = frame["unit"] if observed.all() else frame["unit"].where(observed)

@@ -360,3 +360,29 @@ def test_a_grid_too_large_for_memory_is_refused_with_the_links(tmp_path, monkeyp
     assert (
         big and big[0].where == "links" and "2 indicators × 2 units × 2 periods" in big[0].message
     )
+
+
+def test_one_grid_for_coverage_and_the_audit_when_a_year_is_missing(tmp_path):
+    """A year no unit reports is in the unit × period grid, as missing, for the
+    coverage table and for the measurement audit alike."""
+    from bms_eval.assessment.measurement import measurement_audit
+    from bms_eval.validation import coverage, load_inputs
+
+    rows = ["unit,period,indicator,value"]
+    for unit in ("A", "B", "C"):
+        for period in (2019, 2020, 2022, 2023):  # 2021 missing everywhere
+            rows += [f"{unit},{period},M1,{period - 2000}", f"{unit},{period},B1,1"]
+    data = tmp_path / "gap.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    card = tmp_path / "card.yaml"
+    card.write_text(
+        "scorecard: {name: gap}\nperspectives: [{id: p}]\nindicators:\n"
+        "  - {id: M1, perspective: p}\n  - {id: B1, perspective: p}\n",
+        encoding="utf-8",
+    )
+    inputs = load_inputs(card, data)
+    assert inputs.data.grid_shape == (3, 5)
+    table = coverage(inputs.scorecard, inputs.data).set_index("indicator")
+    assert table.loc["M1", "coverage"] == pytest.approx(12 / 15)
+    audit = measurement_audit(inputs.scorecard, inputs.data.frame)
+    assert audit["M1"].missing_share == pytest.approx(1 - 12 / 15)

@@ -132,3 +132,20 @@ def test_a_degenerate_fit_ends(monkeypatch):
             assert res.draws == 999
     finally:
         signal.alarm(0)
+
+
+@pytest.mark.parametrize("twoway", [False, True])
+def test_the_fits_factorisation_gives_the_same_bootstrap(twoway):
+    """Reusing the fit's (W'W)⁻¹, β and residuals (the restricted residuals derived
+    from them) gives what the bootstrap computes on its own."""
+    y, x, z, units, periods = _panel(6)
+    fit = fit_within(Design(y, np.column_stack([x, z]), ("x", "z"), units, periods), twoway)
+    for col in fit.positions:
+        args = (fit.W, fit.y, fit.clusters, col, fit.scale, 0.05, 1999)
+        alone = wild_cluster_bootstrap(*args, np.random.default_rng(3))
+        reused = wild_cluster_bootstrap(
+            *args, np.random.default_rng(3), fitted=(fit.inverse_gram, fit.beta, fit.resid)
+        )
+        assert reused.p_value == pytest.approx(alone.p_value, abs=1e-12)
+        assert reused.ci_low == pytest.approx(alone.ci_low, rel=1e-8)
+        assert reused.ci_high == pytest.approx(alone.ci_high, rel=1e-8)

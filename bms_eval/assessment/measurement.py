@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import bdtrc
 
+from bms_eval.estimation.fixed_effects import demean_by
+from bms_eval.inputs.data import grid_shape
 from bms_eval.inputs.model import Indicator, Scorecard
 
 #: Flag ``ceiling``/``floor`` when at least this share of values sits at a scale bound.
@@ -78,9 +80,8 @@ def within_share(units: np.ndarray, values: np.ndarray) -> float | None:
     total = float(((values - values.mean()) ** 2).sum())
     if total <= 0:
         return None
-    frame = pd.DataFrame({"u": units, "v": values})
-    within = float(((frame["v"] - frame.groupby("u")["v"].transform("mean")) ** 2).sum())
-    return within / total
+    within = demean_by(values, pd.factorize(units)[0])
+    return float(within @ within) / total
 
 
 def _resolution(values: np.ndarray) -> float:
@@ -170,9 +171,7 @@ def audit_indicator(ind: Indicator, frame: pd.DataFrame, n_units: int, n_periods
 
 def measurement_audit(card: Scorecard, data: pd.DataFrame) -> dict[str, Audit]:
     """The audit of every indicator of the scorecard, by id."""
-    n_units = data["unit"].nunique()
-    periods = data["period"]
-    n_periods = int(periods.max() - periods.min() + 1) if len(periods) else 0
+    n_units, n_periods = grid_shape(data)
     groups = dict(tuple(data.groupby("indicator", sort=False)))
     empty = data.iloc[0:0]
     return {

@@ -127,6 +127,20 @@ def demean(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.nda
     return values - np.repeat(means, counts, axis=0)
 
 
+def group_means(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` per group code ``0 … G − 1`` (rows in any order; a group
+    without rows gets NaN)."""
+    counts = np.bincount(codes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(codes, weights=values, minlength=counts.size) / counts
+
+
+def demean_by(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``values`` less their group's mean (rows in any order): the within-unit
+    deviations when ``codes`` are units."""
+    return values - group_means(values, codes)[codes]
+
+
 @dataclass(frozen=True)
 class WithinFit:
     """A fixed-effects fit: estimates of the named regressors and what inference needs.
@@ -151,7 +165,8 @@ class WithinFit:
         Per regressor, SD of its within-unit variation over that of ``y``
         (multiply an estimate by it for a standardized effect).
     notes : tuple of str
-        What was changed from the requested model, in words.
+        What was changed from the requested model, as names of texts
+        (``one_unit_periods``, ``one_unit_hc1``: ``note.fit_<name>``).
     collinear : dict of str to tuple of str
         Regressors dropped because, within units, they are an exact linear
         function of other regressors (each with its own variation), with the
@@ -181,6 +196,10 @@ class WithinFit:
     clusters: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int), repr=False)
     positions: tuple[int, ...] = field(default=(), repr=False)
     scale: float = field(default=1.0, repr=False)
+    #: (W'W)⁻¹, β and the residuals of the fit, in W's units: the bootstrap reuses them
+    inverse_gram: np.ndarray | None = field(default=None, repr=False)
+    beta: np.ndarray | None = field(default=None, repr=False)
+    resid: np.ndarray | None = field(default=None, repr=False)
 
     def index(self, name: str) -> int | None:
         """Position of a regressor in ``names``, or ``None`` if it was dropped."""
@@ -324,9 +343,7 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     n_units, n_periods = starts.size, int(periods.max()) + 1
     if twoway and n_units == 1:
         twoway = False
-        notes.append(
-            "period effects left out: with one unit they cannot be told apart from the causes"
-        )
+        notes.append("one_unit_periods")
     # each column scaled to a largest magnitude of 1: values of 1e±300 neither
     # overflow nor underflow in the squares, and the estimates are rescaled at the end
     y_scale = magnitude(design.y)
@@ -393,10 +410,7 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         scale = n / (n - k - 1)
         cov = scale * A @ ((W * resid[:, None] ** 2).T @ W) @ A
         df, inference = n - k - 1, "robust"
-        notes.append(
-            "one unit: standard errors are heteroskedasticity-robust (HC1) and treat "
-            "the periods as independent"
-        )
+        notes.append("one_unit_hc1")
     idx = list(positions)
     x_within = X[:, x_keep]
     y_norm = np.linalg.norm(y)
@@ -424,6 +438,9 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         clusters=units,
         positions=positions,
         scale=scale,
+        inverse_gram=A,
+        beta=beta,
+        resid=resid,
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import stdtr, stdtrit
 
-from bms_eval.estimation.fixed_effects import magnitude
+from bms_eval.estimation.fixed_effects import dense_codes, group_means, magnitude
 
 #: Power at which the minimum detectable effect is stated.
 POWER = 0.80
@@ -70,15 +70,13 @@ def between_regression(y: np.ndarray, x: np.ndarray, units: np.ndarray) -> Betwe
     ``cov_type="unadjusted"``. NaN when fewer than 3 units or no spread in the unit
     means of ``x`` or of ``y``.
     """
-    _, codes = np.unique(units, return_inverse=True)
+    codes = dense_codes(units)
     g = int(codes.max(initial=-1)) + 1
     if g < 3:
         return BetweenFit(math.nan, math.nan, math.nan, g)
-    counts = np.bincount(codes, minlength=g)
     # in units of each variable's largest magnitude, so 1e±300 neither over- nor underflows
     sy, sx = magnitude(y), magnitude(x)
-    my = np.bincount(codes, weights=y / sy, minlength=g) / counts
-    mx = np.bincount(codes, weights=x / sx, minlength=g) / counts
+    my, mx = group_means(y / sy, codes), group_means(x / sx, codes)
     dx = mx - mx.mean()
     sxx = float(dx @ dx)
     if sxx <= 1e-12 * max(1.0, float(mx @ mx)):

@@ -46,6 +46,7 @@ from bms_eval.estimation.verdicts import (
     NOT_CHECKED,
     Evidence,
     decide,
+    fit_notes,
 )
 from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
 from bms_eval.inputs.data import IndicatorData
@@ -124,6 +125,7 @@ def _coef(model: _Model, term: Term, analysis: Analysis, key: str) -> _Coef | No
             analysis.alpha,
             analysis.bootstrap_draws,
             _seed_for(analysis, key),
+            fitted=(fit.inverse_gram, fit.beta, fit.resid),
         )
         to_data = float(fit.coef_scale[j])  # the bootstrap works in the fit's scaled units
         return _Coef(
@@ -288,7 +290,8 @@ class _TargetRun:
                     "n_obs": 0,
                     "n_units": 0,
                     "problem": problem,
-                    "notes": "",
+                    "note_keys": (),
+                    "alone_because": None,
                 }
                 if problem is not None and problem.kind == "collinear" and self.joint:
                     row.update(n_obs=self.joint.fit.n_obs, n_units=self.joint.fit.n_units)
@@ -301,19 +304,10 @@ class _TargetRun:
                         n_obs=fit.n_obs,
                         n_units=fit.n_units,
                         period_effects=fit.period_effects,
-                        notes="; ".join(fit.notes),
+                        note_keys=fit.notes,
                     )
                     if not joint and self.joint_problem:
-                        row["notes"] = "; ".join(
-                            filter(
-                                None,
-                                [
-                                    row["notes"],
-                                    "estimated alone: the joint model "
-                                    f"with all causes failed ({self.joint_problem})",
-                                ],
-                            )
-                        )
+                        row["alone_because"] = self.joint_problem
                 if coef is not None:
                     col = model.terms.index(term)
                     ratio = float(model.fit.sd_ratio[model.fit.index(str(col))])
@@ -399,15 +393,17 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     names = {ind.id: ind.name for ind in card.indicators}
     a = card.analysis
     texts = Texts(card.language)
-    verdicts, reasons = [], []
+    verdicts, reasons, notes = [], [], []
     for r in frame.to_dict("records"):
         verdict, reason = decide(
             Evidence.from_row(r, names, 1 - a.alpha), a.alpha, a.min_effect, texts
         )
         verdicts.append(verdict)
         reasons.append(reason)
+        notes.append(fit_notes(r, texts))
     frame["verdict"] = verdicts
     frame["reason"] = reasons
+    frame["notes"] = notes
     frame["from_name"] = frame["from"].map(names)
     frame["to_name"] = frame["to"].map(names)
     # "problem" and "direction_problem" stay in the table (not in links.csv): the

@@ -196,21 +196,22 @@ class LinkResults:
             raise ValueError("the strategy map needs the scorecard: results from estimate_links")
         return strategy_map(self.card, self.to_frame(), self._texts(language))
 
-    def _reasons(self, language: str) -> list[str]:
-        """Every row's reason written in ``language`` from the row's numbers."""
-        from bms_eval.estimation.verdicts import Evidence, decide
+    def _prose(self, language: str) -> tuple[list[str], list[str]]:
+        """Every row's reason and notes written in ``language`` from the row's numbers."""
+        from bms_eval.estimation.verdicts import Evidence, decide, fit_notes
         from bms_eval.texts import Texts
 
         if self.card is None:
             raise ValueError("reasons in another language need the scorecard (estimate_links)")
         names = {ind.id: ind.name for ind in self.card.indicators}
         texts = Texts(language)
-        return [
-            decide(Evidence.from_row(r, names, 1 - self.alpha), self.alpha, self.min_effect, texts)[
-                1
-            ]
-            for r in self._table.to_dict("records")
+        rows = self._table.to_dict("records")
+        level = 1 - self.alpha
+        reasons = [
+            decide(Evidence.from_row(r, names, level), self.alpha, self.min_effect, texts)[1]
+            for r in rows
         ]
+        return reasons, [fit_notes(r, texts) for r in rows]
 
     def to_frame(self, language: str | None = None) -> pd.DataFrame:
         """A copy of the table: one row per link and lag, columns :data:`LINK_COLUMNS`.
@@ -218,14 +219,14 @@ class LinkResults:
         Parameters
         ----------
         language : {"en", "nb", "nn"}, optional
-            The language of the ``reason`` column (the scorecard's when not given):
-            the verdicts and numbers are the same in every language; the reasons
-            are written from them.
+            The language of the ``reason`` and ``notes`` columns (the scorecard's
+            when not given): the verdicts and numbers are the same in every
+            language; the sentences are written from them.
         """
         frame = self._table.reindex(columns=list(LINK_COLUMNS)).copy()
         own = self.card.language if self.card is not None else None
         if language is not None and language != own and len(frame):
-            frame["reason"] = self._reasons(language)
+            frame["reason"], frame["notes"] = self._prose(language)
         return frame
 
     def to_csv(self, target: str | Path | IO[str], language: str | None = None) -> None:

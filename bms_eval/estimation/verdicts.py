@@ -326,6 +326,18 @@ def decide(
     )
 
 
+def fit_notes(row: Mapping[str, object], t: Texts) -> str:
+    """The ``notes`` of a link table's row in ``t``'s language: what was changed from
+    the requested model (its fit's note keys) and why a cause was estimated alone."""
+    keys = row.get("note_keys")
+    parts = [t[f"note.fit_{k}"] for k in keys] if isinstance(keys, tuple | list) else []
+    alone = row.get("alone_because")
+    if isinstance(alone, NotEstimable):
+        problem = t.format(f"problem.{alone.kind}", **alone.values)
+        parts.append(t.format("note.fit_alone", problem=problem))
+    return "; ".join(parts)
+
+
 def arrow_verdicts(links) -> dict[tuple[str, str], str]:
     """One verdict per arrow ``(from, to)``: the most telling over its lags."""
     found: dict[tuple[str, str], set[str]] = {}

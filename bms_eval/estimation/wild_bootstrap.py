@@ -87,27 +87,29 @@ class _Inverter:
         col: int,
         scale: float,
         weights: np.ndarray,
+        fitted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ):
-        order = np.argsort(clusters, kind="stable")
-        W, y, clusters = W[order], y[order], clusters[order]
+        if np.any(clusters[1:] < clusters[:-1]):
+            order = np.argsort(clusters, kind="stable")
+            W, y, clusters = W[order], y[order], clusters[order]
+            fitted = None  # the fit's residuals are in the other order
         starts, _ = block_starts(clusters)
-        A = np.linalg.inv(W.T @ W)
+        if fitted is None:
+            A = np.linalg.inv(W.T @ W)
+            beta = A @ (W.T @ y)
+            resid = y - W @ beta
+        else:
+            A, beta, resid = fitted
         a = A[col]
-        beta = A @ (W.T @ y)
-        resid = y - W @ beta
         scores = np.add.reduceat(W * resid[:, None], starts, axis=0)
         var = scale * float(a @ (scores.T @ scores) @ a)
         self.beta_k = float(beta[col])
         self.se = np.sqrt(var)
-        # restricted residuals u_r = u0 − β0·u1 (residuals of y and w_k on the other columns)
-        Z = np.delete(W, col, axis=1)
-        wk = W[:, col]
-        if Z.shape[1]:
-            ZtZ_inv = np.linalg.inv(Z.T @ Z)
-            u0 = y - Z @ (ZtZ_inv @ (Z.T @ y))
-            u1 = wk - Z @ (ZtZ_inv @ (Z.T @ wk))
-        else:
-            u0, u1 = y.copy(), wk.copy()
+        # restricted residuals u_r = u0 − β0·u1: u1, the residual of w_k on the other
+        # columns, is W·a / a_k (orthogonal to them, w_k's coefficient one), and
+        # u0, the residual of y on them, is the fit's residual plus β_k·u1
+        u1 = (W @ a) / a[col]
+        u0 = resid + self.beta_k * u1
         # m_g = A H_g a with H_g = W_g'W_g, i.e. A W_g'(W_g a)
         m = np.add.reduceat(W * (W @ a)[:, None], starts, axis=0) @ A  # (G, K)
         pieces = []
@@ -171,6 +173,7 @@ def wild_cluster_bootstrap(
     alpha: float,
     draws: int,
     rng: np.random.Generator,
+    fitted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> BootstrapResult:
     """WCR bootstrap p-value and confidence interval for column ``col`` of ``W``.
 
@@ -193,6 +196,9 @@ def wild_cluster_bootstrap(
         Bootstrap draws (at least 999).
     rng : numpy.random.Generator
         Source of the weights.
+    fitted : tuple of numpy.ndarray, optional
+        ``(W'W)⁻¹``, the coefficients and the residuals of the fit of ``y`` on
+        ``W`` (rows in cluster order), when the caller has them: not computed again.
 
     Returns
     -------
@@ -200,7 +206,7 @@ def wild_cluster_bootstrap(
     """
     n_clusters = int(clusters.max()) + 1
     weights, enumerated = webb_weights(n_clusters, draws, rng)
-    inv = _Inverter(W, y, clusters, col, scale, weights)
+    inv = _Inverter(W, y, clusters, col, scale, weights, fitted)
     return BootstrapResult(
         p_value=inv.p_value(0.0),
         ci_low=inv.bound(alpha, -1),

@@ -55,6 +55,16 @@ MISSING_TOKENS = frozenset(
 )
 
 
+def grid_shape(frame: pd.DataFrame) -> tuple[int, int]:
+    """The unit × period grid of a tidy table: the units that appear, by every period
+    from the first to the last. A year no unit reports is in the grid, as missing
+    (the link tests' lags cannot reach over it either)."""
+    if not len(frame):
+        return 0, 0
+    periods = frame["period"]
+    return int(frame["unit"].nunique()), int(periods.max() - periods.min() + 1)
+
+
 @dataclass(frozen=True)
 class IndicatorData:
     """A tidy indicator panel read from one file.
@@ -89,6 +99,11 @@ class IndicatorData:
     def periods(self) -> list[int]:
         """Periods in ascending order."""
         return sorted(int(p) for p in self.frame["period"].unique())
+
+    @property
+    def grid_shape(self) -> tuple[int, int]:
+        """Units × periods of the grid every coverage share is of (:func:`grid_shape`)."""
+        return grid_shape(self.frame)
 
     def without_rows(self) -> IndicatorData:
         """The same file's description (name, layout, hash) with none of its rows: what

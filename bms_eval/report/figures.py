@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
+from bms_eval.estimation.fixed_effects import dense_codes, group_means
 from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.partial import deciding_relation
 from bms_eval.estimation.verdicts import (
@@ -305,11 +306,8 @@ def within_between(
     xname = textwrap.shorten(card.indicator(source).name, 60, placeholder="…")
     yname = textwrap.shorten(card.indicator(target).name, 60, placeholder="…")
     if x.size:
-        counts = np.bincount(units)
-        keep = counts > 0
-        mx = (np.bincount(units, weights=x) / np.maximum(counts, 1))[keep]
-        my = (np.bincount(units, weights=y) / np.maximum(counts, 1))[keep]
-        _scatter_fit(left, mx, my, "#e08214")
+        codes = dense_codes(units)
+        _scatter_fit(left, group_means(x, codes), group_means(y, codes), "#e08214")
     direction = row is not None and direction_checked(row)
     relation = deciding_relation(card, panel, source, target, lag, direction=direction)
     if relation is not None:
