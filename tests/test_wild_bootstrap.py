@@ -39,11 +39,12 @@ def _panel(seed: int, g: int = 12, t: int = 8, beta: float = 0.15):
 def test_p_value_matches_wildboottest(seed, twoway):
     y, x, z, units, periods = _panel(seed)
     fit = fit_within(Design(y, np.column_stack([x, z]), ("x", "z"), units, periods), twoway)
+    W, yw, positions, _ = fit.bootstrap_design
     ours = wild_cluster_bootstrap(
-        fit.W,
-        fit.y,
+        W,
+        yw,
         fit.clusters,
-        fit.positions[0],
+        positions[0],
         fit.scale,
         0.05,
         DRAWS,
@@ -69,13 +70,14 @@ def test_p_value_matches_wildboottest(seed, twoway):
 def test_interval_is_the_inverted_test():
     y, x, z, units, periods = _panel(4)
     fit = fit_within(Design(y, np.column_stack([x, z]), ("x", "z"), units, periods), True)
+    W, yw, positions, _ = fit.bootstrap_design
     weights, _ = webb_weights(12, 9999, np.random.default_rng(0))
-    inv = _Inverter(fit.W, fit.y, fit.clusters, fit.positions[0], fit.scale, weights)
+    inv = _Inverter(W, yw, fit.clusters, positions[0], fit.scale, weights)
     res = wild_cluster_bootstrap(
-        fit.W,
-        fit.y,
+        W,
+        yw,
         fit.clusters,
-        fit.positions[0],
+        positions[0],
         fit.scale,
         0.05,
         9999,
@@ -102,9 +104,10 @@ def test_few_clusters_enumerate_every_weight_vector():
 def test_same_seed_same_result():
     y, x, z, units, periods = _panel(5)
     fit = fit_within(Design(y, np.column_stack([x, z]), ("x", "z"), units, periods), True)
+    W, yw, _, _ = fit.bootstrap_design
     a, b = (
         wild_cluster_bootstrap(
-            fit.W, fit.y, fit.clusters, 0, fit.scale, 0.05, 999, np.random.default_rng(9)
+            W, yw, fit.clusters, 0, fit.scale, 0.05, 999, np.random.default_rng(9)
         )
         for _ in range(2)
     )
@@ -140,12 +143,11 @@ def test_the_fits_factorisation_gives_the_same_bootstrap(twoway):
     from them) gives what the bootstrap computes on its own."""
     y, x, z, units, periods = _panel(6)
     fit = fit_within(Design(y, np.column_stack([x, z]), ("x", "z"), units, periods), twoway)
-    for col in fit.positions:
-        args = (fit.W, fit.y, fit.clusters, col, fit.scale, 0.05, 1999)
+    W, yw, positions, fitted = fit.bootstrap_design
+    for col in positions:
+        args = (W, yw, fit.clusters, col, fit.scale, 0.05, 1999)
         alone = wild_cluster_bootstrap(*args, np.random.default_rng(3))
-        reused = wild_cluster_bootstrap(
-            *args, np.random.default_rng(3), fitted=(fit.inverse_gram, fit.beta, fit.resid)
-        )
+        reused = wild_cluster_bootstrap(*args, np.random.default_rng(3), fitted=fitted)
         assert reused.p_value == pytest.approx(alone.p_value, abs=1e-12)
         assert reused.ci_low == pytest.approx(alone.ci_low, rel=1e-8)
         assert reused.ci_high == pytest.approx(alone.ci_high, rel=1e-8)

@@ -75,12 +75,13 @@ from bms_eval.estimation.fixed_effects import (
     Design,
     NotEstimable,
     block_starts,
+    codes_key,
     demean,
-    dense_codes,
     design_from_grids,
     fit_within,
     independent_columns,
     magnitude,
+    project_periods,
 )
 from bms_eval.estimation.inference import t_inference
 from bms_eval.estimation.panel import Panel
@@ -187,7 +188,7 @@ def _without(eq: _Equation, unit: int) -> _Equation:
     y, W = eq.y[keep], eq.W[keep]
     if eq.unit_y is not None and eq.unit_W is not None:
         both = np.column_stack([eq.unit_y[keep], eq.unit_W[keep]])
-        both = _project_periods(eq.units[keep], eq.periods[keep], both)
+        both = project_periods(eq.units[keep], eq.periods[keep], both)
         y, W = both[:, 0], both[:, 1:]
     return replace(
         eq,
@@ -211,53 +212,8 @@ def _within(
     both = demean(np.column_stack([design.y, design.X]), starts, counts)
     if not twoway or np.count_nonzero(np.bincount(design.periods)) < 2:
         return both[:, 0], both[:, 1:], both[:, 0], both[:, 1:], False
-    out = _project_periods(design.units, design.periods, both)
+    out = project_periods(design.units, design.periods, both)
     return out[:, 0], out[:, 1:], both[:, 0], both[:, 1:], True
-
-
-def _key(codes: np.ndarray) -> bytes:
-    """Integer codes as bytes of int64, a hashable cache key."""
-    return np.ascontiguousarray(codes, dtype=np.int64).tobytes()
-
-
-def _project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Unit-demeaned ``values`` (rows sorted by unit) less their projection on the
-    unit-demeaned period dummies — the two-way within transformation, also for
-    unbalanced panels, in O(rows · columns) plus a periods × periods solve.
-
-    With ``D`` the unit-demeaned dummies and ``v`` unit-demeaned, ``D′v`` is the
-    per-period sum of ``v`` and ``D′D = diag(n_p) − Σ_i m_i m_i′ / T_i`` (``m_i`` the
-    periods unit ``i`` has).
-    """
-    period, unit, mask, t_i, solver = _period_layout(_key(units), _key(periods))
-    p = mask.shape[1]
-    sums = np.column_stack(
-        [np.bincount(period, values[:, j], minlength=p) for j in range(values.shape[1])]
-    )
-    coef = np.zeros((p, values.shape[1]))
-    coef[1:] = solver @ sums[1:]
-    unit_mean = (mask @ coef) / t_i[:, None]  # per unit: mean of its periods' effects
-    return values - coef[period] + unit_mean[unit]
-
-
-@functools.lru_cache(maxsize=8)
-def _period_layout(
-    units: bytes, periods: bytes
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What :func:`_project_periods` needs of a sample (cached: the equations of one
-    effect indicator usually share their sample). Takes the code arrays as bytes."""
-    period = dense_codes(np.frombuffer(periods, dtype=np.int64))
-    unit = dense_codes(np.frombuffer(units, dtype=np.int64))
-    p, g = int(period.max()) + 1, int(unit.max()) + 1
-    mask = np.zeros((g, p))
-    mask[unit, period] = 1.0
-    t_i = mask.sum(axis=1)
-    gram = np.diag(mask.sum(axis=0)) - (mask / t_i[:, None]).T @ mask
-    # the dummies sum to one, so after unit demeaning one is redundant: drop the first
-    solver = np.linalg.pinv(gram[1:, 1:])
-    for array in (period, unit, mask, t_i, solver):
-        array.setflags(write=False)
-    return period, unit, mask, t_i, solver
 
 
 @functools.lru_cache(maxsize=16)
@@ -275,7 +231,7 @@ def _pairs_by_distance(n_periods: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
 def _pair_counts(design: Design, n_units: int, n_periods: int) -> tuple[np.ndarray, np.ndarray]:
     """Per unit ``i`` and distance ``d ≥ 1``: the pairs ``t, s`` of its sample with
     ``t − s = d``, divided by ``T_i``; and ``T_i`` (read-only; cached by sample)."""
-    return _pair_counts_of(_key(design.units), _key(design.periods), n_units, n_periods)
+    return _pair_counts_of(codes_key(design.units), codes_key(design.periods), n_units, n_periods)
 
 
 @functools.lru_cache(maxsize=8)
@@ -733,11 +689,11 @@ def cross_lagged(
     r_terms = pair_terms(cause, target, lag if lag >= 1 else 1, r_controls)
     fwd = _equation(panel, scale, target, f_terms, pair, twoway)
     rev = _equation(panel, scale, cause, r_terms, pair, twoway)
-    if min(np.unique(fwd.units).size, np.unique(rev.units).size) < 2:
+    if min(np.count_nonzero(np.bincount(fwd.units)), np.count_nonzero(np.bincount(rev.units))) < 2:
         raise NotEstimable(
             "no_df", "one unit leaves nothing to cluster over", n=fwd.y.size, units=1
         )
-    active = np.unique(np.r_[fwd.units, rev.units])
+    active = np.flatnonzero(np.bincount(np.r_[fwd.units, rev.units]))
     g = int(active.size)
     try:
         model = _PairModel(fwd, rev, len(panel.units), panel.shape[1])

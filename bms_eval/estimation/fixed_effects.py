@@ -2,16 +2,18 @@
 
 Pure numerical functions on arrays: no formulas, no names from user files turned
 into code. Unit effects are removed by demeaning within units; period effects
-(two-way) enter as period dummies demeaned within units, which by the
-Frisch–Waugh–Lovell theorem gives exactly the two-way fixed-effects estimate on
-unbalanced panels too.
+(two-way) are then partialled out of the unit-demeaned columns by their
+projection on the unit-demeaned period dummies (:func:`project_periods`, exact
+on unbalanced panels, without building the dummies), which by the
+Frisch–Waugh–Lovell theorem gives exactly the two-way fixed-effects estimate.
 
 The clustered covariance follows linearmodels' ``PanelOLS.fit(cov_type="clustered",
 cluster_entity=True)`` defaults, so the two agree to rounding:
 ``V = s · A (Σ_g W_g'e_g e_g'W_g) A`` with ``A = (W'W)⁻¹`` and
 ``s = n / (n − k)`` for unit effects (nested in the clusters, so not counted) and
 ``s = n / (n − G − k)`` for two-way effects, where ``k`` counts the regressors
-including the period dummies and ``G`` the units. Inference then uses Student's
+including the period effects (the rank of the unit-demeaned dummies) and ``G``
+the units. Inference then uses Student's
 t with ``G − 1`` degrees of freedom, the usual convention for clustered errors.
 
 With a single unit there is nothing to cluster over: heteroskedasticity-robust
@@ -22,6 +24,7 @@ are left out. Both are stated in the fit's ``notes``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -141,6 +144,52 @@ def demean_by(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return values - group_means(values, codes)[codes]
 
 
+def codes_key(codes: np.ndarray) -> bytes:
+    """Integer codes as bytes of int64, a hashable cache key."""
+    return np.ascontiguousarray(codes, dtype=np.int64).tobytes()
+
+
+def project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Unit-demeaned ``values`` (rows sorted by unit) less their projection on the
+    unit-demeaned period dummies — the two-way within transformation, also for
+    unbalanced panels, in O(rows · columns) plus a periods × periods solve.
+
+    With ``D`` the unit-demeaned dummies and ``v`` unit-demeaned, ``D′v`` is the
+    per-period sum of ``v`` and ``D′D = diag(n_p) − Σ_i m_i m_i′ / T_i`` (``m_i`` the
+    periods unit ``i`` has).
+    """
+    period, unit, mask, t_i, solver, _ = period_layout(codes_key(units), codes_key(periods))
+    p = mask.shape[1]
+    sums = np.column_stack(
+        [np.bincount(period, values[:, j], minlength=p) for j in range(values.shape[1])]
+    )
+    coef = np.zeros((p, values.shape[1]))
+    coef[1:] = solver @ sums[1:]
+    unit_mean = (mask @ coef) / t_i[:, None]  # per unit: mean of its periods' effects
+    return values - coef[period] + unit_mean[unit]
+
+
+@functools.lru_cache(maxsize=8)
+def period_layout(
+    units: bytes, periods: bytes
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`_project_periods` needs of a sample (cached: the equations of one
+    effect indicator usually share their sample). Takes the code arrays as bytes."""
+    period = dense_codes(np.frombuffer(periods, dtype=np.int64))
+    unit = dense_codes(np.frombuffer(units, dtype=np.int64))
+    p, g = int(period.max()) + 1, int(unit.max()) + 1
+    mask = np.zeros((g, p))
+    mask[unit, period] = 1.0
+    t_i = mask.sum(axis=1)
+    gram = np.diag(mask.sum(axis=0)) - (mask / t_i[:, None]).T @ mask
+    # the dummies sum to one, so after unit demeaning one is redundant: drop the first
+    solver = np.linalg.pinv(gram[1:, 1:], hermitian=True)
+    rank = int(np.linalg.matrix_rank(gram[1:, 1:], hermitian=True)) if p > 1 else 0
+    for array in (period, unit, mask, t_i, solver):
+        array.setflags(write=False)
+    return period, unit, mask, t_i, solver, rank
+
+
 @dataclass(frozen=True)
 class WithinFit:
     """A fixed-effects fit: estimates of the named regressors and what inference needs.
@@ -190,16 +239,46 @@ class WithinFit:
     notes: tuple[str, ...] = ()
     collinear: dict[str, tuple[str, ...]] = field(default_factory=dict)
     coef_scale: np.ndarray = field(default_factory=lambda: np.array([]))
-    # what the wild bootstrap needs (demeaned design incl. dummies, in column order)
-    W: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
-    y: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    # what the wild bootstrap needs (see bootstrap_design), in the fit's scaled units
     clusters: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int), repr=False)
-    positions: tuple[int, ...] = field(default=(), repr=False)
     scale: float = field(default=1.0, repr=False)
-    #: (W'W)⁻¹, β and the residuals of the fit, in W's units: the bootstrap reuses them
-    inverse_gram: np.ndarray | None = field(default=None, repr=False)
-    beta: np.ndarray | None = field(default=None, repr=False)
-    resid: np.ndarray | None = field(default=None, repr=False)
+    unit_y: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    unit_x: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
+    period_codes: np.ndarray | None = field(default=None, repr=False)
+    fitted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def bootstrap_design(
+        self,
+    ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """``W``, ``y``, the column of each estimated regressor in ``W``, and ``(W'W)⁻¹``,
+        β and the residuals: the model the wild cluster bootstrap resamples.
+
+        Unit effects are nested in the unit clusters and stay partialled out. Period
+        effects are not: the bootstrap's residuals are reweighted by cluster, so the
+        re-estimated model must hold the period dummies as regressors (the
+        Frisch–Waugh–Lovell shortcut of the fit would change the bootstrap
+        distribution). Without period effects the fit's own factorisation is reused.
+        """
+        x = self.unit_x
+        if self.period_codes is None:
+            assert self.fitted is not None
+            return x, self.unit_y, tuple(range(x.shape[1])), self.fitted
+        starts, counts = block_starts(self.clusters)
+        periods = self.period_codes
+        dummies = np.zeros((periods.size, int(periods.max())))
+        rows = np.flatnonzero(periods > 0)
+        dummies[rows, periods[rows] - 1] = 1.0
+        W = np.column_stack([demean(dummies, starts, counts), x])
+        raw = np.sqrt(np.concatenate([dummies.sum(axis=0), np.ones(x.shape[1])]))
+        keep = independent_columns(W.T @ W, raw)
+        keep[dummies.shape[1] :] = True  # the regressors are independent (the fit kept them)
+        W = W[:, keep]
+        A = np.linalg.inv(W.T @ W)
+        beta = A @ (W.T @ self.unit_y)
+        resid = self.unit_y - W @ beta
+        first = int(keep[: dummies.shape[1]].sum())
+        return W, self.unit_y, tuple(range(first, W.shape[1])), (A, beta, resid)
 
     def index(self, name: str) -> int | None:
         """Position of a regressor in ``names``, or ``None`` if it was dropped."""
@@ -264,40 +343,29 @@ def magnitude(values: np.ndarray) -> float:
     return top if top > 0 and np.isfinite(top) else 1.0
 
 
-def _norm_beyond(D: np.ndarray, gram_d: np.ndarray, v: np.ndarray) -> float:
-    """Norm of ``v`` left after projecting out the columns of ``D`` (none: ``‖v‖``)."""
-    if D.shape[1] == 0:
-        return float(np.linalg.norm(v))
-    coef = np.linalg.lstsq(gram_d, D.T @ v, rcond=None)[0]
-    return float(np.linalg.norm(v - D @ coef))
-
-
 def _collinear_partners(
     W: np.ndarray,
     gram: np.ndarray,
     keep: np.ndarray,
-    n_dummies: int,
     raw_norms: np.ndarray,
     names: tuple[str, ...],
 ) -> dict[str, tuple[str, ...]]:
     """For each regressor dropped although it varies within units on its own: the kept
-    regressors it is an exact linear function of (period dummies aside)."""
+    regressors it is an exact linear function of (``W`` has the fixed effects, unit
+    and period, partialled out already)."""
     out: dict[str, tuple[str, ...]] = {}
     kept = np.flatnonzero(keep)
-    dummies = np.arange(n_dummies)
-    for j in np.flatnonzero(~keep[n_dummies:]) + n_dummies:
-        own = _norm_beyond(W[:, dummies], gram[np.ix_(dummies, dummies)], W[:, j])
+    for j in np.flatnonzero(~keep):
+        own = float(np.linalg.norm(W[:, j]))
         if own <= COLLINEARITY_TOLERANCE * max(raw_norms[j], 1e-300) or kept.size == 0:
             continue  # no variation of its own: not a matter of the others
         coef = np.linalg.lstsq(gram[np.ix_(kept, kept)], gram[kept, j], rcond=None)[0]
         weight = np.abs(coef) * np.sqrt(np.diag(gram)[kept])
         partners = [
-            names[c - n_dummies]
-            for c, w in zip(kept, weight, strict=True)
-            if c >= n_dummies and w > PARTNER_TOLERANCE * own
+            names[c] for c, w in zip(kept, weight, strict=True) if w > PARTNER_TOLERANCE * own
         ]
         if partners:
-            out[names[j - n_dummies]] = tuple(partners)
+            out[names[j]] = tuple(partners)
     return out
 
 
@@ -350,30 +418,30 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     x_scale = np.array([magnitude(design.X[:, j]) for j in range(design.X.shape[1])])
     y_raw = design.y / y_scale
     x_raw = design.X / x_scale
-    y = demean(y_raw, starts, counts)
-    X = demean(x_raw, starts, counts)
-    n_dummies = n_periods - 1 if twoway else 0
-    if n_dummies:
-        dummies = np.zeros((n, n_dummies))
-        rows = np.flatnonzero(periods > 0)
-        dummies[rows, periods[rows] - 1] = 1.0
-        W = np.column_stack([demean(dummies, starts, counts), X])
-        raw_sq = np.concatenate([dummies.sum(axis=0), (x_raw**2).sum(axis=0)])
+    y_unit = demean(y_raw, starts, counts)
+    x_unit = demean(x_raw, starts, counts)
+    # period effects partialled out of the unit-demeaned columns (Frisch–Waugh–Lovell:
+    # the coefficients, residuals and clustered errors are those of the regression
+    # with period dummies, without building them)
+    n_dummies = 0
+    if twoway and n_periods > 1:
+        both = project_periods(units, periods, np.column_stack([y_unit, x_unit]))
+        y, W = both[:, 0], both[:, 1:]
+        n_dummies = period_layout(codes_key(units), codes_key(periods))[5]
     else:
-        W = X
-        raw_sq = (x_raw**2).sum(axis=0)
+        y, W = y_unit, x_unit
+    raw_sq = (x_raw**2).sum(axis=0)
     gram = W.T @ W
-    y_left = _norm_beyond(W[:, :n_dummies], gram[:n_dummies, :n_dummies], y)
+    y_left = float(np.linalg.norm(y))
     if y_left <= COLLINEARITY_TOLERANCE * max(float(np.linalg.norm(y_raw)), 1e-300):
         raise NotEstimable(
             "no_variation_effect",
             "the effect has no within-unit variation left once the fixed effects are removed",
         )
     keep = independent_columns(gram, np.sqrt(raw_sq))
-    x_keep = keep[n_dummies:]
-    dropped = tuple(nm for nm, k in zip(design.names, x_keep, strict=True) if not k)
-    names = tuple(nm for nm, k in zip(design.names, x_keep, strict=True) if k)
-    collinear = _collinear_partners(W, gram, keep, n_dummies, np.sqrt(raw_sq), design.names)
+    dropped = tuple(nm for nm, k in zip(design.names, keep, strict=True) if not k)
+    names = tuple(nm for nm, k in zip(design.names, keep, strict=True) if k)
+    collinear = _collinear_partners(W, gram, keep, np.sqrt(raw_sq), design.names)
     if not names:
         raise NotEstimable(
             "no_variation",
@@ -381,8 +449,8 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         )
     if not keep.all():
         W, gram = W[:, keep], gram[np.ix_(keep, keep)]
-    k = W.shape[1]
-    positions = tuple(range(int(keep[:n_dummies].sum()), k))
+    k = W.shape[1] + n_dummies  # the period effects count as estimated coefficients
+    positions = tuple(range(W.shape[1]))
     absorbed = n_units if (twoway or n_units == 1) else 0
     residual_df = n - k - n_units
     if residual_df < min_residual_df:
@@ -412,9 +480,9 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         df, inference = n - k - 1, "robust"
         notes.append("one_unit_hc1")
     idx = list(positions)
-    x_within = X[:, x_keep]
-    y_norm = np.linalg.norm(y)
-    coef_scale = y_scale / x_scale[x_keep]
+    x_within = x_unit[:, keep]
+    y_norm = np.linalg.norm(y_unit)
+    coef_scale = y_scale / x_scale[keep]
     sd_ratio = (
         np.linalg.norm(x_within, axis=0) / y_norm if y_norm > 0 else np.full(len(names), np.nan)
     ) / coef_scale
@@ -433,14 +501,12 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         notes=tuple(notes),
         collinear=collinear,
         coef_scale=coef_scale,
-        W=W,
-        y=y,
         clusters=units,
-        positions=positions,
         scale=scale,
-        inverse_gram=A,
-        beta=beta,
-        resid=resid,
+        unit_y=y_unit,
+        unit_x=x_unit[:, keep],
+        period_codes=periods if n_dummies else None,
+        fitted=None if n_dummies else (A, beta, resid),
     )
 
 
@@ -461,14 +527,9 @@ def added_variable(design: Design, twoway: bool, column: int) -> tuple[np.ndarra
     units = design.units[order]
     starts, counts = block_starts(units)
     both = demean(np.column_stack([design.y, design.X])[order], starts, counts)
+    if twoway and np.count_nonzero(np.bincount(design.periods)) > 1:
+        both = project_periods(units, design.periods[order], both)
     others = np.delete(both[:, 1:], column, axis=1)
-    if twoway:
-        periods = dense_codes(design.periods[order])
-        if periods.max() > 0:
-            dummies = np.zeros((units.size, int(periods.max())))
-            rows = np.flatnonzero(periods > 0)
-            dummies[rows, periods[rows] - 1] = 1.0
-            others = np.column_stack([demean(dummies, starts, counts), others])
     target = both[:, [0, 1 + column]]
     if others.shape[1]:
         target = target - others @ np.linalg.lstsq(others, target, rcond=None)[0]

@@ -116,16 +116,17 @@ def _coef(model: _Model, term: Term, analysis: Analysis, key: str) -> _Coef | No
     fit = model.fit
     est, se = float(fit.params[j]), float(fit.std_errors[j])
     if fit.inference == "cluster" and fit.n_units < BOOTSTRAP_BELOW_UNITS:
+        W, y, positions, fitted = fit.bootstrap_design
         boot = wild_cluster_bootstrap(
-            fit.W,
-            fit.y,
+            W,
+            y,
             fit.clusters,
-            fit.positions[j],
+            positions[j],
             fit.scale,
             analysis.alpha,
             analysis.bootstrap_draws,
             _seed_for(analysis, key),
-            fitted=(fit.inverse_gram, fit.beta, fit.resid),
+            fitted=fitted,
         )
         to_data = float(fit.coef_scale[j])  # the bootstrap works in the fit's scaled units
         return _Coef(
