@@ -155,3 +155,13 @@ def test_prose_is_written_at_the_edges_in_any_language(analysis):
     ]
     again = pickle.loads(pickle.dumps(analysis.assessment))
     assert again == analysis.assessment and again.to_dict("nn")["headline"]
+
+
+def test_link_tests_are_the_same_with_any_number_of_workers():
+    """Every random draw is seeded by the link it serves: one process or several,
+    the same table."""
+    inputs = bms_eval.load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
+    one = estimate_links(inputs.scorecard, inputs.data, workers=1)
+    two = estimate_links(inputs.scorecard, inputs.data, workers=2)
+    assert one == two
+    pd.testing.assert_frame_equal(one.to_frame(), two.to_frame())

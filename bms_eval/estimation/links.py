@@ -428,8 +428,10 @@ def _target_rows(index: int) -> list[dict]:
 
 
 def _workers(requested: int | None, groups: int, link_lags: int) -> int:
-    if not can_fork():
-        return 1  # Windows: spawned workers would import everything again
+    # Windows (spawned workers would import everything again), or inside a worker
+    # of the caller's own pool (it may have no children)
+    if not can_fork() or multiprocessing.current_process().daemon:
+        return 1
     if requested is not None:
         return max(1, min(requested, groups))
     if link_lags < PARALLEL_FROM_LINK_LAGS:
