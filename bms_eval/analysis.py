@@ -323,6 +323,7 @@ def analyse(
     data: str | Path | None = None,
     *,
     trend_periods: int = TREND_PERIODS,
+    language: str | None = None,
 ) -> Analysis:
     """Analyse a scorecard on its indicator data.
 
@@ -335,6 +336,9 @@ def analyse(
         The indicator data file (CSV, Excel or Parquet).
     trend_periods : int
         How many recent periods the status trends use.
+    language : {"en", "nb", "nn"}, optional
+        The language of every text the analysis writes (reasons, assessment,
+        report, figures) instead of the scorecard's ``language``.
 
     Returns
     -------
@@ -355,7 +359,19 @@ def analyse(
         if data is None:
             raise TypeError("analyse() needs the data file beside the scorecard file")
         inputs = load_inputs(scorecard, data)
-    return Analysis(inputs, trend_periods)
+    return Analysis(in_language(inputs, language), trend_periods)
+
+
+def in_language(inputs: Inputs, language: str | None) -> Inputs:
+    """The inputs with the scorecard's texts to be written in ``language`` (unchanged
+    when ``None``); the scorecard's file and hash stay as they were read."""
+    from bms_eval.texts import LANGUAGES
+
+    if language is None or language == inputs.scorecard.language:
+        return inputs
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    return replace(inputs, scorecard=replace(inputs.scorecard, language=language))
 
 
 def notebook_analysis(

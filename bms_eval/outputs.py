@@ -206,6 +206,7 @@ def write_outputs(
         "data": data.file,
         "out": str(out if out is not None else folder),
         "trend_periods": analysis.trend_periods,
+        "language": card.language,
     }
     manifest = manifest_document(
         {

@@ -144,3 +144,18 @@ def test_internal_error_is_one_line_without_traceback(cli, mini, monkeypatch):
     result = cli("validate", *mini)
     assert result.code == 1 and "internal error (RuntimeError: planted)" in result.err
     assert "Traceback" not in result.err
+
+
+def test_validate_loads_no_solvers_plots_or_templates(mini):
+    """`validate` starts quickly: scipy, matplotlib, jinja2 and statsmodels are only
+    imported by the commands that need them."""
+    card, data = mini
+    code = (
+        "import sys\n"
+        "from bms_eval.cli.main import main\n"
+        f"assert main(['validate', {str(card)!r}, {str(data)!r}]) == 0\n"
+        "heavy = {'scipy', 'matplotlib', 'jinja2', 'statsmodels', 'seaborn'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

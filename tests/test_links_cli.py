@@ -187,3 +187,23 @@ def test_gap_years_make_lags_missing_not_shifted():
     assert lagged[4] == 4.0
     lead = panel.shifted("X", -1)[0]
     assert lead[0] == 2.0 and np.isnan(lead[1])
+
+
+def test_links_language_option_writes_the_reasons_in_it(cli):
+    default = cli("links", "--quiet", EXAMPLE_CARD, EXAMPLE_DATA)
+    english = cli("links", "--quiet", "--language", "en", EXAMPLE_CARD, EXAMPLE_DATA)
+    assert default.code == english.code == 0
+    nb, en = pd.read_csv(io.StringIO(default.out)), pd.read_csv(io.StringIO(english.out))
+    assert list(nb["verdict"]) == list(en["verdict"])
+    pd.testing.assert_frame_equal(
+        nb.drop(columns=["reason", "notes"]), en.drop(columns=["reason", "notes"])
+    )
+    api = estimate_links(*_inputs_of(EXAMPLE_CARD, EXAMPLE_DATA)).to_frame("en")
+    assert list(en["reason"]) == list(api["reason"])
+    assert not (nb["reason"] == en["reason"]).any()
+    assert cli("links", "--language", "de", EXAMPLE_CARD, EXAMPLE_DATA).code == 2
+
+
+def _inputs_of(card, data):
+    inputs = load_inputs(card, data)
+    return inputs.scorecard, inputs.data

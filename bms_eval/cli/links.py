@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bms_eval.cli.output import print_problems
 from bms_eval.output_paths import check_given, check_output_file, write_atomically
+from bms_eval.texts import LANGUAGES
 from bms_eval.validation import load_inputs
 
 
@@ -28,18 +29,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="write links.csv here (default: standard "
         "output); the file is replaced only when the run succeeds",
     )
+    p.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="write the reasons and the summary in this language (default: the scorecard's)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the link tests; raise InputError on invalid input, UsageError on a bad --out."""
+    from bms_eval.analysis import in_language
     from bms_eval.estimation.links import estimate_links  # the solvers: only for this command
 
     check_given(args.out)
     if args.out:
         check_output_file(Path(args.out), [Path(args.scorecard), Path(args.data)])
-    inputs = load_inputs(args.scorecard, args.data)
+    inputs = in_language(load_inputs(args.scorecard, args.data), args.language)
     if inputs.warnings and not args.quiet:
         print_problems(inputs.warnings)
 

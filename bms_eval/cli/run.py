@@ -9,6 +9,7 @@ from pathlib import Path
 from bms_eval.cli.output import print_problems
 from bms_eval.output_paths import check_given, check_output_folder
 from bms_eval.resources import example
+from bms_eval.texts import LANGUAGES
 from bms_eval.validation import load_inputs
 
 
@@ -27,6 +28,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", nargs="?", help="indicator data file")
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: reports/<scorecard file's stem>/)"
+    )
+    p.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="write the report and every text in this language (default: the scorecard's)",
     )
     p.add_argument(
         "--timeout",
@@ -54,6 +60,7 @@ def default_output(scorecard: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline; exit 2 for one input without the other or an unusable --out."""
+    from bms_eval.analysis import in_language
     from bms_eval.pipeline.notebooks import shared_kernel
     from bms_eval.pipeline.output_folder import OutputFolder
 
@@ -75,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     # before the work folder is removed; the kernel starts before the inputs are
     # read, which it outlasts (invalid input stops it again: exit 1)
     with OutputFolder(out) as folder, shared_kernel() as kernel:
-        checked = [load_inputs(scorecard, data)]
+        checked = [in_language(load_inputs(scorecard, data), args.language)]
         if checked[0].warnings:
             print_problems(checked[0].warnings)
         # papermill and nbformat take a while to import: only this command needs
