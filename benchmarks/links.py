@@ -52,6 +52,35 @@ PYFIXEST_LOOP = textwrap.dedent("""
 """)
 
 
+#: The phases of ``bms-eval links`` in one process, each timed (where the time goes).
+PHASES = textwrap.dedent("""
+    import sys, time
+    start = time.perf_counter()
+    from bms_eval.estimation.links import estimate_links
+    from bms_eval.validation import load_inputs
+    imported = time.perf_counter()
+    inputs = load_inputs(sys.argv[1], sys.argv[2])
+    read = time.perf_counter()
+    estimate_links(inputs.scorecard, inputs.data)
+    done = time.perf_counter()
+    print(imported - start, read - imported, done - read)
+""")
+
+
+def phases(card: Path, data: Path) -> tuple[float, float, float]:
+    """Seconds for imports, reading and checking, estimating (median of REPEATS)."""
+    runs = []
+    for _ in range(REPEATS):
+        proc = subprocess.run(
+            [sys.executable, "-c", PHASES, str(card), str(data)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs.append([float(x) for x in proc.stdout.split()])
+    return tuple(statistics.median(r[i] for r in runs) for i in range(3))  # type: ignore[return-value]
+
+
 def workload(units: int, seed: int = 1) -> tuple[str, list[tuple[str, str, int]]]:
     """Scorecard YAML text and the links (from, to, lag)."""
     rng = np.random.default_rng(seed)
@@ -114,6 +143,11 @@ def run(units: int, folder: Path, with_pyfixest: bool) -> None:
         f"{len(links)} links"
     )
     print(f"  bms-eval links, every side and direction test  {ours:7.2f} s")
+    imports, reading, estimating = phases(card_path, data_path)
+    print(
+        f"    of which imports {imports:.2f} s, reading and checking {reading:.2f} s, "
+        f"estimating {estimating:.2f} s"
+    )
     if with_pyfixest:
         script = folder / "pyfixest_loop.py"
         script.write_text(PYFIXEST_LOOP, encoding="utf-8")
