@@ -69,7 +69,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.optimize import least_squares, root
 
 from bms_eval.estimation.fixed_effects import (
     EXACT_FIT_TOLERANCE,
@@ -623,6 +622,9 @@ def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
         fixed = _fixed_point(lift, first, key, low, high)
     if fixed is not None:
         return _Solution(lift(fixed), True)
+    # imported here: most solves end above, and scipy.optimize takes a tenth of a second
+    from scipy.optimize import least_squares, root
+
     with np.errstate(all="ignore"):
         quick = root(imbalance, first, method="hybr", options={"xtol": 1e-7})
     inside = np.all(quick.x >= low) and np.all(quick.x <= high)
