@@ -345,3 +345,21 @@ def test_run_language_option_writes_the_report_in_it(cli, tmp_path):
     # the scorecard as read: its hash is that of the file, whatever the language
     digest = hashlib.sha256(EXAMPLE_CARD.read_bytes()).hexdigest()
     assert manifest["inputs"]["scorecard"]["sha256"] == digest
+
+
+def test_a_run_without_fork_computes_first_and_writes_the_same(tmp_path, monkeypatch, example_run):
+    """Where processes cannot be forked (Windows) the analysis is computed in the
+    command's own process before the notebooks: the same outputs."""
+    import bms_eval.estimation.links as links_module
+    import bms_eval.pipeline.producer as producer_module
+
+    monkeypatch.setattr(producer_module, "can_fork", lambda: False)
+    monkeypatch.setattr(links_module, "can_fork", lambda: False)
+    out = tmp_path / "no_fork"
+    run_pipeline(EXAMPLE_CARD, EXAMPLE_DATA, out)
+    assert (out / "links.csv").read_bytes() == (example_run / "links.csv").read_bytes()
+    assert (out / "status.csv").read_bytes() == (example_run / "status.csv").read_bytes()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == (example_run / "report.html").read_text(
+        encoding="utf-8"
+    ).count("data:image/png;base64,")
