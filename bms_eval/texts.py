@@ -24,7 +24,8 @@ import gettext
 from importlib.resources import files
 from typing import Any
 
-LANGUAGES = ("en", "nb", "nn")
+from bms_eval.inputs.model import LANGUAGES  # the languages a scorecard may ask for
+
 #: The gettext domain (the catalogs' file name).
 DOMAIN = "bms_eval"
 
