@@ -317,6 +317,20 @@ class Analysis:
             f"{len(card.links)} links; computed: {', '.join(done) or 'nothing yet'}"
         )
 
+    def _repr_html_(self) -> str:
+        import html
+
+        parts = "".join(
+            f"<li><code>.{name}</code>{' (computed)' if name in self.__dict__ else ''}</li>"
+            for name in PART_NAMES
+        )
+        return (
+            f"<div><p>{html.escape(repr(self))}</p><p>Its parts, each a table that shows "
+            f"itself:</p><ul>{parts}</ul><p>Figures: <code>.show(tag)</code>, "
+            "<code>.plot(tag)</code> for a matplotlib figure; the tags: "
+            "<code>.figure_tags()</code>.</p></div>"
+        )
+
 
 def analyse(
     scorecard: str | Path | Inputs,

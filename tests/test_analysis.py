@@ -165,3 +165,9 @@ def test_link_tests_are_the_same_with_any_number_of_workers():
     two = estimate_links(inputs.scorecard, inputs.data, workers=2)
     assert one == two
     pd.testing.assert_frame_equal(one.to_frame(), two.to_frame())
+
+
+def test_the_analysis_shows_what_it_holds(analysis):
+    html = analysis._repr_html_()
+    assert "<code>.links</code> (computed)" in html and "figure_tags" in html
+    assert "computed: quality, status, links, assessment" in repr(analysis)
