@@ -16,11 +16,11 @@ truth. Entry points beyond the loaders are imported when first used, so that
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
+from bms_eval.exports import lazy_attributes
 from bms_eval.inputs import IndicatorData, Scorecard, load_data, load_scorecard
 from bms_eval.problems import InputError, Problem
 from bms_eval.simulate import simulate  # light; and it shares its name with its module
@@ -48,10 +48,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'bms_eval' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

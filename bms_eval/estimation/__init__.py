@@ -6,8 +6,9 @@ unpickling results (a notebook of ``bms-eval run``) does not load the solvers.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bms_eval.exports import lazy_attributes
 
 if TYPE_CHECKING:
     from bms_eval.estimation.links import estimate_links
@@ -20,10 +21,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'bms_eval.estimation' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = ["LINK_COLUMNS", "LinkResults", "estimate_links"]
