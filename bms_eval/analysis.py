@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bms_eval.status import TREND_PERIODS
+from bms_eval.status import TREND_PERIODS, StatusResults, scorecard_status
 from bms_eval.validation import Inputs, QualityReport, load_inputs
 
 if TYPE_CHECKING:
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from bms_eval.estimation.results import LinkResults
     from bms_eval.inputs.data import IndicatorData
     from bms_eval.inputs.model import Scorecard
-    from bms_eval.status import StatusResults
 
 #: The run's private folder of parts, inside its work folder.
 PARTS = ".parts"
@@ -60,22 +59,20 @@ def write_part(folder: Path, name: str, payload: bytes) -> None:
     os.replace(tmp, folder / name)
 
 
-def read_part(folder: Path, name: str, timeout: float | None = None) -> bytes:
-    """A part of a run, waiting until it is written.
+def read_part(folder: Path, name: str) -> bytes:
+    """A part of a run, waiting until it is written (``bms-eval run --timeout``
+    bounds the wait of a notebook cell).
 
     Raises
     ------
     AnalysisFailed
-        The run recorded that its analysis failed, or ``timeout`` passed.
+        The run recorded that its analysis failed.
     """
     path, failed = folder / name, folder / FAILED
-    deadline = None if timeout is None else time.monotonic() + timeout
     pause = 0.005
     while not path.exists():
         if failed.exists():
             raise AnalysisFailed(failed.read_text(encoding="utf-8"))
-        if deadline is not None and time.monotonic() > deadline:
-            raise AnalysisFailed(f"{name} was not computed within {timeout:g} s")
         time.sleep(pause)
         pause = min(pause * 1.5, 0.05)
     return path.read_bytes()
@@ -124,8 +121,6 @@ class Analysis:
     @cached_property
     def status(self) -> StatusResults:
         """The ordinary scorecard status: latest values against ambitions, trends."""
-        from bms_eval.status import StatusResults, scorecard_status
-
         found = self._from_run("status")
         if found is not None:
             return found
@@ -148,16 +143,23 @@ class Analysis:
         found = self._from_run("assessment")
         return assess(self.inputs, self.links) if found is None else found
 
-    def compute(self, progress: Callable[[str], None] | None = None) -> Analysis:
+    def compute(
+        self, progress: Callable[[str], None] | None = None, figures: bool = False
+    ) -> Analysis:
         """Compute every part not yet computed; returns the analysis itself.
 
         Parameters
         ----------
         progress : callable, optional
             Receives a line per step and per effect indicator of the link tests.
+        figures : bool
+            Render (inside a run: read) every figure of the report as well.
         """
         for part in PART_NAMES:
             self.part(part, progress)
+        if figures:
+            for tag in self.figure_tags():
+                self.figure(tag)
         return self
 
     def part(self, name: str, progress: Callable[[str], None] | None = None) -> Any:
@@ -291,7 +293,6 @@ class Analysis:
         bms_eval.output_paths.UsageError
             ``out`` may not be written.
         """
-        from bms_eval.display import data_uri
         from bms_eval.output_paths import check_output_folder
         from bms_eval.outputs import now, write_outputs
         from bms_eval.pipeline.output_folder import OutputFolder
@@ -300,10 +301,9 @@ class Analysis:
         out = Path(out)
         check_output_folder(out, [Path(self.scorecard.source), Path(self.data.file)])
         self.compute(progress)
-        figures = {tag: data_uri(self.figure(tag)) for tag in self.figure_tags()}
         with OutputFolder(out) as folder:
             assert folder.work is not None
-            write_outputs(self, folder.work, figures, started=started, out=out)
+            write_outputs(self, folder.work, started=started, out=out)
             folder.commit()
         return out
 
@@ -379,7 +379,7 @@ def analyse(
 def in_language(inputs: Inputs, language: str | None) -> Inputs:
     """The inputs with the scorecard's texts to be written in ``language`` (unchanged
     when ``None``); the scorecard's file and hash stay as they were read."""
-    from bms_eval.texts import LANGUAGES
+    from bms_eval.inputs.model import LANGUAGES
 
     if language is None or language == inputs.scorecard.language:
         return inputs

@@ -167,7 +167,6 @@ def manifest_document(
 def write_outputs(
     analysis: Analysis,
     folder: Path,
-    figures: dict[str, str],
     *,
     started: str,
     notebooks: list[dict] | None = None,
@@ -183,8 +182,6 @@ def write_outputs(
         The analysis, every part computed once.
     folder : Path
         An existing folder to write into (a run's work folder).
-    figures : dict
-        The report's figures as ``data:`` URIs by tag.
     started : str
         When the run began (ISO 8601).
     notebooks : list of dict, optional
@@ -194,6 +191,7 @@ def write_outputs(
     out : Path, optional
         The output folder ``folder`` becomes, for the manifest.
     """
+    from bms_eval.display import data_uri
     from bms_eval.pipeline.output_folder import output_hashes
     from bms_eval.report.html import render_report
 
@@ -218,6 +216,7 @@ def write_outputs(
         notebooks or [],
         argv,
     )
+    figures = {tag: data_uri(analysis.figure(tag)) for tag in analysis.figure_tags()}
     html = render_report(card, results, manifest, figures)
     (folder / "report.html").write_text(html, encoding="utf-8")
     write_json(folder / "results.json", results)

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from bms_eval.cli.output import print_problems
+from bms_eval.inputs.model import LANGUAGES
 from bms_eval.output_paths import check_given, check_output_folder
 from bms_eval.resources import example
-from bms_eval.texts import LANGUAGES
 from bms_eval.validation import load_inputs
 
 

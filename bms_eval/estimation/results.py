@@ -243,9 +243,7 @@ class LinkResults:
         """The table a reader sees: arrow, lag, the standardized within effect and its
         interval, adjusted p, the direction tests, the verdict (and its reason), with
         headers and verdicts in ``language`` (the scorecard's when not given)."""
-        from bms_eval.texts import Texts
-
-        t = Texts(language or (self.card.language if self.card is not None else "en"))
+        t = self._texts(language)
 
         def p_cell(p: object) -> str:
             if not (isinstance(p, float) and math.isfinite(p)):
@@ -284,9 +282,7 @@ class LinkResults:
         return shown
 
     def _title(self, language: str | None) -> tuple[str, str]:
-        from bms_eval.texts import Texts
-
-        t = Texts(language or (self.card.language if self.card is not None else "en"))
+        t = self._texts(language)
         counts = ", ".join(f"{n} {t.verdict(v)}" for v, n in self.counts().items() if n)
         title = t.format(
             "lt.title",

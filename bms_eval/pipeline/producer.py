@@ -125,7 +125,11 @@ class Producer:
         self.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
+        """Stop a child still working (the run was interrupted or a notebook failed)."""
         if self.process is not None and self.process.is_alive():
             self.process.terminate()
             self.process.join()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

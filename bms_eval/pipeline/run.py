@@ -25,7 +25,6 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 
 from bms_eval.analysis import PARTS, SNAPSHOT, Analysis, write_part
-from bms_eval.display import data_uri
 from bms_eval.memory import release_memory
 from bms_eval.output_paths import check_output_folder
 from bms_eval.outputs import now, write_outputs
@@ -117,8 +116,7 @@ def run_pipeline(
         parts = work / PARTS
         # the notebooks and this process only show and write what the producer
         # computes: they get the inputs without the data's rows
-        light = Inputs(inputs.scorecard, inputs.data.without_rows(), inputs.warnings)
-        snapshot = Analysis(light)
+        snapshot = Analysis(replace(inputs, data=inputs.data.without_rows()))
         write_part(parts, SNAPSHOT, pickle.dumps(snapshot, protocol=5))
         producer = stack.enter_context(Producer(Analysis(inputs), parts, progress))
         del inputs  # the producer has the rows now (its own copy where it was forked)
@@ -145,17 +143,15 @@ def run_pipeline(
                 )
             producer.finish()
         except CellFailure as failure:
-            producer.__exit__()
+            producer.stop()
             shutil.rmtree(parts, ignore_errors=True)
             raise RunFailed(failure, folder.keep_failed()) from None
         t0 = time.perf_counter()
-        # every part and figure as the notebooks read them
-        analysis = replace(snapshot, run_parts=parts).compute()
-        figures = {tag: data_uri(analysis.figure(tag)) for tag in analysis.figure_tags()}
+        # every part and figure read into memory before the parts folder goes: the
+        # manifest lists exactly the files that stay
+        analysis = replace(snapshot, run_parts=parts).compute(figures=True)
         shutil.rmtree(parts, ignore_errors=True)
-        write_outputs(
-            analysis, work, figures, started=started, notebooks=records, argv=argv, out=folder.out
-        )
+        write_outputs(analysis, work, started=started, notebooks=records, argv=argv, out=folder.out)
         collect = time.perf_counter() - t0
         folder.commit()
         progress(f"report written in {collect:.1f} s")
