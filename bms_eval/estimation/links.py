@@ -52,7 +52,7 @@ from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Analysis, Link, Scorecard
 from bms_eval.texts import Texts
-from bms_eval.workers import available_cores, can_fork, quiet_child
+from bms_eval.workers import available_cores, can_fork, quiet_child, signals_held
 
 #: Below this many units, p-values and intervals come from the wild cluster bootstrap.
 BOOTSTRAP_BELOW_UNITS = 50
@@ -494,7 +494,8 @@ def estimate_links(
                 done(i, _TargetRun(panel, scorecard, target, links).rows())
         else:
             _JOB = (panel, scorecard, groups)
-            pool = multiprocessing.get_context("fork").Pool(n_workers, initializer=quiet_child)
+            with signals_held():
+                pool = multiprocessing.get_context("fork").Pool(n_workers, initializer=quiet_child)
             try:
                 results = pool.imap(_target_rows, range(len(groups)))
                 # what the adjustment at the end imports, loaded while the workers work

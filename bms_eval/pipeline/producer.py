@@ -13,15 +13,18 @@ part is computed exactly once and the notebooks only read it.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import pickle
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bms_eval.analysis import FAILED, Analysis, figure_file, write_part
-from bms_eval.workers import can_fork, quiet_child
+from bms_eval.workers import can_fork, quiet_child, signals_held
 
 #: Figures the second process renders while the first computes the link tests.
 EARLY_FIGURES = ("coverage", "trends")
@@ -73,6 +76,8 @@ def produce(analysis: Analysis, parts: Path, progress: Callable[[str], None], fo
 
 def _child(analysis: Analysis, parts: Path) -> None:
     quiet_child()  # the command stops this process when it is interrupted
+    with contextlib.suppress(OSError):  # (the command makes the group as well)
+        os.setpgid(0, 0)  # a group of its own, with the figure helpers it forks
     try:
         produce(analysis, parts, lambda line: print(line, file=sys.stderr, flush=True), True)
     except BaseException as exc:  # the notebooks waiting for a part must hear of it
@@ -86,13 +91,16 @@ class Producer:
     fork is available (:meth:`start` returns at once), else in this one.
 
     Used as a context manager: on leaving, a child still working (the run was
-    interrupted or a notebook failed) is stopped before the work folder goes.
+    interrupted or a notebook failed) is stopped before the work folder goes,
+    with the processes rendering figures for it: the child leads a process group
+    of its own, and the whole group is terminated.
     """
 
     def __init__(self, analysis: Analysis, parts: Path, progress: Callable[[str], None]):
         self.analysis: Analysis | None = analysis
         self.parts, self.progress = parts, progress
         self.process = None
+        self._done = False
 
     def start(self) -> None:
         """Start computing (or compute, without fork); the analysis is handed over."""
@@ -101,7 +109,10 @@ class Producer:
             self.process = multiprocessing.get_context("fork").Process(
                 target=_child, args=(analysis, self.parts)
             )
-            self.process.start()
+            with signals_held():
+                self.process.start()
+                with contextlib.suppress(OSError):  # (the child makes it as well)
+                    os.setpgid(self.process.pid, self.process.pid)
         else:
             produce(analysis, self.parts, self.progress, fork=False)
 
@@ -116,7 +127,8 @@ class Producer:
         if self.process is None:
             return
         self.process.join()
-        if self.process.exitcode != 0:
+        self._done = self.process.exitcode == 0
+        if not self._done:
             failed = self.parts / FAILED
             reason = failed.read_text(encoding="utf-8") if failed.exists() else "it stopped"
             raise RuntimeError(f"{reason} (exit status {self.process.exitcode})")
@@ -126,10 +138,14 @@ class Producer:
         return self
 
     def stop(self) -> None:
-        """Stop a child still working (the run was interrupted or a notebook failed)."""
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        """Stop the child and its figure helpers unless they have finished (the run
+        was interrupted or a notebook failed)."""
+        if self.process is None or self._done:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.join()
+        self._done = True
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
