@@ -1,8 +1,8 @@
 """Showing results in a notebook: tagged figures and Markdown.
 
-A figure shown with :func:`show_png` or :func:`show_figure` carries its tag in
-the output's metadata (:data:`FIGURE_KEY`), so an executed notebook says which
-of the report's figures each picture is.
+A figure shown with :func:`show_png` carries its tag in the output's metadata
+(:data:`FIGURE_KEY`), so an executed notebook says which of the report's
+figures each picture is.
 """
 
 from __future__ import annotations
@@ -35,16 +35,6 @@ def show_png(png: bytes, tag: str) -> None:
     from IPython.display import Image, display
 
     display(Image(data=png, format="png"), metadata={FIGURE_KEY: tag})
-
-
-def show_figure(fig: Figure, tag: str) -> None:
-    """Display a matplotlib figure in the notebook as a PNG tagged for the report.
-
-    The PNG is rendered here, so the picture does not depend on the kernel's
-    matplotlib backend: ``MPLBACKEND=Agg`` in the environment, which silently
-    drops figures shown through the inline backend, cannot remove it.
-    """
-    show_png(png_bytes(fig), tag)
 
 
 def show_markdown(text: str) -> None:

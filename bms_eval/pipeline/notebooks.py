@@ -5,7 +5,7 @@ hand-kept list. Each gets the parameters it declares, passed as typed Python
 values through papermill's API (the command line's ``-p`` would turn ``007``
 into 7), with the kernel named (``python3``) and the working directory set
 explicitly to the notebook's folder, where JupyterLab and nbval run it too.
-Figures are rendered to PNG by :func:`bms_eval.display.show_figure`, so
+Figures are shown as PNG by :func:`bms_eval.display.show_png`, so
 ``MPLBACKEND`` in the environment cannot make them disappear.
 """
 
