@@ -158,6 +158,16 @@ def test_benjamini_hochberg_by_hand_and_nan_kept_out():
     assert np.isnan(benjamini_hochberg(np.array([np.nan]))).all()
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_benjamini_hochberg_equals_statsmodels_with_ties_and_ones(seed):
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(size=200) ** 3
+    p[rng.choice(200, 20)] = 0.01  # ties
+    p[rng.choice(200, 5)] = 1.0
+    ours = benjamini_hochberg(p)
+    np.testing.assert_allclose(ours, multipletests(p, method="fdr_bh")[1], rtol=1e-12, atol=0)
+
+
 def test_minimum_detectable_effect_is_the_power_formula():
     # large df: (1.96 + 0.8416) × se
     assert minimum_detectable_effect(1.0, 10_000, 0.05) == pytest.approx(2.8016, abs=1e-3)

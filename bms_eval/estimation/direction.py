@@ -279,6 +279,10 @@ def _equation(
             n=n_periods,
             min=MIN_DIRECTION_PERIODS,
         )
+    if design.n_units < 2:
+        raise NotEstimable(
+            "no_df", "one unit leaves nothing to cluster over", n=design.n_obs, units=1
+        )
     yw, W, y_unit, W_unit, two_way = _within(design, twoway)
     gram = W.T @ W
     raw_norms = np.sqrt((design.X**2).sum(axis=0))
@@ -738,10 +742,6 @@ def cross_lagged(
     r_terms = pair_terms(cause, target, lag if lag >= 1 else 1, r_controls)
     fwd = _equation(panel, scale, target, f_terms, pair, twoway)
     rev = _equation(panel, scale, cause, r_terms, pair, twoway)
-    if min(np.count_nonzero(np.bincount(fwd.units)), np.count_nonzero(np.bincount(rev.units))) < 2:
-        raise NotEstimable(
-            "no_df", "one unit leaves nothing to cluster over", n=fwd.y.size, units=1
-        )
     active = np.flatnonzero(np.bincount(np.r_[fwd.units, rev.units]))
     g = int(active.size)
     try:

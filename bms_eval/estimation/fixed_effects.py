@@ -126,6 +126,10 @@ def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 def demean(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Subtract group means (rows sorted by group; see :func:`group_sums`)."""
+    if counts.size and counts[0] * counts.size == values.shape[0] and counts.min() == counts[0]:
+        # groups of equal size (a balanced panel): means of a reshaped view, no gathers
+        blocks = values.reshape(counts.size, int(counts[0]), *values.shape[1:])
+        return (blocks - blocks.mean(axis=1, keepdims=True)).reshape(values.shape)
     means = group_sums(values, starts) / (counts if values.ndim == 1 else counts[:, None])
     return values - np.repeat(means, counts, axis=0)
 
@@ -158,8 +162,14 @@ def project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) 
     per-period sum of ``v`` and ``D′D = diag(n_p) − Σ_i m_i m_i′ / T_i`` (``m_i`` the
     periods unit ``i`` has).
     """
-    period, unit, mask, t_i, solver, _ = period_layout(codes_key(units), codes_key(periods))
+    layout = period_layout(codes_key(units), codes_key(periods))
+    period, unit, mask, t_i, solver = layout[:5]
     p = mask.shape[1]
+    if layout[6]:
+        # every unit has every period, in order: the projection is the period means'
+        # deviation (the unit-demeaned columns average zero over each unit)
+        blocks = values.reshape(t_i.size, p, values.shape[1])
+        return (blocks - blocks.mean(axis=0)).reshape(values.shape)
     sums = np.column_stack(
         [np.bincount(period, values[:, j], minlength=p) for j in range(values.shape[1])]
     )
@@ -172,9 +182,14 @@ def project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) 
 @functools.lru_cache(maxsize=8)
 def period_layout(
     units: bytes, periods: bytes
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What :func:`_project_periods` needs of a sample (cached: the equations of one
-    effect indicator usually share their sample). Takes the code arrays as bytes."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool]:
+    """What :func:`project_periods` needs of a sample (cached: the equations of one
+    effect indicator usually share their sample). Takes the code arrays as bytes.
+
+    Returns the dense period and unit codes, the units × periods mask, each unit's
+    number of periods, the pseudo-inverse of the demeaned dummies' Gram matrix
+    (first period dropped), its rank, and whether the sample is balanced with
+    rows in unit-then-period order."""
     period = dense_codes(np.frombuffer(periods, dtype=np.int64))
     unit = dense_codes(np.frombuffer(units, dtype=np.int64))
     p, g = int(period.max()) + 1, int(unit.max()) + 1
@@ -187,7 +202,8 @@ def period_layout(
     rank = int(np.linalg.matrix_rank(gram[1:, 1:], hermitian=True)) if p > 1 else 0
     for array in (period, unit, mask, t_i, solver):
         array.setflags(write=False)
-    return period, unit, mask, t_i, solver, rank
+    balanced = bool(mask.all()) and bool(np.array_equal(period, np.tile(np.arange(p), g)))
+    return period, unit, mask, t_i, solver, rank, balanced
 
 
 @dataclass(frozen=True)

@@ -92,13 +92,21 @@ def between_regression(y: np.ndarray, x: np.ndarray, units: np.ndarray) -> Betwe
 
 
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values, by statsmodels' ``multipletests``
-    (``fdr_bh``); NaN stays NaN and is not counted among the tests."""
-    from statsmodels.stats.multitest import multipletests  # a quarter second: when needed
+    """Benjamini–Hochberg adjusted p-values; NaN stays NaN and is not counted among
+    the tests.
 
+    ``p_(i) · m / i``, made monotone from the largest down and capped at 1 — what
+    statsmodels' ``multipletests(method="fdr_bh")`` returns (the tests check it
+    against that). Written out here because importing ``statsmodels.stats.multitest``
+    loads all of ``scipy.stats``, about half a second: a quarter of the whole
+    ``bms-eval links`` command on a KOSTRA-sized scorecard.
+    """
     p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method="fdr_bh")[1]
+    ok = np.flatnonzero(np.isfinite(p))
+    if ok.size:
+        order = np.argsort(p[ok], kind="stable")
+        ranked = p[ok][order] * ok.size / np.arange(1, ok.size + 1)
+        adjusted = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+        out[ok[order]] = adjusted
     return out

@@ -498,9 +498,6 @@ def estimate_links(
                 pool = multiprocessing.get_context("fork").Pool(n_workers, initializer=quiet_child)
             try:
                 results = pool.imap(_target_rows, range(len(groups)))
-                # what the adjustment at the end imports, loaded while the workers work
-                import statsmodels.stats.multitest  # noqa: F401
-
                 for i, found in enumerate(results):
                     done(i, found)
                 pool.close()
