@@ -14,7 +14,7 @@ from linearmodels import PanelOLS
 
 from bms_eval.estimation.direction import (
     MIN_DIRECTION_PERIODS,
-    _responses,
+    _Dynamics,
     cross_lagged,
 )
 from bms_eval.estimation.fixed_effects import NotEstimable
@@ -74,18 +74,23 @@ def test_corrects_the_nickell_bias_of_an_autoregression():
 
 def test_impulse_responses_follow_the_recursion():
     # Y(t) = 0.5 Y(t−1) + 0.3 X(t) + 0.2 X(t−2) + e ; X(t) = 0.7 X(t−1) − 0.4 Y(t−1) + u
-    terms_y = ((1, 0, 0.5), (0, 1, 0.3), (2, 1, 0.2))
-    terms_x = ((1, 1, 0.7), (1, 0, -0.4))
-    psi = _responses(terms_y, terms_x, 6)
-    for shock in (0, 1):
-        y, x = np.zeros(7), np.zeros(7)
-        for k in range(7):
-            x[k] = (k == 0) * (shock == 1) + (0.7 * x[k - 1] - 0.4 * y[k - 1] if k else 0)
-            y[k] = (k == 0) * (shock == 0) + 0.3 * x[k]
-            y[k] += 0.5 * y[k - 1] if k >= 1 else 0
-            y[k] += 0.2 * x[k - 2] if k >= 2 else 0
-        np.testing.assert_allclose(psi[:, 0, shock], y, atol=1e-14)
-        np.testing.assert_allclose(psi[:, 1, shock], x, atol=1e-14)
+    # and, in the same call, with the coefficients scaled by 0.9 (several vectors at once)
+    dynamics = _Dynamics([(1, 0), (0, 1), (2, 1)], [(1, 1), (1, 0)])
+    base_y, base_x = np.array([0.5, 0.3, 0.2]), np.array([0.7, -0.4])
+    horizon = 9  # not a power of two: the doubling stops part-way
+    psi = dynamics.responses(np.stack([base_y, 0.9 * base_y]), np.stack([base_x, 0.9 * base_x]), 9)
+    assert psi.shape == (2, horizon + 1, 2, 2)
+    for row, f in enumerate((1.0, 0.9)):
+        for shock in (0, 1):
+            y, x = np.zeros(horizon + 1), np.zeros(horizon + 1)
+            for k in range(horizon + 1):
+                x[k] = (k == 0) * (shock == 1)
+                x[k] += f * (0.7 * x[k - 1] - 0.4 * y[k - 1]) if k else 0
+                y[k] = (k == 0) * (shock == 0) + f * 0.3 * x[k]
+                y[k] += f * 0.5 * y[k - 1] if k >= 1 else 0
+                y[k] += f * 0.2 * x[k - 2] if k >= 2 else 0
+            np.testing.assert_allclose(psi[row, :, 0, shock], y, atol=1e-14)
+            np.testing.assert_allclose(psi[row, :, 1, shock], x, atol=1e-14)
 
 
 def _many(count: int, **kwargs) -> np.ndarray:

@@ -334,59 +334,71 @@ def _equation(
 # --------------------------------------------------------------------------- the bias
 
 
-@functools.lru_cache(maxsize=64)
-def _responses(
-    terms_y: tuple[tuple[int, int, float], ...],
-    terms_x: tuple[tuple[int, int, float], ...],
-    horizon: int,
-) -> np.ndarray:
-    """Impulse responses ``Ψ_k`` (k = 0 … horizon) of ``(Y, X)`` to unit shocks ``(e, u)``.
+class _Dynamics:
+    """The pair's dynamics as a function of its coefficients: impulse responses, for
+    many coefficient vectors at once (the fixed-point steps and the Jacobian's
+    differences).
 
-    ``terms_y`` / ``terms_x`` list ``(lag, variable, coefficient)`` of the
-    ``Y`` / ``X`` equation, variable 0 for ``Y`` and 1 for ``X``. ``X`` has no
+    ``terms_y`` / ``terms_x`` list ``(lag, variable)`` of the ``Y`` / ``X``
+    equation's pair terms, variable 0 for ``Y`` and 1 for ``X``. ``X`` has no
     same-period term (its lags are ≥ 1); ``Y`` may use ``X(t)`` (lag 0), which is
-    substituted out (the reduced form), and the pair is iterated in companion
-    form. Returns shape ``(horizon + 1, 2, 2)``: [k, variable, shock], read-only
-    (cached: the solver's numerical derivatives in the variances reuse it).
+    substituted out (the reduced form), and the pair is iterated in companion form.
     """
-    depth = max([lag for lag, _, _ in terms_y + terms_x] + [1])
-    same_year = sum(c for lag, v, c in terms_y if lag == 0 and v == 1)
-    phi = np.zeros((2, 2 * depth))  # rows Y, X; columns (Y, X) at lags 1 … depth
-    for lag, v, c in terms_x:
-        if lag >= 1:
-            phi[1, 2 * (lag - 1) + v] += c
-    for lag, v, c in terms_y:
-        if lag >= 1:
-            phi[0, 2 * (lag - 1) + v] += c
-    phi[0] += same_year * phi[1]
-    companion = np.zeros((2 * depth, 2 * depth))
-    companion[:2] = phi
-    companion[2:, :-2] = np.eye(2 * depth - 2)
-    state = np.zeros((2 * depth, 2))
-    state[:2] = [[1.0, same_year], [0.0, 1.0]]  # impact of e (column 0) and u (column 1)
-    psi = np.empty((horizon + 1, 2, 2))
-    psi[0] = state[:2]
-    for k in range(1, horizon + 1):
-        state = companion @ state
-        psi[k] = state[:2]
-    psi.setflags(write=False)
-    return psi
+
+    def __init__(self, terms_y: list[tuple[int, int]], terms_x: list[tuple[int, int]]):
+        self.depth = max([lag for lag, _ in terms_y + terms_x] + [1])
+        # where each coefficient goes in the first rows of the companion matrix
+        self.y_at = np.array([2 * (lag - 1) + v if lag >= 1 else -1 for lag, v in terms_y])
+        self.x_at = np.array([2 * (lag - 1) + v for lag, v in terms_x])
+        self.same_year = np.array([lag == 0 and v == 1 for lag, v in terms_y])
+
+    def responses(self, coef_y: np.ndarray, coef_x: np.ndarray, horizon: int) -> np.ndarray:
+        """Impulse responses ``Ψ_k`` (k = 0 … horizon) of ``(Y, X)`` to unit shocks ``(e, u)``.
+
+        ``coef_y`` / ``coef_x`` have shape ``(m, terms)``: ``m`` coefficient vectors.
+        Returns shape ``(m, horizon + 1, 2, 2)``: [vector, k, variable, shock].
+        The powers of the companion matrix are formed by doubling, so the responses
+        of horizons ``K … 2K − 1`` come from those of ``0 … K − 1`` in one product.
+        """
+        m, width = coef_y.shape[0], 2 * self.depth
+        phi = np.zeros((m, 2, width))  # rows Y, X; columns (Y, X) at lags 1 … depth
+        lagged = self.y_at >= 0
+        phi[:, 0, self.y_at[lagged]] = coef_y[:, lagged]
+        phi[:, 1, self.x_at] = coef_x
+        same_year = coef_y[:, self.same_year].sum(axis=1)
+        phi[:, 0] += same_year[:, None] * phi[:, 1]
+        power = np.zeros((m, width, width))
+        power[:, :2] = phi
+        power[:, 2:, :-2] = np.eye(width - 2)
+        states = np.zeros((m, horizon + 1, width, 2))
+        states[:, 0, 0, 0] = 1.0  # impact of e (column 0) and u (column 1)
+        states[:, 0, 0, 1] = same_year
+        states[:, 0, 1, 1] = 1.0
+        known = 1
+        while known <= horizon:
+            new = min(known, horizon + 1 - known)
+            states[:, known : known + new] = power[:, None] @ states[:, :new]
+            known += new
+            if known <= horizon:
+                power = power @ power
+        return states[:, :, :2, :]
 
 
 def _bias_moments(eq: _Equation, counts: np.ndarray, cov_with_shock: np.ndarray) -> np.ndarray:
-    """Per row of ``counts`` (units, or their sum) and column: ``−E[W̃_i′ẽ_i]``.
+    """``−E[W̃_i′ẽ_i]`` per row of ``counts`` (units, or their sum) and column.
 
     ``counts`` are the equation's pair counts (units × distances) or their column
-    sums; ``cov_with_shock`` has shape ``(horizon + 1, 2)``: the covariance of
-    ``Y`` and ``X`` at horizon ``k`` with the equation's shock.
+    sums (1 × distances); ``cov_with_shock`` has shape ``(m, horizon + 1, 2)``: for
+    each of ``m`` parameter vectors, the covariance of ``Y`` and ``X`` at horizon
+    ``k`` with the equation's shock. Returns shape ``(m, rows, columns)``.
     """
     p = counts.shape[1]
-    out = np.zeros((counts.shape[0], eq.W.shape[1]))
+    out = np.zeros((cov_with_shock.shape[0], counts.shape[0], eq.W.shape[1]))
     for col, var, lag in eq.dynamic:
         # distances d ≥ max(lag, 1) pair with horizon k = d − lag
         first = max(lag, 1)
         if first < p:
-            out[:, col] = counts[:, first:p] @ cov_with_shock[first - lag : p - lag, var]
+            out[:, :, col] = cov_with_shock[:, first - lag : p - lag, var] @ counts[:, first:p].T
     return out * eq.bias_factor
 
 
@@ -410,6 +422,13 @@ class _PairModel:
         self.k_f, self.k_r = fwd.W.shape[1], rev.W.shape[1]
         self.gram_f, self.xy_f = fwd.W.T @ fwd.W, fwd.W.T @ fwd.y
         self.gram_r, self.xy_r = rev.W.T @ rev.W, rev.W.T @ rev.y
+        # the corrected coefficients are linear in the bias: solved by these inverses
+        self.inv_f, self.inv_r = np.linalg.inv(self.gram_f), np.linalg.inv(self.gram_r)
+        self.dynamics = _Dynamics(
+            [(lag, var) for _, var, lag in fwd.dynamic], [(lag, var) for _, var, lag in rev.dynamic]
+        )
+        self.dyn_f = np.array([c for c, _, _ in fwd.dynamic], dtype=int)
+        self.dyn_r = np.array([self.k_f + c for c, _, _ in rev.dynamic], dtype=int)
         # rows are sorted by unit: per-unit sums by reduceat
         self.f_starts, self.f_ids = _blocks(fwd.units)
         self.r_starts, self.r_ids = _blocks(rev.units)
@@ -454,19 +473,22 @@ class _PairModel:
         """``θ_f, θ_r, (σ_ee, σ_eu, σ_uu)``."""
         return par[: self.k_f], par[self.k_f : self.k_f + self.k_r], par[self.k_f + self.k_r :]
 
-    def bias(self, par: np.ndarray, summed: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Per unit (or, ``summed``, over all units): ``−E[W̃′ẽ]`` of the forward and of
-        the reverse equation."""
-        th_f, th_r, s = self.split(par)
-        terms_y = tuple((lag, var, float(th_f[c])) for c, var, lag in self.fwd.dynamic)
-        terms_x = tuple((lag, var, float(th_r[c])) for c, var, lag in self.rev.dynamic)
-        psi = _responses(terms_y, terms_x, self.p)
-        cov = psi @ np.array([[s[0], s[1]], [s[1], s[2]]])  # [k, variable, shock]
+    def bias(self, pars: np.ndarray, summed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``−E[W̃′ẽ]`` of the forward and of the reverse equation per unit (or,
+        ``summed``, over all units), for each row of ``pars`` (shape ``(m, parameters)``).
+
+        Returns arrays of shape ``(m, units or 1, columns)``.
+        """
+        n_coef = self.k_f + self.k_r
+        psi = self.dynamics.responses(pars[:, self.dyn_f], pars[:, self.dyn_r], self.p)
+        s = pars[:, n_coef:]
+        sigma = np.stack([s[:, [0, 1]], s[:, [1, 2]]], axis=1)  # (m, 2, 2): Σ of (e, u)
+        cov = psi @ sigma[:, None]  # [m, k, variable, shock]
         counts_f = self.counts_f if summed else self.fwd.pair_counts
         counts_r = self.counts_r if summed else self.rev.pair_counts
         return (
-            _bias_moments(self.fwd, counts_f, cov[:, :, 0]),
-            _bias_moments(self.rev, counts_r, cov[:, :, 1]),
+            _bias_moments(self.fwd, counts_f, cov[..., 0]),
+            _bias_moments(self.rev, counts_r, cov[..., 1]),
         )
 
     def unit_moments(self, par: np.ndarray) -> np.ndarray:
@@ -474,7 +496,7 @@ class _PairModel:
         th_f, th_r, s = self.split(par)
         e = self.fwd.y - self.fwd.W @ th_f
         u = self.rev.y - self.rev.W @ th_r
-        b_f, b_r = self.bias(par)
+        b_f, b_r = (b[0] for b in self.bias(par[None]))
         out = np.zeros((self.g, self.k_f + self.k_r + 3))
         out[self.f_ids, : self.k_f] = np.add.reduceat(self.fwd.W * e[:, None], self.f_starts)
         out[self.r_ids, self.k_f : self.k_f + self.k_r] = np.add.reduceat(
@@ -512,34 +534,41 @@ class _PairModel:
         jac[n_coef, n_coef] = -self.df_f
         jac[n_coef + 1, n_coef + 1] = -self.df_b
         jac[n_coef + 2, n_coef + 2] = -self.df_r
-        here = np.concatenate([b[0] for b in self.bias(par, summed=True)])
-        for j in self.key:  # forward differences: the bias is a smooth polynomial
-            h = 1e-7 * max(1.0, abs(par[j]))
-            up = par.copy()
-            up[j] += h
-            b_up = np.concatenate([b[0] for b in self.bias(up, summed=True)])
-            jac[:n_coef, j] += (b_up - here) / h
+        # forward differences, all in one evaluation: the bias is a smooth polynomial
+        steps = 1e-7 * np.maximum(1.0, np.abs(par[self.key]))
+        pars = np.repeat(par[None], self.key.size + 1, axis=0)
+        pars[np.arange(1, self.key.size + 1), self.key] += steps
+        b_f, b_r = self.bias(pars, summed=True)
+        both = np.concatenate([b_f[:, 0], b_r[:, 0]], axis=1)
+        jac[:n_coef, self.key] += ((both[1:] - both[0]) / steps[:, None]).T
         return jac
 
-    def update(self, par: np.ndarray) -> np.ndarray:
-        """The coefficients and variances that solve the equations given ``par``'s bias."""
-        b_f, b_r = self.bias(par, summed=True)
-        th_f = np.linalg.solve(self.gram_f, self.xy_f + b_f[0])
-        th_r = np.linalg.solve(self.gram_r, self.xy_r + b_r[0])
-        return np.concatenate([th_f, th_r, self._variances(th_f, th_r)])
+    def update(self, pars: np.ndarray) -> np.ndarray:
+        """For each row of ``pars`` (shape ``(m, parameters)``): the coefficients and
+        variances that solve the equations given that row's bias."""
+        b_f, b_r = self.bias(pars, summed=True)
+        th_f = (self.xy_f + b_f[:, 0]) @ self.inv_f.T
+        th_r = (self.xy_r + b_r[:, 0]) @ self.inv_r.T
+        return self._with_variances(th_f, th_r)
 
     def start(self) -> np.ndarray:
         """The uncorrected within estimates and their shock variances."""
-        th_f = np.linalg.solve(self.gram_f, self.xy_f)
-        th_r = np.linalg.solve(self.gram_r, self.xy_r)
-        return np.concatenate([th_f, th_r, self._variances(th_f, th_r)])
+        return self._with_variances((self.inv_f @ self.xy_f)[None], (self.inv_r @ self.xy_r)[None])[
+            0
+        ]
 
-    def _variances(self, th_f: np.ndarray, th_r: np.ndarray) -> list[float]:
-        """``σ_ee, σ_eu, σ_uu`` from the residuals' cross-products (expanded, O(k²))."""
-        ee = self.yy_f - 2 * th_f @ self.xy_f + th_f @ self.gram_f @ th_f
-        uu = self.yy_r - 2 * th_r @ self.xy_r + th_r @ self.gram_r @ th_r
-        eu = self.ab - th_f @ self.Ab - self.aB @ th_r + th_f @ self.AB @ th_r
-        return [float(ee) / self.df_f, float(eu) / self.df_b, float(uu) / self.df_r]
+    def _with_variances(self, th_f: np.ndarray, th_r: np.ndarray) -> np.ndarray:
+        """Rows of coefficients (shape ``(m, k)`` per equation) followed by the
+        ``σ_ee, σ_eu, σ_uu`` of their residuals, from cross-products (O(k²) each)."""
+        ee = self.yy_f - 2 * th_f @ self.xy_f + np.einsum("mi,ij,mj->m", th_f, self.gram_f, th_f)
+        uu = self.yy_r - 2 * th_r @ self.xy_r + np.einsum("mi,ij,mj->m", th_r, self.gram_r, th_r)
+        eu = (
+            self.ab
+            - th_f @ self.Ab
+            - th_r @ self.aB
+            + np.einsum("mi,ij,mj->m", th_f, self.AB, th_r)
+        )
+        return np.column_stack([th_f, th_r, ee / self.df_f, eu / self.df_b, uu / self.df_r])
 
 
 @dataclass(frozen=True)
@@ -548,43 +577,54 @@ class _Solution:
     exact: bool  # the corrected equations are solved (not only come closest)
 
 
-#: Relative step at which the fixed-point iteration of the corrected equations stops.
-FIXED_POINT_TOLERANCE = 1e-10
-#: It gives way to the root finder when a step is more than this share of the one
-#: before (a slow contraction), or after this many steps.
-FIXED_POINT_RATE = 0.5
-FIXED_POINT_STEPS = 40
+#: Largest remaining imbalance of the corrected equations, relative to the parameters,
+#: at which Newton's method stops.
+NEWTON_TOLERANCE = 1e-10
+#: It gives way to the root finder when an imbalance is more than this share of the one
+#: before (no quick convergence), or after this many steps.
+NEWTON_RATE = 0.5
+NEWTON_STEPS = 12
 
 
-def _fixed_point(
+def _newton(
     lift: Callable[[np.ndarray], np.ndarray],
     first: np.ndarray,
-    key: np.ndarray,
     low: np.ndarray,
     high: np.ndarray,
 ) -> np.ndarray | None:
-    """``z = lift(z)[key]`` iterated from ``first`` while it contracts quickly.
+    """The solution of ``lift(z) = z`` by Newton's method from ``first``.
 
-    The bias is of order 1/T, so the map from the bias-relevant parameters to the
-    corrected estimates is usually a strong contraction (each step a tenth of
-    the one before with twenty periods): about ten evaluations reach
-    :data:`FIXED_POINT_TOLERANCE`, a third of what a root finder with numerical
-    derivatives needs. A fixed point solves the corrected equations exactly.
-    Where the steps shrink slowly (very persistent indicators, few periods) or
-    leave the admissible region, ``None``: the root finder takes over.
+    ``lift`` maps rows of bias-relevant parameters to the corrected estimates they
+    imply. The bias is of order 1/T, so ``lift`` is close to constant and Newton's
+    method converges in three or four steps; each step evaluates ``lift`` at ``z``
+    and at ``z`` moved along each parameter (forward differences for the
+    Jacobian) in one call. Where the imbalance does not shrink quickly (very
+    persistent indicators, few periods) or ``z`` leaves the admissible region,
+    ``None``: the root finder takes over.
     """
     z, previous = first, math.inf
-    for _ in range(FIXED_POINT_STEPS):
-        new = lift(z)[key]
-        if not np.all(np.isfinite(new)):
+    rows = np.arange(1, z.size + 1)
+    for _ in range(NEWTON_STEPS):
+        steps = 1e-7 * np.maximum(1.0, np.abs(z))
+        points = np.repeat(z[None], z.size + 1, axis=0)
+        points[rows, rows - 1] += steps
+        images = lift(points)
+        if not np.all(np.isfinite(images)):
             return None
-        step = float(np.max(np.abs(new - z) / np.maximum(1.0, np.abs(z))))
-        z = new
-        if step <= FIXED_POINT_TOLERANCE:
+        imbalance = images[0] - z
+        size = float(np.max(np.abs(imbalance) / np.maximum(1.0, np.abs(z))))
+        if size <= NEWTON_TOLERANCE:
             return z if np.all(z >= low) and np.all(z <= high) else None
-        if step > FIXED_POINT_RATE * previous:
+        if size > NEWTON_RATE * previous:
             return None
-        previous = step
+        previous = size
+        slope = ((images[1:] - images[0]) / steps[:, None]).T - np.eye(z.size)
+        try:
+            z = z - np.linalg.solve(slope, imbalance)
+        except np.linalg.LinAlgError:
+            return None
+        if not np.all(np.isfinite(z)):
+            return None
     return None
 
 
@@ -595,9 +635,9 @@ def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
     With few periods and very persistent indicators the corrected equation of an
     own lag can have no exact solution, or two (Bun & Carree 2005): the search
     starts at the within estimate, so it finds the solution nearest to it, and
-    where none exists it stops at the point closest to one. The search is a
-    fixed-point iteration where that contracts quickly (:func:`_fixed_point`),
-    else MINPACK's hybrid method, else a bounded least-squares search.
+    where none exists it stops at the point closest to one. The search is
+    Newton's method where that converges quickly (:func:`_newton`), else
+    MINPACK's hybrid method, else a bounded least-squares search.
     """
     full = model.start() if start is None else start.copy()
     key = model.key
@@ -614,18 +654,21 @@ def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
     # from them linearly, so the search runs over those few
     first, low, high = full[key], low[key], high[key]
 
+    def lift_many(zs: np.ndarray) -> np.ndarray:
+        pars = np.repeat(full[None], zs.shape[0], axis=0)
+        pars[:, key] = zs
+        return model.update(pars)
+
     def lift(z: np.ndarray) -> np.ndarray:
-        par = full.copy()
-        par[key] = z
-        return model.update(par)
+        return lift_many(z[None])[0]
 
     def imbalance(z: np.ndarray) -> np.ndarray:
         return lift(z)[key] - z
 
     with np.errstate(all="ignore"):
-        fixed = _fixed_point(lift, first, key, low, high)
-    if fixed is not None:
-        return _Solution(lift(fixed), True)
+        solved = _newton(lambda zs: lift_many(zs)[:, key], first, low, high)
+    if solved is not None:
+        return _Solution(lift(solved), True)
     # imported here: most solves end above, and scipy.optimize takes a tenth of a second
     from scipy.optimize import least_squares, root
 
