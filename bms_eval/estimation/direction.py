@@ -285,7 +285,7 @@ def _equation(
         )
     yw, W, y_unit, W_unit, two_way = _within(design, twoway)
     gram = W.T @ W
-    raw_norms = np.sqrt((design.X**2).sum(axis=0))
+    raw_norms = np.sqrt(np.einsum("ij,ij->j", design.X, design.X))
     clean = (
         float(np.linalg.norm(yw)) > EXACT_FIT_TOLERANCE * float(np.linalg.norm(design.y))
         and independent_columns(gram, raw_norms).all()

@@ -87,14 +87,17 @@ def design_from_grids(y: np.ndarray, columns: list[np.ndarray], names: list[str]
     names : list of str
         One label per regressor.
     """
-    n_units, n_periods = y.shape
-    stack = (
-        np.column_stack([y.ravel(), *(c.ravel() for c in columns)]) if columns else y.reshape(-1, 1)
-    )
-    keep = np.isfinite(stack).all(axis=1)
-    unit_codes = np.repeat(np.arange(n_units), n_periods)[keep]
-    period_codes = np.tile(np.arange(n_periods), n_units)[keep]
-    data = stack[keep]
+    n_periods = y.shape[1]
+    grids = [y, *columns]
+    keep = np.isfinite(y)
+    for grid in columns:
+        keep &= np.isfinite(grid)
+    rows = np.flatnonzero(keep)
+    # filled column by column: far quicker than stacking the grids and then selecting
+    data = np.empty((rows.size, len(grids)))
+    for j, grid in enumerate(grids):
+        data[:, j] = grid.ravel()[rows]
+    unit_codes, period_codes = np.divmod(rows, n_periods)
     return Design(data[:, 0], data[:, 1:], tuple(names), unit_codes, period_codes)
 
 
@@ -128,8 +131,14 @@ def demean(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.nda
     """Subtract group means (rows sorted by group; see :func:`group_sums`)."""
     if counts.size and counts[0] * counts.size == values.shape[0] and counts.min() == counts[0]:
         # groups of equal size (a balanced panel): means of a reshaped view, no gathers
-        blocks = values.reshape(counts.size, int(counts[0]), *values.shape[1:])
-        return (blocks - blocks.mean(axis=1, keepdims=True)).reshape(values.shape)
+        size = int(counts[0])
+        weights = np.full(size, 1.0 / size)
+        if values.ndim == 1:
+            blocks = values.reshape(counts.size, size)
+            return (blocks - (blocks @ weights)[:, None]).ravel()
+        # means as products (a tenth of the time of numpy's mean over the middle axis)
+        blocks = values.reshape(counts.size, size, values.shape[1])
+        return (blocks - (weights @ blocks)[:, None, :]).reshape(values.shape)
     means = group_sums(values, starts) / (counts if values.ndim == 1 else counts[:, None])
     return values - np.repeat(means, counts, axis=0)
 
@@ -168,8 +177,9 @@ def project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) 
     if layout[6]:
         # every unit has every period, in order: the projection is the period means'
         # deviation (the unit-demeaned columns average zero over each unit)
-        blocks = values.reshape(t_i.size, p, values.shape[1])
-        return (blocks - blocks.mean(axis=0)).reshape(values.shape)
+        g, k = t_i.size, values.shape[1]
+        means = np.full(g, 1.0 / g) @ values.reshape(g, p * k)
+        return (values.reshape(g, p, k) - means.reshape(p, k)).reshape(values.shape)
     sums = np.column_stack(
         [np.bincount(period, values[:, j], minlength=p) for j in range(values.shape[1])]
     )
@@ -446,7 +456,7 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         n_dummies = period_layout(codes_key(units), codes_key(periods))[5]
     else:
         y, W = y_unit, x_unit
-    raw_sq = (x_raw**2).sum(axis=0)
+    raw_sq = np.einsum("ij,ij->j", x_raw, x_raw)
     gram = W.T @ W
     y_left = float(np.linalg.norm(y))
     if y_left <= COLLINEARITY_TOLERANCE * max(float(np.linalg.norm(y_raw)), 1e-300):
