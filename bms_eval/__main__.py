@@ -1,7 +1,5 @@
 """``python -m bms_eval`` runs the command line."""
 
-import sys
+from bms_eval.cli.main import entry_point
 
-from bms_eval.cli.main import main
-
-sys.exit(main())
+entry_point()

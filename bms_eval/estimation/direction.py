@@ -80,7 +80,6 @@ from bms_eval.estimation.fixed_effects import (
     design_from_grids,
     fit_within,
     independent_columns,
-    magnitude,
     project_periods,
 )
 from bms_eval.estimation.inference import t_inference
@@ -451,9 +450,11 @@ class _PairModel:
         self.b_starts, self.b_ids = _blocks(self.both_units)
         # what the residual (co)variances need, as cross-products: O(k²) per evaluation
         self.yy_f, self.yy_r = float(fwd.y @ fwd.y), float(rev.y @ rev.y)
+        # the rows of each equation that the other has too (usually most of them)
         a, b = fwd.y[self.at_f], rev.y[self.at_r]
-        A, B = fwd.W[self.at_f], rev.W[self.at_r]
-        self.ab, self.Ab, self.aB, self.AB = float(a @ b), A.T @ b, B.T @ a, A.T @ B
+        self.A, self.B = fwd.W[self.at_f], rev.W[self.at_r]
+        self.ab, self.Ab, self.aB = float(a @ b), self.A.T @ b, self.B.T @ a
+        self.AB = self.A.T @ self.B
         # the bias summed over units needs only the column sums of the pair counts
         self.counts_f = fwd.pair_counts.sum(axis=0, keepdims=True)
         self.counts_r = rev.pair_counts.sum(axis=0, keepdims=True)
@@ -528,8 +529,8 @@ class _PairModel:
         jac[: self.k_f, : self.k_f] = -self.gram_f
         jac[self.k_f : n_coef, self.k_f : n_coef] = -self.gram_r
         jac[n_coef, : self.k_f] = -2 * (self.fwd.W.T @ e)
-        jac[n_coef + 1, : self.k_f] = -(self.fwd.W[self.at_f].T @ u[self.at_r])
-        jac[n_coef + 1, self.k_f : n_coef] = -(self.rev.W[self.at_r].T @ e[self.at_f])
+        jac[n_coef + 1, : self.k_f] = -(self.A.T @ u[self.at_r])
+        jac[n_coef + 1, self.k_f : n_coef] = -(self.B.T @ e[self.at_f])
         jac[n_coef + 2, self.k_f : n_coef] = -2 * (self.rev.W.T @ u)
         jac[n_coef, n_coef] = -self.df_f
         jac[n_coef + 1, n_coef + 1] = -self.df_b
@@ -588,19 +589,21 @@ NEWTON_STEPS = 12
 
 def _newton(
     lift: Callable[[np.ndarray], np.ndarray],
+    key: np.ndarray,
     first: np.ndarray,
     low: np.ndarray,
     high: np.ndarray,
 ) -> np.ndarray | None:
-    """The solution of ``lift(z) = z`` by Newton's method from ``first``.
+    """The parameters at the solution of ``lift(z)[key] = z``, by Newton's method
+    from ``first``.
 
-    ``lift`` maps rows of bias-relevant parameters to the corrected estimates they
-    imply. The bias is of order 1/T, so ``lift`` is close to constant and Newton's
-    method converges in three or four steps; each step evaluates ``lift`` at ``z``
-    and at ``z`` moved along each parameter (forward differences for the
-    Jacobian) in one call. Where the imbalance does not shrink quickly (very
-    persistent indicators, few periods) or ``z`` leaves the admissible region,
-    ``None``: the root finder takes over.
+    ``lift`` maps rows of the bias-relevant parameters ``z`` to all the corrected
+    estimates they imply. The bias is of order 1/T, so ``lift`` is close to
+    constant and Newton's method converges in three or four steps; each step
+    evaluates ``lift`` at ``z`` and at ``z`` moved along each parameter (forward
+    differences for the Jacobian) in one call. Where the imbalance does not shrink
+    quickly (very persistent indicators, few periods) or ``z`` leaves the
+    admissible region, ``None``: the root finder takes over.
     """
     z, previous = first, math.inf
     rows = np.arange(1, z.size + 1)
@@ -608,13 +611,14 @@ def _newton(
         steps = 1e-7 * np.maximum(1.0, np.abs(z))
         points = np.repeat(z[None], z.size + 1, axis=0)
         points[rows, rows - 1] += steps
-        images = lift(points)
+        full = lift(points)
+        images = full[:, key]
         if not np.all(np.isfinite(images)):
             return None
         imbalance = images[0] - z
         size = float(np.max(np.abs(imbalance) / np.maximum(1.0, np.abs(z))))
         if size <= NEWTON_TOLERANCE:
-            return z if np.all(z >= low) and np.all(z <= high) else None
+            return full[0] if np.all(z >= low) and np.all(z <= high) else None
         if size > NEWTON_RATE * previous:
             return None
         previous = size
@@ -666,9 +670,9 @@ def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
         return lift(z)[key] - z
 
     with np.errstate(all="ignore"):
-        solved = _newton(lambda zs: lift_many(zs)[:, key], first, low, high)
+        solved = _newton(lift_many, key, first, low, high)
     if solved is not None:
-        return _Solution(lift(solved), True)
+        return _Solution(solved, True)
     # imported here: most solves end above, and scipy.optimize takes a tenth of a second
     from scipy.optimize import least_squares, root
 
@@ -772,13 +776,10 @@ def cross_lagged(
     NotEstimable
         Too few periods, units or variation, or no stable solution.
     """
-    scale = {}
-    for ind in {target, cause, *(i for i, _ in others), *(i for i, _ in controls)}:
-        grid = panel.values[ind] if panel.has(ind) else np.full(panel.shape, np.nan)
-        finite = grid[np.isfinite(grid)]
-        top = magnitude(finite)  # first to a largest value of 1: no square under- or overflows
-        sd = float(np.std(finite / top)) * top if finite.size > 1 else 0.0
-        scale[ind] = sd if sd > 0 and math.isfinite(sd) else top
+    scale = {
+        ind: panel.spread(ind)
+        for ind in {target, cause, *(i for i, _ in others), *(i for i, _ in controls)}
+    }
     pair = {target: 0, cause: 1}
     f_terms = pair_terms(target, cause, lag, others)
     r_controls = [t for t in controls if t[0] != target]  # Y enters only at its lags

@@ -115,8 +115,11 @@ def block_starts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     length — what :func:`group_sums` and :func:`demean` take."""
     if codes.size == 0:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    return starts, np.diff(np.r_[starts, codes.size])
+    first = np.empty(codes.size, dtype=bool)
+    first[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return starts, np.diff(starts, append=codes.size)
 
 
 def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -420,11 +420,11 @@ PARALLEL_FROM_LINK_LAGS = 20
 _JOB: tuple[Panel, Scorecard, list[tuple[str, list[Link]]]] | None = None
 
 
-def _target_rows(index: int) -> list[dict]:
+def _target_rows(index: int) -> tuple[int, list[dict]]:
     assert _JOB is not None
     panel, card, groups = _JOB
     target, links = groups[index]
-    return _TargetRun(panel, card, target, links).rows()
+    return index, _TargetRun(panel, card, target, links).rows()
 
 
 def _workers(requested: int | None, groups: int, link_lags: int) -> int:
@@ -476,14 +476,17 @@ def estimate_links(
     link_lags = sum(len(lk.lags) for _, links in groups for lk in links)
     n_workers = _workers(workers, len(groups), link_lags)
     rows: list[dict] = []
+    finished: list[int] = []
 
     def done(i: int, found: list[dict]) -> None:
         rows.extend(found)
+        finished.append(i)
         if progress is not None:
-            target, links = groups[i]
+            effect, links = groups[i]
             progress(
-                f"[{i + 1}/{len(groups)}] {target}: {sum(len(lk.lags) for lk in links)} "
-                f"link-lag(s) tested ({time.perf_counter() - start:.1f} s)"
+                f"[{len(finished)}/{len(groups)}] {effect}: "
+                f"{sum(len(lk.lags) for lk in links)} link-lag(s) tested "
+                f"({time.perf_counter() - start:.1f} s)"
             )
 
     # the matrices are small: BLAS threads would only spin, and with workers on
@@ -497,8 +500,11 @@ def estimate_links(
             with signals_held():
                 pool = multiprocessing.get_context("fork").Pool(n_workers, initializer=quiet_child)
             try:
-                results = pool.imap(_target_rows, range(len(groups)))
-                for i, found in enumerate(results):
+                # the effects with the most link-lags first, so no worker is left with a
+                # long one at the end; the rows are put in the scorecard's order below
+                sizes = [sum(len(lk.lags) for lk in links) for _, links in groups]
+                largest_first = sorted(range(len(groups)), key=lambda i: -sizes[i])
+                for i, found in pool.imap_unordered(_target_rows, largest_first):
                     done(i, found)
                 pool.close()
             finally:

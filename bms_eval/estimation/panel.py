@@ -8,12 +8,15 @@ shifts along the period axis, so ``X(t − lag)`` is missing whenever period
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from bms_eval.estimation.fixed_effects import magnitude
 from bms_eval.inputs.data import IndicatorData
 
 
@@ -87,6 +90,22 @@ class Panel:
     def has(self, indicator: str) -> bool:
         """Whether the indicator has any value."""
         return indicator in self.values
+
+    @cached_property
+    def _spreads(self) -> dict[str, float]:
+        return {}
+
+    def spread(self, indicator: str) -> float:
+        """The standard deviation of all the indicator's values (its largest magnitude
+        when they do not vary, 1 when it has none): the unit in which the direction
+        tests work. Computed once per indicator."""
+        if indicator not in self._spreads:
+            grid = self.values.get(indicator)
+            finite = grid[np.isfinite(grid)] if grid is not None else np.zeros(0)
+            top = magnitude(finite)  # first to a largest value of 1: no square overflows
+            sd = float(np.std(finite / top)) * top if finite.size > 1 else 0.0
+            self._spreads[indicator] = sd if sd > 0 and math.isfinite(sd) else top
+        return self._spreads[indicator]
 
     def shifted(self, indicator: str, lag: int) -> np.ndarray:
         """``X(t − lag)`` on the grid (a negative lag gives a lead, ``X(t + |lag|)``).
