@@ -65,6 +65,34 @@ def test_fit_within_equals_linearmodels(name, effects, balanced):
 
 @pytest.mark.parametrize("name", sorted(PANELS))
 @pytest.mark.parametrize("effects", ["unit", "twoway"])
+@pytest.mark.parametrize("balanced", [True, False])
+def test_added_regressor_equals_fitting_it_with_the_others(name, effects, balanced):
+    """The placebo leads' shortcut (Frisch–Waugh–Lovell): one regressor added to a fit
+    gets the estimate and clustered error of the fit with it, and of linearmodels."""
+    panel = PANELS[name]()
+    frame = panel.frame if balanced else _unbalanced(panel.frame, seed=2)
+    frame = frame.dropna().sort_values(["unit", "period"])
+    _, units = np.unique(frame["unit"], return_inverse=True)
+    _, periods = np.unique(frame["period"], return_inverse=True)
+    *base, added = panel.causes
+    y, X = frame[panel.target].to_numpy(float), frame[[*base, added]].to_numpy(float)
+    twoway = effects == "twoway"
+    fit = fit_within(Design(y, X[:, :-1], tuple(base), units, periods), twoway)
+    got = fit.added_regressor(X[:, -1])
+    assert got is not None
+    whole = fit_within(Design(y, X, (*base, added), units, periods), twoway)
+    assert got[0] == pytest.approx(whole.params[-1], rel=1e-10)
+    assert got[1] == pytest.approx(whole.std_errors[-1], rel=1e-10)
+    ref = _lm(frame, panel.target, [*base, added], twoway)
+    assert got[0] == pytest.approx(ref.params[added], rel=PARAM_RTOL)
+    assert got[1] == pytest.approx(ref.std_errors[added], rel=SE_RTOL)
+    # a regressor the others (or the unit effects) explain exactly: the whole fit decides
+    assert fit.added_regressor(2.0 * X[:, 0] + 1.0) is None
+    assert fit.added_regressor(units.astype(float)) is None
+
+
+@pytest.mark.parametrize("name", sorted(PANELS))
+@pytest.mark.parametrize("effects", ["unit", "twoway"])
 def test_estimate_links_equals_linearmodels_with_lags_and_gaps(name, effects):
     """The whole pipeline, with one cause lagged and years missing inside units."""
     panel = PANELS[name]()

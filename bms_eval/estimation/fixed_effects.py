@@ -275,6 +275,65 @@ class WithinFit:
     unit_x: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
     period_codes: np.ndarray | None = field(default=None, repr=False)
     fitted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # the within-transformed regressors (scaled) and the inverse of their Gram matrix,
+    # the residuals, the within-transformed effect's norm, the effect's scale and the
+    # number of period effects: what testing one more regressor needs (added_regressor)
+    within: tuple[np.ndarray, np.ndarray, np.ndarray, float, float, int] | None = field(
+        default=None, repr=False
+    )
+
+    def added_regressor(
+        self, column: np.ndarray, min_residual_df: int = 2
+    ) -> tuple[float, float] | None:
+        """Estimate and clustered standard error of one more regressor, as if it had been
+        fitted with the others (``fit_within`` of the design with ``column`` added).
+
+        By the Frisch–Waugh–Lovell theorem the added regressor's coefficient is the
+        slope on its part orthogonal to the fixed effects and the other regressors,
+        and its clustered variance is that slope's sandwich with the full model's
+        residuals — so one fit serves every regressor added to the same sample in
+        turn (the placebo leads of one effect's causes).
+
+        Parameters
+        ----------
+        column : numpy.ndarray
+            The regressor on this fit's sample, rows in the fit's order (sorted by unit).
+        min_residual_df : int
+            Fewest residual degrees of freedom accepted.
+
+        Returns
+        -------
+        (estimate, std_error) in the data's units, or None where the full fit must
+        decide (a single unit, a regressor without variation of its own or an
+        exact fit): then fit the whole model.
+        """
+        if self.within is None or self.inference != "cluster":
+            return None
+        W, A, resid, y_left, y_scale, n_dummies = self.within
+        x_scale = magnitude(column)
+        x = column / x_scale
+        starts, counts = block_starts(self.clusters)
+        x_within = demean(x, starts, counts)
+        if self.period_codes is not None:
+            x_within = project_periods(self.clusters, self.period_codes, x_within[:, None])[:, 0]
+        rest = x_within - W @ (A @ (W.T @ x_within))  # its part the others do not explain
+        rr = float(rest @ rest)
+        # dropped by fit_within's rule (independent_columns) when placed last
+        floor = COLLINEARITY_TOLERANCE * max(np.sqrt(x @ x), np.sqrt(x_within @ x_within))
+        n = self.n_obs
+        k = W.shape[1] + 1 + n_dummies
+        if rr <= floor**2 or n - k - self.n_units < min_residual_df:
+            return None
+        slope = float(rest @ resid) / rr
+        full_resid = resid - rest * slope
+        if float(np.linalg.norm(full_resid)) <= EXACT_FIT_TOLERANCE * y_left:
+            return None
+        scores = group_sums(rest * full_resid, starts)
+        # the small-sample factor n / (n − absorbed − k) with one regressor more
+        scale = n / (n / self.scale - 1)
+        se = float(np.sqrt(scale * float(scores @ scores))) / rr
+        to_data = y_scale / x_scale
+        return slope * to_data, se * to_data
 
     @functools.cached_property
     def bootstrap_design(
@@ -536,6 +595,7 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
         unit_x=x_unit[:, keep],
         period_codes=periods if n_dummies else None,
         fitted=None if n_dummies else (A, beta, resid),
+        within=(W, A, resid, y_left, y_scale, n_dummies),
     )
 
 

@@ -27,8 +27,10 @@ from threadpoolctl import threadpool_limits
 
 from bms_eval.estimation.direction import DirectionPair, cross_lagged
 from bms_eval.estimation.fixed_effects import (
+    Design,
     NotEstimable,
     WithinFit,
+    codes_key,
     design_from_grids,
     fit_within,
 )
@@ -182,6 +184,8 @@ class _TargetRun:
         )
         self.single: dict[Term, tuple[_Model | None, NotEstimable | None]] = {}
         self.directions: dict[Term, tuple[DirectionPair | None, NotEstimable | None]] = {}
+        # the joint model fitted on each sample of the placebo leads
+        self.lead_bases: dict[bytes, WithinFit | None] = {}
 
     def collinear_problem(self, term: Term) -> NotEstimable | None:
         """Why ``term`` cannot be told apart from other causes in the joint model, if so."""
@@ -231,12 +235,18 @@ class _TargetRun:
         return model, problem, False
 
     def lead_p(self, link: Link, model: _Model | None, joint: bool) -> tuple[float, float]:
+        """The placebo test: estimate and p-value of the cause one period ahead, added to
+        the model that tested the link."""
         if model is None:
             return math.nan, math.nan
         base = list(self.terms) if joint else [model.terms[0]]
         lead = (link.source, -1)
         if lead in base:
             return math.nan, math.nan
+        if joint:  # every cause's lead is added to the same model: fit it once
+            added = self._lead_added(lead)
+            if added is not None:
+                return added
         lead_model, _ = _try_fit(
             self.panel, self.target, [*base, lead, *self.controls], self.twoway
         )
@@ -244,6 +254,36 @@ class _TargetRun:
             return math.nan, math.nan
         c = _coef(lead_model, lead, self.analysis, f"lead|{link.key}|{self.target}")
         return (c.estimate, c.p_value) if c else (math.nan, math.nan)
+
+    def _lead_added(self, lead: Term) -> tuple[float, float] | None:
+        """The lead's estimate and p-value added to the joint model fitted on the lead's
+        sample, by :meth:`WithinFit.added_regressor` (equal to fitting the whole model);
+        None where the whole model must be fitted (a bootstrap, a dropped regressor)."""
+        terms = [*self.terms, *self.controls]
+        y = self.panel.values[self.target] if self.panel.has(self.target) else None
+        if y is None:
+            return None
+        columns = [self.panel.shifted(ind, lag) for ind, lag in [*terms, lead]]
+        design = design_from_grids(y, columns, [str(i) for i in range(len(columns))])
+        if design.n_obs < MIN_OBSERVATIONS:
+            return None
+        key = codes_key(design.units * self.panel.shape[1] + design.periods)
+        if key not in self.lead_bases:
+            base = Design(
+                design.y, design.X[:, :-1], design.names[:-1], design.units, design.periods
+            )
+            try:
+                self.lead_bases[key] = fit_within(base, self.twoway, MIN_RESIDUAL_DF)
+            except NotEstimable:
+                self.lead_bases[key] = None
+        fit = self.lead_bases[key]
+        if fit is None or fit.dropped or fit.n_units < BOOTSTRAP_BELOW_UNITS:
+            return None
+        added = fit.added_regressor(design.X[:, -1], MIN_RESIDUAL_DF)
+        if added is None:
+            return None
+        estimate, se = added
+        return estimate, t_inference(estimate, se, fit.df, self.analysis.alpha)[0]
 
     def direction(self, link: Link, lag: int) -> tuple[DirectionPair | None, NotEstimable | None]:
         """The forward and reverse direction tests of ``link`` at ``lag`` (cached).
