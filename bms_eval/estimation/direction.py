@@ -172,6 +172,8 @@ class _Equation:
     raw: float  # uncorrected within estimate of the tested column
     raw_own: float  # uncorrected within estimate of the own lag (column 0)
     bias_factor: float  # 1 − 1/G with period effects (their projection's share), else 1
+    gram: np.ndarray  # W′W
+    xy: np.ndarray  # W′y
     # with period effects: y and W before they were partialled out (else None)
     unit_y: np.ndarray | None = None
     unit_W: np.ndarray | None = None
@@ -193,6 +195,8 @@ def _without(eq: _Equation, unit: int) -> _Equation:
         eq,
         y=y,
         W=W,
+        gram=W.T @ W,
+        xy=W.T @ y,
         units=eq.units[keep],
         periods=eq.periods[keep],
         pair_counts=counts,
@@ -289,8 +293,9 @@ def _equation(
         float(np.linalg.norm(yw)) > EXACT_FIT_TOLERANCE * float(np.linalg.norm(design.y))
         and independent_columns(gram, raw_norms).all()
     )
+    xy = W.T @ yw
     if clean:
-        raw = np.linalg.solve(gram, W.T @ yw)
+        raw = np.linalg.solve(gram, xy)
         clean = float(np.linalg.norm(yw - W @ raw)) > EXACT_FIT_TOLERANCE * float(
             np.linalg.norm(yw)
         )
@@ -305,7 +310,8 @@ def _equation(
         design = Design(design.y, design.X[:, keep], fit.names, design.units, design.periods)
         terms = [terms[k] for k in keep]
         yw, W, y_unit, W_unit, two_way = _within(design, twoway)
-        raw = np.linalg.solve(W.T @ W, W.T @ yw)
+        gram, xy = W.T @ W, W.T @ yw
+        raw = np.linalg.solve(gram, xy)
     dynamic = tuple((c, pair[ind], lag) for c, (ind, lag) in enumerate(terms) if ind in pair)
     counts, t_i = _pair_counts(design, len(panel.units), panel.shape[1])
     n, g = design.n_obs, int(np.count_nonzero(t_i))
@@ -325,6 +331,8 @@ def _equation(
         raw=float(raw[1]),
         raw_own=float(raw[0]),
         bias_factor=1.0 - 1.0 / g if twoway else 1.0,
+        gram=gram,
+        xy=xy,
         unit_y=y_unit if two_way else None,
         unit_W=W_unit if two_way else None,
     )
@@ -419,8 +427,8 @@ class _PairModel:
         self.fwd, self.rev = fwd, rev
         self.g, self.p = n_units, n_periods
         self.k_f, self.k_r = fwd.W.shape[1], rev.W.shape[1]
-        self.gram_f, self.xy_f = fwd.W.T @ fwd.W, fwd.W.T @ fwd.y
-        self.gram_r, self.xy_r = rev.W.T @ rev.W, rev.W.T @ rev.y
+        self.gram_f, self.xy_f = fwd.gram, fwd.xy
+        self.gram_r, self.xy_r = rev.gram, rev.xy
         # the corrected coefficients are linear in the bias: solved by these inverses
         self.inv_f, self.inv_r = np.linalg.inv(self.gram_f), np.linalg.inv(self.gram_r)
         self.dynamics = _Dynamics(

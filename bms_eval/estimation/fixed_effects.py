@@ -504,16 +504,18 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     # overflow nor underflow in the squares, and the estimates are rescaled at the end
     y_scale = magnitude(design.y)
     x_scale = np.array([magnitude(design.X[:, j]) for j in range(design.X.shape[1])])
-    y_raw = design.y / y_scale
-    x_raw = design.X / x_scale
-    y_unit = demean(y_raw, starts, counts)
-    x_unit = demean(x_raw, starts, counts)
+    raw = np.empty((n, 1 + design.X.shape[1]))  # y and X side by side, demeaned together
+    raw[:, 0] = design.y / y_scale
+    raw[:, 1:] = design.X / x_scale
+    y_raw, x_raw = raw[:, 0], raw[:, 1:]
+    unit_both = demean(raw, starts, counts)
+    y_unit, x_unit = unit_both[:, 0], unit_both[:, 1:]
     # period effects partialled out of the unit-demeaned columns (Frisch–Waugh–Lovell:
     # the coefficients, residuals and clustered errors are those of the regression
     # with period dummies, without building them)
     n_dummies = 0
     if twoway and n_periods > 1:
-        both = project_periods(units, periods, np.column_stack([y_unit, x_unit]))
+        both = project_periods(units, periods, unit_both)
         y, W = both[:, 0], both[:, 1:]
         n_dummies = period_layout(codes_key(units), codes_key(periods))[5]
     else:
