@@ -98,19 +98,21 @@ def workload(units: int, seed: int = 1) -> tuple[str, list[tuple[str, str, int]]
     return "\n".join(lines) + "\n", links
 
 
-REPEATS = 3
+REPEATS = 5
 
 
-def timed(cmd: list[str]) -> float:
-    """Median wall time of :data:`REPEATS` runs of ``cmd`` as a whole process."""
-    times = []
+def timed(*cmds: list[str]) -> list[float]:
+    """Median wall time of :data:`REPEATS` runs of each command as a whole process,
+    the commands taking turns (so a slower spell of the machine falls on each alike)."""
+    times: list[list[float]] = [[] for _ in cmds]
     for _ in range(REPEATS):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return statistics.median(times)
+        for cmd, spent in zip(cmds, times, strict=True):
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            spent.append(time.perf_counter() - start)
+            if proc.returncode != 0:
+                sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return [statistics.median(spent) for spent in times]
 
 
 def run(units: int, folder: Path, with_pyfixest: bool) -> None:
@@ -127,17 +129,19 @@ def run(units: int, folder: Path, with_pyfixest: bool) -> None:
         "from,to,lag\n" + "".join(f"{a},{b},{lag}\n" for a, b, lag in links), encoding="utf-8"
     )
     exe = Path(sys.executable).with_name("bms-eval")
-    ours = timed(
-        [
-            str(exe),
-            "links",
-            "--quiet",
-            str(card_path),
-            str(data_path),
-            "--out",
-            str(folder / "out.csv"),
-        ]
-    )
+    ours_cmd = [
+        str(exe),
+        "links",
+        "--quiet",
+        str(card_path),
+        str(data_path),
+        "--out",
+        str(folder / "out.csv"),
+    ]
+    script = folder / "pyfixest_loop.py"
+    script.write_text(PYFIXEST_LOOP, encoding="utf-8")
+    theirs_cmd = [sys.executable, str(script), str(data_path), str(links_path)]
+    ours, *rest = timed(ours_cmd, theirs_cmd) if with_pyfixest else timed(ours_cmd)
     print(
         f"{units} units × {YEARS} years × {N_INDICATORS} indicators = {len(panel):,} rows, "
         f"{len(links)} links"
@@ -148,10 +152,8 @@ def run(units: int, folder: Path, with_pyfixest: bool) -> None:
         f"    of which imports {imports:.2f} s, reading and checking {reading:.2f} s, "
         f"estimating {estimating:.2f} s"
     )
-    if with_pyfixest:
-        script = folder / "pyfixest_loop.py"
-        script.write_text(PYFIXEST_LOOP, encoding="utf-8")
-        theirs = timed([sys.executable, str(script), str(data_path), str(links_path)])
+    if rest:
+        theirs = rest[0]
         print(f"  pyfixest loop, primary fits only               {theirs:7.2f} s")
         print(f"  ratio bms-eval / pyfixest (medians of {REPEATS} runs)  {ours / theirs:7.2f}")
 

@@ -22,7 +22,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from bms_eval.inputs.text_files import decode, read_bytes
 from bms_eval.memory import release_memory
@@ -359,6 +358,8 @@ def _read_xlsx(data: bytes, problems: ProblemList) -> _Table | None:
 
 
 def _read_parquet(data: bytes, problems: ProblemList) -> _Table | None:
+    import pyarrow.parquet as pq  # only for Parquet files
+
     try:
         meta = pq.ParquetFile(io.BytesIO(data)).metadata
     except Exception as exc:  # pyarrow raises many types for damaged files
