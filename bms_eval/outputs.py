@@ -31,7 +31,6 @@ RECORDED_PACKAGES = (
     "numpy",
     "pandas",
     "scipy",
-    "statsmodels",
     "matplotlib",
     "seaborn",
     "papermill",

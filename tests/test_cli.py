@@ -159,3 +159,20 @@ def test_validate_loads_no_solvers_plots_or_templates(mini):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_links_loads_no_statistics_library_plots_or_templates(mini, tmp_path):
+    """`links` needs scipy.special (Student's t) but not scipy.stats (half a second to
+    import), statsmodels, matplotlib or jinja2."""
+    card, data = mini
+    code = (
+        "import sys\n"
+        "from bms_eval.cli.main import main\n"
+        f"assert main(['links', '--quiet', {str(card)!r}, {str(data)!r}, '--out', "
+        f"{str(tmp_path / 'links.csv')!r}]) == 0\n"
+        "heavy = {'scipy.stats', 'scipy.optimize', 'statsmodels', 'matplotlib', 'jinja2', "
+        "'seaborn'}\n"
+        "print(sorted(set(sys.modules) & heavy))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

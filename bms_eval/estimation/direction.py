@@ -343,7 +343,7 @@ def _equation(
 
 class _Dynamics:
     """The pair's dynamics as a function of its coefficients: impulse responses, for
-    many coefficient vectors at once (the fixed-point steps and the Jacobian's
+    many coefficient vectors at once (Newton's steps and the Jacobian's
     differences).
 
     ``terms_y`` / ``terms_x`` list ``(lag, variable)`` of the ``Y`` / ``X``
