@@ -184,7 +184,7 @@ class Analysis:
     def _panel(self):
         from bms_eval.estimation.panel import Panel
 
-        return Panel.from_data(self.data, self.scorecard.linked_ids)
+        return Panel.for_links(self.scorecard, self.data)
 
     def figure_tags(self) -> list[str]:
         """The tags of every figure of the report, in the notebooks' order."""

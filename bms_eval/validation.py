@@ -53,8 +53,9 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
     Returns
     -------
     list of Problem
-        Values outside a declared scale and linked indicators without data
-        (errors); indicators unknown to the scorecard or never observed (warnings).
+        Values outside a declared scale, values not above 0 of an indicator tested in
+        logs (``transform: log``) and linked indicators without data (errors);
+        indicators unknown to the scorecard or never observed (warnings).
     """
     found = ProblemList(data.file)
     frame = data.frame
@@ -83,6 +84,16 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
             f"value {values[i]:g} of indicator {ind!r} lies outside its scale "
             f"[{low[i]:g}, {high[i]:g}] declared in the scorecard",
             kind=f"outside_scale {ind}",
+        )
+    logged = np.array([u in by_id and by_id[u].transform == "log" for u in uniques], dtype=bool)
+    for i in np.flatnonzero(logged[codes] & (values <= 0)):
+        ind = by_id[uniques[codes[i]]]
+        found.error(
+            data.places[i],
+            f"value {values[i]:g} of indicator {ind.id!r} is not above 0, but the scorecard "
+            f"asks for its logarithm (transform: log, line {ind.line}); correct or remove "
+            "the value, or test the indicator in levels (drop transform: log)",
+            kind=f"not_positive {ind.id}",
         )
     observed = set(uniques[np.unique(codes[frame["value"].notna().to_numpy()])])
     sc = ProblemList(card.source)

@@ -86,12 +86,15 @@ def scorecard_for(
     variables: list[str],
     links: list[tuple[str, str, list[int]]],
     effects: str = "twoway",
+    logged: tuple[str, ...] = (),
     **analysis: object,
 ) -> Scorecard:
-    """A scorecard with one indicator per variable and the given links."""
+    """A scorecard with one indicator per variable (``logged`` ones with
+    ``transform: log``) and the given links."""
     lines = ["scorecard:", "  name: reference", "perspectives:", "  - id: p", "indicators:"]
     for v in variables:
         lines += [f"  - id: {v}", f"    name: {v}", "    perspective: p"]
+        lines += ["    transform: log"] if v in logged else []
     lines.append("links:")
     for source, target, lags in links:
         lines += [

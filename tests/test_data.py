@@ -226,6 +226,27 @@ def test_value_outside_scale_is_an_error(tmp_path):
     )
 
 
+def test_log_transform_needs_values_above_zero_each_named(tmp_path):
+    text = MINI_DATA.replace("0301,2020,M1,3.9", "0301,2020,M1,0").replace(
+        "1103,2021,M1,3.4", "1103,2021,M1,-1.5"
+    )
+    data = load_data(write(tmp_path, text))
+
+    def card(extra: str):
+        text = MINI_CARD.replace("    scale: [1, 5]\n", extra, 1)
+        parsed, problems = parse_scorecard(text, "card.yaml")
+        assert parsed is not None, problems
+        return parsed
+
+    found = [p for p in cross_check(card("    transform: log\n"), data) if p.severity == "error"]
+    assert [p.where for p in found] == ["line 2", "line 11"]
+    assert "value 0 of indicator 'M1' is not above 0" in found[0].message
+    assert "value -1.5 of indicator 'M1'" in found[1].message
+    assert "transform: log, line 9" in found[0].message
+    # tested in levels, the same values are fine
+    assert not [p for p in cross_check(card(""), data) if p.severity == "error"]
+
+
 def test_linked_indicator_without_data_is_an_error(tmp_path):
     text = "\n".join(ln for ln in MINI_DATA.splitlines() if ",B1," not in ln) + "\n"
     data = load_data(write(tmp_path, text))

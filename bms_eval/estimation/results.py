@@ -203,7 +203,7 @@ class LinkResults:
 
         if self.card is None:
             raise ValueError("reasons in another language need the scorecard (estimate_links)")
-        names = {ind.id: ind.name for ind in self.card.indicators}
+        names = self.card.model_names
         texts = Texts(language)
         rows = self._table.to_dict("records")
         level = 1 - self.alpha

@@ -15,12 +15,14 @@ Direction = Literal["up", "down"]
 Sign = Literal["+", "-"]
 Effects = Literal["unit", "twoway"]
 Language = Literal["en", "nb", "nn"]
+Transform = Literal["none", "log"]
 
 DIRECTIONS: tuple[Direction, ...] = ("up", "down")
 SIGNS: tuple[Sign, ...] = ("+", "-")
 EFFECTS: tuple[Effects, ...] = ("unit", "twoway")
 LANGUAGES: tuple[Language, ...] = ("en", "nb", "nn")
 RESULT_LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
+TRANSFORMS: tuple[Transform, ...] = ("none", "log")
 
 #: Fewest wild-bootstrap draws the SPEC allows.
 MIN_BOOTSTRAP_DRAWS = 999
@@ -85,7 +87,15 @@ class Indicator:
     scale: tuple[float, float] | None = None
     ambition: Ambition | None = None
     result_level: int | None = None
+    #: ``log``: the link tests use the natural logarithm of the values (all > 0);
+    #: the status and the ambitions stay on the original scale
+    transform: Transform = "none"
     line: int = 0
+
+    @property
+    def model_name(self) -> str:
+        """The name as the link tests see the indicator: ``log(name)`` when logged."""
+        return f"log({self.name})" if self.transform == "log" else self.name
 
     def better(self, a: float, b: float) -> bool:
         """Whether value ``a`` is at least as good as ``b`` for this direction."""
@@ -163,6 +173,17 @@ class Scorecard:
     def indicator_ids(self) -> tuple[str, ...]:
         """Indicator ids in the order the scorecard lists them."""
         return tuple(ind.id for ind in self.indicators)
+
+    @property
+    def model_names(self) -> dict[str, str]:
+        """Indicator names by id as the link tests see them (``log(name)`` when logged):
+        what their reasons and plots call each indicator."""
+        return {ind.id: ind.model_name for ind in self.indicators}
+
+    @property
+    def logged_ids(self) -> tuple[str, ...]:
+        """Ids of the indicators whose link tests use the logarithm (``transform: log``)."""
+        return tuple(ind.id for ind in self.indicators if ind.transform == "log")
 
     @property
     def linked_ids(self) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from bms_eval.inputs.model import (
     MIN_BOOTSTRAP_DRAWS,
     RESULT_LEVELS,
     SIGNS,
+    TRANSFORMS,
     Ambition,
     Analysis,
     Goal,
@@ -59,6 +60,7 @@ _KEYS = {
         "scale",
         "ambition",
         "result_level",
+        "transform",
         "unit",
         "source",
         "description",
@@ -380,6 +382,7 @@ def _indicators(
         scale = _scale(r, node, ident or "?")
         ambition = _ambition(r, node, ident or "?", direction, scale)
         level = _result_level(r, node)
+        transform = r.choice(node, "transform", TRANSFORMS, "none")
         if not ident:
             continue
         out.append((ident, node))
@@ -393,6 +396,7 @@ def _indicators(
                 scale=scale,  # type: ignore[arg-type]
                 ambition=ambition,
                 result_level=level,
+                transform=transform,
                 line=node.line,
             )
     _unique(r, out, "indicator")

@@ -303,8 +303,8 @@ def within_between(
     fig = _new(7.5, 3.9, layout=None)
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.7, wspace=0.32)
     left, right = fig.subplots(1, 2)
-    xname = textwrap.shorten(card.indicator(source).name, 60, placeholder="…")
-    yname = textwrap.shorten(card.indicator(target).name, 60, placeholder="…")
+    xname = textwrap.shorten(card.indicator(source).model_name, 60, placeholder="…")
+    yname = textwrap.shorten(card.indicator(target).model_name, 60, placeholder="…")
     if x.size:
         codes = dense_codes(units)
         _scatter_fit(left, group_means(x, codes), group_means(y, codes), "#e08214")
