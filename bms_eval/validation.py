@@ -135,6 +135,28 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
     return [*found, *sc]
 
 
+def outlier_warnings(card: Scorecard, data: IndicatorData) -> list[Problem]:
+    """A warning at each value of the scorecard's indicators that lies far from its
+    unit's own history (:mod:`bms_eval.outliers`): nothing is dropped, the user decides."""
+    from bms_eval.outliers import OUTLIER_Z, find_outliers
+
+    known = set(card.indicator_ids)
+    found = ProblemList(data.file)
+    for hit in find_outliers(data.frame).itertuples(index=False):
+        if hit.indicator not in known:
+            continue
+        found.warning(
+            data.places[int(hit.row)],
+            f"value {hit.value:g} of indicator {hit.indicator!r} for unit {hit.unit} in "
+            f"{hit.period} lies far from the unit's own history ({abs(hit.robust_z):.1f} "
+            f"robust standard deviations from its median; more than {OUTLIER_Z:g} is "
+            "flagged): check it for a recording error. The link tests use it as it is; "
+            "to leave it out, correct or remove the row",
+            kind=f"outlier {hit.indicator}",
+        )
+    return list(found)
+
+
 def check_inputs(
     scorecard: str | Path, data: str | Path
 ) -> tuple[Scorecard | None, IndicatorData | None, list[Problem]]:

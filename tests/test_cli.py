@@ -176,3 +176,29 @@ def test_links_loads_no_statistics_library_plots_or_templates(mini, tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_validate_warns_of_a_value_far_from_its_units_history(cli, tmp_path):
+    """A recording error (a lost decimal point) is pointed out at its line; the data
+    stay valid, nothing is dropped or changed."""
+    lines = EXAMPLE_DATA.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at = next(
+        i
+        for i, line in enumerate(lines[1:], start=1)
+        if line.split(",")[header.index("indicator")] == "P1.1"
+        and line.split(",")[header.index("period")] == "2019"
+    )
+    cells = lines[at].split(",")
+    cells[header.index("value")] = str(float(cells[header.index("value")]) / 10)  # 91 → 9.1
+    lines[at] = ",".join(cells)
+    data = tmp_path / "data.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = digest(data)
+    result = cli("validate", EXAMPLE_CARD, data)
+    assert result.code == 0, result.err
+    warning = next(
+        ln for ln in result.out.splitlines() + result.err.splitlines() if "far from" in ln
+    )
+    assert f"line {at + 1}" in warning and "'P1.1'" in warning and "2019" in warning
+    assert digest(data) == before

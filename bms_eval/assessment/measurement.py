@@ -1,6 +1,7 @@
 """Measurement audit per indicator (SPEC 4, ``measurement``).
 
-For every indicator: the share of values at the top and bottom of its scale
+For every indicator: the values far from their unit's own history (outliers,
+:mod:`bms_eval.outliers`), the share of values at the top and bottom of its scale
 (ceiling and floor), the share of its variance that lies within units, the share
 of the unit × period grid that is missing, and a test for bunching just over the
 ambition threshold. Every figure is reported whether or not it raises a flag;
@@ -27,6 +28,7 @@ from scipy.special import bdtrc
 from bms_eval.estimation.fixed_effects import demean_by
 from bms_eval.inputs.data import grid_shape
 from bms_eval.inputs.model import Indicator, Scorecard
+from bms_eval.outliers import find_outliers
 
 #: Flag ``ceiling``/``floor`` when at least this share of values sits at a scale bound.
 PILE_SHARE = 0.15
@@ -55,11 +57,18 @@ class Audit:
     missing_share: float
     bunching_p: float | None
     bunching_counts: tuple[int, int] | None
+    #: values far from their unit's own history (:mod:`bms_eval.outliers`):
+    #: (unit, period, value), by unit and period
+    outliers: tuple[tuple[str, int, float], ...] = ()
 
     def as_dict(self) -> dict:
         """SPEC's keys (plus ``floor_share`` and the counts behind ``bunching_p``)."""
         return {
             "flags": list(self.flags),
+            "outliers": [
+                {"unit": unit, "period": period, "value": value}
+                for unit, period, value in self.outliers
+            ],
             "ceiling_share": self.ceiling_share,
             "floor_share": self.floor_share,
             "within_share": self.within_share,
@@ -136,13 +145,20 @@ def bunching_test(
     return p, (b, c)
 
 
-def audit_indicator(ind: Indicator, frame: pd.DataFrame, n_units: int, n_periods: int) -> Audit:
-    """The measurement audit of one indicator from its tidy rows."""
+def audit_indicator(
+    ind: Indicator,
+    frame: pd.DataFrame,
+    n_units: int,
+    n_periods: int,
+    outliers: tuple[tuple[str, int, float], ...] = (),
+) -> Audit:
+    """The measurement audit of one indicator from its tidy rows (and its outliers,
+    found over the whole table by :func:`bms_eval.outliers.find_outliers`)."""
     observed = frame[frame["value"].notna()]
     values = observed["value"].to_numpy(dtype=float)
     grid = max(n_units * n_periods, 1)
     missing = 1.0 - len(observed) / grid
-    flags: list[str] = []
+    flags: list[str] = ["outliers"] if outliers else []
     ceiling = floor = None
     if ind.scale is not None and values.size:
         lo, hi = ind.scale
@@ -166,7 +182,7 @@ def audit_indicator(ind: Indicator, frame: pd.DataFrame, n_units: int, n_periods
             flags.append("bunching_at_threshold")
     if missing > SPARSE_SHARE:
         flags.append("sparse")
-    return Audit(tuple(flags), ceiling, floor, share, missing, p, counts)
+    return Audit(tuple(flags), ceiling, floor, share, missing, p, counts, outliers)
 
 
 def measurement_audit(card: Scorecard, data: pd.DataFrame) -> dict[str, Audit]:
@@ -174,7 +190,18 @@ def measurement_audit(card: Scorecard, data: pd.DataFrame) -> dict[str, Audit]:
     n_units, n_periods = grid_shape(data)
     groups = dict(tuple(data.groupby("indicator", sort=False)))
     empty = data.iloc[0:0]
+    outliers: dict[str, list[tuple[str, int, float]]] = {}
+    for hit in find_outliers(data).itertuples(index=False):
+        outliers.setdefault(str(hit.indicator), []).append(
+            (str(hit.unit), int(hit.period), float(hit.value))
+        )
     return {
-        ind.id: audit_indicator(ind, groups.get(ind.id, empty), n_units, n_periods)
+        ind.id: audit_indicator(
+            ind,
+            groups.get(ind.id, empty),
+            n_units,
+            n_periods,
+            tuple(outliers.get(ind.id, ())),
+        )
         for ind in card.indicators
     }

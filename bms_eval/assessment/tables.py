@@ -77,6 +77,7 @@ def measurement_table(assessment: dict, t: Texts) -> pd.DataFrame:
                 "within_share": m["within_share"],
                 "missing_share": m["missing_share"],
                 "bunching_p": m["bunching_p"],
+                "outliers": len(m.get("outliers", [])),
             }
         )
     return pd.DataFrame(rows)

@@ -7,7 +7,7 @@ import math
 
 from bms_eval.cli.output import print_problems
 from bms_eval.problems import InputError
-from bms_eval.validation import check_inputs, coverage
+from bms_eval.validation import check_inputs, coverage, outlier_warnings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
             print_problems(problems, per_kind=10**9)
             return 1
         raise InputError(problems)
+    problems = [*problems, *outlier_warnings(card, data)]
     print_problems(problems)
     periods = data.periods
     print(

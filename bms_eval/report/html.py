@@ -19,6 +19,7 @@ from bms_eval.assessment import measurement as audit
 from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.verdicts import arrow_counts, direction_checked, level_text, p_text
 from bms_eval.inputs.model import Scorecard
+from bms_eval.outliers import OUTLIER_Z
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
 from bms_eval.texts import Texts
 
@@ -265,6 +266,24 @@ def _assessment_view(card: Scorecard, assessment: dict | None, texts: Texts) -> 
     }
 
 
+def _outlier_rows(card: Scorecard, assessment: dict | None) -> list[dict]:
+    """Every value the measurement audit found far from its unit's own history."""
+    if not assessment:
+        return []
+    names = {ind.id: ind.name for ind in card.indicators}
+    return [
+        {
+            "id": ind,
+            "name": names.get(ind, ""),
+            "unit": o["unit"],
+            "period": o["period"],
+            "value": f"{o['value']:g}",
+        }
+        for ind, a in assessment["measurement"].items()
+        for o in a.get("outliers", [])
+    ]
+
+
 def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[str, str]) -> str:
     """The report page as HTML text.
 
@@ -319,6 +338,8 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         link_rows=_link_rows(card, links, figures, texts, a["alpha"]),
         figures=_Figures(figures),
         warnings=quality.get("warnings", []),
+        outliers=_outlier_rows(card, results.get("assessment")),
+        outliers_intro=texts.format("outliers_intro", z=f"{OUTLIER_Z:g}"),
         method_text=texts.format(
             "method_text",
             twoway=texts["method_twoway"] if a["effects"] == "twoway" else "",
