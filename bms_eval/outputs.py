@@ -19,7 +19,7 @@ import pandas as pd
 
 from bms_eval import __version__
 from bms_eval.estimation.results import write_links_csv
-from bms_eval.estimation.verdicts import VERDICTS
+from bms_eval.estimation.verdicts import VERDICTS, caution_counts
 from bms_eval.inputs.model import Scorecard
 from bms_eval.json_output import FrameRecords, records, to_json, write_json
 
@@ -122,6 +122,7 @@ def results_document(
         "summary": {
             "link_lags": len(links),
             "verdicts": {v: int(counts.get(v, 0)) for v in VERDICTS},
+            "cautions": caution_counts(links.get("cautions", [])),
         },
         "data_quality": quality,
         "status": FrameRecords(status),

@@ -403,6 +403,14 @@ def test_every_language_renders(example, language):
     html = render_report(card, results, manifest, {})
     assert HEADINGS[language] in html and PHRASES[language] in html
     assert not re.search(r"\{[a-z_]+\}", html), "an unfilled placeholder"
+    # the cautions: counted in the summary, with a legend, marked at their verdicts
+    n = int((links["cautions"] != "").sum())
+    counted = Texts(language).format("cautions.count", n=n, total=len(links), which="")
+    assert counted.split("(")[0] in html
+    assert Texts(language)["cautions_legend"] in html
+    assert html.count('<span class="caution">⚠') >= int(
+        ((links["cautions"] != "") & (links["cautions"] != "direction_not_checked")).sum()
+    )
     if language != "en":
         assert "as the scorecard assumes" not in html
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from statsmodels.stats.multitest import multipletests
 
 from bms_eval.estimation import LINK_COLUMNS, estimate_links
 from bms_eval.estimation.inference import benjamini_hochberg, minimum_detectable_effect
+from bms_eval.estimation.verdicts import cautions
 from bms_eval.texts import Texts
 from bms_eval.validation import load_inputs
 from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA, HEIMDAL_CARD, HEIMDAL_DATA, digest
@@ -217,3 +219,56 @@ def test_links_language_option_writes_the_reasons_in_it(cli):
 def _inputs_of(card, data):
     inputs = load_inputs(card, data)
     return inputs.scorecard, inputs.data
+
+
+def _row(**values):
+    base = {
+        "verdict": "supported",
+        "lag": 1,
+        "direction_method": "bias_corrected_fe",
+        "lead_p_value": 0.5,
+        "inference": "cluster",
+        "n_units": 100,
+    }
+    return {**base, **values}
+
+
+@pytest.mark.parametrize(
+    "row,expected",
+    [
+        (_row(), ()),
+        (_row(lag=0), ("same_year",)),
+        (_row(direction_method="not_checked"), ("direction_not_checked",)),
+        (_row(lead_p_value=0.049), ("placebo_failed",)),
+        (_row(lead_p_value=0.05), ()),
+        (_row(lead_p_value=math.nan), ()),
+        (_row(inference="wild_bootstrap", n_units=11), ("few_units",)),
+        (_row(inference="wild_bootstrap", n_units=12), ()),
+        (_row(inference="cluster", n_units=5), ()),
+        (
+            _row(lag=0, direction_method="not_checked", lead_p_value=0.001),
+            ("direction_not_checked", "same_year", "placebo_failed"),
+        ),
+        (_row(verdict="insufficient_data", lag=0, direction_method="not_checked"), ()),
+    ],
+)
+def test_cautions_from_a_rows_numbers(row, expected):
+    assert cautions(row, 0.05) == expected
+
+
+def test_cautions_reach_links_csv_and_the_summary(tmp_path):
+    inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
+    results = estimate_links(inputs.scorecard, inputs.data)
+    table = results.to_frame()
+    same_year = table["lag"] == 0
+    checked = table["verdict"] != "insufficient_data"
+    assert all("same_year" in c for c in table.loc[same_year & checked, "cautions"])
+    assert not any("same_year" in c for c in table.loc[~same_year, "cautions"])
+    placebo = table["lead_p_value"] < 0.05
+    assert all("placebo_failed" in c for c in table.loc[placebo & checked, "cautions"])
+    n = int((table["cautions"] != "").sum())
+    assert results.caution_counts()["any"] == n > 0
+    assert f"{n} of {len(table)} tested link-lags carry a caution" in results.summary("en")
+    results.to_csv(tmp_path / "links.csv")
+    written = pd.read_csv(tmp_path / "links.csv", keep_default_na=False)
+    assert list(written["cautions"]) == list(table["cautions"])

@@ -47,6 +47,7 @@ from bms_eval.estimation.verdicts import (
     MIN_RESIDUAL_DF,
     NOT_CHECKED,
     Evidence,
+    cautions,
     decide,
     fit_notes,
 )
@@ -434,7 +435,7 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     names = card.model_names
     a = card.analysis
     texts = Texts(card.language)
-    verdicts, reasons, notes = [], [], []
+    verdicts, reasons, notes, caution_keys = [], [], [], []
     for r in frame.to_dict("records"):
         verdict, reason = decide(
             Evidence.from_row(r, names, 1 - a.alpha), a.alpha, a.min_effect, texts
@@ -442,9 +443,11 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
         verdicts.append(verdict)
         reasons.append(reason)
         notes.append(fit_notes(r, texts))
+        caution_keys.append(";".join(cautions({**r, "verdict": verdict}, a.alpha)))
     frame["verdict"] = verdicts
     frame["reason"] = reasons
     frame["notes"] = notes
+    frame["cautions"] = caution_keys
     plain = {ind.id: ind.name for ind in card.indicators}
     frame["from_name"] = frame["from"].map(plain)
     frame["to_name"] = frame["to"].map(plain)

@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING
 
 import pandas as pd
 
-from bms_eval.estimation.verdicts import VERDICTS, level_text
+from bms_eval.estimation.verdicts import CAUTIONS, VERDICTS, caution_counts, level_text
 from bms_eval.inputs.model import Scorecard
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ LINK_COLUMNS = (
     "reverse_std_error",
     "reverse_p_adjusted",
     "direction_method",
+    "cautions",
     # additions
     "sign",
     "from_name",
@@ -274,7 +275,10 @@ class LinkResults:
                 t["lt.forward_effect"]: [signed(x) for x in table["forward_std_estimate"]],
                 t["lt.forward_p"]: [p_cell(p) for p in table["forward_p_adjusted"]],
                 t["lt.reverse_p"]: [p_cell(p) for p in table["reverse_p_adjusted"]],
-                t["lt.verdict"]: [t.verdict(v) for v in table["verdict"]],
+                t["lt.verdict"]: [
+                    t.verdict(v) + (" ⚠" if c else "")
+                    for v, c in zip(table["verdict"], self._cautions(), strict=True)
+                ],
             }
         )
         if reasons:
@@ -292,7 +296,27 @@ class LinkResults:
             effects=t[f"lt.effects.{self.effects}"],
             alpha=f"{self.alpha:g}",
         )
-        return title, t.format("lt.verdicts", counts=counts or "–")
+        note = t.format("lt.verdicts", counts=counts or "–")
+        cautioned = [c for c in self._cautions() if c]
+        if cautioned:
+            present = [k for k in CAUTIONS if any(k in c for c in cautioned)]
+            note += "\n" + t.format(
+                "cautions.count",
+                n=len(cautioned),
+                total=len(self._table),
+                which="; ".join(t[f"caution.{k}"] for k in present),
+            )
+        return title, note
+
+    def _cautions(self) -> list[tuple[str, ...]]:
+        """Each row's caution keys (SPEC 3.1 ``cautions``)."""
+        if "cautions" not in self._table:
+            return [()] * len(self._table)
+        return [tuple(k for k in str(c).split(";") if k) for c in self._table["cautions"]]
+
+    def caution_counts(self) -> dict[str, int]:
+        """How many link-lags carry each caution, and ``any``: how many carry one."""
+        return caution_counts(self._table.get("cautions", []))
 
     def summary(self, language: str | None = None) -> str:
         """A plain-text table of verdicts with the standardized effects: static within

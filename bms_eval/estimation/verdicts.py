@@ -35,7 +35,7 @@ effects within a year, and what the lag-1 direction tests show.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
@@ -170,6 +170,48 @@ NOT_CHECKED = "not_checked"
 def direction_checked(row: Mapping[str, object]) -> bool:
     """Whether a link-table row's verdict rests on the direction tests."""
     return row.get("direction_method") not in (None, NOT_CHECKED)
+
+
+#: The cautions a verdict can carry (SPEC 3.1 ``cautions``), in the order shown.
+CAUTIONS = ("direction_not_checked", "same_year", "placebo_failed", "few_units")
+#: A wild-bootstrap verdict on fewer units than this carries the ``few_units`` caution.
+FEW_UNITS = 12
+
+
+def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
+    """The cautions on one link-table row's verdict (none for ``insufficient_data``).
+
+    - ``direction_not_checked``: too few periods for the direction tests, so the
+      verdict rests on the static test, which cannot tell which way an arrow points;
+    - ``same_year``: lag 0, and yearly data cannot order cause and effect within a
+      year;
+    - ``placebo_failed``: the cause one period ahead predicts the effect
+      (``lead_p_value`` < ``alpha``), so something else moves both;
+    - ``few_units``: wild-bootstrap inference with fewer than :data:`FEW_UNITS`
+      units, where even the bootstrap's size is uncertain.
+    """
+    if row.get("verdict") == "insufficient_data":
+        return ()
+    lead = row.get("lead_p_value")
+    units = row.get("n_units")
+    found = {
+        "direction_not_checked": not direction_checked(row),
+        "same_year": row.get("lag") == 0,
+        "placebo_failed": isinstance(lead, float) and math.isfinite(lead) and lead < alpha,
+        "few_units": row.get("inference") == "wild_bootstrap"
+        and units is not None
+        and int(units) < FEW_UNITS,  # type: ignore[call-overload]
+    }
+    return tuple(key for key in CAUTIONS if found[key])
+
+
+def caution_counts(column: Iterable[object]) -> dict[str, int]:
+    """From a ``cautions`` column (``;``-separated keys per row): how many rows carry
+    each caution, and ``any``: how many carry one."""
+    rows = [[k for k in str(c).split(";") if k] if isinstance(c, str) else [] for c in column]
+    out = {k: sum(k in row for row in rows) for k in CAUTIONS}
+    out["any"] = sum(bool(row) for row in rows)
+    return out
 
 
 def _num(x: float) -> str:

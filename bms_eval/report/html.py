@@ -17,7 +17,13 @@ import pandas as pd
 from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
 from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
-from bms_eval.estimation.verdicts import arrow_counts, direction_checked, level_text, p_text
+from bms_eval.estimation.verdicts import (
+    CAUTIONS,
+    arrow_counts,
+    direction_checked,
+    level_text,
+    p_text,
+)
 from bms_eval.inputs.model import Scorecard
 from bms_eval.outliers import OUTLIER_Z
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
@@ -134,9 +140,29 @@ def _link_rows(
                     if r.get("estimate") is not None and not direction_checked(r)
                     else ""
                 ),
+                # the cautions besides the one its own badge shows
+                "cautions": "; ".join(
+                    texts[f"caution.{k}"] for k in _caution_keys(r) if k != "direction_not_checked"
+                ),
             }
         )
     return rows
+
+
+def _caution_keys(row: dict) -> list[str]:
+    return [k for k in str(row.get("cautions") or "").split(";") if k]
+
+
+def _cautions_summary(links: list[dict], texts: Texts) -> tuple[str, str]:
+    """``3 of 11 tested link-lags carry a caution (⚠): …`` and the cautions present
+    (both empty when no verdict carries one)."""
+    cautioned = [_caution_keys(r) for r in links if _caution_keys(r)]
+    if not cautioned:
+        return "", ""
+    present = [k for k in CAUTIONS if any(k in c for c in cautioned)]
+    which = "; ".join(texts[f"caution.{k}"] for k in present)
+    count = texts.format("cautions.count", n=len(cautioned), total=len(links), which=which)
+    return count, which
 
 
 PRECONDITION_COLOURS = {
@@ -187,7 +213,7 @@ def _chain_lines(card: Scorecard, chain: dict, texts: Texts) -> list[str]:
     return lines
 
 
-def _learning_view(learning: list[dict], texts: Texts) -> list[dict]:
+def _learning_view(learning: list[dict], texts: Texts, cautioned: set[str]) -> list[dict]:
     by_link: dict[str, dict] = {}
     for q in learning:
         source, target, lag = q["link"].split(">")
@@ -197,6 +223,7 @@ def _learning_view(learning: list[dict], texts: Texts) -> list[dict]:
                 "link": f"{source} → {target} ({texts.format('lag_word', lag=lag)})",
                 "verdict": texts.verdict(q["verdict"]),
                 "colour": VERDICT_COLOURS[q["verdict"]],
+                "caution": q["link"] in cautioned,
                 "questions": [],
             },
         )
@@ -204,7 +231,9 @@ def _learning_view(learning: list[dict], texts: Texts) -> list[dict]:
     return list(by_link.values())
 
 
-def _assessment_view(card: Scorecard, assessment: dict | None, texts: Texts) -> dict | None:
+def _assessment_view(
+    card: Scorecard, assessment: dict | None, texts: Texts, cautioned: set[str]
+) -> dict | None:
     """The critical assessment prepared for the template (labels in the report language)."""
     if not assessment:
         return None
@@ -262,7 +291,7 @@ def _assessment_view(card: Scorecard, assessment: dict | None, texts: Texts) -> 
             }
             for ind, a in assessment["measurement"].items()
         ],
-        "learning": _learning_view(assessment["learning"], texts),
+        "learning": _learning_view(assessment["learning"], texts, cautioned),
     }
 
 
@@ -316,7 +345,14 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         card=card,
         t=t,
         headline=(results.get("assessment") or {}).get("headline", []),
-        assessment=_assessment_view(card, results.get("assessment"), texts),
+        assessment=_assessment_view(
+            card,
+            results.get("assessment"),
+            texts,
+            {f"{r['from']}>{r['to']}>{r['lag']}" for r in links if _caution_keys(r)},
+        ),
+        cautions_summary=_cautions_summary(links, texts)[0],
+        cautions_which=_cautions_summary(links, texts)[1],
         data_line=texts.format(
             "data_line",
             n=quality.get("n_units"),
