@@ -92,6 +92,7 @@ class Evidence:
     p_value: float = math.nan
     forward_estimate: float = math.nan
     forward_std_estimate: float = math.nan
+    forward_p_value: float = math.nan
     forward_p_adjusted: float = math.nan
     reverse_p_adjusted: float = math.nan
     direction_problem: NotEstimable | None = None
@@ -156,6 +157,7 @@ _EVIDENCE_NUMBERS = (
     "lead_p_value",
     "forward_estimate",
     "forward_std_estimate",
+    "forward_p_value",
     "forward_p_adjusted",
     "reverse_p_adjusted",
     "lag1_forward_p_value",
@@ -276,6 +278,30 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
             )
         else:
             out += t.format("note.same_year_unchecked", x=ev.cause, y=ev.effect)
+    if verdict in ("between_only", "no_effect", "inconclusive"):
+        raw, adjusted = (
+            (ev.forward_p_value, ev.forward_p_adjusted)
+            if ev.direction_checked
+            else (ev.p_value, ev.p_adjusted)
+        )
+        if math.isfinite(raw) and raw < alpha <= adjusted:
+            out += t.format("note.adjustment", raw=p_text(raw), p=p_text(adjusted))
+    expected_up = ev.sign == "+"
+    if (
+        verdict != "between_only"
+        and math.isfinite(ev.between_p_value)
+        and ev.between_p_value < alpha
+        and math.isfinite(ev.between_estimate)
+        and ev.between_estimate != 0
+        and (ev.between_estimate > 0) != expected_up
+    ):
+        out += t.format(
+            "note.between_opposite",
+            x=ev.cause,
+            y=ev.effect,
+            more=t["more"] if ev.between_estimate > 0 else t["less"],
+            bp=p_text(ev.between_p_value),
+        )
     lead_failed = math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha
     if verdict in ("reciprocal", "supported", "contradicted") and lead_failed:
         out += t.format("note.lead", x=ev.cause, y=ev.effect, lp=p_text(ev.lead_p_value))
@@ -353,15 +379,21 @@ def decide(
     between_expected = math.isfinite(ev.between_estimate) and (
         (ev.between_estimate > 0) == expected_up
     )
+    negligible = -min_effect < ev.std_ci_low and ev.std_ci_high < min_effect
     if math.isfinite(ev.between_p_value) and ev.between_p_value < alpha and between_expected:
         verdict = "between_only"
         more = t["more"] if expected_up else t["less"]
-        return verdict, t.format(
-            "reason.between_only", more=more, bp=p_text(ev.between_p_value), **common
-        ) + _notes(ev, verdict, alpha, t)
-    if -min_effect < ev.std_ci_low and ev.std_ci_high < min_effect:
+        # "did not follow" only where the interval rules out effects that matter
+        key = "reason.between_only" if negligible else "reason.between_only_unclear"
+        return verdict, t.format(key, more=more, bp=p_text(ev.between_p_value), **common) + _notes(
+            ev, verdict, alpha, t
+        )
+    if negligible:
         verdict = "no_effect"
-        return verdict, t.format("reason.no_effect", **common) + _notes(ev, verdict, alpha, t)
+        # an interval that excludes zero: an effect, too small to matter
+        small = ev.std_ci_low > 0 or ev.std_ci_high < 0
+        key = "reason.no_effect_small" if small else "reason.no_effect"
+        return verdict, t.format(key, **common) + _notes(ev, verdict, alpha, t)
     verdict = "inconclusive"
     return verdict, t.format("reason.inconclusive", mde=f"{ev.mde_std:.2f}", **common) + _notes(
         ev, verdict, alpha, t
