@@ -23,7 +23,7 @@ per thousand moves a value by a factor of ten or more, dozens of robust standard
 deviations; real indicators' within-unit variation is heavy-tailed, and at 5 the
 screen lists more than 4 % of the values of Wooldridge's CRIME4 county panel,
 mostly ordinary volatility of small counties, at 10 under 2 %, among them the
-county whose police rate was keyed per person for four years
+county whose police rate jumps thirtyfold for four years and back
 (``tests/test_assessment.py``). The scale is pooled over the
 indicator's units on purpose: a unit whose values are wrong for half its years has
 no history of its own to measure them against. Units with fewer than

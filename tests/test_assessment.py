@@ -103,7 +103,7 @@ def test_outlier_screen_flags_few_clean_units(card):
     assert flagged <= 0.01 * screened
 
 
-def test_outliers_in_crime4_include_the_police_rate_keyed_per_person():
+def test_outliers_in_crime4_include_the_police_rate_that_jumps_thirtyfold():
     """Wooldridge's CRIME4: county 141's police per capita is 0.001 in 1981–82 and 1987
     but 0.011–0.036 in 1983–86. The screen lists it, and few other values; at half the
     threshold it would list more than 4 % of the panel (why OUTLIER_Z is 10)."""
