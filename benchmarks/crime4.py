@@ -91,6 +91,13 @@ def main() -> None:
             )
             cells.append(shown + (" ⚠" if r["cautions"] else ""))
         print(f"{a['from']:<8} {a['lag']:>3}  {cells[0]:<42}  {cells[1]:<42}")
+    for scale, table in tables.items():
+        for row in table[table["fragile"].astype(bool)].to_dict("records"):
+            print(
+                f"fragile ({scale}): {row['from']} → {row['to']} lag {row['lag']} "
+                f"{row['verdict']}; without county {row['influential_unit']}: "
+                f"{row['verdict_without']}"
+            )
     keys = {k for t in tables.values() for c in t["cautions"] for k in c.split(";") if k}
     print("⚠: carries a caution —", ", ".join(sorted(keys)))
     found = find_outliers(crime4_data())

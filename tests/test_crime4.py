@@ -39,6 +39,15 @@ def test_police_contradicts_in_the_same_year_with_that_caution(tables):
         assert "same_year" in row["cautions"].split(";")
 
 
+def test_the_influence_columns_name_the_county_that_decides_the_police_arrow(tables):
+    for table in tables.values():
+        row = table.loc[("polpc", 0)]
+        assert row["influential_unit"] == "141" and row["fragile"]
+        assert row["verdict_without"] == "inconclusive"
+        assert row["cautions"].split(";")[0] == "fragile"
+        assert "without unit 141" in row["reason"]
+
+
 def test_the_police_rate_that_jumps_thirtyfold_is_listed():
     found = find_outliers(crime4_data())
     police = found[(found["indicator"] == "polpc") & (found["unit"] == "141")]

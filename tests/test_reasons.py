@@ -133,6 +133,15 @@ CASES = {
         n_units=1,
     ),
     "static_only": dict(p_adjusted=0.01, p_value=0.001, std_ci_low=0.05, std_ci_high=0.5),
+    "fragile": dict(
+        forward_estimate=0.3,
+        forward_std_estimate=0.25,
+        forward_p_value=0.001,
+        forward_p_adjusted=0.004,
+        fragile=True,
+        influential_unit="U07",
+        verdict_without="inconclusive",
+    ),
     "not_checked_why": dict(
         forward_estimate=math.nan,
         forward_p_adjusted=math.nan,
@@ -293,6 +302,13 @@ GOLDEN = {
         "together within units (adjusted p = 0.010), but once that past is taken into "
         "account Staff does not predict Users: the association alone cannot tell which "
         "way the arrow points.",
+    ),
+    "fragile": (
+        "supported",
+        "When Staff rose within a unit, Users rose a year later beyond what its own past "
+        "predicts, as the scorecard assumes (direction test +0.25 SD per SD, adjusted p = "
+        "0.004), and Users did not predict Staff (adjusted p = 0.700). Fragile: without "
+        "unit U07 alone the verdict would be “Inconclusive”.",
     ),
     "not_checked_why": (
         "inconclusive",

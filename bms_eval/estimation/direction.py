@@ -66,7 +66,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -152,6 +152,13 @@ class DirectionPair:
     #: same-year arrow: does X a year earlier predict Y beyond Y's past and X's
     #: same-year value — the lag-1 forward test, from the same model)
     forward_next_p_value: float = math.nan
+    #: per unit of ``units`` (codes of the panel): how the forward and the reverse
+    #: estimate move when that unit is left out (data units) — exact from the
+    #: jackknife below :data:`JACKKNIFE_BELOW_UNITS` units, else the first-order
+    #: change ``J⁻¹ m_i`` (the influence the sandwich is made of)
+    units: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int), repr=False)
+    forward_shift: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    reverse_shift: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
 
 # --------------------------------------------------------------------------- equations
@@ -803,10 +810,12 @@ def cross_lagged(
             spread = _jackknife(model, solution, active)
             variance = (g - 1) / g * (spread**2).sum(axis=0)
             inference = "jackknife"
+            shifts = spread
         else:
             influence = _influence(model, solution)[active]
             variance = g / (g - 1) * (influence**2).sum(axis=0)
             inference = "cluster"
+            shifts = -influence
     except np.linalg.LinAlgError as exc:
         raise _not_solved() from exc
     par = solution.par
@@ -839,4 +848,11 @@ def cross_lagged(
     next_p = math.nan
     if after is not None and variance[after] > 0:
         next_p = t_inference(float(par[after]), math.sqrt(float(variance[after])), g - 1, 0.05)[0]
-    return DirectionPair(fits[0], fits[1], forward_next_p_value=next_p)
+    return DirectionPair(
+        fits[0],
+        fits[1],
+        forward_next_p_value=next_p,
+        units=active,
+        forward_shift=shifts[:, 1] * scale[target] / scale[cause],
+        reverse_shift=shifts[:, model.k_f + 1] * scale[cause] / scale[target],
+    )

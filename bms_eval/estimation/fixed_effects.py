@@ -40,6 +40,9 @@ EXACT_FIT_TOLERANCE = 1e-6
 #: A collinear partner is named when its weight in the dropped column exceeds this
 #: share of that column's norm.
 PARTNER_TOLERANCE = 1e-6
+#: Below this many units the leave-one-unit-out estimates are exact (a small solve per
+#: unit); from it on, first-order (their differences are then of order 1/G²).
+EXACT_LEAVE_ONE_OUT_BELOW = 50
 
 
 @dataclass(frozen=True)
@@ -281,6 +284,36 @@ class WithinFit:
     within: tuple[np.ndarray, np.ndarray, np.ndarray, float, float, int] | None = field(
         default=None, repr=False
     )
+
+    def leave_one_out(self, column: int) -> np.ndarray | None:
+        """Per cluster (unit, in the fit's dense order): how the estimate of regressor
+        ``column`` (a position among ``names``) moves when that unit is left out,
+        in the data's units.
+
+        Below :data:`EXACT_LEAVE_ONE_OUT_BELOW` units, ``β₍₋g₎ = β − (W′W −
+        W_g′W_g)⁻¹ W_g′e_g`` on the within-transformed design (MacKinnon, Nielsen &
+        Webb 2023, the leave-one-cluster-out estimates of Stata's ``summclust``):
+        exact with unit effects, which leave with their unit; with period effects
+        those are held at their full-sample values (first order in the unit's share
+        of each period). With more units, the first-order change ``−(W′W)⁻¹ W_g′e_g``
+        (each unit's share of the sandwich). None for a single unit.
+        """
+        if self.within is None or self.n_units < 2:
+            return None
+        W, A, resid, _, _, _ = self.within
+        starts, _ = block_starts(self.clusters)
+        scores = group_sums(W * resid[:, None], starts)  # W_g′e_g
+        if self.n_units >= EXACT_LEAVE_ONE_OUT_BELOW:
+            return -(scores @ A[:, column]) * float(self.coef_scale[column])
+        own = group_sums(W[:, :, None] * W[:, None, :], starts)  # W_g′W_g
+        rest = (W.T @ W)[None] - own
+        try:
+            shift = np.linalg.solve(rest, scores[..., None])[..., 0]
+        except np.linalg.LinAlgError:  # a unit without which the design is singular
+            shift = np.stack(
+                [np.linalg.lstsq(r, b, rcond=None)[0] for r, b in zip(rest, scores, strict=True)]
+            )
+        return -shift[:, column] * float(self.coef_scale[column])
 
     def added_regressor(
         self, column: np.ndarray, min_residual_df: int = 2

@@ -91,6 +91,37 @@ def between_regression(y: np.ndarray, x: np.ndarray, units: np.ndarray) -> Betwe
     return BetweenFit(slope * sy / sx, se * sy / sx, p, g)
 
 
+def between_leave_one_out(
+    y: np.ndarray, x: np.ndarray, units: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """How the between-units slope (:func:`between_regression`) moves when each unit
+    is left out, from the sums of the unit means (exact).
+
+    Returns
+    -------
+    units, shifts : numpy.ndarray
+        The distinct unit codes (sorted) and, per unit, the slope without it less the
+        slope with all (NaN where fewer than three units or no spread would remain).
+    """
+    codes = dense_codes(units)
+    g = int(codes.max(initial=-1)) + 1
+    labels = np.zeros(g, dtype=units.dtype)
+    labels[codes] = units
+    if g < 4:
+        return labels, np.full(g, np.nan)
+    sy, sx = magnitude(y), magnitude(x)
+    my, mx = group_means(y / sy, codes), group_means(x / sx, codes)
+    mx, my = mx - mx.mean(), my - my.mean()  # centred: the sums below stay small
+
+    def slope(n: float, sx_: np.ndarray, sy_: np.ndarray, sxx: np.ndarray, sxy: np.ndarray):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (sxy - sx_ * sy_ / n) / (sxx - sx_**2 / n)
+
+    full = slope(g, mx.sum(), my.sum(), mx @ mx, mx @ my)
+    without = slope(g - 1, mx.sum() - mx, my.sum() - my, mx @ mx - mx**2, mx @ my - mx * my)
+    return labels, (without - full) * sy / sx
+
+
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values; NaN stays NaN and is not counted among
     the tests.

@@ -19,7 +19,7 @@ import math
 import multiprocessing
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -30,15 +30,25 @@ from bms_eval.estimation.fixed_effects import (
     Design,
     NotEstimable,
     WithinFit,
+    block_starts,
     codes_key,
     design_from_grids,
     fit_within,
 )
 from bms_eval.estimation.inference import (
     benjamini_hochberg,
+    between_leave_one_out,
     between_regression,
     minimum_detectable_effect,
     t_inference,
+)
+from bms_eval.estimation.influence import (
+    SHIFT_COLUMNS,
+    add_influence,
+    deciding_columns,
+    deciding_kind,
+    largest_shift,
+    without_influence,
 )
 from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.results import LINK_COLUMNS, LinkResults
@@ -53,7 +63,7 @@ from bms_eval.estimation.verdicts import (
 )
 from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
 from bms_eval.inputs.data import IndicatorData
-from bms_eval.inputs.model import Analysis, Link, Scorecard
+from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Analysis, Link, Scorecard
 from bms_eval.texts import Texts
 from bms_eval.workers import available_cores, can_fork, quiet_child, signals_held
 
@@ -375,8 +385,21 @@ class _TargetRun:
                         inference=coef.inference,
                         draws=coef.draws,
                         enumerated=coef.enumerated,
+                        between_std_error=between.std_error,
                     )
                     row.update(self.direction_columns(link, lag))
+                    # the unit whose leaving out moves each estimate that can decide
+                    # the verdict most (bms_eval.estimation.influence): the static one
+                    # (also a second opinion on the direction tests' unit), the
+                    # direction tests', and the between slope where it is significant
+                    unit_codes = model.units[block_starts(model.units)[0]]
+                    row[SHIFT_COLUMNS["static"]] = largest_shift(
+                        unit_codes, model.fit.leave_one_out(model.fit.index(str(col)))
+                    )
+                    if between.p_value < a.alpha:
+                        row[SHIFT_COLUMNS["between"]] = largest_shift(
+                            *between_leave_one_out(model.y, model.X[:, col], model.units)
+                        )
                 out.append(row)
         return out
 
@@ -386,6 +409,8 @@ class _TargetRun:
         out: dict = {"direction_method": NOT_CHECKED, "direction_problem": problem}
         if pair is not None:
             f, r = pair.forward, pair.reverse
+            out[SHIFT_COLUMNS["forward"]] = largest_shift(pair.units, pair.forward_shift)
+            out[SHIFT_COLUMNS["reverse"]] = largest_shift(pair.units, pair.reverse_shift)
             out.update(
                 direction_method=pair.method,
                 forward_estimate=f.estimate,
@@ -456,6 +481,77 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     return frame
 
 
+#: Wild-bootstrap draws when a row is tested again without its influential unit.
+RERUN_DRAWS = MIN_BOOTSTRAP_DRAWS
+
+
+def _without_unit(panel: Panel, card: Scorecard, row: dict, unit: int) -> tuple[float, float, str]:
+    """One row's tests again without one unit (as if its rows were deleted), with the
+    run's multiple-testing adjustment held: its deciding estimate, that estimate's
+    standard error, and the verdict."""
+    link = next(lk for lk in card.links if (lk.source, lk.target) == (row["from"], row["to"]))
+    # a verdict, not its digits: the wild bootstrap (below 50 units) with the fewest
+    # draws the SPEC allows, a tenth of the default
+    quick = replace(
+        card,
+        analysis=replace(
+            card.analysis, bootstrap_draws=min(card.analysis.bootstrap_draws, RERUN_DRAWS)
+        ),
+    )
+    found = _TargetRun(panel.without(unit), quick, link.target, [link]).rows()
+    new = next(r for r in found if r["lag"] == row["lag"])
+    for raw, adjusted in (
+        ("p_value", "p_adjusted"),
+        ("forward_p_value", "forward_p_adjusted"),
+        ("reverse_p_value", "reverse_p_adjusted"),
+    ):
+        before, after = row.get(raw), row.get(adjusted)
+        factor = (
+            float(after) / float(before)
+            if before is not None and after is not None and np.isfinite(before) and before > 0
+            else 1.0
+        )
+        value = new.get(raw)
+        new[adjusted] = min(1.0, float(value) * factor) if value is not None else math.nan
+    a = card.analysis
+    ev = Evidence.from_row(new, card.model_names, 1 - a.alpha)
+    verdict, _ = decide(ev, a.alpha, a.min_effect)
+    kind = deciding_kind(row)
+    if kind is None:
+        return math.nan, math.nan, verdict
+    estimate, se = (new.get(c) for c in deciding_columns(kind))
+    return (
+        float(estimate) if estimate is not None else math.nan,
+        float(se) if se is not None else math.nan,
+        verdict,
+    )
+
+
+def _with_influence(frame: pd.DataFrame, panel: Panel, card: Scorecard) -> pd.DataFrame:
+    """The influence columns (:mod:`bms_eval.estimation.influence`); a fragile verdict's
+    reason says so, and every row's cautions are counted again with ``fragile``."""
+    a = card.analysis
+    frame = add_influence(
+        frame,
+        panel.units,
+        lambda row, unit: _without_unit(panel, card, row, unit),
+        a.alpha,
+        a.min_effect,
+    )
+    if frame["fragile"].any():
+        texts = Texts(card.language)
+        names = card.model_names
+        records = frame.to_dict("records")
+        frame["reason"] = [
+            decide(Evidence.from_row(r, names, 1 - a.alpha), a.alpha, a.min_effect, texts)[1]
+            if r["fragile"]
+            else r["reason"]
+            for r in records
+        ]
+        frame["cautions"] = [";".join(cautions(r, a.alpha)) for r in records]
+    return frame
+
+
 #: Fewest link-lags for which the tests run in parallel: below that, starting the
 #: worker processes costs more than it saves.
 PARALLEL_FROM_LINK_LAGS = 20
@@ -489,6 +585,7 @@ def estimate_links(
     *,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
+    influence: bool = True,
 ) -> LinkResults:
     """Test every link of the scorecard on the data.
 
@@ -507,6 +604,11 @@ def estimate_links(
         when there are at least :data:`PARALLEL_FROM_LINK_LAGS` link-lags (where
         processes can be forked; one elsewhere). The results are the same
         whatever the number: every random draw is seeded by the link it serves.
+    influence : bool
+        Whether to find, per verdict, the unit that moves it most and the verdict
+        without it (:mod:`bms_eval.estimation.influence`; a verdict it might change
+        is tested again without that unit). Simulation studies of the tests'
+        size may leave it out; the influence columns are then empty.
 
     Returns
     -------
@@ -558,6 +660,11 @@ def estimate_links(
     order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
     rows.sort(key=lambda r: (order[(r["from"], r["to"])], r["lag"]))
     frame = _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
+    if rows and influence:
+        with threadpool_limits(limits=1, user_api="blas"):
+            frame = _with_influence(frame, panel, scorecard)
+    elif rows:
+        frame = without_influence(frame)
     a = scorecard.analysis
     return LinkResults(
         frame,

@@ -111,6 +111,15 @@ class Panel:
             values[ind] = np.log(grid)
         return cls(panel.units, panel.periods, values)
 
+    def without(self, unit: int) -> Panel:
+        """The panel with one unit (by its row) left out, as if its rows were deleted."""
+        keep = np.arange(len(self.units)) != unit
+        return Panel(
+            tuple(u for u, k in zip(self.units, keep, strict=True) if k),
+            self.periods,
+            {ind: grid[keep] for ind, grid in self.values.items()},
+        )
+
     @property
     def shape(self) -> tuple[int, int]:
         """``(units, periods)``."""

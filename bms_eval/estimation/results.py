@@ -49,6 +49,10 @@ LINK_COLUMNS = (
     "reverse_std_error",
     "reverse_p_adjusted",
     "direction_method",
+    "influential_unit",
+    "estimate_without",
+    "verdict_without",
+    "fragile",
     "cautions",
     # additions
     "sign",
@@ -57,6 +61,7 @@ LINK_COLUMNS = (
     "std_ci_low",
     "std_ci_high",
     "lead_estimate",
+    "between_std_error",
     "forward_inference",
     "persistence_effect",
     "persistence_cause",

@@ -100,6 +100,9 @@ class Evidence:
     lag1_reverse_p_value: float = math.nan
     level: float = 0.95
     forward_inference: str = ""
+    influential_unit: str = ""
+    verdict_without: str = ""
+    fragile: bool = False
 
     @property
     def direction_checked(self) -> bool:
@@ -115,6 +118,10 @@ class Evidence:
         def number(key: str) -> float:
             value = row.get(key)
             return float(value) if value is not None and pd.notna(value) else math.nan
+
+        def text(key: str) -> str:
+            value = row.get(key)
+            return str(value) if isinstance(value, str) else ""
 
         def problem(key: str) -> NotEstimable | None:
             value = row.get(key)
@@ -137,6 +144,9 @@ class Evidence:
             direction_problem=problem("direction_problem"),
             level=level,
             forward_inference=str(row.get("forward_inference") or ""),
+            influential_unit=text("influential_unit"),
+            verdict_without=text("verdict_without"),
+            fragile=row.get("fragile") in (True,),  # a bool (numpy's too), never NaN
         )
 
 
@@ -175,7 +185,7 @@ def direction_checked(row: Mapping[str, object]) -> bool:
 
 
 #: The cautions a verdict can carry (SPEC 3.1 ``cautions``), in the order shown.
-CAUTIONS = ("direction_not_checked", "same_year", "placebo_failed", "few_units")
+CAUTIONS = ("fragile", "direction_not_checked", "same_year", "placebo_failed", "few_units")
 #: A wild-bootstrap verdict on fewer units than this carries the ``few_units`` caution.
 FEW_UNITS = 12
 
@@ -183,6 +193,8 @@ FEW_UNITS = 12
 def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
     """The cautions on one link-table row's verdict (none for ``insufficient_data``).
 
+    - ``fragile``: without one unit the verdict would be another
+      (:mod:`bms_eval.estimation.influence`);
     - ``direction_not_checked``: too few periods for the direction tests, so the
       verdict rests on the static test, which cannot tell which way an arrow points;
     - ``same_year``: lag 0, and yearly data cannot order cause and effect within a
@@ -197,6 +209,7 @@ def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
     lead = row.get("lead_p_value")
     units = row.get("n_units")
     found = {
+        "fragile": row.get("fragile") in (True,),  # a bool (numpy's too), never NaN
         "direction_not_checked": not direction_checked(row),
         "same_year": row.get("lag") == 0,
         "placebo_failed": isinstance(lead, float) and math.isfinite(lead) and lead < alpha,
@@ -301,6 +314,10 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
             y=ev.effect,
             more=t["more"] if ev.between_estimate > 0 else t["less"],
             bp=p_text(ev.between_p_value),
+        )
+    if ev.fragile and ev.verdict_without and ev.verdict_without != verdict:
+        out += t.format(
+            "note.fragile", unit=ev.influential_unit, other=t.verdict(ev.verdict_without)
         )
     lead_failed = math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha
     if verdict in ("reciprocal", "supported", "contradicted") and lead_failed:

@@ -156,11 +156,15 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     ax.set_ylim(-0.6, len(bands) - 0.4)
     verdicts = arrow_verdicts(links) if len(links) else {}
     unchecked = _unchecked_arrows(links)
+    fragile = _fragile_arrows(links, verdicts)
     for link in card.links:
         if link.source not in pos or link.target not in pos:
             continue
         verdict = verdicts.get((link.source, link.target), "insufficient_data")
-        if (link.source, link.target) in unchecked:
+        mark = ("?" if (link.source, link.target) in unchecked else "") + (
+            "!" if (link.source, link.target) in fragile else ""
+        )
+        if mark:
             # the middle of the arc the arrow draws (arc3: a quadratic Bézier whose
             # control point sits rad × the perpendicular off the chord, in display space)
             start = ax.transData.transform(pos[link.source])
@@ -171,7 +175,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
             ax.text(
                 x,
                 y,
-                "?",
+                mark,
                 ha="center",
                 va="center",
                 fontsize=7,
@@ -219,9 +223,34 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
                 label="? " + texts["direction_unchecked_badge"],
             )
         )
+    if fragile:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                markerfacecolor="white",
+                markeredgecolor="#6b6b6b",
+                color="#6b6b6b",
+                linestyle="none",
+                label="! " + texts["caution.fragile"],
+            )
+        )
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
     ax.set_title(texts["map_title"], y=1.0)
     return fig
+
+
+def _fragile_arrows(links: pd.DataFrame, verdicts: dict) -> set[tuple[str, str]]:
+    """Arrows whose shown verdict (the most telling over their lags) one unit carries."""
+    if not len(links) or "fragile" not in links:
+        return set()
+    rows = links[links["fragile"].fillna(False).astype(bool)]
+    return {
+        (r["from"], r["to"])
+        for r in rows.to_dict("records")
+        if verdicts.get((r["from"], r["to"])) == r["verdict"]
+    }
 
 
 def _unchecked_arrows(links: pd.DataFrame) -> set[tuple[str, str]]:
