@@ -42,46 +42,24 @@ BASE = Evidence(
     reverse_p_adjusted=0.7,
 )
 
+#: The forward test finds the assumed effect.
+FOUND = dict(
+    forward_estimate=0.3, forward_std_estimate=0.25, forward_p_value=0.001, forward_p_adjusted=0.004
+)
+#: Too few periods for the direction tests.
+UNCHECKED = dict(forward_estimate=math.nan, forward_p_adjusted=math.nan, forward_p_value=math.nan)
+#: The direction not checked, the static test alone finds the assumed effect.
+STATIC = dict(
+    **UNCHECKED, std_ci_low=0.1, std_ci_high=0.5, std_estimate=0.3, p_adjusted=0.01, p_value=0.002
+)
+
 CASES = {
-    "reciprocal": dict(
-        forward_estimate=0.3,
-        forward_std_estimate=0.25,
-        forward_p_value=0.001,
-        forward_p_adjusted=0.004,
-        reverse_p_adjusted=0.01,
-    ),
-    "supported": dict(
-        forward_estimate=0.3,
-        forward_std_estimate=0.25,
-        forward_p_value=0.001,
-        forward_p_adjusted=0.004,
-    ),
-    "supported_static": dict(
-        forward_estimate=math.nan,
-        forward_p_adjusted=math.nan,
-        forward_p_value=math.nan,
-        std_estimate=0.3,
-        std_ci_low=0.1,
-        std_ci_high=0.5,
-        p_adjusted=0.01,
-        p_value=0.002,
-    ),
-    "contradicted": dict(
-        forward_estimate=-0.3,
-        forward_std_estimate=-0.25,
-        forward_p_value=0.001,
-        forward_p_adjusted=0.004,
-    ),
+    "reciprocal": dict(**FOUND, reverse_p_adjusted=0.01),
+    "supported": FOUND,
+    "supported_static": STATIC,
+    "contradicted": dict(FOUND, forward_estimate=-0.3, forward_std_estimate=-0.25),
     "contradicted_static": dict(
-        forward_estimate=math.nan,
-        forward_p_adjusted=math.nan,
-        forward_p_value=math.nan,
-        estimate=-0.3,
-        std_estimate=-0.3,
-        std_ci_low=-0.5,
-        std_ci_high=-0.1,
-        p_adjusted=0.01,
-        p_value=0.002,
+        STATIC, estimate=-0.3, std_estimate=-0.3, std_ci_low=-0.5, std_ci_high=-0.1
     ),
     "reverse": dict(reverse_p_adjusted=0.02),
     "between_only": dict(between_p_value=0.01, std_ci_low=-0.15, std_ci_high=0.12),
@@ -94,59 +72,17 @@ CASES = {
     "insufficient_data": dict(problem=NotEstimable("too_few_obs", "x", n=4, min=6)),
     "same_year": dict(lag=0, lag1_forward_p_value=0.03, lag1_reverse_p_value=0.6),
     "same_year_unchecked": dict(lag=0),
-    "placebo_failed": dict(
-        forward_estimate=0.3,
-        forward_std_estimate=0.25,
-        forward_p_value=0.001,
-        forward_p_adjusted=0.004,
-        lead_p_value=0.001,
-    ),
-    "jackknife": dict(
-        forward_estimate=0.3,
-        forward_std_estimate=0.25,
-        forward_p_value=0.001,
-        forward_p_adjusted=0.004,
-        forward_inference="jackknife",
-        n_units=20,
-    ),
-    "bootstrap": dict(
-        forward_estimate=math.nan,
-        forward_p_adjusted=math.nan,
-        forward_p_value=math.nan,
-        inference="wild_bootstrap",
-        draws=9999,
-        n_units=20,
-    ),
+    "placebo_failed": dict(**FOUND, lead_p_value=0.001),
+    "jackknife": dict(**FOUND, forward_inference="jackknife", n_units=20),
+    "bootstrap": dict(**UNCHECKED, inference="wild_bootstrap", draws=9999, n_units=20),
     "bootstrap_enumerated": dict(
-        forward_estimate=math.nan,
-        forward_p_adjusted=math.nan,
-        forward_p_value=math.nan,
-        inference="wild_bootstrap",
-        enumerated=True,
-        n_units=4,
+        **UNCHECKED, inference="wild_bootstrap", enumerated=True, n_units=4
     ),
-    "robust": dict(
-        forward_estimate=math.nan,
-        forward_p_adjusted=math.nan,
-        forward_p_value=math.nan,
-        inference="robust",
-        n_units=1,
-    ),
+    "robust": dict(**UNCHECKED, inference="robust", n_units=1),
     "static_only": dict(p_adjusted=0.01, p_value=0.001, std_ci_low=0.05, std_ci_high=0.5),
-    "fragile": dict(
-        forward_estimate=0.3,
-        forward_std_estimate=0.25,
-        forward_p_value=0.001,
-        forward_p_adjusted=0.004,
-        fragile=True,
-        influential_unit="U07",
-        verdict_without="inconclusive",
-    ),
+    "fragile": dict(**FOUND, fragile=True, influential_unit="U07", verdict_without="inconclusive"),
     "not_checked_why": dict(
-        forward_estimate=math.nan,
-        forward_p_adjusted=math.nan,
-        forward_p_value=math.nan,
-        direction_problem=NotEstimable("too_few_periods", "x", n=4, min=5),
+        **UNCHECKED, direction_problem=NotEstimable("too_few_periods", "x", n=4, min=5)
     ),
 }
 

@@ -33,8 +33,8 @@ for ``no_effect`` — is looked at with each unit left out in turn:
    smaller of the errors with and without it: an aberrant unit inflates the one it
    is part of): one unit carries the verdict. (Near a threshold a smaller move can
    flip a verdict too; ``verdict_without`` shows it, but that is the imprecision the
-   interval already states.) A fragile verdict carries the ``fragile`` caution, and its reason names
-   the unit and the verdict without it.
+   interval already states.) A fragile verdict carries the ``fragile`` caution, and
+   its reason names the unit and the verdict without it.
 """
 
 from __future__ import annotations
@@ -191,19 +191,22 @@ def add_influence(
         yardstick = min(se, se_without) if math.isfinite(se_without) else se
         carries = math.isfinite(yardstick) and change >= FRAGILE_SE_SHARE * yardstick
         fragile.append(bool(carries) and verdict_without != row["verdict"])
-    out = frame.drop(columns=[c for c in SHIFT_COLUMNS.values() if c in frame])
-    out["influential_unit"] = influential
-    out["estimate_without"] = without
-    out["verdict_without"] = verdicts_without
-    out["fragile"] = fragile
-    return out
+    return _with_columns(frame, influential, without, verdicts_without, fragile)
 
 
 def without_influence(frame: pd.DataFrame) -> pd.DataFrame:
     """The link table with the influence columns left empty (not computed)."""
+    return _with_columns(frame, None, math.nan, None, False)
+
+
+def _with_columns(
+    frame: pd.DataFrame, influential: object, without: object, verdicts: object, fragile: object
+) -> pd.DataFrame:
+    """The influence columns set (a list per row, or one value for all), the internal
+    change columns dropped."""
     out = frame.drop(columns=[c for c in SHIFT_COLUMNS.values() if c in frame])
-    out["influential_unit"] = None
-    out["estimate_without"] = math.nan
-    out["verdict_without"] = None
-    out["fragile"] = False
+    out["influential_unit"] = influential
+    out["estimate_without"] = without
+    out["verdict_without"] = verdicts
+    out["fragile"] = fragile
     return out

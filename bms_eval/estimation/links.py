@@ -460,7 +460,7 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     names = card.model_names
     a = card.analysis
     texts = Texts(card.language)
-    verdicts, reasons, notes, caution_keys = [], [], [], []
+    verdicts, reasons, notes = [], [], []
     for r in frame.to_dict("records"):
         verdict, reason = decide(
             Evidence.from_row(r, names, 1 - a.alpha), a.alpha, a.min_effect, texts
@@ -468,11 +468,9 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
         verdicts.append(verdict)
         reasons.append(reason)
         notes.append(fit_notes(r, texts))
-        caution_keys.append(";".join(cautions({**r, "verdict": verdict}, a.alpha)))
     frame["verdict"] = verdicts
     frame["reason"] = reasons
     frame["notes"] = notes
-    frame["cautions"] = caution_keys
     plain = {ind.id: ind.name for ind in card.indicators}
     frame["from_name"] = frame["from"].map(plain)
     frame["to_name"] = frame["to"].map(plain)
@@ -529,7 +527,7 @@ def _without_unit(panel: Panel, card: Scorecard, row: dict, unit: int) -> tuple[
 
 def _with_influence(frame: pd.DataFrame, panel: Panel, card: Scorecard) -> pd.DataFrame:
     """The influence columns (:mod:`bms_eval.estimation.influence`); a fragile verdict's
-    reason says so, and every row's cautions are counted again with ``fragile``."""
+    reason says so."""
     a = card.analysis
     frame = add_influence(
         frame,
@@ -541,14 +539,12 @@ def _with_influence(frame: pd.DataFrame, panel: Panel, card: Scorecard) -> pd.Da
     if frame["fragile"].any():
         texts = Texts(card.language)
         names = card.model_names
-        records = frame.to_dict("records")
         frame["reason"] = [
             decide(Evidence.from_row(r, names, 1 - a.alpha), a.alpha, a.min_effect, texts)[1]
             if r["fragile"]
             else r["reason"]
-            for r in records
+            for r in frame.to_dict("records")
         ]
-        frame["cautions"] = [";".join(cautions(r, a.alpha)) for r in records]
     return frame
 
 
@@ -619,8 +615,8 @@ def estimate_links(
     start = time.perf_counter()
     panel = Panel.for_links(scorecard, data)
     groups = list(_links_by_target(scorecard).items())
-    link_lags = sum(len(lk.lags) for _, links in groups for lk in links)
-    n_workers = _workers(workers, len(groups), link_lags)
+    sizes = [sum(len(lk.lags) for lk in links) for _, links in groups]  # link-lags each
+    n_workers = _workers(workers, len(groups), sum(sizes))
     rows: list[dict] = []
     finished: list[int] = []
 
@@ -628,11 +624,9 @@ def estimate_links(
         rows.extend(found)
         finished.append(i)
         if progress is not None:
-            effect, links = groups[i]
             progress(
-                f"[{len(finished)}/{len(groups)}] {effect}: "
-                f"{sum(len(lk.lags) for lk in links)} link-lag(s) tested "
-                f"({time.perf_counter() - start:.1f} s)"
+                f"[{len(finished)}/{len(groups)}] {groups[i][0]}: {sizes[i]} link-lag(s) "
+                f"tested ({time.perf_counter() - start:.1f} s)"
             )
 
     # the matrices are small: BLAS threads would only spin, and with workers on
@@ -648,7 +642,6 @@ def estimate_links(
             try:
                 # the effects with the most link-lags first, so no worker is left with a
                 # long one at the end; the rows are put in the scorecard's order below
-                sizes = [sum(len(lk.lags) for lk in links) for _, links in groups]
                 largest_first = sorted(range(len(groups)), key=lambda i: -sizes[i])
                 for i, found in pool.imap_unordered(_target_rows, largest_first):
                     done(i, found)
@@ -660,12 +653,14 @@ def estimate_links(
     order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
     rows.sort(key=lambda r: (order[(r["from"], r["to"])], r["lag"]))
     frame = _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
+    a = scorecard.analysis
     if rows and influence:
         with threadpool_limits(limits=1, user_api="blas"):
             frame = _with_influence(frame, panel, scorecard)
     elif rows:
         frame = without_influence(frame)
-    a = scorecard.analysis
+    if rows:  # once every verdict and its influence are known
+        frame["cautions"] = [";".join(cautions(r, a.alpha)) for r in frame.to_dict("records")]
     return LinkResults(
         frame,
         scorecard=scorecard.name,

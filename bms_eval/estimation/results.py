@@ -13,7 +13,13 @@ from typing import IO, TYPE_CHECKING
 
 import pandas as pd
 
-from bms_eval.estimation.verdicts import CAUTIONS, VERDICTS, caution_counts, level_text
+from bms_eval.estimation.verdicts import (
+    VERDICTS,
+    caution_counts,
+    caution_keys,
+    cautions_summary,
+    level_text,
+)
 from bms_eval.inputs.model import Scorecard
 
 if TYPE_CHECKING:
@@ -281,7 +287,7 @@ class LinkResults:
                 t["lt.forward_p"]: [p_cell(p) for p in table["forward_p_adjusted"]],
                 t["lt.reverse_p"]: [p_cell(p) for p in table["reverse_p_adjusted"]],
                 t["lt.verdict"]: [
-                    t.verdict(v) + (" ⚠" if c else "")
+                    t.verdict(v) + (" ⚠" if caution_keys(c) else "")
                     for v, c in zip(table["verdict"], self._cautions(), strict=True)
                 ],
             }
@@ -302,26 +308,16 @@ class LinkResults:
             alpha=f"{self.alpha:g}",
         )
         note = t.format("lt.verdicts", counts=counts or "–")
-        cautioned = [c for c in self._cautions() if c]
-        if cautioned:
-            present = [k for k in CAUTIONS if any(k in c for c in cautioned)]
-            note += "\n" + t.format(
-                "cautions.count",
-                n=len(cautioned),
-                total=len(self._table),
-                which="; ".join(t[f"caution.{k}"] for k in present),
-            )
-        return title, note
+        cautioned = cautions_summary(self._cautions(), t)[0]
+        return title, note + ("\n" + cautioned if cautioned else "")
 
-    def _cautions(self) -> list[tuple[str, ...]]:
-        """Each row's caution keys (SPEC 3.1 ``cautions``)."""
-        if "cautions" not in self._table:
-            return [()] * len(self._table)
-        return [tuple(k for k in str(c).split(";") if k) for c in self._table["cautions"]]
+    def _cautions(self) -> list[object]:
+        """The ``cautions`` column (SPEC 3.1), empty cells where there is none."""
+        return list(self._table.get("cautions", [""] * len(self._table)))
 
     def caution_counts(self) -> dict[str, int]:
         """How many link-lags carry each caution, and ``any``: how many carry one."""
-        return caution_counts(self._table.get("cautions", []))
+        return caution_counts(self._cautions())
 
     def summary(self, language: str | None = None) -> str:
         """A plain-text table of verdicts with the standardized effects: static within

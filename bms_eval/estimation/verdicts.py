@@ -146,7 +146,7 @@ class Evidence:
             forward_inference=str(row.get("forward_inference") or ""),
             influential_unit=text("influential_unit"),
             verdict_without=text("verdict_without"),
-            fragile=row.get("fragile") in (True,),  # a bool (numpy's too), never NaN
+            fragile=_is_true(row.get("fragile")),
         )
 
 
@@ -173,6 +173,11 @@ _EVIDENCE_NUMBERS = (
     "lag1_forward_p_value",
     "lag1_reverse_p_value",
 )
+
+
+def _is_true(value: object) -> bool:
+    """A table's flag: True (numpy's too), never a missing value's NaN."""
+    return value in (True,)
 
 
 #: ``direction_method`` of a row whose direction tests could not be run.
@@ -209,7 +214,7 @@ def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
     lead = row.get("lead_p_value")
     units = row.get("n_units")
     found = {
-        "fragile": row.get("fragile") in (True,),  # a bool (numpy's too), never NaN
+        "fragile": _is_true(row.get("fragile")),
         "direction_not_checked": not direction_checked(row),
         "same_year": row.get("lag") == 0,
         "placebo_failed": isinstance(lead, float) and math.isfinite(lead) and lead < alpha,
@@ -220,13 +225,30 @@ def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
     return tuple(key for key in CAUTIONS if found[key])
 
 
+def caution_keys(value: object) -> tuple[str, ...]:
+    """The keys of one ``cautions`` cell (``;``-separated; empty or missing: none)."""
+    return tuple(k for k in value.split(";") if k) if isinstance(value, str) else ()
+
+
 def caution_counts(column: Iterable[object]) -> dict[str, int]:
-    """From a ``cautions`` column (``;``-separated keys per row): how many rows carry
-    each caution, and ``any``: how many carry one."""
-    rows = [[k for k in str(c).split(";") if k] if isinstance(c, str) else [] for c in column]
+    """From a ``cautions`` column: how many rows carry each caution, and ``any``: how
+    many carry one."""
+    rows = [caution_keys(c) for c in column]
     out = {k: sum(k in row for row in rows) for k in CAUTIONS}
     out["any"] = sum(bool(row) for row in rows)
     return out
+
+
+def cautions_summary(column: Iterable[object], texts: Texts) -> tuple[str, str]:
+    """From a ``cautions`` column: ``3 of 11 tested link-lags carry a caution (⚠): …``
+    and the cautions present, in ``texts``' language (both empty when none)."""
+    rows = [caution_keys(c) for c in column]
+    cautioned = [row for row in rows if row]
+    if not cautioned:
+        return "", ""
+    which = "; ".join(texts[f"caution.{k}"] for k in CAUTIONS if any(k in row for row in cautioned))
+    count = texts.format("cautions.count", n=len(cautioned), total=len(rows), which=which)
+    return count, which
 
 
 def _num(x: float) -> str:

@@ -210,32 +210,23 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
         )
         for v in VERDICTS
     ]
-    if unchecked:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                markerfacecolor="white",
-                markeredgecolor="#6b6b6b",
-                color="#6b6b6b",
-                linestyle="none",
-                label="? " + texts["direction_unchecked_badge"],
+    for present, label in (
+        (unchecked, "? " + texts["direction_unchecked_badge"]),
+        (fragile, "! " + texts["caution.fragile"]),
+    ):
+        if present:  # the marks on the arrows: a white circle with the sign
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    markerfacecolor="white",
+                    markeredgecolor="#6b6b6b",
+                    color="#6b6b6b",
+                    linestyle="none",
+                    label=label,
+                )
             )
-        )
-    if fragile:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                markerfacecolor="white",
-                markeredgecolor="#6b6b6b",
-                color="#6b6b6b",
-                linestyle="none",
-                label="! " + texts["caution.fragile"],
-            )
-        )
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
     ax.set_title(texts["map_title"], y=1.0)
     return fig

@@ -18,8 +18,9 @@ from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
 from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.verdicts import (
-    CAUTIONS,
     arrow_counts,
+    caution_keys,
+    cautions_summary,
     direction_checked,
     level_text,
     p_text,
@@ -142,27 +143,13 @@ def _link_rows(
                 ),
                 # the cautions besides the one its own badge shows
                 "cautions": "; ".join(
-                    texts[f"caution.{k}"] for k in _caution_keys(r) if k != "direction_not_checked"
+                    texts[f"caution.{k}"]
+                    for k in caution_keys(r.get("cautions"))
+                    if k != "direction_not_checked"
                 ),
             }
         )
     return rows
-
-
-def _caution_keys(row: dict) -> list[str]:
-    return [k for k in str(row.get("cautions") or "").split(";") if k]
-
-
-def _cautions_summary(links: list[dict], texts: Texts) -> tuple[str, str]:
-    """``3 of 11 tested link-lags carry a caution (⚠): …`` and the cautions present
-    (both empty when no verdict carries one)."""
-    cautioned = [_caution_keys(r) for r in links if _caution_keys(r)]
-    if not cautioned:
-        return "", ""
-    present = [k for k in CAUTIONS if any(k in c for c in cautioned)]
-    which = "; ".join(texts[f"caution.{k}"] for k in present)
-    count = texts.format("cautions.count", n=len(cautioned), total=len(links), which=which)
-    return count, which
 
 
 PRECONDITION_COLOURS = {
@@ -340,6 +327,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
     a = results["analysis"]
     periods = quality.get("periods") or [None, None]
     t = _TextView(texts)
+    cautioned, cautions_present = cautions_summary([r.get("cautions") for r in links], texts)
     return template.render(
         lang=card.language,
         card=card,
@@ -349,10 +337,10 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
             card,
             results.get("assessment"),
             texts,
-            {f"{r['from']}>{r['to']}>{r['lag']}" for r in links if _caution_keys(r)},
+            {f"{r['from']}>{r['to']}>{r['lag']}" for r in links if caution_keys(r.get("cautions"))},
         ),
-        cautions_summary=_cautions_summary(links, texts)[0],
-        cautions_which=_cautions_summary(links, texts)[1],
+        cautions_summary=cautioned,
+        cautions_which=cautions_present,
         data_line=texts.format(
             "data_line",
             n=quality.get("n_units"),
