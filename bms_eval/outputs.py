@@ -82,6 +82,7 @@ def scorecard_record(card: Scorecard) -> dict:
                     else None
                 ),
                 "result_level": i.result_level,
+                "transform": i.transform,
             }
             for i in card.indicators
         ],
@@ -92,6 +93,7 @@ def scorecard_record(card: Scorecard) -> dict:
                 "lag": list(lk.lags),
                 "sign": lk.sign,
                 "rationale": lk.rationale,
+                "side_effect": lk.side_effect,
             }
             for lk in card.links
         ],

@@ -21,16 +21,29 @@ BAND_WORDS = (
 LEARNING, EMPLOYEES, PROCESSES, USERS, ECONOMY = range(5)
 
 
-def band(card: Scorecard, perspective_id: str) -> float:
-    """The band of a perspective: 0 learning … 4 economy; 2.5 and up when unknown."""
-    for i, p in enumerate(card.perspectives):
+def _recognised_band(card: Scorecard, perspective_id: str) -> int | None:
+    """The band whose words a perspective's id or name contains (``None``: none)."""
+    for p in card.perspectives:
         if p.id == perspective_id:
             text = f"{p.id} {p.name}".lower()
             for level, words in enumerate(BAND_WORDS):
                 if any(w in text for w in words):
-                    return float(level)
-            return 2.5 + i / 100
-    return 2.5
+                    return level
+    return None
+
+
+def band(card: Scorecard, perspective_id: str) -> float:
+    """The band of a perspective: 0 learning … 4 economy; 2.5 and up when unknown."""
+    known = _recognised_band(card, perspective_id)
+    if known is not None:
+        return float(known)
+    order = [p.id for p in card.perspectives]
+    return 2.5 + (order.index(perspective_id) / 100 if perspective_id in order else 0.0)
+
+
+def is_recognised(card: Scorecard, perspective_id: str) -> bool:
+    """Whether a perspective's id or name places it in one of the five bands."""
+    return _recognised_band(card, perspective_id) is not None
 
 
 def band_order(card: Scorecard) -> list[str]:

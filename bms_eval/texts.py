@@ -76,6 +76,12 @@ class Texts:
             message = message[min(self._plural(int(values["n"])), len(message) - 1)]
         return message.format(**values)
 
+    def percent(self, share: float) -> str:
+        """A share as a whole percentage: "58%" in English, "58 %" (no-break space)
+        in Norwegian."""
+        number = f"{100 * share:.0f}"
+        return f"{number}%" if self.language == "en" else f"{number}\u00a0%"
+
     def verdict(self, verdict: str) -> str:
         """A verdict's label."""
         return self[f"verdict.{verdict}"]

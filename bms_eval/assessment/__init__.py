@@ -104,7 +104,7 @@ class Assessment:
             card, links, t = self._card, self._links, Texts(language)
             self._blocks[language] = {
                 "headline": headline(card, links, self._chain, t),
-                "preconditions": preconditions(card, links, self._coverage, t),
+                "preconditions": preconditions(card, links, self._coverage, self._measurement, t),
                 "result_levels": result_levels(card, t),
                 "chain": self._chain,
                 "measurement": self._measurement,

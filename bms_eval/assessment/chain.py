@@ -1,12 +1,14 @@
 """The chain from means to ends, as the data support it.
 
 A scorecard's story runs from learning and employees through processes to users
-and economy. Here the links whose forward effect holds (verdict ``supported``,
-or ``reciprocal``: supported and also running back) form a directed graph; the
-chain holds where a path of them leads from a means (an indicator in any
-perspective below users and economy) to an end (users or economy). Paths that
-are the tail of a longer one are not listed separately. Where an assumed path
-breaks, the first link on it that does not hold is named.
+and economy. Here the means → end arrows whose forward effect holds (verdict
+``supported``, or ``reciprocal``: supported and also running back) form a
+directed graph; the chain holds where a path of them leads from a means to an end
+(the ends and the side-effect arrows as :mod:`bms_eval.assessment.roles` reads
+them from the scorecard). Side-effect arrows never join a chain; those whose
+effect holds are listed apart (``side_effects_confirmed``). Paths that are the
+tail of a longer one are not listed separately. Where an assumed path breaks, the
+first link on it that does not hold is named.
 
 Along each path the indirect effect is the product of the links' standardized
 effects, each *aligned with the indicators' directions* (positive when an
@@ -29,9 +31,9 @@ from collections import deque
 import numpy as np
 import pandas as pd
 
+from bms_eval.assessment.roles import Roles, roles
 from bms_eval.estimation.verdicts import arrow_verdicts, direction_checked
 from bms_eval.inputs.model import Scorecard
-from bms_eval.perspectives import is_end, is_means
 
 DRAWS = 20_000
 #: Longest path (in links) that is searched.
@@ -182,7 +184,7 @@ def indirect_effect(
     }
 
 
-def chain(card: Scorecard, links: pd.DataFrame) -> dict:
+def chain(card: Scorecard, links: pd.DataFrame, card_roles: Roles | None = None) -> dict:
     """Supported paths, perspectives joined and reached, and where assumed paths break.
 
     Returns
@@ -192,15 +194,25 @@ def chain(card: Scorecard, links: pd.DataFrame) -> dict:
         ``perspectives_joined`` (pairs), ``indirect_effects`` (per path: ``path``,
         ``estimate``, ``ci_low``, ``ci_high``, ``level``),
         ``breaks`` (``{path, link, verdict}`` for assumed paths that do not hold),
+        ``side_effects_confirmed`` (``{link, verdict}``: side-effect arrows whose
+        effect holds), ``ends`` (each end's id with why it is one),
         ``reaches_ends`` (whether a supported path reaches users or economy),
         ``paths_complete`` (false when the bounded search stopped early: the paths
         and breaks listed are then the first :data:`MAX_PATHS` found) and
         ``path_limit``.
     """
+    card_roles = card_roles or roles(card)
     persp = {i.id: i.perspective for i in card.indicators}
-    starts = [i.id for i in card.indicators if is_means(card, i.perspective)]
-    ends = {i.id for i in card.indicators if is_end(card, i.perspective)}
+    ends = set(card_roles.ends)
+    starts = [i for i in card.indicator_ids if i not in ends]
+    toward_ends = {(lk.source, lk.target) for lk in card_roles.means_links}
     supported = _edges(links, HOLDING) if len(links) else {}
+    side_effects = [
+        {"link": f"{a}>{b}", "verdict": row["verdict"]}
+        for (a, b), row in supported.items()
+        if (a, b) not in toward_ends
+    ]
+    supported = {k: v for k, v in supported.items() if k in toward_ends}
     found, complete = _paths(set(supported), starts, ends)
     paths = _maximal(found)
     rng = np.random.default_rng(card.analysis.seed)
@@ -218,7 +230,7 @@ def chain(card: Scorecard, links: pd.DataFrame) -> dict:
     reached = {persp[i] for i in on_paths(set(supported), starts)}
     verdict_of = arrow_verdicts(links) if len(links) else {}
     breaks = []
-    assumed, assumed_complete = _paths({(lk.source, lk.target) for lk in card.links}, starts, ends)
+    assumed, assumed_complete = _paths(toward_ends, starts, ends)
     for p in assumed:
         for a, b in itertools.pairwise(p):
             verdict = verdict_of.get((a, b), "insufficient_data")
@@ -232,6 +244,8 @@ def chain(card: Scorecard, links: pd.DataFrame) -> dict:
         "perspectives_joined": [list(j) for j in joined],
         "indirect_effects": effects,
         "breaks": breaks,
+        "side_effects_confirmed": side_effects,
+        "ends": card_roles.ends,
         "reaches_ends": bool(paths),
         "paths_complete": complete and assumed_complete,
         "path_limit": MAX_PATHS,

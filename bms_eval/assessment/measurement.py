@@ -2,10 +2,29 @@
 
 For every indicator: the values far from their unit's own history (outliers,
 :mod:`bms_eval.outliers`), the share of values at the top and bottom of its scale
-(ceiling and floor), the share of its variance that lies within units, the share
-of the unit × period grid that is missing, and a test for bunching just over the
-ambition threshold. Every figure is reported whether or not it raises a flag;
-the flags use the named thresholds below.
+(ceiling and floor), the share with little room left to improve (headroom), the
+share of its variance that lies within units, the share of the unit × period grid
+that is missing, and a test for bunching just over the ambition threshold. Every
+figure is reported whether or not it raises a flag; the flags use the named
+thresholds below.
+
+**Ceiling, floor and headroom.** For individual scores a ceiling or floor effect
+is commonly taken to be present when more than 15 % of respondents reach the
+highest or lowest possible score (Terwee et al. 2007, J Clin Epidemiol 60:34–42;
+McHorney & Tarlov 1995): those at the bound cannot show an improvement. The
+exact-bound shares (``ceiling_share``, ``floor_share``, values within
+:data:`BOUND_TOLERANCE` of the range from a bound) apply that rule. Scorecard
+indicators are mostly *unit averages* — of a 1–6 survey, say — and an average
+reaches the bound only if every respondent does, so it can lie close under the
+ceiling, with almost no room left, while the exact share stays near zero. The
+headroom rule therefore measures room in the unit of change the link tests use:
+``headroom_share`` is the share of unit-periods whose distance to the *better*
+bound (the top for ``direction: up``, the bottom for ``down``) is less than one
+within-unit standard deviation (the pooled spread of values around their unit's
+own mean). Such a value cannot rise by an ordinary year's movement. The flag
+``little_headroom`` applies Terwee's 15 % to this share (:data:`HEADROOM_SHARE`).
+Binary indicators (two distinct values) sit at a bound by construction: their
+bound shares are reported but raise no flag.
 
 The bunching test is a local binomial test. Around the threshold ``t`` four bins
 of width ``h`` are counted, ``A = [t−2h, t−h)``, ``B = [t−h, t)``, ``C = [t, t+h)``
@@ -15,6 +34,14 @@ the axis is mirrored). Without manipulation and with a locally linear density,
 is binomial with ``p0 = 1/2 + (D − A) / (3(A + B + C + D))``. The one-sided
 p-value is ``P(X ≥ C)``. On data reported at a fixed resolution (one decimal,
 say) the bins hold the same number of possible values on each side.
+
+Bunching can only mean steering towards the threshold where values can lie on
+both sides of it, so the test is not run (and ``bunching_not_tested`` says why)
+for a binary indicator (``binary``), for a threshold at a bound of the declared
+scale (``threshold_at_bound``: a legal minimum that is also the scale's top, a
+target of 100 %), or when no value lies beyond the threshold on one side
+(``threshold_at_edge``: the threshold is where the values end, so piling there
+is a bound, not a jump).
 """
 
 from __future__ import annotations
@@ -34,6 +61,10 @@ from bms_eval.outliers import find_outliers
 PILE_SHARE = 0.15
 #: A value counts as "at" a bound within this share of the scale's range.
 BOUND_TOLERANCE = 0.005
+#: Flag ``little_headroom`` when at least this share of unit-periods lies closer to
+#: the better bound than one within-unit standard deviation (Terwee et al. 2007's
+#: 15 %, applied to room left instead of values at the bound).
+HEADROOM_SHARE = 0.15
 #: Flag ``low_within_variation`` when less than this share of variance is within units.
 LOW_WITHIN_SHARE = 0.10
 #: Flag ``sparse`` when more than this share of the unit × period grid is missing.
@@ -60,6 +91,15 @@ class Audit:
     #: values far from their unit's own history (:mod:`bms_eval.outliers`):
     #: (unit, period, value), by unit and period
     outliers: tuple[tuple[str, int, float], ...] = ()
+    #: share of unit-periods nearer the better bound than one within-unit SD
+    headroom_share: float | None = None
+    #: the pooled within-unit standard deviation the headroom is measured in
+    within_sd: float | None = None
+    #: why the bunching test was not run (``binary``, ``threshold_at_bound``,
+    #: ``threshold_at_edge``), ``None`` when it was or there is no ambition
+    bunching_not_tested: str | None = None
+    #: why the ceiling, floor and headroom shares raise no flag (``binary``)
+    bounds_not_tested: str | None = None
 
     def as_dict(self) -> dict:
         """SPEC's keys (plus ``floor_share`` and the counts behind ``bunching_p``)."""
@@ -71,6 +111,8 @@ class Audit:
             ],
             "ceiling_share": self.ceiling_share,
             "floor_share": self.floor_share,
+            "headroom_share": self.headroom_share,
+            "within_sd": self.within_sd,
             "within_share": self.within_share,
             "missing_share": self.missing_share,
             "bunching_p": self.bunching_p,
@@ -79,6 +121,14 @@ class Audit:
                 if self.bunching_counts is None
                 else {"under": self.bunching_counts[0], "over": self.bunching_counts[1]}
             ),
+            "not_tested": {
+                key: reason
+                for key, reason in (
+                    ("bunching_at_threshold", self.bunching_not_tested),
+                    ("bounds", self.bounds_not_tested),
+                )
+                if reason is not None
+            },
         }
 
 
@@ -91,6 +141,43 @@ def within_share(units: np.ndarray, values: np.ndarray) -> float | None:
         return None
     within = demean_by(values, pd.factorize(units)[0])
     return float(within @ within) / total
+
+
+def within_sd(units: np.ndarray, values: np.ndarray) -> float | None:
+    """Pooled standard deviation of values around their own unit's mean (degrees of
+    freedom: values less units)."""
+    codes = pd.factorize(units)[0]
+    dof = values.size - (codes.max() + 1 if codes.size else 0)
+    if dof < 1:
+        return None
+    within = demean_by(values, codes)
+    sd = float(np.sqrt(within @ within / dof))
+    return sd if sd > 0 else None
+
+
+def headroom_share(values: np.ndarray, ind: Indicator, spread: float | None) -> float | None:
+    """Share of values whose distance to the better bound of the scale is less than
+    ``spread`` (one within-unit SD); ``None`` without a scale or a spread."""
+    if ind.scale is None or spread is None or not values.size:
+        return None
+    lo, hi = ind.scale
+    room = hi - values if ind.direction == "up" else values - lo
+    return float(np.mean(room < spread))
+
+
+def bunching_applies(values: np.ndarray, threshold: float, ind: Indicator) -> str | None:
+    """Why bunching at ``threshold`` cannot mean steering towards it, or ``None``
+    when it can (module docstring)."""
+    if np.unique(values).size <= 2:
+        return "binary"
+    if ind.scale is not None:
+        lo, hi = ind.scale
+        tol = BOUND_TOLERANCE * (hi - lo)
+        if threshold <= lo + tol or threshold >= hi - tol:
+            return "threshold_at_bound"
+    if not (np.any(values > threshold) and np.any(values < threshold)):
+        return "threshold_at_edge"
+    return None
 
 
 def _resolution(values: np.ndarray) -> float:
@@ -159,30 +246,52 @@ def audit_indicator(
     grid = max(n_units * n_periods, 1)
     missing = 1.0 - len(observed) / grid
     flags: list[str] = ["outliers"] if outliers else []
+    units = observed["unit"].to_numpy()
+    binary = values.size > 0 and np.unique(values).size <= 2
     ceiling = floor = None
     if ind.scale is not None and values.size:
         lo, hi = ind.scale
         tol = BOUND_TOLERANCE * (hi - lo)
         ceiling = float(np.mean(values >= hi - tol))
         floor = float(np.mean(values <= lo + tol))
-        if ceiling >= PILE_SHARE:
+    spread = within_sd(units, values)
+    headroom = headroom_share(values, ind, spread)
+    if not binary:
+        if ceiling is not None and ceiling >= PILE_SHARE:
             flags.append("ceiling")
-        if floor >= PILE_SHARE:
+        if floor is not None and floor >= PILE_SHARE:
             flags.append("floor")
-    share = within_share(observed["unit"].to_numpy(), values)
+        if headroom is not None and headroom >= HEADROOM_SHARE:
+            flags.append("little_headroom")
+    share = within_share(units, values)
     if share is not None and share < LOW_WITHIN_SHARE:
         flags.append("low_within_variation")
-    p = counts = None
+    p = counts = skipped = None
     if ind.ambition is not None and values.size:
         threshold = (
             ind.ambition.threshold if ind.ambition.threshold is not None else ind.ambition.target
         )
-        p, counts = bunching_test(values, threshold, ind.direction)
+        skipped = bunching_applies(values, threshold, ind)
+        if skipped is None:
+            p, counts = bunching_test(values, threshold, ind.direction)
         if p is not None and p < BUNCHING_ALPHA:
             flags.append("bunching_at_threshold")
     if missing > SPARSE_SHARE:
         flags.append("sparse")
-    return Audit(tuple(flags), ceiling, floor, share, missing, p, counts, outliers)
+    return Audit(
+        tuple(flags),
+        ceiling,
+        floor,
+        share,
+        missing,
+        p,
+        counts,
+        outliers,
+        headroom_share=headroom,
+        within_sd=spread,
+        bunching_not_tested=skipped,
+        bounds_not_tested="binary" if binary and ind.scale is not None else None,
+    )
 
 
 def measurement_audit(card: Scorecard, data: pd.DataFrame) -> dict[str, Audit]:

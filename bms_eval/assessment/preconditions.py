@@ -7,31 +7,39 @@ consequences are found, and that results are measured. Each is given a status �
 
 - **clear_goals**: every indicator has a direction and an ambition (target, and a
   threshold for the yellow band). Met when all do; partly when some do.
-- **alternatives**: more than one means per end. The ends are the indicators the
-  arrows lead to and that lead nowhere further; met when every end has at least
-  :data:`MIN_MEANS` assumed causes, partly when some do.
-- **consequences**: indicators that would show side effects. A side effect is
-  declared when an arrow expects that improving a means (moving it in its own
-  better direction) makes another indicator *worse*. Met when at least half of the
-  means have such an arrow, partly when some do; the data's contradicted arrows
-  are added to the evidence, as consequences nobody intended.
-- **measured_results**: every indicator has data, and the unit × period grid is
-  covered: met when all indicators have data and median coverage is at least
-  :data:`GOOD_COVERAGE`; not met when any linked indicator has no data or median
-  coverage is below :data:`POOR_COVERAGE`; partly otherwise.
+- **alternatives**: more than one means per end. The ends are read from the
+  scorecard's meaning (:mod:`bms_eval.assessment.roles`: result levels 3–4, the
+  users' and the economy's perspectives, else arrow targets that lead nowhere);
+  the means of an end are the causes of its means → end arrows, never its
+  side-effect arrows. Met when every end that an arrow leads to has at least
+  :data:`MIN_MEANS` means, partly when some do, not met when none does.
+- **consequences**: indicators that would show side effects. A side effect is an
+  arrow marked ``side_effect: true``, or, when the key is not given, an arrow
+  whose sign expects that improving a means (moving it in its own better
+  direction) makes its target *worse*. Met when at least half of the means have
+  such an arrow, partly when some do; side effects the data confirm and means →
+  end arrows they contradict (consequences nobody intended) are added to the
+  evidence.
+- **measured_results**: judged by the worst-covered linked indicator, not the
+  median: not met when an end has no data at all (or no linked indicator has
+  any); partly when a linked indicator is flagged ``sparse`` (more than half of
+  its unit × period grid missing), covers less than :data:`GOOD_COVERAGE`, or
+  any indicator has no data; met otherwise.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from bms_eval.assessment.roles import Roles, roles
+from bms_eval.estimation.verdicts import arrow_verdicts
 from bms_eval.inputs.model import Scorecard
 from bms_eval.texts import Texts
 
 MIN_MEANS = 2
+#: ``measured_results`` is met only when every linked indicator covers at least this
+#: share of the unit × period grid.
 GOOD_COVERAGE = 0.8
-POOR_COVERAGE = 0.5
 
 
 def _ids(items: list[str]) -> str:
@@ -55,82 +63,111 @@ def clear_goals(card: Scorecard, t: Texts) -> dict:
     return {"id": "clear_goals", "status": status, "evidence": evidence}
 
 
-def alternatives(card: Scorecard, t: Texts) -> dict:
+def alternatives(card: Scorecard, t: Texts, card_roles: Roles) -> dict:
     """More than one means per end."""
     if not card.links:
         return {"id": "alternatives", "status": "not_checkable", "evidence": t["pre.no_links"]}
-    sources = {lk.source for lk in card.links}
-    ends = [
-        i for i in card.indicator_ids if i in {lk.target for lk in card.links} and i not in sources
-    ]
-    if not ends:  # every target leads on: treat all targets as ends
-        ends = list(dict.fromkeys(lk.target for lk in card.links))
-    means = {e: sorted({lk.source for lk in card.links if lk.target == e}) for e in ends}
-    single = [e for e in ends if len(means[e]) < MIN_MEANS]
+    ends = card_roles.linked_ends
+    if not ends:
+        return {
+            "id": "alternatives",
+            "status": "not_checkable",
+            "evidence": t["pre.alternatives_no_end"],
+        }
+    single = [e for e in ends if len(card_roles.means_of(e)) < MIN_MEANS]
     status = "met" if not single else "partly" if len(single) < len(ends) else "not_met"
-    evidence = t.format("pre.alternatives", ends=len(ends), several=len(ends) - len(single))
+    evidence = t.format(
+        "pre.alternatives", n=len(ends), several=len(ends) - len(single), ids=_ids(ends)
+    )
     if single:
         evidence += " " + t.format("pre.alternatives_single", ids=_ids(single))
+    unreached = card_roles.unreached_ends
+    if unreached:
+        evidence += " " + t.format("pre.alternatives_unreached", ids=_ids(unreached))
+    if card_roles.consequences:
+        evidence += " " + t.format(
+            "pre.alternatives_side_effects", arrows=_arrows(card_roles.consequences)
+        )
     return {"id": "alternatives", "status": status, "evidence": evidence}
 
 
-def _worsens(card: Scorecard, link) -> bool:
-    """Whether improving the cause is expected to make the effect worse."""
-    cause, effect = card.indicator(link.source), card.indicator(link.target)
-    effect_rises = (cause.direction == "up") == (link.sign == "+")
-    return effect_rises != (effect.direction == "up")
+def _arrows(links) -> str:
+    return _ids([f"{lk.source} → {lk.target}" for lk in links])
 
 
-def consequences(card: Scorecard, links: pd.DataFrame, t: Texts) -> dict:
+def consequences(card: Scorecard, links: pd.DataFrame, t: Texts, card_roles: Roles) -> dict:
     """Indicators that would show side effects, declared or found."""
     if not card.links:
         return {"id": "consequences", "status": "not_checkable", "evidence": t["pre.no_links"]}
     means = sorted({lk.source for lk in card.links})
-    adverse = sorted({lk.source for lk in card.links if _worsens(card, lk)})
+    adverse = sorted({lk.source for lk in card_roles.consequences})
     share = len(adverse) / len(means)
     status = "met" if share >= 0.5 else "partly" if adverse else "not_met"
     evidence = t.format("pre.consequences", with_side=len(adverse), means=len(means))
-    contradicted = (
-        links.loc[links["verdict"] == "contradicted", ["from", "to"]]
-        if len(links)
-        else pd.DataFrame(columns=["from", "to"])
-    )
-    if len(contradicted):
-        arrows = _ids([f"{a} → {b}" for a, b in contradicted.drop_duplicates().to_numpy()])
-        evidence += " " + t.format("pre.consequences_contradicted", arrows=arrows)
+    verdict_of = arrow_verdicts(links) if len(links) else {}
+    confirmed = [
+        lk
+        for lk in card_roles.consequences
+        if verdict_of.get((lk.source, lk.target)) in ("supported", "reciprocal")
+    ]
+    if confirmed:
+        evidence += " " + t.format("pre.consequences_confirmed", arrows=_arrows(confirmed))
+    contradicted = [
+        lk
+        for lk in card_roles.means_links
+        if verdict_of.get((lk.source, lk.target)) == "contradicted"
+    ]
+    if contradicted:
+        evidence += " " + t.format("pre.consequences_contradicted", arrows=_arrows(contradicted))
     return {"id": "consequences", "status": status, "evidence": evidence}
 
 
-def measured_results(card: Scorecard, coverage: pd.DataFrame, t: Texts) -> dict:
-    """Every indicator measured, the grid covered."""
-    no_data = coverage.loc[coverage["observed"] == 0, "indicator"].tolist()
-    linked = set(card.linked_ids)
-    linked_missing = [i for i in no_data if i in linked]
-    median = float(np.median(coverage["coverage"])) if len(coverage) else 0.0
-    if linked_missing or median < POOR_COVERAGE:
+def measured_results(
+    card: Scorecard, coverage: pd.DataFrame, measurement: dict, t: Texts, card_roles: Roles
+) -> dict:
+    """Every result measured: judged by the worst-covered linked indicator."""
+    share = dict(zip(coverage["indicator"], coverage["coverage"], strict=True))
+    no_data = [i for i in card.indicator_ids if share.get(i, 0.0) == 0]
+    linked = list(card.linked_ids) or list(card.indicator_ids)
+    worst = min(linked, key=lambda i: share.get(i, 0.0))
+    sparse = [i for i in linked if "sparse" in measurement.get(i, {}).get("flags", ())]
+    ends_without = [e for e in card_roles.ends if e in no_data]
+    if ends_without or all(i in no_data for i in linked):
         status = "not_met"
-    elif not no_data and median >= GOOD_COVERAGE:
-        status = "met"
-    else:
+    elif sparse or no_data or share.get(worst, 0.0) < GOOD_COVERAGE:
         status = "partly"
+    else:
+        status = "met"
     evidence = t.format(
         "pre.measured",
-        median=f"{median:.0%}",
-        observed=len(coverage) - len(no_data),
-        total=len(coverage),
+        observed=len(card.indicator_ids) - len(no_data),
+        total=len(card.indicator_ids),
+        worst=worst,
+        coverage=t.percent(share.get(worst, 0.0)),
     )
+    if ends_without:
+        evidence += " " + t.format("pre.measured_ends_missing", ids=_ids(ends_without))
+    if sparse:
+        evidence += " " + t.format("pre.measured_sparse", ids=_ids(sparse))
     if no_data:
         evidence += " " + t.format("pre.measured_missing", ids=_ids(no_data))
     return {"id": "measured_results", "status": status, "evidence": evidence}
 
 
 def preconditions(
-    card: Scorecard, links: pd.DataFrame, coverage: pd.DataFrame, t: Texts
+    card: Scorecard,
+    links: pd.DataFrame,
+    coverage: pd.DataFrame,
+    measurement: dict,
+    t: Texts,
+    card_roles: Roles | None = None,
 ) -> list[dict]:
-    """The four preconditions in SPEC order."""
+    """The four preconditions in SPEC order (``measurement``: the audit by indicator id,
+    as in ``results.json``)."""
+    card_roles = card_roles or roles(card)
     return [
         clear_goals(card, t),
-        alternatives(card, t),
-        consequences(card, links, t),
-        measured_results(card, coverage, t),
+        alternatives(card, t, card_roles),
+        consequences(card, links, t, card_roles),
+        measured_results(card, coverage, measurement, t, card_roles),
     ]

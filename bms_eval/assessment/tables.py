@@ -74,9 +74,11 @@ def measurement_table(assessment: dict, t: Texts) -> pd.DataFrame:
                 t["col_flags"]: ", ".join(t[f"flag.{f}"] for f in m["flags"]) or t["none_flagged"],
                 "ceiling_share": m["ceiling_share"],
                 "floor_share": m["floor_share"],
+                "headroom_share": m.get("headroom_share"),
                 "within_share": m["within_share"],
                 "missing_share": m["missing_share"],
                 "bunching_p": m["bunching_p"],
+                "bunching_not_tested": m.get("not_tested", {}).get("bunching_at_threshold"),
                 "outliers": len(m.get("outliers", [])),
             }
         )

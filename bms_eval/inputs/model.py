@@ -102,6 +102,13 @@ class Indicator:
         return a >= b if self.direction == "up" else a <= b
 
 
+def expects_worse(cause: Indicator, effect: Indicator, sign: str) -> bool:
+    """Whether an arrow of this sign expects that improving ``cause`` (moving it in its
+    own better direction) makes ``effect`` worse."""
+    effect_rises = (cause.direction == "up") == (sign == "+")
+    return effect_rises != (effect.direction == "up")
+
+
 @dataclass(frozen=True)
 class Link:
     """An assumed cause-and-effect arrow ``source → target`` at one or more lags.
@@ -116,6 +123,11 @@ class Link:
     sign: Sign = "+"
     rationale: str = ""
     line: int = 0
+    #: ``side_effect`` as written: ``True`` declares the arrow a consequence (the
+    #: cause is expected to make its target worse), ``False`` declares it a means
+    #: towards an end even where its sign expects a trade-off, ``None`` when not
+    #: given (then the sign decides, :mod:`bms_eval.assessment.roles`)
+    side_effect: bool | None = None
 
     @property
     def key(self) -> str:

@@ -32,6 +32,7 @@ from bms_eval.inputs.model import (
     Perspective,
     Scorecard,
     SuccessFactor,
+    expects_worse,
 )
 from bms_eval.inputs.text_files import bytes_to_text, read_bytes
 from bms_eval.inputs.yaml_tree import YNode, parse_yaml
@@ -66,7 +67,7 @@ _KEYS = {
         "description",
     },
     "ambition": {"target", "threshold"},
-    "links": {"from", "to", "lag", "sign", "rationale"},
+    "links": {"from", "to", "lag", "sign", "rationale", "side_effect"},
     "analysis": {"effects", "alpha", "min_effect", "controls", "bootstrap_draws", "seed"},
 }
 
@@ -154,6 +155,20 @@ class _Reader:
             node.where,
             f"{what} must be a whole number, not {node.raw or node.kind!r}",
             kind="integer",
+        )
+        return None
+
+    def flag(self, parent: YNode, key: str) -> bool | None:
+        """A yes/no value (``true`` or ``false``), ``None`` when not given."""
+        node = parent.value.get(key)
+        if node is None or node.is_null:
+            return None
+        if node.kind == "scalar" and isinstance(node.value, bool):
+            return bool(node.value)
+        self.p.error(
+            node.where,
+            f"{key!r} must be true or false, not {node.raw or node.kind!r}",
+            kind="choice",
         )
         return None
 
@@ -441,6 +456,21 @@ def _lags(r: _Reader, node: YNode) -> tuple[int, ...] | None:
     return tuple(sorted(lags))
 
 
+def _check_side_effect(
+    r: _Reader, node: YNode, cause: Indicator, effect: Indicator, sign: str
+) -> None:
+    """Warn where ``side_effect: true`` meets a sign that expects an improvement."""
+    if not expects_worse(cause, effect, sign):
+        r.p.warning(
+            node.value["side_effect"].where,
+            f"side_effect: true, yet sign {sign!r} expects that improving {cause.id!r} "
+            f"(direction {cause.direction}) improves {effect.id!r} (direction "
+            f"{effect.direction}); a side effect makes its target worse: check the sign "
+            "or the key",
+            kind="side_effect_sign",
+        )
+
+
 def _links(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> list[Link]:
     result: list[Link] = []
     seen: dict[tuple[str, str], YNode] = {}
@@ -453,6 +483,7 @@ def _links(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> list[Li
         lags = _lags(r, node)
         sign = r.choice(node, "sign", SIGNS, "+")
         rationale = r.text(node, "rationale") or ""
+        side_effect = r.flag(node, "side_effect")
         if source is None or target is None or lags is None:
             continue
         if source == target:
@@ -472,7 +503,11 @@ def _links(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> list[Li
             )
             continue
         seen[(source, target)] = node
-        result.append(Link(source, target, lags, sign, rationale, node.line))  # type: ignore[arg-type]
+        if side_effect:
+            _check_side_effect(r, node, indicators[source], indicators[target], sign)
+        result.append(
+            Link(source, target, lags, sign, rationale, node.line, side_effect)  # type: ignore[arg-type]
+        )
     return result
 
 

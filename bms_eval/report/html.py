@@ -262,6 +262,7 @@ def _assessment_view(
         "measurement_intro": texts.format(
             "as_measurement_intro",
             pile=f"{audit.PILE_SHARE:.0%}",
+            headroom=f"{audit.HEADROOM_SHARE:.0%}",
             within=f"{audit.LOW_WITHIN_SHARE:.0%}",
             bunch=f"{audit.BUNCHING_ALPHA:g}",
             sparse=f"{audit.SPARSE_SHARE:.0%}",
@@ -272,14 +273,21 @@ def _assessment_view(
                 "name": names.get(ind, ""),
                 "flags": ", ".join(texts[f"flag.{f}"] for f in a["flags"]) or texts["none_flagged"],
                 "bound": f"{_share(a['ceiling_share'])} / {_share(a['floor_share'])}",
+                "headroom": _share(a.get("headroom_share")),
                 "within": _share(a["within_share"]),
                 "missing": _share(a["missing_share"]),
-                "bunching": _fmt(a["bunching_p"], 3),
+                "bunching": _bunching_cell(a, texts),
             }
             for ind, a in assessment["measurement"].items()
         ],
         "learning": _learning_view(assessment["learning"], texts, cautioned),
     }
+
+
+def _bunching_cell(audit_row: dict, texts: Texts) -> str:
+    """The bunching test's p-value, or why it was not run."""
+    reason = audit_row.get("not_tested", {}).get("bunching_at_threshold")
+    return texts[f"not_tested.{reason}"] if reason else _fmt(audit_row["bunching_p"], 3)
 
 
 def _outlier_rows(card: Scorecard, assessment: dict | None) -> list[dict]:
