@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from bms_eval import __version__
+from bms_eval.estimation.arrows import ROLL_UP, arrow_cautions, arrow_counts, roll_up
 from bms_eval.estimation.results import write_links_csv
 from bms_eval.estimation.verdicts import VERDICTS, caution_counts
 from bms_eval.inputs.model import Scorecard
@@ -109,6 +110,7 @@ def results_document(
 ) -> dict:
     """Everything the report shows, machine-readable (SPEC 3)."""
     counts = links["verdict"].value_counts() if len(links) else pd.Series(dtype=int)
+    arrows = roll_up(links)
     a = card.analysis
     return {
         "bms_eval_version": __version__,
@@ -122,9 +124,14 @@ def results_document(
             "seed": a.seed,
         },
         "summary": {
+            "arrows": len(arrows),
             "link_lags": len(links),
-            "verdicts": {v: int(counts.get(v, 0)) for v in VERDICTS},
-            "cautions": caution_counts(links.get("cautions", [])),
+            "roll_up": ROLL_UP,
+            "verdicts": arrow_counts(links),
+            "cautions": caution_counts(arrow_cautions(arrows)),
+            "verdicts_by_link_lag": {v: int(counts.get(v, 0)) for v in VERDICTS},
+            "cautions_by_link_lag": caution_counts(links.get("cautions", [])),
+            "by_arrow": [a.as_dict() for a in arrows],
         },
         "data_quality": quality,
         "status": FrameRecords(status),

@@ -144,7 +144,7 @@ def test_prose_is_written_at_the_edges_in_any_language(analysis):
     assert analysis.scorecard.language == "nb"
     assert nb["reason"].str.contains("innen en enhet|enheter|justert", regex=True).any()
     assert en["reason"].str.contains("within a unit|adjusted", regex=True).any()
-    assert "Verdicts:" in analysis.links.summary("en")
+    assert "Verdicts per arrow" in analysis.links.summary("en")
     english = analysis.assessment.to_dict("en")
     norwegian = analysis.assessment.to_dict()
     assert english["chain"] == norwegian["chain"]

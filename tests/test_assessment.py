@@ -19,6 +19,7 @@ from bms_eval.assessment.preconditions import measured_results, preconditions
 from bms_eval.assessment.result_levels import result_levels
 from bms_eval.assessment.roles import roles
 from bms_eval.estimation import estimate_links
+from bms_eval.estimation.arrows import roll_up
 from bms_eval.inputs import load_scorecard
 from bms_eval.inputs.scorecard import parse_scorecard
 from bms_eval.outliers import find_outliers
@@ -439,8 +440,9 @@ def test_every_language_renders(example, language):
     assert HEADINGS[language] in html and PHRASES[language] in html
     assert not re.search(r"\{[a-z_]+\}", html), "an unfilled placeholder"
     # the cautions: counted in the summary, with a legend, marked at their verdicts
-    n = int((links["cautions"] != "").sum())
-    counted = Texts(language).format("cautions.count", n=n, total=len(links), which="")
+    arrows = roll_up(links)
+    n = sum(bool(a.cautions) for a in arrows)
+    counted = Texts(language).format("cautions.count", n=n, total=len(arrows), which="")
     assert counted.split("(")[0] in html
     assert Texts(language)["cautions_legend"] in html
     assert html.count('<span class="caution">⚠') >= int(

@@ -15,11 +15,13 @@ import pytest
 
 from bms_eval.display import FIGURE_KEY
 from bms_eval.estimation import estimate_links
+from bms_eval.estimation.arrows import arrow_counts
 from bms_eval.pipeline import run as run_module
 from bms_eval.pipeline.notebooks import notebooks, parameters_for
 from bms_eval.pipeline.run import RunFailed, run_pipeline
 from bms_eval.resources import notebook_dir
 from bms_eval.status import scorecard_status
+from bms_eval.texts import Texts
 from bms_eval.validation import load_inputs
 from tests.conftest import (
     EXAMPLE_CARD,
@@ -112,7 +114,14 @@ def test_results_json_equals_the_package_api(example_run):
         rtol=JSON_RTOL,
     )
     assert list(got_status["status"]) == list(status["status"])
-    assert results["summary"]["verdicts"]["supported"] == int((api["verdict"] == "supported").sum())
+    summary = results["summary"]
+    assert summary["verdicts_by_link_lag"]["supported"] == int(
+        (api["verdict"] == "supported").sum()
+    )
+    arrows = api.groupby(["from", "to"], sort=False)
+    assert summary["arrows"] == arrows.ngroups == sum(summary["verdicts"].values())
+    assert summary["roll_up"] == "strongest_evidence"
+    assert [a["link"] for a in summary["by_arrow"]] == [f"{a}>{b}" for a, b in arrows.groups]
     csv = pd.read_csv(example_run / "links.csv")
     np.testing.assert_allclose(csv["estimate"], api["estimate"], rtol=JSON_RTOL)
 
@@ -363,3 +372,19 @@ def test_a_run_without_fork_computes_first_and_writes_the_same(tmp_path, monkeyp
     assert html.count("data:image/png;base64,") == (example_run / "report.html").read_text(
         encoding="utf-8"
     ).count("data:image/png;base64,")
+
+
+def test_the_command_line_the_report_and_results_json_count_alike(example_run):
+    """The example's run: results.json's per-arrow counts, the report's badges and the
+    links command's summary line are the same numbers."""
+    results = json.loads((example_run / "results.json").read_text(encoding="utf-8"))
+    summary = results["summary"]
+    counts = {v: n for v, n in summary["verdicts"].items() if n}
+    recount = arrow_counts(pd.DataFrame(results["links"]))
+    assert counts == {v: n for v, n in recount.items() if n}
+    assert sum(counts.values()) == summary["arrows"] < summary["link_lags"]
+    html = (example_run / "report.html").read_text(encoding="utf-8")
+    t = Texts("nb")
+    for verdict, n in counts.items():
+        assert f"<b>{n}</b>{t.verdict(verdict)}" in html
+    assert t["roll_up_rule"] in html

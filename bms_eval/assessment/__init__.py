@@ -26,8 +26,8 @@ from bms_eval.assessment.tables import (
     measurement_table,
     preconditions_table,
 )
+from bms_eval.estimation.arrows import arrow_counts
 from bms_eval.estimation.results import LinkResults
-from bms_eval.estimation.verdicts import arrow_counts
 from bms_eval.inputs.model import Scorecard
 from bms_eval.texts import Texts
 from bms_eval.validation import Inputs, coverage

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from bms_eval.assessment.roles import Roles, roles
-from bms_eval.estimation.verdicts import arrow_verdicts, direction_checked
+from bms_eval.estimation.arrows import arrow_verdicts
+from bms_eval.estimation.verdicts import direction_checked
 from bms_eval.inputs.model import Scorecard
 
 DRAWS = 20_000
@@ -228,7 +229,7 @@ def chain(card: Scorecard, links: pd.DataFrame, card_roles: Roles | None = None)
     ]
     joined = sorted({(persp[a], persp[b]) for a, b in supported if persp[a] != persp[b]})
     reached = {persp[i] for i in on_paths(set(supported), starts)}
-    verdict_of = arrow_verdicts(links) if len(links) else {}
+    verdict_of = arrow_verdicts(links)
     breaks = []
     assumed, assumed_complete = _paths(toward_ends, starts, ends)
     for p in assumed:

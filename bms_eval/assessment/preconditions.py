@@ -32,7 +32,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bms_eval.assessment.roles import Roles, roles
-from bms_eval.estimation.verdicts import arrow_verdicts
+from bms_eval.estimation.arrows import arrow_verdicts
 from bms_eval.inputs.model import Scorecard
 from bms_eval.texts import Texts
 
@@ -104,7 +104,7 @@ def consequences(card: Scorecard, links: pd.DataFrame, t: Texts, card_roles: Rol
     share = len(adverse) / len(means)
     status = "met" if share >= 0.5 else "partly" if adverse else "not_met"
     evidence = t.format("pre.consequences", with_side=len(adverse), means=len(means))
-    verdict_of = arrow_verdicts(links) if len(links) else {}
+    verdict_of = arrow_verdicts(links)
     confirmed = [
         lk
         for lk in card_roles.consequences

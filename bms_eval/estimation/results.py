@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING
 
 import pandas as pd
 
+from bms_eval.estimation.arrows import ArrowVerdict, arrow_cautions, arrow_counts, roll_up
 from bms_eval.estimation.verdicts import (
     VERDICTS,
     caution_counts,
@@ -246,8 +247,18 @@ class LinkResults:
         ``language``, the scorecard's when not given)."""
         write_links_csv(self.to_frame(language), target)
 
+    def arrows(self) -> list[ArrowVerdict]:
+        """One verdict per arrow: the lag with the strongest evidence decides, the other
+        lags listed (:mod:`bms_eval.estimation.arrows`)."""
+        return roll_up(self._table)
+
     def counts(self) -> dict[str, int]:
-        """How many link-lags got each verdict, in the SPEC's order."""
+        """How many arrows got each verdict, in the SPEC's order (an arrow tested at
+        several lags counts once: :meth:`arrows`)."""
+        return arrow_counts(self._table)
+
+    def lag_counts(self) -> dict[str, int]:
+        """How many link-lags (rows) got each verdict, in the SPEC's order."""
         got = self._table["verdict"].value_counts() if len(self._table) else {}
         return {v: int(got.get(v, 0)) for v in VERDICTS}
 
@@ -266,12 +277,18 @@ class LinkResults:
             return f"{x:+.2f}" if isinstance(x, float) and math.isfinite(x) else ""
 
         table = self.to_frame(language)
+        deciding = {
+            (a.source, a.target, a.lag) for a in self.arrows() if a.others
+        }  # the deciding lag of each arrow tested at several lags: marked "*"
         shown = pd.DataFrame(
             {
                 t["lt.link"]: [
                     f"{a} → {b}" for a, b in zip(table["from"], table["to"], strict=True)
                 ],
-                t["lt.lag"]: table["lag"].astype(str),
+                t["lt.lag"]: [
+                    f"{lag}*" if (a, b, lag) in deciding else str(lag)
+                    for a, b, lag in zip(table["from"], table["to"], table["lag"], strict=True)
+                ],
                 t["lt.effect"]: [signed(x) for x in table["std_estimate"]],
                 t.format("lt.interval", level=level_text(1 - self.alpha)): [
                     f"[{lo:+.2f}, {hi:+.2f}]" if math.isfinite(est) else ""
@@ -307,8 +324,10 @@ class LinkResults:
             effects=t[f"lt.effects.{self.effects}"],
             alpha=f"{self.alpha:g}",
         )
-        note = t.format("lt.verdicts", counts=counts or "–")
-        cautioned = cautions_summary(self._cautions(), t)[0]
+        note = t.format("lt.verdicts", counts=counts or "–", n=len(self.arrows()))
+        if any(a.others for a in self.arrows()):
+            note += "\n" + t["lt.deciding_lag"]
+        cautioned = cautions_summary(arrow_cautions(self.arrows()), t)[0]
         return title, note + ("\n" + cautioned if cautioned else "")
 
     def _cautions(self) -> list[object]:
@@ -316,8 +335,9 @@ class LinkResults:
         return list(self._table.get("cautions", [""] * len(self._table)))
 
     def caution_counts(self) -> dict[str, int]:
-        """How many link-lags carry each caution, and ``any``: how many carry one."""
-        return caution_counts(self._cautions())
+        """How many arrows carry each caution on the lag that decides their verdict,
+        and ``any``: how many carry one."""
+        return caution_counts(arrow_cautions(self.arrows()))
 
     def summary(self, language: str | None = None) -> str:
         """A plain-text table of verdicts with the standardized effects: static within

@@ -44,8 +44,8 @@ import pandas as pd
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.texts import Texts
 
-#: The verdicts, most telling first: a link tested at several lags is summarised by
-#: the first of these that any of its lags got (see :func:`arrow_verdicts`).
+#: The verdicts in the SPEC's order (how an arrow's lags roll up into one:
+#: :mod:`bms_eval.estimation.arrows`).
 Verdict = Literal[
     "reciprocal",
     "supported",
@@ -449,19 +449,3 @@ def fit_notes(row: Mapping[str, object], t: Texts) -> str:
         problem = t.format(f"problem.{alone.kind}", **alone.values)
         parts.append(t.format("note.fit_alone", problem=problem))
     return "; ".join(parts)
-
-
-def arrow_verdicts(links) -> dict[tuple[str, str], str]:
-    """One verdict per arrow ``(from, to)``: the most telling over its lags."""
-    found: dict[tuple[str, str], set[str]] = {}
-    for source, target, verdict in zip(links["from"], links["to"], links["verdict"], strict=True):
-        found.setdefault((source, target), set()).add(verdict)
-    return {key: next(v for v in VERDICTS if v in got) for key, got in found.items()}
-
-
-def arrow_counts(links) -> dict[str, int]:
-    """How many arrows got each verdict (a link with several lags counts once)."""
-    counts = dict.fromkeys(VERDICTS, 0)
-    for verdict in arrow_verdicts(links).values() if len(links) else []:
-        counts[verdict] += 1
-    return counts

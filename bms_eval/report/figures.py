@@ -21,15 +21,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
+from bms_eval.estimation.arrows import roll_up
 from bms_eval.estimation.fixed_effects import dense_codes, group_means
 from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.partial import deciding_relation
-from bms_eval.estimation.verdicts import (
-    NOT_CHECKED,
-    VERDICTS,
-    arrow_verdicts,
-    direction_checked,
-)
+from bms_eval.estimation.verdicts import VERDICTS, direction_checked
 from bms_eval.inputs.model import Scorecard
 from bms_eval.perspectives import band_order
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
@@ -154,15 +150,15 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
             )
     ax.set_xlim(-0.6, 10.4)  # before the marks are placed in display space
     ax.set_ylim(-0.6, len(bands) - 0.4)
-    verdicts = arrow_verdicts(links) if len(links) else {}
-    unchecked = _unchecked_arrows(links)
-    fragile = _fragile_arrows(links, verdicts)
+    arrows = {(a.source, a.target): a for a in roll_up(links)}
     for link in card.links:
         if link.source not in pos or link.target not in pos:
             continue
-        verdict = verdicts.get((link.source, link.target), "insufficient_data")
-        mark = ("?" if (link.source, link.target) in unchecked else "") + (
-            "!" if (link.source, link.target) in fragile else ""
+        arrow_verdict = arrows.get((link.source, link.target))
+        verdict = arrow_verdict.verdict if arrow_verdict else "insufficient_data"
+        shown = arrow_verdict.cautions if arrow_verdict else ()
+        mark = ("?" if "direction_not_checked" in shown else "") + (
+            "!" if "fragile" in shown else ""
         )
         if mark:
             # the middle of the arc the arrow draws (arc3: a quadratic Bézier whose
@@ -211,8 +207,11 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
         for v in VERDICTS
     ]
     for present, label in (
-        (unchecked, "? " + texts["direction_unchecked_badge"]),
-        (fragile, "! " + texts["caution.fragile"]),
+        (
+            any("direction_not_checked" in a.cautions for a in arrows.values()),
+            "? " + texts["direction_unchecked_badge"],
+        ),
+        (any("fragile" in a.cautions for a in arrows.values()), "! " + texts["caution.fragile"]),
     ):
         if present:  # the marks on the arrows: a white circle with the sign
             handles.append(
@@ -230,31 +229,6 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
     ax.set_title(texts["map_title"], y=1.0)
     return fig
-
-
-def _fragile_arrows(links: pd.DataFrame, verdicts: dict) -> set[tuple[str, str]]:
-    """Arrows whose shown verdict (the most telling over their lags) one unit carries."""
-    if not len(links) or "fragile" not in links:
-        return set()
-    rows = links[links["fragile"].fillna(False).astype(bool)]
-    return {
-        (r["from"], r["to"])
-        for r in rows.to_dict("records")
-        if verdicts.get((r["from"], r["to"])) == r["verdict"]
-    }
-
-
-def _unchecked_arrows(links: pd.DataFrame) -> set[tuple[str, str]]:
-    """Arrows with an estimate but no direction test on any lag (verdicts that rest on
-    the static test)."""
-    if not len(links) or "direction_method" not in links:
-        return set()
-    rows = links[links["estimate"].notna()] if "estimate" in links else links
-    out = set()
-    for (source, target), group in rows.groupby(["from", "to"], sort=False):
-        if (group["direction_method"].fillna(NOT_CHECKED) == NOT_CHECKED).all():
-            out.add((source, target))
-    return out
 
 
 @_styled

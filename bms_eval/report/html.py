@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
-import pandas as pd
 
 from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
+from bms_eval.estimation.arrows import ArrowVerdict, arrow_cautions, arrow_counts, roll_up
 from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.verdicts import (
-    arrow_counts,
     caution_keys,
     cautions_summary,
     direction_checked,
@@ -97,6 +96,7 @@ def _link_rows(
     card: Scorecard, links: list[dict], figures: dict[str, str], texts: Texts, alpha: float
 ) -> list[dict]:
     rationale = {(lk.source, lk.target): lk.rationale for lk in card.links}
+    arrows = {(a.source, a.target): a for a in roll_up(links)}
     rows = []
     for r in links:
         numbers = ""
@@ -135,6 +135,7 @@ def _link_rows(
                 "reason": r["reason"],
                 "rationale": rationale.get((r["from"], r["to"]), ""),
                 "numbers": numbers,
+                "arrow_note": _arrow_note(arrows[(r["from"], r["to"])], int(r["lag"]), texts),
                 "figure": figures.get(f"within_between:{key}"),
                 "unchecked": (
                     texts["direction_unchecked_badge"]
@@ -150,6 +151,24 @@ def _link_rows(
             }
         )
     return rows
+
+
+def _arrow_note(arrow: ArrowVerdict, lag: int, texts: Texts) -> str:
+    """For an arrow tested at several lags: on the deciding lag, the others; on the
+    others, which lag decides (:mod:`bms_eval.estimation.arrows`)."""
+    if not arrow.others:
+        return ""
+    if lag == arrow.lag:
+        others = ", ".join(
+            f"{texts.format('lag_word', lag=other)} ({texts.verdict(v)})"
+            for other, v in arrow.others
+        )
+        return texts.format("arrow.decides", others=others)
+    return texts.format(
+        "arrow.decided_by",
+        lag=texts.format("lag_word", lag=arrow.lag),
+        verdict=texts.verdict(arrow.verdict),
+    )
 
 
 PRECONDITION_COLOURS = {
@@ -330,12 +349,13 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
     )
     template = env.get_template("report.html.j2")
     links = results["links"]
-    counts = arrow_counts(pd.DataFrame(links))
+    counts = arrow_counts(links)
     quality = results["data_quality"]
     a = results["analysis"]
     periods = quality.get("periods") or [None, None]
     t = _TextView(texts)
-    cautioned, cautions_present = cautions_summary([r.get("cautions") for r in links], texts)
+    arrows = roll_up(links)
+    cautioned, cautions_present = cautions_summary(arrow_cautions(arrows), texts)
     return template.render(
         lang=card.language,
         card=card,
