@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import math
 from importlib.resources import files
 from typing import Any
 
@@ -75,6 +76,15 @@ class Texts:
         if isinstance(message, tuple):
             message = message[min(self._plural(int(values["n"])), len(message) - 1)]
         return message.format(**values)
+
+    def number(self, value: float, digits: int = 2, signed: bool = False) -> str:
+        """A number for prose: a real minus sign, and in Norwegian a decimal comma
+        ("−0,20"); "–" when it is missing or not finite."""
+        if value is None or not math.isfinite(value):
+            return "–"
+        text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+        text = text.replace("-", "\u2212")
+        return text if self.language == "en" else text.replace(".", ",")
 
     def percent(self, share: float) -> str:
         """A share as a whole percentage: "58%" in English, "58 %" (no-break space)

@@ -377,7 +377,57 @@ def test_learning_questions_follow_the_verdict():
     assert len(got) == 2 * len(LEVELS)
     assert {q["level"] for q in got} == set(LEVELS)
     first = [q for q in got if q["link"] == "L1>M1>0"]
-    assert first[0]["question"] == "What else distinguishes the units that score high on both?"
+    assert first[0]["question"] == (
+        "Units differ in L1 and M1 together, yet within a unit M1 moved by only +0.30 SD "
+        "per SD of L1: what else distinguishes the units that do well on both?"
+    )
+
+
+def test_one_box_per_arrow_by_its_deciding_lag_with_its_caution_question():
+    """An arrow tested at lags 0 and 1 gets one set of questions, under the lag that
+    decides it; the deciding lag's fragile caution asks about its unit."""
+    card = _card(_yaml(True, TWO_MEANS.replace("lag: 0", "lag: [0, 1]", 1)))
+    rows = [
+        {**_row("L1", "B1", "inconclusive", 0.1, 0.2), "lag": 0, "cautions": "same_year"},
+        {
+            **_row("L1", "B1", "supported", 0.5, 0.1),
+            "lag": 1,
+            "forward_p_adjusted": 0.01,
+            "cautions": "fragile",
+            "influential_unit": "U07",
+            "verdict_without": "inconclusive",
+        },
+        {**_row("M1", "B1", "supported", 0.4, 0.1), "forward_p_adjusted": 0.02},
+    ]
+    got = learning_questions(card, pd.DataFrame(rows), EN)
+    assert [q["link"] for q in got] == ["L1>B1>1"] * 4 + ["M1>B1>0"] * 4
+    operative = got[0]["question"]
+    assert "(+0.50 SD per SD)" in operative
+    assert operative.endswith(
+        "Without unit U07 the verdict would be “Inconclusive”: what happened there?"
+    )
+    assert got[0]["cautions"] == ["fragile"] and got[4]["cautions"] == []
+    nb = learning_questions(card, pd.DataFrame(rows), Texts("nb"))
+    assert "(+0,50 SD per SD)" in nb[0]["question"] and "«Uavklart»" in nb[0]["question"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_arrows_with_the_same_verdict_never_share_a_question(language):
+    """Five inconclusive arrows into one indicator and five supported ones out of
+    it: every question is its own, in every language."""
+    names = ["arrest", "conviction", "prison", "sentence", "police"]
+    inds = "".join(f"  - {{id: {n}, name: {n.title()} rate, perspective: p}}\n" for n in names)
+    text = (
+        "scorecard: {name: t}\nperspectives: [{id: p, name: P}]\nindicators:\n"
+        + inds
+        + "  - {id: crime, name: Crimes per person, perspective: p}\nlinks:\n"
+        + "".join(f"  - {{from: {n}, to: crime, lag: 1}}\n" for n in names)
+    )
+    card = _card(text)
+    rows = [_row(n, "crime", "inconclusive", 0.05, 0.2) for n in names]
+    got = learning_questions(card, pd.DataFrame(rows), Texts(language))
+    questions = [q["question"] for q in got]
+    assert len(questions) == 20 and len(set(questions)) == 20
 
 
 @pytest.fixture(scope="module")

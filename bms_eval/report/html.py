@@ -219,7 +219,8 @@ def _chain_lines(card: Scorecard, chain: dict, texts: Texts) -> list[str]:
     return lines
 
 
-def _learning_view(learning: list[dict], texts: Texts, cautioned: set[str]) -> list[dict]:
+def _learning_view(learning: list[dict], texts: Texts) -> list[dict]:
+    """One box per arrow: its verdict and its four questions."""
     by_link: dict[str, dict] = {}
     for q in learning:
         source, target, lag = q["link"].split(">")
@@ -229,7 +230,7 @@ def _learning_view(learning: list[dict], texts: Texts, cautioned: set[str]) -> l
                 "link": f"{source} → {target} ({texts.format('lag_word', lag=lag)})",
                 "verdict": texts.verdict(q["verdict"]),
                 "colour": VERDICT_COLOURS[q["verdict"]],
-                "caution": q["link"] in cautioned,
+                "caution": bool(q.get("cautions")),
                 "questions": [],
             },
         )
@@ -237,9 +238,7 @@ def _learning_view(learning: list[dict], texts: Texts, cautioned: set[str]) -> l
     return list(by_link.values())
 
 
-def _assessment_view(
-    card: Scorecard, assessment: dict | None, texts: Texts, cautioned: set[str]
-) -> dict | None:
+def _assessment_view(card: Scorecard, assessment: dict | None, texts: Texts) -> dict | None:
     """The critical assessment prepared for the template (labels in the report language)."""
     if not assessment:
         return None
@@ -299,7 +298,7 @@ def _assessment_view(
             }
             for ind, a in assessment["measurement"].items()
         ],
-        "learning": _learning_view(assessment["learning"], texts, cautioned),
+        "learning": _learning_view(assessment["learning"], texts),
     }
 
 
@@ -361,12 +360,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         card=card,
         t=t,
         headline=(results.get("assessment") or {}).get("headline", []),
-        assessment=_assessment_view(
-            card,
-            results.get("assessment"),
-            texts,
-            {f"{r['from']}>{r['to']}>{r['lag']}" for r in links if caution_keys(r.get("cautions"))},
-        ),
+        assessment=_assessment_view(card, results.get("assessment"), texts),
         cautions_summary=cautioned,
         cautions_which=cautions_present,
         data_line=texts.format(
