@@ -68,6 +68,14 @@ class IndicatorProcess:
         that are reported just over it (the gaming signature).
     clip : bool
         Cut observed values at the indicator's scale bounds.
+    respondents : int or None
+        Report each unit-period as the *average of this many whole-number answers*
+        on the indicator's scale, as a survey's unit average is: each answer is the
+        latent value plus ``N(0, answer_sd)``, rounded and cut to the scale. Such
+        averages seldom reach a bound even where most answers do (a ceiling that
+        only the headroom rule sees). ``None``: the latent value itself.
+    answer_sd : float
+        Spread of one respondent's answer around the unit's latent value.
     """
 
     mean: float = 50.0
@@ -79,6 +87,8 @@ class IndicatorProcess:
     decimals: int | None = 1
     bunching: float = 0.0
     clip: bool = True
+    respondents: int | None = None
+    answer_sd: float = 1.0
 
 
 def default_process(indicator: Indicator) -> IndicatorProcess:
@@ -127,8 +137,16 @@ def _processes(
             raise ValueError(f"indicators[{ident!r}]: persistence must be in [0, 1)")
         if not 0 <= proc.missing < 1 or not 0 <= proc.bunching <= 1:
             raise ValueError(f"indicators[{ident!r}]: missing and bunching are shares in [0, 1)")
-        if min(proc.sd_between, proc.sd_within, proc.sd_period) < 0:
+        if min(proc.sd_between, proc.sd_within, proc.sd_period, proc.answer_sd) < 0:
             raise ValueError(f"indicators[{ident!r}]: standard deviations must be ≥ 0")
+        if proc.respondents is not None:
+            if proc.respondents < 1:
+                raise ValueError(f"indicators[{ident!r}]: respondents must be 1 or more")
+            if card.indicator(ident).scale is None:
+                raise ValueError(
+                    f"indicators[{ident!r}]: respondents needs the indicator's scale "
+                    "(answers are whole numbers on it)"
+                )
     return out
 
 
@@ -314,8 +332,12 @@ def simulate(
 def _observe(
     values: np.ndarray, ind: Indicator, p: IndicatorProcess, rng: np.random.Generator
 ) -> np.ndarray:
-    """Turn latent values into what is reported: bunching, clipping, rounding, gaps."""
+    """Turn latent values into what is reported: survey averages, bunching, clipping,
+    rounding, gaps."""
     out = values.copy()
+    if p.respondents is not None and ind.scale is not None:
+        answers = out[..., None] + rng.normal(0.0, p.answer_sd, (*out.shape, p.respondents))
+        out = np.clip(np.round(answers), *ind.scale).mean(axis=-1)
     if p.bunching > 0 and ind.ambition is not None:
         thr = ind.ambition.threshold if ind.ambition.threshold is not None else ind.ambition.target
         step = 10.0 ** -(p.decimals if p.decimals is not None else 2)

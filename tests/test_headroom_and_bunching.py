@@ -14,23 +14,34 @@ from bms_eval.assessment.measurement import (
     within_sd,
 )
 from bms_eval.inputs.model import Ambition, Indicator
+from bms_eval.inputs.scorecard import parse_scorecard
+from bms_eval.simulate import simulate
 
-UNITS, YEARS, RESPONDENTS = 20, 8, 40
+UNITS, YEARS = 20, 8
+
+SURVEY = parse_scorecard(
+    "scorecard: {name: t}\nperspectives: [{id: users, name: Users}]\nindicators:\n"
+    "  - {id: B1.1, name: User satisfaction, perspective: users, scale: [1, 6],\n"
+    "     ambition: {target: 5, threshold: 4.5}}\n",
+    "t.yaml",
+)[0]
 
 
 def _survey(rng: np.random.Generator, level: float, between: float = 0.25) -> pd.DataFrame:
-    """Unit × year averages of a 1–6 survey: each respondent answers a whole number,
-    their latent satisfaction around the unit's level (plus a year shock), cut at the
-    scale's ends. Averages of such answers almost never reach 6 exactly."""
-    rows = []
-    unit_level = level + between * rng.standard_normal(UNITS)
-    for u in range(UNITS):
-        for t in range(YEARS):
-            centre = unit_level[u] + 0.15 * rng.standard_normal()
-            answers = np.clip(np.round(centre + 0.9 * rng.standard_normal(RESPONDENTS)), 1, 6)
-            rows.append((f"U{u:02d}", 2015 + t, float(answers.mean())))
-    frame = pd.DataFrame(rows, columns=["unit", "period", "value"])
-    return frame.assign(indicator="B1.1")
+    """Unit × year averages of 40 whole-number answers on a 1–6 survey around each
+    unit's latent level (simulate's ``respondents``): such averages almost never
+    reach 6 exactly."""
+    process = {
+        "mean": level,
+        "sd_between": between,
+        "sd_within": 0.15,
+        "sd_period": 0.0,
+        "respondents": 40,
+        "answer_sd": 0.9,
+        "decimals": None,
+    }
+    seed = int(rng.integers(2**31))
+    return simulate(SURVEY, units=UNITS, periods=YEARS, indicators={"B1.1": process}, seed=seed)
 
 
 SATISFACTION = Indicator(

@@ -6,15 +6,18 @@ unit and period effects) on large panels, where sampling error is small.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 from linearmodels import PanelOLS
 
+from bms_eval.inputs import load_scorecard
 from bms_eval.inputs.scorecard import parse_scorecard
 from bms_eval.simulate import simulate
-from tests.conftest import MINI_CARD
+from tests.conftest import EXAMPLE_CARD, MINI_CARD
 
 # With 3 000 units × 8 periods the standard error of a within effect is about
 # 0.004 indicator units here; 0.02 is five of them.
@@ -154,3 +157,26 @@ def test_bad_truth_is_refused(card):
 def test_unit_codes_and_periods_can_be_given(card):
     panel = simulate(card, [], units=["0301", "1103"], periods=[2019, 2021], seed=1)
     assert set(panel["unit"]) == {"0301", "1103"} and set(panel["period"]) == {2019, 2021}
+
+
+def test_respondents_report_unit_averages_of_whole_answers():
+    """``respondents``: each value is the mean of that many whole-number answers on the
+    scale, so a multiple of 1/n inside it; a latent level above the top gives averages
+    close under it that seldom reach it."""
+    card = load_scorecard(EXAMPLE_CARD)
+    process = {"mean": 6.6, "sd_period": 0.0, "respondents": 40, "decimals": None}
+    panel = simulate(card, [], units=20, periods=8, indicators={"B1.1": process}, seed=4)
+    values = panel.loc[panel["indicator"] == "B1.1", "value"].to_numpy()
+    assert np.allclose(values * 40, np.round(values * 40))
+    assert values.min() >= 1 and values.max() <= 6
+    assert 5.6 < values.mean() < 6 and np.mean(values == 6) < 0.15
+    with pytest.raises(ValueError, match="respondents needs the indicator's scale"):
+        no_scale = dataclasses.replace(
+            card,
+            indicators=tuple(
+                dataclasses.replace(i, scale=None) if i.id == "B1.1" else i for i in card.indicators
+            ),
+        )
+        simulate(no_scale, [], indicators={"B1.1": {"respondents": 40}})
+    with pytest.raises(ValueError, match="respondents must be 1 or more"):
+        simulate(card, [], indicators={"B1.1": {"respondents": 0}})
