@@ -51,11 +51,6 @@ def band_order(card: Scorecard) -> list[str]:
     return sorted((p.id for p in card.perspectives), key=lambda pid: band(card, pid))
 
 
-def is_means(card: Scorecard, perspective_id: str) -> bool:
-    """Every perspective below users and economy: where a chain of means can start."""
-    return not is_end(card, perspective_id)
-
-
 def is_end(card: Scorecard, perspective_id: str) -> bool:
     """Users and economy: the ends a scorecard's chain is meant to reach."""
     return band(card, perspective_id) in (USERS, ECONOMY)

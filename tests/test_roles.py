@@ -87,13 +87,17 @@ def test_a_side_effect_declared_against_its_sign_is_warned_about():
     assert any("'side_effect' must be true or false" in str(p) for p in bad)
 
 
-LEVELS = """
-scorecard: {name: levels}
-perspectives:
+#: Learning, processes and users: the bands a means → end chain climbs.
+PERSPECTIVES = """perspectives:
   - {id: learning, name: Learning}
   - {id: processes, name: Processes}
   - {id: users, name: Users}
-goals:
+"""
+
+LEVELS = (
+    "scorecard: {name: levels}\n"
+    + PERSPECTIVES
+    + """goals:
   - {id: G, perspective: processes, result_level: 3}
   - {id: H, perspective: processes, result_level: 1}
 success_factors:
@@ -110,6 +114,7 @@ links:
   - {from: P2, to: P1, lag: 1, sign: "+"}
   - {from: P1, to: U1, lag: 1, sign: "+"}
 """
+)
 
 
 def test_ends_come_from_result_levels_and_perspectives_not_the_arrows_shape():
@@ -123,6 +128,22 @@ def test_ends_come_from_result_levels_and_perspectives_not_the_arrows_shape():
     alt = alternatives(card, EN, got)
     assert alt["status"] == "not_met"  # each linked end has one means
     assert "L2" in alt["evidence"]  # the end no arrow leads to is named
+
+
+def test_an_indicator_of_the_activity_itself_is_a_means_wherever_it_sits():
+    """Heimdal's case: arenas used and classes started (level 0) serve a level-3 goal,
+    the applicants' share (level 2) sits in the users' perspective. Only the share
+    is an end; response times (level 0) in the users' perspective are a means too."""
+    text = LEVELS.replace(
+        "  - {id: P1, name: needs met, perspective: processes, success_factor: G1}",
+        "  - {id: P1, name: courses held, perspective: processes, success_factor: G1,"
+        " result_level: 0}",
+    ).replace(
+        "  - {id: U1, name: satisfaction, perspective: users}",
+        "  - {id: U1, name: satisfaction, perspective: users, result_level: 2}\n"
+        "  - {id: U2, name: response time, perspective: users, result_level: 0}",
+    )
+    assert roles(_card(text)).ends == {"L2": "level", "U1": "perspective"}
 
 
 def test_without_any_stated_end_the_targets_that_lead_nowhere_are_the_ends():
@@ -151,13 +172,10 @@ def test_a_side_effect_never_carries_a_chain_and_is_listed_when_the_data_confirm
     """Training → errors (a consequence: more training, more errors recorded) and
     errors → satisfaction are both supported, yet no means → end chain runs through
     the side effect; it is listed as confirmed, and counted under consequences."""
-    text = """
-scorecard: {name: t}
-perspectives:
-  - {id: learning, name: Learning}
-  - {id: processes, name: Processes}
-  - {id: users, name: Users}
-indicators:
+    text = (
+        "scorecard: {name: t}\n"
+        + PERSPECTIVES
+        + """indicators:
   - {id: L1, name: training, perspective: learning}
   - {id: P1, name: errors, perspective: processes, direction: down}
   - {id: P2, name: speed, perspective: processes}
@@ -168,6 +186,7 @@ links:
   - {from: L1, to: P2, lag: 0, sign: "+"}
   - {from: P2, to: U1, lag: 0, sign: "+"}
 """
+    )
     card = _card(text)
     links = pd.DataFrame(
         [

@@ -7,7 +7,9 @@ not from the shape of its arrows:
 - An indicator is an **end** when the scorecard places it at a result: its own
   ``result_level`` or its goal's (through its success factor) is 3 or 4 (needs
   met, the values of the ideal state), or its perspective is users or economy
-  (:mod:`bms_eval.perspectives`).
+  (:mod:`bms_eval.perspectives`) — unless its own ``result_level`` is 0: an
+  indicator of the activity itself measures a means wherever it sits (the
+  response time of a users' goal, the courses held for a level-3 goal).
 - Where nothing says so — no level 3–4 and a perspective the bands do not
   recognise — an indicator is an end when it is the target of a means → end
   arrow and leads nowhere further along such arrows. If no linked indicator is
@@ -31,6 +33,8 @@ from bms_eval.perspectives import is_end, is_recognised
 
 #: Result levels that are ends: 3 needs met, 4 the values of the ideal state.
 END_LEVELS = (3, 4)
+#: The result level of the activity itself: never an end.
+ACTIVITY_LEVEL = 0
 
 
 def worsens(card: Scorecard, link: Link) -> bool:
@@ -94,6 +98,8 @@ def _stated_end(card: Scorecard, indicator_id: str) -> str | None:
     ind = card.indicator(indicator_id)
     if ind.result_level in END_LEVELS:
         return "level"
+    if ind.result_level == ACTIVITY_LEVEL:
+        return None
     if _goal_level(card, indicator_id) in END_LEVELS:
         return "goal_level"
     if is_end(card, ind.perspective):
