@@ -203,7 +203,11 @@ def _chain_lines(card: Scorecard, chain: dict, texts: Texts) -> list[str]:
                 )
             )
     else:
-        lines.append(texts["chain.none"])
+        lines.append(texts.format("chain.none", ends=", ".join(chain.get("ends", {})) or "–"))
+    confirmed = chain.get("side_effects_confirmed", [])
+    if confirmed:
+        arrows = ", ".join(c["link"].replace(">", " → ") for c in confirmed)
+        lines.append(texts.format("chain.side_effects", arrows=arrows))
     if not chain.get("paths_complete", True):
         lines.append(texts.format("chain.truncated", n=chain["path_limit"]))
     if chain["perspectives_joined"]:
