@@ -75,6 +75,8 @@ def scorecard_record(card: Scorecard) -> dict:
                 "name": i.name,
                 "perspective": i.perspective,
                 "success_factor": i.success_factor,
+                "goal": i.goal,
+                "column": i.column,
                 "direction": i.direction,
                 "scale": list(i.scale) if i.scale else None,
                 "ambition": (

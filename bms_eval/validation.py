@@ -9,6 +9,7 @@ toolkit uses: it returns both inputs checked, or raises with every problem.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,8 +68,8 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
             found.warning(
                 data.places[int(first_rows[code])],
                 f"indicator {ind!r} is not in the scorecard "
-                f"{card.source}; its rows are ignored (add it to indicators, or check "
-                "the id's spelling)",
+                f"{card.source}; its rows are ignored (add it to indicators, check "
+                "the id's spelling, or name it as an indicator's column:)",
                 kind="unknown_indicator",
             )
     scales = [
@@ -91,7 +92,7 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
         found.error(
             data.places[i],
             f"value {values[i]:g} of indicator {ind.id!r} is not above 0, but the scorecard "
-            f"asks for its logarithm (transform: log, line {ind.line}); correct or remove "
+            f"asks for its logarithm (transform: log, {ind.place}); correct or remove "
             "the value, or test the indicator in levels (drop transform: log)",
             kind=f"not_positive {ind.id}",
         )
@@ -128,7 +129,7 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
     for ind in card.indicators:
         if ind.id not in observed and ind.id not in linked:
             sc.warning(
-                f"line {ind.line}, indicator {ind.id}",
+                f"{ind.place}, indicator {ind.id}",
                 f"indicator {ind.id!r} has no values in {data.file}",
                 kind="unobserved",
             )
@@ -173,8 +174,21 @@ def check_inputs(
     table, data_problems = read_data(data)
     problems = [*card_problems, *data_problems]
     if card is not None and table is not None:
+        table = with_indicator_ids(card, table)
         problems.extend(cross_check(card, table))
     return card, table, problems
+
+
+def with_indicator_ids(card: Scorecard, data: IndicatorData) -> IndicatorData:
+    """The data with every indicator named by its scorecard id: rows under an
+    indicator's ``column`` (its name in the data, where that differs from its id)
+    are renamed to the id; the file is not touched."""
+    names = {ind.column: ind.id for ind in card.indicators if ind.column and ind.column != ind.id}
+    if not names:
+        return data
+    frame = data.frame.copy()
+    frame["indicator"] = frame["indicator"].astype(object).replace(names)
+    return dataclasses.replace(data, frame=frame)
 
 
 def load_inputs(scorecard: str | Path, data: str | Path) -> Inputs:

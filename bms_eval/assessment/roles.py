@@ -87,9 +87,13 @@ class Roles:
 
 
 def _goal_level(card: Scorecard, indicator_id: str) -> int | None:
-    """The result level of an indicator's goal (through its success factor), if set."""
-    factor = card.indicator(indicator_id).success_factor
-    goal = next((sf.goal for sf in card.success_factors if sf.id == factor), None)
+    """The result level of an indicator's goal (its own ``goal``, else through its
+    success factor), if set."""
+    ind = card.indicator(indicator_id)
+    factor_goal = next(
+        (sf.goal for sf in card.success_factors if sf.id == ind.success_factor), None
+    )
+    goal = ind.goal or factor_goal
     return next((g.result_level for g in card.goals if g.id == goal), None)
 
 

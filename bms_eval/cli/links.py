@@ -22,7 +22,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(fixed effects, clustered or wild-bootstrap inference, side tests, verdicts) and "
         "write links.csv to FILE or standard output.",
     )
-    p.add_argument("scorecard", metavar="SCORECARD", help="scorecard YAML file")
+    p.add_argument(
+        "scorecard", metavar="SCORECARD", help="scorecard: YAML, or an Excel workbook (.xlsx)"
+    )
     p.add_argument("data", metavar="DATA", help="indicator data (.csv, .xlsx or .parquet)")
     p.add_argument(
         "--out",

@@ -24,7 +24,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "holding only an earlier bms-eval output, which is replaced only when the run "
         "succeeds. Any other folder is refused, never deleted.",
     )
-    p.add_argument("scorecard", metavar="SCORECARD", nargs="?", help="scorecard YAML file")
+    p.add_argument(
+        "scorecard",
+        metavar="SCORECARD",
+        nargs="?",
+        help="scorecard: YAML, or an Excel workbook (.xlsx)",
+    )
     p.add_argument("data", metavar="DATA", nargs="?", help="indicator data file")
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: reports/<scorecard file's stem>/)"

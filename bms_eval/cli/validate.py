@@ -15,11 +15,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "validate",
         help="check a scorecard and its data, print every problem",
-        description="Check a scorecard YAML file and an indicator data file "
+        description="Check a scorecard (YAML or .xlsx) and an indicator data file "
         "(alone and against each other) and print every problem found, one "
         "per line. Exit status 0 when valid, 1 when not.",
     )
-    p.add_argument("scorecard", metavar="SCORECARD", help="scorecard YAML file")
+    p.add_argument(
+        "scorecard", metavar="SCORECARD", help="scorecard: YAML, or an Excel workbook (.xlsx)"
+    )
     p.add_argument("data", metavar="DATA", help="indicator data (.csv, .xlsx or .parquet)")
     p.add_argument(
         "--all",

@@ -91,6 +91,17 @@ class Indicator:
     #: the status and the ambitions stay on the original scale
     transform: Transform = "none"
     line: int = 0
+    #: the goal it serves when given directly (else through its success factor)
+    goal: str | None = None
+    #: the data's name for it when that is not its id (``column:``)
+    column: str | None = None
+    #: where it was declared: ``line 12`` or ``sheet 'indicators' row 4``
+    place: str = ""
+
+    @property
+    def data_name(self) -> str:
+        """The indicator's name in the data file: its ``column``, else its id."""
+        return self.column or self.id
 
     @property
     def model_name(self) -> str:

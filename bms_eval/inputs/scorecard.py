@@ -1,4 +1,4 @@
-"""Read and check a scorecard YAML file (SPEC section 1.2).
+"""Read and check a scorecard, YAML or an Excel workbook (SPEC sections 1.2 and 2).
 
 :func:`load_scorecard` returns a frozen :class:`~bms_eval.inputs.model.Scorecard`
 or raises :class:`~bms_eval.problems.InputError` carrying *every* problem found,
@@ -35,6 +35,7 @@ from bms_eval.inputs.model import (
     expects_worse,
 )
 from bms_eval.inputs.text_files import bytes_to_text, read_bytes
+from bms_eval.inputs.workbook import read_workbook
 from bms_eval.inputs.yaml_tree import YNode, parse_yaml
 from bms_eval.problems import ProblemList
 
@@ -62,6 +63,8 @@ _KEYS = {
         "ambition",
         "result_level",
         "transform",
+        "goal",
+        "column",
         "unit",
         "source",
         "description",
@@ -83,7 +86,7 @@ class _Reader:
             if key not in _KEYS[section]:
                 allowed = ", ".join(sorted(_KEYS[section]))
                 self.p.warning(
-                    f"line {node.key_lines[key]}, {node.path + '.' if node.path else ''}{key}",
+                    node.key_where(key),
                     f"unknown key {key!r} is ignored (known here: {allowed}); check the spelling",
                     kind="unknown_key",
                 )
@@ -192,8 +195,7 @@ def _unique(reader: _Reader, items: list[tuple[str, YNode]], what: str) -> dict[
         if ident in seen:
             reader.p.error(
                 node.where,
-                f"duplicate {what} id {ident!r} (first at line "
-                f"{seen[ident].line}); ids must be unique",
+                f"duplicate {what} id {ident!r} (first at {seen[ident].spot}); ids must be unique",
                 kind="duplicate_id",
             )
         else:
@@ -366,7 +368,11 @@ def _ambition(
 
 
 def _indicators(
-    r: _Reader, root: YNode, perspectives: dict[str, Perspective], factors: dict[str, SuccessFactor]
+    r: _Reader,
+    root: YNode,
+    perspectives: dict[str, Perspective],
+    goals: dict[str, Goal],
+    factors: dict[str, SuccessFactor],
 ) -> dict[str, Indicator]:
     items = r.sequence(root.value.get("indicators"), "indicators")
     if "indicators" not in root.value or not items:
@@ -393,6 +399,15 @@ def _indicators(
             ident = None
         persp = _reference(r, node, "perspective", perspectives, "perspective", required=True)
         factor = _reference(r, node, "success_factor", factors, "success factor", required=False)
+        goal = _reference(r, node, "goal", goals, "goal", required=False)
+        if goal and factor and factors[factor].goal != goal:
+            r.p.error(
+                node.value["goal"].where,
+                f"goal {goal!r} differs from the goal of success factor {factor!r} "
+                f"({factors[factor].goal!r}); give one of them, or make them agree",
+                kind="goal",
+            )
+        column = r.text(node, "column") or None
         direction = r.choice(node, "direction", DIRECTIONS, "up")
         scale = _scale(r, node, ident or "?")
         ambition = _ambition(r, node, ident or "?", direction, scale)
@@ -413,9 +428,35 @@ def _indicators(
                 result_level=level,
                 transform=transform,
                 line=node.line,
+                goal=goal,
+                column=column,
+                place=node.spot,
             )
     _unique(r, out, "indicator")
+    _unique_columns(r, out, result)
     return result
+
+
+def _unique_columns(
+    r: _Reader, nodes: list[tuple[str, YNode]], indicators: dict[str, Indicator]
+) -> None:
+    """Every indicator's data name (``column``, else its id) names one indicator only."""
+    owner: dict[str, str] = {}
+    for ident, node in nodes:
+        ind = indicators.get(ident)
+        if ind is None or (ind.data_name in owner and owner[ind.data_name] == ident):
+            continue
+        if ind.data_name in owner:
+            where = node.value["column"].where if "column" in node.value else node.where
+            r.p.error(
+                where,
+                f"indicator {ident!r} reads the data's {ind.data_name!r}, which indicator "
+                f"{owner[ind.data_name]!r} reads too; each data name may belong to one "
+                "indicator (set column: to tell them apart)",
+                kind="column",
+            )
+        else:
+            owner[ind.data_name] = ident
 
 
 def _lags(r: _Reader, node: YNode) -> tuple[int, ...] | None:
@@ -496,8 +537,8 @@ def _links(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> list[Li
         if (source, target) in seen:
             r.p.error(
                 node.where,
-                f"duplicate link {source} → {target} (first at line "
-                f"{seen[(source, target)].line}); give several lags as a list instead, "
+                f"duplicate link {source} → {target} (first at "
+                f"{seen[(source, target)].spot}); give several lags as a list instead, "
                 "lag: [0, 1]",
                 kind="duplicate_link",
             )
@@ -599,6 +640,14 @@ def parse_scorecard(text: str, file: str) -> tuple[Scorecard | None, ProblemList
     root = parse_yaml(text, problems)
     if root is None:
         return None, problems
+    return build_scorecard(root, problems, file)
+
+
+def build_scorecard(
+    root: YNode, problems: ProblemList, file: str
+) -> tuple[Scorecard | None, ProblemList]:
+    """Check a scorecard's value tree (from YAML or from an Excel workbook,
+    :mod:`bms_eval.inputs.workbook`) and build the model, recording every problem."""
     r = _Reader(problems)
     if root.kind != "map":
         problems.error(
@@ -624,7 +673,7 @@ def parse_scorecard(text: str, file: str) -> tuple[Scorecard | None, ProblemList
     perspectives = _perspectives(r, root)
     goals = _goals(r, root, perspectives)
     factors = _success_factors(r, root, goals)
-    indicators = _indicators(r, root, perspectives, factors)
+    indicators = _indicators(r, root, perspectives, goals, factors)
     links = _links(r, root, indicators)
     if not links and "links" not in root.value:
         problems.warning(
@@ -650,12 +699,12 @@ def parse_scorecard(text: str, file: str) -> tuple[Scorecard | None, ProblemList
 
 
 def load_scorecard(path: str | Path) -> Scorecard:
-    """Read a scorecard YAML file.
+    """Read a scorecard file: YAML, or an Excel workbook (``.xlsx``).
 
     Parameters
     ----------
     path : str or Path
-        The ``.yaml``/``.yml`` file.
+        The ``.yaml``/``.yml`` or ``.xlsx`` file.
 
     Returns
     -------
@@ -677,7 +726,24 @@ def check_scorecard(path: str | Path) -> tuple[Scorecard | None, ProblemList]:
     """Read a scorecard file and return the model (or ``None``) with every problem found."""
     file = str(path)
     problems = ProblemList(file)
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xls", ".xlsm", ".ods"):
+        problems.error(
+            "",
+            f"a {suffix} file cannot be read: save the scorecard as an Excel workbook (.xlsx) "
+            "or write it in YAML (bms-eval template scorecard.xlsx gives a starter)",
+            kind="io",
+        )
+        return None, problems
     data = read_bytes(Path(path), problems)
+    if data is not None and suffix == ".xlsx":
+        root = read_workbook(data, problems)
+        if root is None:
+            return None, problems
+        card, problems = build_scorecard(root, problems, file)
+        if card is not None:
+            card = dataclasses.replace(card, sha256=hashlib.sha256(data).hexdigest())
+        return card, problems
     text = None if data is None else bytes_to_text(data, problems)
     if text is None:
         return None, problems

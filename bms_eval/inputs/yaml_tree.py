@@ -47,6 +47,11 @@ class YNode:
         1-based line where the value starts.
     path : str
         Key path from the document root, e.g. ``links[2].lag``.
+    place : str
+        Where the value stood when it did not come from YAML lines, e.g.
+        ``sheet 'links' row 7, column 'lag'`` (an Excel scorecard); empty for YAML.
+    key_places : dict
+        For a map read from a sheet, where each key stood (its header cell).
     """
 
     kind: str
@@ -55,6 +60,8 @@ class YNode:
     line: int = 0
     path: str = ""
     key_lines: dict[str, int] = field(default_factory=dict)
+    place: str = ""
+    key_places: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_null(self) -> bool:
@@ -63,8 +70,22 @@ class YNode:
 
     @property
     def where(self) -> str:
-        """``line N, key.path`` for problem messages."""
+        """``line N, key.path`` (or the sheet, row and column) for problem messages."""
+        if self.place:
+            return self.place
         return f"line {self.line}, {self.path}" if self.path else f"line {self.line}"
+
+    @property
+    def spot(self) -> str:
+        """Where the value starts, without its key path: ``line N`` or the sheet and
+        row (for "first at …")."""
+        return self.place.split(", column ")[0] if self.place else f"line {self.line}"
+
+    def key_where(self, key: str) -> str:
+        """Where a key of this map stood."""
+        if key in self.key_places:
+            return self.key_places[key]
+        return f"line {self.key_lines[key]}, {self.path + '.' if self.path else ''}{key}"
 
 
 def _join(parent: str, key: str | int) -> str:

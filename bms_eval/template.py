@@ -1,0 +1,271 @@
+"""Starter scorecards: an Excel workbook and its YAML twin (``bms-eval template``).
+
+Both hold the same scorecard — by default the bundled example, so a new user can
+run it on the bundled data at once and then change it into their own — written
+from the model, so what one form says the other says too. The workbook has the
+sheets of :mod:`bms_eval.inputs.workbook`, each with a short instruction row (a
+comment), a header row of the YAML keys and one item per row, and lists to pick
+from where a key has fixed choices (perspective, goal, success factor,
+direction, sign, result level, transform, side effect, language, effects).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import IO
+
+import yaml
+
+from bms_eval.inputs.model import (
+    DIRECTIONS,
+    EFFECTS,
+    LANGUAGES,
+    RESULT_LEVELS,
+    SIGNS,
+    TRANSFORMS,
+    Analysis,
+    Scorecard,
+)
+
+#: Columns of the sheets with one item per row, in SPEC order.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "perspectives": ("id", "name"),
+    "goals": ("id", "perspective", "text", "result_level"),
+    "success_factors": ("id", "goal", "text"),
+    "indicators": (
+        "id",
+        "name",
+        "perspective",
+        "goal",
+        "success_factor",
+        "direction",
+        "scale_min",
+        "scale_max",
+        "ambition_target",
+        "ambition_threshold",
+        "result_level",
+        "transform",
+        "column",
+    ),
+    "links": ("from", "to", "lag", "sign", "side_effect", "rationale"),
+}
+
+#: One instruction per sheet (its first row, a comment).
+INSTRUCTIONS = {
+    "scorecard": "# The scorecard's name and report language (en, nb or nn).",
+    "perspectives": "# One perspective per row: an id (used below) and the name shown.",
+    "goals": "# Optional. Focus goals: id, perspective, text, result level 0–4 (3–4: results).",
+    "success_factors": "# Optional. Critical success factors: id, the goal they serve, text.",
+    "indicators": (
+        "# One indicator per row. id: its name in the data (or give column:). direction: up = "
+        "higher is better. Scale, ambition (green at/over target, yellow at/over threshold), "
+        "result level and transform (log for rates and money) are optional."
+    ),
+    "links": (
+        "# The assumed arrows: from → to, lag in years (0, or 0, 1 for several), the expected "
+        "sign (+ or -), side_effect TRUE for a consequence the cause is expected to make worse."
+    ),
+    "analysis": "# Optional settings: effects (unit or twoway), alpha, min_effect, controls.",
+}
+
+#: Lists to pick from, by sheet and column.
+CHOICES: dict[tuple[str, str], str] = {
+    ("goals", "perspective"): "perspectives!$A$3:$A$200",
+    ("indicators", "perspective"): "perspectives!$A$3:$A$200",
+    ("indicators", "goal"): "goals!$A$3:$A$200",
+    ("indicators", "success_factor"): "success_factors!$A$3:$A$500",
+    ("success_factors", "goal"): "goals!$A$3:$A$200",
+    ("indicators", "direction"): '"' + ",".join(DIRECTIONS) + '"',
+    ("indicators", "transform"): '"' + ",".join(TRANSFORMS) + '"',
+    ("goals", "result_level"): '"' + ",".join(map(str, RESULT_LEVELS)) + '"',
+    ("indicators", "result_level"): '"' + ",".join(map(str, RESULT_LEVELS)) + '"',
+    ("links", "from"): "indicators!$A$3:$A$1000",
+    ("links", "to"): "indicators!$A$3:$A$1000",
+    ("links", "sign"): '"' + ",".join(SIGNS) + '"',
+    ("links", "side_effect"): '"TRUE,FALSE"',
+}
+PAIR_CHOICES = {
+    "language": '"' + ",".join(LANGUAGES) + '"',
+    "effects": '"' + ",".join(EFFECTS) + '"',
+}
+#: Rows of a sheet that the lists and widths cover.
+LAST_ROW = 1000
+#: The analysis defaults: only settings that differ from them are written.
+DEFAULT = Analysis()
+#: The workbook's creation time, fixed so the same scorecard gives the same file.
+FIXED_TIME = dt.datetime(2020, 1, 1)
+
+
+def scorecard_document(card: Scorecard) -> dict:
+    """The scorecard as the YAML document of SPEC 1.2 (keys not given left out)."""
+    a = card.analysis
+    return {
+        "scorecard": {"name": card.name, "language": card.language},
+        "perspectives": [{"id": p.id, "name": p.name} for p in card.perspectives],
+        "goals": [
+            _given(
+                {
+                    "id": g.id,
+                    "perspective": g.perspective,
+                    "text": g.text,
+                    "result_level": g.result_level,
+                }
+            )
+            for g in card.goals
+        ],
+        "success_factors": [
+            _given({"id": f.id, "goal": f.goal, "text": f.text}) for f in card.success_factors
+        ],
+        "indicators": [
+            _given(
+                {
+                    "id": i.id,
+                    "name": i.name,
+                    "perspective": i.perspective,
+                    "goal": i.goal,
+                    "success_factor": i.success_factor,
+                    "direction": i.direction,
+                    "scale": list(i.scale) if i.scale else None,
+                    "ambition": _given(
+                        {"target": i.ambition.target, "threshold": i.ambition.threshold}
+                    )
+                    if i.ambition
+                    else None,
+                    "result_level": i.result_level,
+                    "transform": i.transform if i.transform != "none" else None,
+                    "column": i.column,
+                }
+            )
+            for i in card.indicators
+        ],
+        "links": [
+            _given(
+                {
+                    "from": lk.source,
+                    "to": lk.target,
+                    "lag": lk.lags[0] if len(lk.lags) == 1 else list(lk.lags),
+                    "sign": lk.sign,
+                    "side_effect": lk.side_effect,
+                    "rationale": lk.rationale,
+                }
+            )
+            for lk in card.links
+        ],
+        "analysis": _given(
+            {
+                "effects": a.effects,
+                "alpha": a.alpha,
+                "min_effect": a.min_effect,
+                "controls": list(a.controls) or None,
+                "bootstrap_draws": a.bootstrap_draws
+                if a.bootstrap_draws != DEFAULT.bootstrap_draws
+                else None,
+                "seed": a.seed if a.seed != DEFAULT.seed else None,
+            }
+        ),
+    }
+
+
+def _given(item: dict) -> dict:
+    return {k: v for k, v in item.items() if v is not None and v != ""}
+
+
+def scorecard_yaml(card: Scorecard) -> str:
+    """The scorecard as YAML text (SPEC 1.2), with a comment on how to use it."""
+    head = (
+        "# A bms-eval scorecard (SPEC 1.2). Change it into your own: perspectives,\n"
+        "# indicators (ids as in your data, or give column:), and the assumed arrows.\n"
+        "# Check it with: bms-eval validate scorecard.yaml data.csv\n"
+    )
+    body = yaml.safe_dump(scorecard_document(card), sort_keys=False, allow_unicode=True, width=100)
+    return head + body
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return value
+
+
+def _rows(document: dict, sheet: str) -> list[dict]:
+    """The items of a row sheet with their nested keys flattened."""
+    rows = []
+    for item in document[sheet]:
+        flat = {k: v for k, v in item.items() if k not in ("scale", "ambition")}
+        if "scale" in item:
+            flat["scale_min"], flat["scale_max"] = item["scale"]
+        for key, value in item.get("ambition", {}).items():
+            flat[f"ambition_{key}"] = value
+        rows.append(flat)
+    return rows
+
+
+def write_workbook(card: Scorecard, target: str | Path | IO[bytes]) -> None:
+    """Write the scorecard as an Excel workbook (module docstring) to a path or an
+    open binary file."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    document = scorecard_document(card)
+    book = Workbook()
+    book.remove(book.active)
+    bold, grey = Font(bold=True), Font(italic=True, color="666666")
+    for sheet in ("scorecard", *COLUMNS, "analysis"):
+        ws = book.create_sheet(sheet)
+        ws.append([INSTRUCTIONS[sheet]])
+        ws["A1"].font = grey
+        if sheet in COLUMNS:
+            header = COLUMNS[sheet]
+            ws.append(list(header))
+            for row in _rows(document, sheet):
+                ws.append([_cell(row.get(key)) for key in header])
+            for col, key in enumerate(header, start=1):
+                letter = ws.cell(row=2, column=col).column_letter
+                choice = CHOICES.get((sheet, key))
+                if choice:
+                    rule = DataValidation(type="list", formula1=choice, allow_blank=True)
+                    ws.add_data_validation(rule)
+                    rule.add(f"{letter}3:{letter}{LAST_ROW}")
+                width = max(
+                    [len(key)] + [len(str(_cell(r.get(key)) or "")) for r in _rows(document, sheet)]
+                )
+                ws.column_dimensions[letter].width = min(max(width + 2, 8), 60)
+        else:
+            ws.append(["key", "value"])
+            for key, value in document.get(sheet, {}).items():
+                ws.append([key, _cell(value)])
+            for row in range(3, ws.max_row + 1):
+                choice = PAIR_CHOICES.get(str(ws.cell(row=row, column=1).value))
+                if choice:
+                    rule = DataValidation(type="list", formula1=choice, allow_blank=True)
+                    ws.add_data_validation(rule)
+                    rule.add(f"B{row}")
+            ws.column_dimensions["A"].width = 14
+            ws.column_dimensions["B"].width = 60
+        for cell in ws[2]:
+            cell.font = bold
+        ws.freeze_panes = "A3"
+    book.properties.created = book.properties.modified = FIXED_TIME
+    book.save(target)
+
+
+#: The file types ``bms-eval template`` writes.
+SUFFIXES = (".xlsx", ".yaml", ".yml")
+
+
+def write_template(path: str | Path, card: Scorecard) -> None:
+    """Write ``card`` as a starter scorecard: a workbook for ``.xlsx``, else YAML.
+
+    The file is created, never replaced: ``FileExistsError`` when it exists.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        with open(path, "xb") as handle:
+            write_workbook(card, handle)
+    else:
+        with open(path, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(scorecard_yaml(card))
