@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +44,34 @@ RECORDED_PACKAGES = (
     "openpyxl",
     "pyarrow",
 )
+
+
+def source_commit() -> dict | None:
+    """The git commit the package runs from, where it runs from a clone (an editable
+    install): ``{"commit": sha, "modified": bool}`` — modified when tracked files
+    differ from that commit. ``None`` for an installed package or without git."""
+    from bms_eval.resources import REPOSITORY
+
+    if not (REPOSITORY / ".git").exists() or not (REPOSITORY / "bms_eval").is_dir():
+        return None
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPOSITORY), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "-C", str(REPOSITORY), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": head, "modified": bool(changes)}
 
 
 def now() -> str:
@@ -163,6 +192,7 @@ def manifest_document(
             versions[name] = None
     return {
         "bms_eval_version": __version__,
+        "source": source_commit(),
         "command": argv if argv is not None else sys.argv,
         "inputs": inputs,
         "parameters": parameters,
@@ -213,7 +243,7 @@ def write_outputs(
     parameters = {
         "scorecard": card.source,
         "data": data.file,
-        "out": str(out if out is not None else folder),
+        "out": str((out if out is not None else folder).resolve()),
         "trend_periods": analysis.trend_periods,
         "language": card.language,
     }

@@ -11,6 +11,7 @@ Figures are shown as PNG by :func:`bms_eval.display.show_png`, so
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -229,3 +230,31 @@ def _execute_notebook(
         extra_arguments=list(KERNEL_ARGUMENTS),
         execution_timeout=timeout,
     )
+
+
+#: Notebook and cell metadata that only say when and how long: left out of the
+#: executed notebooks, so the same run gives the same bytes (the manifest keeps the
+#: run's times).
+VOLATILE = ("start_time", "end_time", "duration")
+
+
+def settle(executed: Path, work: Path) -> None:
+    """Make an executed notebook the same whenever and wherever the run is repeated:
+    the work folder it ran in is written as ``..`` (the output folder, seen from
+    ``notebooks/`` inside it), and the execution times are left out (papermill's
+    per-notebook and per-cell times, the kernel's message times), and the cell
+    papermill adds for the parameters gets a fixed id."""
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    meta = nb.get("metadata", {}).get("papermill", {})
+    for key in VOLATILE:
+        meta.pop(key, None)
+    for cell in nb.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
+        cell.get("metadata", {}).pop("execution", None)
+        for key in VOLATILE:
+            cell.get("metadata", {}).get("papermill", {}).pop(key, None)
+    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    for folder in {str(work.resolve()), str(work)}:
+        text = text.replace(json.dumps(folder)[1:-1], "..")
+    executed.write_text(text, encoding="utf-8")

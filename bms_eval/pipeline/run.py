@@ -33,6 +33,7 @@ from bms_eval.pipeline.notebooks import (
     execute,
     notebooks,
     parameters_for,
+    settle,
     shared_kernel,
 )
 from bms_eval.pipeline.output_folder import OutputFolder
@@ -67,6 +68,7 @@ def run_pipeline(
     kernel: AsyncKernelManager | None = None,
     folder: OutputFolder | None = None,
     timeout: int | None = None,
+    started: str | None = None,
 ) -> RunTimes:
     """Run every notebook on the inputs and write all outputs of SPEC 3 into ``out``.
 
@@ -93,6 +95,9 @@ def run_pipeline(
         before the work folder is removed.
     timeout : int, optional
         Seconds a notebook cell may run (no limit when not given).
+    started : str, optional
+        When the run is recorded as begun (ISO 8601; now when not given). ``verify``
+        gives the recorded run's, so its report carries the same date.
 
     Raises
     ------
@@ -104,7 +109,7 @@ def run_pipeline(
     RunFailed
         A notebook cell failed.
     """
-    start, started = time.perf_counter(), now()
+    start, started = time.perf_counter(), started or now()
     if inputs is None:
         inputs = load_inputs(scorecard, data)
     check_output_folder(out, [scorecard, data])
@@ -134,8 +139,10 @@ def run_pipeline(
                 t0 = time.perf_counter()
                 execute(nb, executed_dir / nb.name, params, km, timeout)
                 times[nb.name] = time.perf_counter() - t0
+                settle(executed_dir / nb.name, work)
+                shown = {**params, "output_dir": str(folder.out.resolve())}  # where it ends up
                 records.append(
-                    {"notebook": nb.name, "parameters": params, "seconds": round(times[nb.name], 2)}
+                    {"notebook": nb.name, "parameters": shown, "seconds": round(times[nb.name], 2)}
                 )
                 progress(
                     f"[{i}/{len(found)}] {nb.name} done in {times[nb.name]:.1f} s "

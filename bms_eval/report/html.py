@@ -375,7 +375,9 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
             file=Path(manifest["inputs"]["data"]["path"]).name,
         ),
         generated=texts.format(
-            "generated", version=__version__, date=datetime.now(UTC).strftime("%Y-%m-%d")
+            "generated",
+            version=__version__,
+            date=str(manifest.get("started") or datetime.now(UTC).isoformat())[:10],
         ),
         summary_text=texts.format("summary_text", links=len(card.links)),
         counts=[

@@ -1,0 +1,178 @@
+"""``bms-eval verify DIR``: does a report still stand? An auditor's check.
+
+A run's ``manifest.json`` records the inputs (path and SHA-256 of the bytes
+analysed), the settings, the versions and the SHA-256 of every output. Verifying
+a folder checks three things, file by file:
+
+1. **the inputs**: each recorded input is still there with the same hash;
+2. **the folder**: each output is still there as the run wrote it;
+3. **the re-run**: the analysis run again from the manifest (same inputs,
+   language and run date) in a temporary folder gives byte-identical outputs.
+
+Runs are deterministic (seeded bootstrap, executed notebooks without execution
+times or temporary paths, the report dated by the run), so any difference means
+something changed: an input, an output, or the software (the manifest's versions
+and source commit say which was used).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bms_eval import __version__
+from bms_eval.pipeline.output_folder import MANIFEST, file_sha256, output_hashes
+from bms_eval.problems import ProblemList
+
+#: What a checked file can be found to be.
+SAME, CHANGED, MISSING, NEW = "as recorded", "changed", "missing", "not in the manifest"
+IDENTICAL, DIFFERS = "identical", "differs"
+
+
+@dataclass
+class Verification:
+    """The outcome of :func:`verify`: ``(name, path, state)`` of every input,
+    ``(file, state)`` of every output in the folder and of the re-run."""
+
+    inputs: list[tuple[str, str, str]] = field(default_factory=list)
+    folder: list[tuple[str, str]] = field(default_factory=list)
+    rerun: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether everything is as recorded and the re-run identical."""
+        return (
+            all(state == SAME for _, _, state in self.inputs)
+            and all(state == SAME for _, state in self.folder)
+            and bool(self.rerun)
+            and all(state == IDENTICAL for _, state in self.rerun)
+        )
+
+    def lines(self) -> list[str]:
+        """The outcome as text, one line per file."""
+        width = max(
+            [len(n) for n, _, _ in self.inputs]
+            + [len(f) for f, _ in self.folder]
+            + [len(f) for f, _ in self.rerun]
+            + [4]
+        )
+        out = ["Inputs (against the manifest):"]
+        out += [f"  {n:<{width}}  {state}: {p}" for n, p, state in self.inputs]
+        out.append("Outputs in the folder (against the manifest):")
+        out += [f"  {f:<{width}}  {state}" for f, state in self.folder]
+        if self.rerun:
+            out.append("Run again from the manifest (against the recorded outputs):")
+            out += [f"  {f:<{width}}  {state}" for f, state in self.rerun]
+        out += self.notes
+        return out
+
+
+def _manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    problems = ProblemList(str(path))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        inputs = manifest["inputs"]
+        for role in ("scorecard", "data"):
+            str(inputs[role]["path"]), str(inputs[role]["sha256"])
+        if not isinstance(manifest["outputs"], dict):
+            raise TypeError
+    except FileNotFoundError:
+        problems.error(
+            "",
+            "no manifest here: verify needs a folder written by bms-eval run",
+            kind="io",
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.error("", f"cannot read the manifest: {exc}", kind="io")
+    except (ValueError, KeyError, TypeError):
+        problems.error(
+            "",
+            "not a bms-eval manifest (it needs inputs with path and sha256, and outputs); "
+            "was it edited?",
+            kind="manifest",
+        )
+    problems.raise_if_errors()
+    return manifest
+
+
+def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Verification:
+    """Check a run's folder against its manifest and run it again (module docstring).
+
+    Raises
+    ------
+    bms_eval.problems.InputError
+        No readable manifest in ``folder``.
+    """
+    from bms_eval.analysis import in_language
+    from bms_eval.pipeline.run import RunFailed, run_pipeline
+    from bms_eval.validation import load_inputs
+
+    manifest = _manifest(folder)
+    found = Verification()
+    paths = {}
+    for role in ("scorecard", "data"):
+        recorded = manifest["inputs"][role]
+        path = Path(recorded["path"])
+        paths[role] = path
+        state = MISSING if not path.is_file() else SAME
+        if state == SAME and file_sha256(path) != recorded["sha256"]:
+            state = CHANGED
+        found.inputs.append((role, str(path), state))
+    present = output_hashes(folder)
+    for name, digest in manifest["outputs"].items():
+        state = MISSING if name not in present else SAME if present[name] == digest else CHANGED
+        found.folder.append((name, state))
+    found.folder += [(name, NEW) for name in present if name not in manifest["outputs"]]
+    if manifest.get("bms_eval_version") != __version__:
+        found.notes.append(
+            f"The run used bms-eval {manifest.get('bms_eval_version')}; this is {__version__}."
+        )
+    if any(state == MISSING for _, _, state in found.inputs):
+        found.notes.append("An input is missing, so the analysis cannot be run again.")
+        return found
+    parameters = manifest.get("parameters", {})
+    scratch = Path(tempfile.mkdtemp(prefix="bms-eval-verify-"))
+    try:
+        out = scratch / "run"
+        inputs = in_language(
+            load_inputs(paths["scorecard"], paths["data"]), parameters.get("language")
+        )
+        # the files named as the run named them (the outputs quote those names)
+        inputs = dataclasses.replace(
+            inputs,
+            scorecard=dataclasses.replace(
+                inputs.scorecard, source=parameters.get("scorecard", inputs.scorecard.source)
+            ),
+            data=dataclasses.replace(inputs.data, file=parameters.get("data", inputs.data.file)),
+        )
+        try:
+            run_pipeline(
+                paths["scorecard"],
+                paths["data"],
+                out,
+                progress,
+                argv=[*sys.argv],
+                inputs=inputs,
+                started=manifest.get("started"),
+            )
+        except RunFailed as exc:
+            found.notes.append(f"Running it again failed: {exc}")
+            return found
+        again = output_hashes(out)
+        for name, digest in manifest["outputs"].items():
+            state = (
+                MISSING if name not in again else IDENTICAL if again[name] == digest else DIFFERS
+            )
+            found.rerun.append((name, state))
+        found.rerun += [(name, NEW) for name in again if name not in manifest["outputs"]]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return found
