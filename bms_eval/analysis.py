@@ -186,12 +186,17 @@ class Analysis:
 
         return Panel.for_links(self.scorecard, self.data)
 
+    def data_figure_tags(self) -> list[str]:
+        """The figures drawn from the data alone (no link test needed): the coverage map
+        where some indicator has gaps (for a complete panel it would be one colour),
+        and the trends."""
+        return [*([] if self.quality.complete else ["coverage"]), "trends"]
+
     def figure_tags(self) -> list[str]:
         """The tags of every figure of the report, in the notebooks' order."""
         links = self.links.to_frame()
         return [
-            "coverage",
-            "trends",
+            *self.data_figure_tags(),
             "map",
             "coefficients",
             *(
@@ -241,6 +246,9 @@ class Analysis:
         from bms_eval.display import show_png
 
         for tag in tags:
+            if tag == "coverage" and self.quality.complete:
+                print(self._texts(None)["coverage_complete"])
+                continue
             chosen = (
                 [t for t in self.figure_tags() if t.startswith("within_between:")]
                 if tag == "within_between"

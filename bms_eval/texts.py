@@ -82,15 +82,54 @@ class Texts:
         ("−0,20"); "–" when it is missing or not finite."""
         if value is None or not math.isfinite(value):
             return "–"
-        text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-        text = text.replace("-", "\u2212")
-        return text if self.language == "en" else text.replace(".", ",")
+        return self._decimal(f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}")
+
+    def _decimal(self, text: str) -> str:
+        return (
+            text.replace("-", "\u2212")
+            if self.language == "en"
+            else text.replace("-", "\u2212").replace(".", ",")
+        )
+
+    def p(self, value: float | None) -> str:
+        """``= 0.034`` or ``< 0.001`` (``= 0,034`` in Norwegian), to follow "p"; ``–``
+        when there is no p-value."""
+        if value is None or not math.isfinite(value):
+            return "–"
+        return self._decimal("< 0.001" if value < 0.001 else f"= {value:.3f}")
+
+    def level(self, level: float) -> str:
+        """``95 %`` for a 0.95 interval (``99,5 %`` in Norwegian for 0.995)."""
+        return self._decimal(f"{100 * level:.3g}") + " %"
+
+    def value(self, value: float | None) -> str:
+        """An indicator's value: three significant digits below 1 000, whole numbers with
+        their thousands apart above (``4.52``, ``12,345``; ``4,52``, ``12 345``)."""
+        if value is None or not math.isfinite(value):
+            return "–"
+        if abs(value) < 1000:
+            return self._decimal(f"{value:.3g}")
+        return self.integer(round(value)).replace("-", "\u2212")
+
+    def short(self, value: float) -> str:
+        """A setting as written (``0.2``; ``0,2`` in Norwegian)."""
+        return self._decimal(f"{value:g}")
+
+    def integer(self, value: int) -> str:
+        """A count with its thousands apart: ``9,999`` in English, ``9 999`` (a narrow
+        no-break space) in Norwegian."""
+        text = f"{int(value):,}"
+        return text if self.language == "en" else text.replace(",", "\u202f")
 
     def percent(self, share: float) -> str:
         """A share as a whole percentage: "58%" in English, "58 %" (no-break space)
         in Norwegian."""
         number = f"{100 * share:.0f}"
         return f"{number}%" if self.language == "en" else f"{number}\u00a0%"
+
+    def percent_or_dash(self, share: float | None) -> str:
+        """:meth:`percent`, or ``–`` for a share that is not there."""
+        return "–" if share is None or not math.isfinite(share) else self.percent(share)
 
     def verdict(self, verdict: str) -> str:
         """A verdict's label."""

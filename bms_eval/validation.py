@@ -308,6 +308,13 @@ class QualityReport:
         """The warnings, one line each."""
         return list(self._summary["warnings"])
 
+    @property
+    def complete(self) -> bool:
+        """Whether every indicator is observed for every unit and period."""
+        return bool(self._summary["coverage"]) and all(
+            r["coverage"] >= 1.0 for r in self._summary["coverage"]
+        )
+
     def to_dict(self) -> dict:
         """The ``data_quality`` block of ``results.json``."""
         return {**self._summary, "coverage": [dict(r) for r in self._summary["coverage"]]}

@@ -500,6 +500,9 @@ def test_every_language_renders(example, language):
     )
     if language != "en":
         assert "as the scorecard assumes" not in html
+        # numbers in Norwegian prose: decimal commas ("p = 0,559", "−0,20 til +0,42 SD")
+        prose = re.sub(r"<[^>]+>|data:[^\"]+", " ", html)
+        assert not re.search(r"p [=<] \d\.\d|[−+]\d+\.\d+ (til|SD)", prose)
 
 
 def test_coverage_feeds_measured_results(example):

@@ -212,7 +212,7 @@ GOLDEN = {
         "anywhere from −0.30 to +0.50 SD (95 % CI), and only an effect of about 0.40 SD "
         "or more would reliably show. The direction was not checked: this rests on the "
         "static within-unit test, which cannot tell which way the arrow points. (Wild "
-        "cluster bootstrap: 20 units, 9 999 draws.)",
+        "cluster bootstrap: 20 units, 9,999 draws.)",
     ),
     "bootstrap_enumerated": (
         "inconclusive",
@@ -272,8 +272,12 @@ def test_norwegian_reasons_are_complete_with_the_same_numbers(name, language):
     english = GOLDEN[name][1]
     assert verdict == GOLDEN[name][0]
     assert not re.search(r"\{[a-z_]+\}", reason), "an unfilled placeholder"
-    numbers = re.compile(r"[−+]?\d+\.\d+")
-    assert sorted(numbers.findall(reason)) == sorted(numbers.findall(english))
+    # the same numbers, written with a decimal comma (and thousands apart by a narrow space)
+    numbers = re.compile(r"[−+]?\d+[.,]\d+")
+    english = re.sub(r"(?<=\d),(?=\d{3}\b)", "", english)  # English thousands: 9,999
+    expected = [n.replace(".", ",") for n in numbers.findall(english)]
+    assert sorted(numbers.findall(reason)) == sorted(expected)
+    assert not re.search(r"\d\.\d", reason), "a decimal point in Norwegian"
     assert reason != english
 
 

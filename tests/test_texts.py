@@ -95,3 +95,16 @@ def test_every_verdict_and_status_has_a_label(language):
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
         Texts("de")
+
+
+def test_numbers_are_written_the_way_each_language_writes_them():
+    en, nb, nn = Texts("en"), Texts("nb"), Texts("nn")
+    assert en.number(-0.2, signed=True) == "−0.20" and nb.number(-0.2, signed=True) == "−0,20"
+    assert en.p(0.559) == "= 0.559" and nn.p(0.559) == "= 0,559" and nb.p(0.0001) == "< 0,001"
+    assert en.integer(9999) == "9,999" and nb.integer(9999) == "9\u202f999"
+    assert en.level(0.995) == "99.5 %" and nb.level(0.95) == "95 %" and nb.level(0.995) == "99,5 %"
+    assert en.percent(0.58) == "58%" and nb.percent(0.58) == "58\u00a0%"
+    assert (
+        nb.value(4.523) == "4,52" and nb.value(12345.6) == "12\u202f346" and en.value(None) == "–"
+    )
+    assert nb.short(0.2) == "0,2" and en.number(float("nan")) == "–"

@@ -19,7 +19,6 @@ from bms_eval.estimation.verdicts import (
     caution_counts,
     caution_keys,
     cautions_summary,
-    level_text,
 )
 from bms_eval.inputs.model import Scorecard
 
@@ -290,7 +289,7 @@ class LinkResults:
                     for a, b, lag in zip(table["from"], table["to"], table["lag"], strict=True)
                 ],
                 t["lt.effect"]: [signed(x) for x in table["std_estimate"]],
-                t.format("lt.interval", level=level_text(1 - self.alpha)): [
+                t.format("lt.interval", level=t.level(1 - self.alpha)): [
                     f"[{lo:+.2f}, {hi:+.2f}]" if math.isfinite(est) else ""
                     for est, lo, hi in zip(
                         table["std_estimate"].astype(float),

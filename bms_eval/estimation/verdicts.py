@@ -251,17 +251,6 @@ def cautions_summary(column: Iterable[object], texts: Texts) -> tuple[str, str]:
     return count, which
 
 
-def _num(x: float) -> str:
-    return f"{x:+.2f}".replace("-", "−")
-
-
-def p_text(x: float | None) -> str:
-    """``= 0.034`` or ``< 0.001``, to follow "p"; ``–`` when there is no p-value."""
-    if x is None or not math.isfinite(x):
-        return "–"
-    return "< 0.001" if x < 0.001 else f"= {x:.3f}"
-
-
 def _when(lag: int, texts: Texts) -> str:
     if lag <= 1:
         return texts[f"when.{lag}"]
@@ -273,17 +262,12 @@ def _method(ev: Evidence, texts: Texts) -> str:
         how = (
             texts["how.enumerated"]
             if ev.enumerated
-            else texts.format("how.draws", draws=f"{ev.draws:,}".replace(",", " "))
+            else texts.format("how.draws", draws=texts.integer(ev.draws))
         )
         return texts.format("note.bootstrap", units=ev.n_units, how=how)
     if ev.inference == "robust":
         return texts["note.robust"]
     return ""
-
-
-def level_text(level: float) -> str:
-    """``95 %`` for a 0.95 interval."""
-    return f"{100 * level:.3g} %"
 
 
 def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
@@ -301,15 +285,15 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
         and math.isfinite(ev.p_adjusted)
         and ev.p_adjusted < alpha
     ):
-        out += t.format("note.static_only", x=ev.cause, y=ev.effect, p=p_text(ev.p_adjusted))
+        out += t.format("note.static_only", x=ev.cause, y=ev.effect, p=t.p(ev.p_adjusted))
     if ev.lag == 0:
         if math.isfinite(ev.lag1_forward_p_value):
             out += t.format(
                 "note.same_year",
                 x=ev.cause,
                 y=ev.effect,
-                fp=p_text(ev.lag1_forward_p_value),
-                rp=p_text(ev.lag1_reverse_p_value),
+                fp=t.p(ev.lag1_forward_p_value),
+                rp=t.p(ev.lag1_reverse_p_value),
             )
         else:
             out += t.format("note.same_year_unchecked", x=ev.cause, y=ev.effect)
@@ -320,7 +304,7 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
             else (ev.p_value, ev.p_adjusted)
         )
         if math.isfinite(raw) and raw < alpha <= adjusted:
-            out += t.format("note.adjustment", raw=p_text(raw), p=p_text(adjusted))
+            out += t.format("note.adjustment", raw=t.p(raw), p=t.p(adjusted))
     expected_up = ev.sign == "+"
     if (
         verdict != "between_only"
@@ -335,7 +319,7 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
             x=ev.cause,
             y=ev.effect,
             more=t["more"] if ev.between_estimate > 0 else t["less"],
-            bp=p_text(ev.between_p_value),
+            bp=t.p(ev.between_p_value),
         )
     if ev.fragile and ev.verdict_without and ev.verdict_without != verdict:
         out += t.format(
@@ -343,7 +327,7 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
         )
     lead_failed = math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha
     if verdict in ("reciprocal", "supported", "contradicted") and lead_failed:
-        out += t.format("note.lead", x=ev.cause, y=ev.effect, lp=p_text(ev.lead_p_value))
+        out += t.format("note.lead", x=ev.cause, y=ev.effect, lp=t.p(ev.lead_p_value))
     rests_on_direction = ev.direction_checked and verdict in (
         "reciprocal",
         "supported",
@@ -390,14 +374,14 @@ def decide(
         "y": y,
         "when": when,
         "back": _when(max(ev.lag, 1), t),
-        "lo": _num(ev.std_ci_low),
-        "hi": _num(ev.std_ci_high),
-        "est": _num(ev.std_estimate),
-        "fest": _num(ev.forward_std_estimate),
-        "m": f"{min_effect:g}",
-        "level": level_text(ev.level),
-        "p": p_text(p),
-        "rp": p_text(ev.reverse_p_adjusted if checked else ev.reverse_p_value),
+        "lo": t.number(ev.std_ci_low, signed=True),
+        "hi": t.number(ev.std_ci_high, signed=True),
+        "est": t.number(ev.std_estimate, signed=True),
+        "fest": t.number(ev.forward_std_estimate, signed=True),
+        "m": t.short(min_effect),
+        "level": t.level(ev.level),
+        "p": t.p(p),
+        "rp": t.p(ev.reverse_p_adjusted if checked else ev.reverse_p_value),
     }
     expected_up = ev.sign == "+"
     reverse_found = math.isfinite(ev.reverse_p_adjusted) and ev.reverse_p_adjusted < alpha
@@ -424,7 +408,7 @@ def decide(
         more = t["more"] if expected_up else t["less"]
         # "did not follow" only where the interval rules out effects that matter
         key = "reason.between_only" if negligible else "reason.between_only_unclear"
-        return verdict, t.format(key, more=more, bp=p_text(ev.between_p_value), **common) + _notes(
+        return verdict, t.format(key, more=more, bp=t.p(ev.between_p_value), **common) + _notes(
             ev, verdict, alpha, t
         )
     if negligible:
@@ -434,7 +418,7 @@ def decide(
         key = "reason.no_effect_small" if small else "reason.no_effect"
         return verdict, t.format(key, **common) + _notes(ev, verdict, alpha, t)
     verdict = "inconclusive"
-    return verdict, t.format("reason.inconclusive", mde=f"{ev.mde_std:.2f}", **common) + _notes(
+    return verdict, t.format("reason.inconclusive", mde=t.number(ev.mde_std), **common) + _notes(
         ev, verdict, alpha, t
     )
 

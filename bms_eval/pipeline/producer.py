@@ -27,7 +27,6 @@ from bms_eval.analysis import FAILED, Analysis, figure_file, write_part
 from bms_eval.workers import can_fork, quiet_child, signals_held
 
 #: Figures the second process renders while the first computes the link tests.
-EARLY_FIGURES = ("coverage", "trends")
 
 
 def _render(analysis: Analysis, parts: Path, tags: Iterable[str]) -> None:
@@ -58,13 +57,14 @@ def produce(analysis: Analysis, parts: Path, progress: Callable[[str], None], fo
 
     for name in ("quality", "status"):
         write_part(parts, f"{name}.pickle", pickle.dumps(analysis.part(name), protocol=5))
-    early = _helper(analysis, parts, list(EARLY_FIGURES)) if fork else None
+    first = analysis.data_figure_tags()
+    early = _helper(analysis, parts, first) if fork else None
     if early is None:
-        _render(analysis, parts, EARLY_FIGURES)
+        _render(analysis, parts, first)
     for name in ("links", "assessment"):
         value = analysis.part(name, progress)
         write_part(parts, f"{name}.pickle", pickle.dumps(value, protocol=5))
-    rest = [t for t in analysis.figure_tags() if t not in EARLY_FIGURES]
+    rest = [t for t in analysis.figure_tags() if t not in first]
     if early is None:
         _render(analysis, parts, rest)
         return

@@ -33,7 +33,8 @@ from bms_eval.texts import Texts
 
 VERDICT_STYLES = {"inconclusive": "--", "insufficient_data": ":"}
 
-DPI = 110
+#: Resolution of the report's figures: sharp on high-density screens and in print.
+DPI = 200
 #: Largest figure drawn, in inches (3 300 × 8 800 pixels): a scorecard of a thousand
 #: indicators must not ask for gigabytes of pixels.
 MAX_WIDTH, MAX_HEIGHT = 30.0, 80.0
@@ -94,6 +95,16 @@ def _title(texts: Texts, key: str, shown: int, card: Scorecard) -> str:
 
 #: Curvature of the map's arrows (matplotlib's arc3 ``rad``).
 ARC_RAD = 0.18
+#: Size of the indicators' names on the map, in points: at least 6 points on an A4
+#: page even when the widest map (10 inches) is printed 7 inches wide.
+MAP_LABEL_POINTS = 9.0
+
+
+def map_label(name: str, room: float) -> str:
+    """An indicator's full name wrapped into ``room`` inches: whole words per line,
+    never cut or shortened (a word longer than a line keeps its own line)."""
+    chars = max(10, int(room * 72 / (0.55 * MAP_LABEL_POINTS)))
+    return textwrap.fill(name, chars, break_long_words=False, break_on_hyphens=False)
 
 
 @_styled
@@ -136,14 +147,13 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
                 zorder=3,
                 bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": "#555555"},
             )
-            label = textwrap.fill(textwrap.shorten(ind.name, 40, placeholder="…"), 20)
             ax.text(
                 x,
                 row - 0.17,
-                label,
+                map_label(ind.name, width * 10 / 11 / (len(items) + 1)),
                 ha="center",
                 va="top",
-                fontsize=6.2,
+                fontsize=MAP_LABEL_POINTS,
                 color="#444444",
                 zorder=3,
                 linespacing=1.0,

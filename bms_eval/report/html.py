@@ -7,7 +7,6 @@ so every name from the user's files is escaped.
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,8 +20,6 @@ from bms_eval.estimation.verdicts import (
     caution_keys,
     cautions_summary,
     direction_checked,
-    level_text,
-    p_text,
 )
 from bms_eval.inputs.model import Scorecard
 from bms_eval.outliers import OUTLIER_Z
@@ -32,18 +29,6 @@ from bms_eval.texts import Texts
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
-def _fmt(x, digits: int = 2, signed: bool = False) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    return f"{x:+.{digits}f}".replace("-", "−") if signed else f"{x:.{digits}f}"
-
-
-def _number(x) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
-
-
 def _status_rows(card: Scorecard, status: list[dict], texts: Texts) -> list[dict]:
     rows = []
     for r in status:
@@ -51,7 +36,7 @@ def _status_rows(card: Scorecard, status: list[dict], texts: Texts) -> list[dict
             continue
         ind = card.indicator(r["indicator"])
         amb = (
-            f"{_number(ind.ambition.target)} / {_number(ind.ambition.threshold)}"
+            f"{texts.value(ind.ambition.target)} / {texts.value(ind.ambition.threshold)}"
             if ind.ambition
             else "–"
         )
@@ -71,16 +56,18 @@ def _status_rows(card: Scorecard, status: list[dict], texts: Texts) -> list[dict
         )
         trend = texts.trend(r.get("trend") or "unknown")
         if r.get("trend_per_period") is not None:
-            trend += (
-                f" ({_fmt(r['trend_per_period'], 3, True)} / {texts['period'].lower()}"
-                f", 95 % CI {_fmt(r['trend_ci_low'], 3, True)} to "
-                f"{_fmt(r['trend_ci_high'], 3, True)})"
+            trend += " " + texts.format(
+                "trend_numbers",
+                slope=texts.number(r["trend_per_period"], 3, signed=True),
+                period=texts["period"].lower(),
+                lo=texts.number(r["trend_ci_low"], 3, signed=True),
+                hi=texts.number(r["trend_ci_high"], 3, signed=True),
             )
         rows.append(
             {
                 "id": ind.id,
                 "name": ind.name,
-                "latest": _number(r.get("latest_value")),
+                "latest": texts.value(r.get("latest_value")),
                 "status_label": texts.status(r["status"]),
                 "colour": STATUS_COLOURS.get(r["status"], "#bdbdbd"),
                 "ambition": amb,
@@ -103,22 +90,22 @@ def _link_rows(
         if r.get("estimate") is not None:
             numbers = texts.format(
                 "numbers",
-                est=_fmt(r["std_estimate"], signed=True),
-                lo=_fmt(r["std_ci_low"], signed=True),
-                hi=_fmt(r["std_ci_high"], signed=True),
-                level=level_text(1 - alpha),
-                p=p_text(r["p_adjusted"]),
-                bp=p_text(r["between_p_value"]),
-                lp=p_text(r["lead_p_value"]),
+                est=texts.number(r["std_estimate"], signed=True),
+                lo=texts.number(r["std_ci_low"], signed=True),
+                hi=texts.number(r["std_ci_high"], signed=True),
+                level=texts.level(1 - alpha),
+                p=texts.p(r["p_adjusted"]),
+                bp=texts.p(r["between_p_value"]),
+                lp=texts.p(r["lead_p_value"]),
                 n=r["n_obs"],
                 u=r["n_units"],
             )
             if direction_checked(r):
                 numbers += " " + texts.format(
                     "numbers_direction",
-                    fest=_fmt(r["forward_std_estimate"], signed=True),
-                    fp=p_text(r["forward_p_adjusted"]),
-                    rp=p_text(r["reverse_p_adjusted"]),
+                    fest=texts.number(r["forward_std_estimate"], signed=True),
+                    fp=texts.p(r["forward_p_adjusted"]),
+                    rp=texts.p(r["reverse_p_adjusted"]),
                 )
             else:
                 numbers += " " + texts["numbers_not_checked"]
@@ -179,10 +166,6 @@ PRECONDITION_COLOURS = {
 }
 
 
-def _share(x) -> str:
-    return "–" if x is None else f"{x:.0%}"
-
-
 def _chain_lines(card: Scorecard, chain: dict, texts: Texts) -> list[str]:
     lines = []
     if chain["supported_paths"]:
@@ -196,10 +179,10 @@ def _chain_lines(card: Scorecard, chain: dict, texts: Texts) -> list[str]:
                 texts.format(
                     "chain.indirect",
                     path=" → ".join(e["path"]),
-                    est=_fmt(e["estimate"], signed=True),
-                    lo=_fmt(e["ci_low"], signed=True),
-                    hi=_fmt(e["ci_high"], signed=True),
-                    level=level_text(e["level"]),
+                    est=texts.number(e["estimate"], signed=True),
+                    lo=texts.number(e["ci_low"], signed=True),
+                    hi=texts.number(e["ci_high"], signed=True),
+                    level=texts.level(e["level"]),
                 )
             )
     else:
@@ -283,21 +266,23 @@ def _assessment_view(card: Scorecard, assessment: dict | None, texts: Texts) -> 
         ],
         "measurement_intro": texts.format(
             "as_measurement_intro",
-            pile=f"{audit.PILE_SHARE:.0%}",
-            headroom=f"{audit.HEADROOM_SHARE:.0%}",
-            within=f"{audit.LOW_WITHIN_SHARE:.0%}",
-            bunch=f"{audit.BUNCHING_ALPHA:g}",
-            sparse=f"{audit.SPARSE_SHARE:.0%}",
+            pile=texts.percent(audit.PILE_SHARE),
+            headroom=texts.percent(audit.HEADROOM_SHARE),
+            within=texts.percent(audit.LOW_WITHIN_SHARE),
+            bunch=texts.short(audit.BUNCHING_ALPHA),
+            sparse=texts.percent(audit.SPARSE_SHARE),
         ),
         "measurement": [
             {
                 "id": ind,
                 "name": names.get(ind, ""),
                 "flags": ", ".join(texts[f"flag.{f}"] for f in a["flags"]) or texts["none_flagged"],
-                "bound": f"{_share(a['ceiling_share'])} / {_share(a['floor_share'])}",
-                "headroom": _share(a.get("headroom_share")),
-                "within": _share(a["within_share"]),
-                "missing": _share(a["missing_share"]),
+                "bound": " / ".join(
+                    texts.percent_or_dash(a[k]) for k in ("ceiling_share", "floor_share")
+                ),
+                "headroom": texts.percent_or_dash(a.get("headroom_share")),
+                "within": texts.percent_or_dash(a["within_share"]),
+                "missing": texts.percent_or_dash(a["missing_share"]),
                 "bunching": _bunching_cell(a, texts),
             }
             for ind, a in assessment["measurement"].items()
@@ -309,10 +294,10 @@ def _assessment_view(card: Scorecard, assessment: dict | None, texts: Texts) -> 
 def _bunching_cell(audit_row: dict, texts: Texts) -> str:
     """The bunching test's p-value, or why it was not run."""
     reason = audit_row.get("not_tested", {}).get("bunching_at_threshold")
-    return texts[f"not_tested.{reason}"] if reason else _fmt(audit_row["bunching_p"], 3)
+    return texts[f"not_tested.{reason}"] if reason else texts.number(audit_row["bunching_p"], 3)
 
 
-def _outlier_rows(card: Scorecard, assessment: dict | None) -> list[dict]:
+def _outlier_rows(card: Scorecard, assessment: dict | None, texts: Texts) -> list[dict]:
     """Every value the measurement audit found far from its unit's own history."""
     if not assessment:
         return []
@@ -323,7 +308,7 @@ def _outlier_rows(card: Scorecard, assessment: dict | None) -> list[dict]:
             "name": names.get(ind, ""),
             "unit": o["unit"],
             "period": o["period"],
-            "value": f"{o['value']:g}",
+            "value": texts.short(o["value"]),
         }
         for ind, a in assessment["measurement"].items()
         for o in a.get("outliers", [])
@@ -390,8 +375,8 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         link_rows=_link_rows(card, links, figures, texts, a["alpha"]),
         figures=_Figures(figures),
         warnings=quality.get("warnings", []),
-        outliers=_outlier_rows(card, results.get("assessment")),
-        outliers_intro=texts.format("outliers_intro", z=f"{OUTLIER_Z:g}"),
+        outliers=_outlier_rows(card, results.get("assessment"), texts),
+        outliers_intro=texts.format("outliers_intro", z=texts.short(OUTLIER_Z)),
         method_text=texts.format(
             "method_text",
             twoway=texts["method_twoway"] if a["effects"] == "twoway" else "",
