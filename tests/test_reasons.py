@@ -129,14 +129,14 @@ GOLDEN = {
     ),
     "between_only": (
         "between_only",
-        "Units with more Staff have more Users (between units p = 0.010), but when Staff "
-        "rose within a unit, Users did not follow (95 % CI −0.15 to +0.12 SD).",
+        "Units that score higher on Staff score higher on Users (between units p = 0.010), "
+        "but when Staff rose within a unit, Users did not follow (95 % CI −0.15 to +0.12 SD).",
     ),
     "between_only_unclear": (
         "between_only",
-        "Units with more Staff have more Users (between units p = 0.010), but within "
-        "units the data cannot tell whether Users follows Staff: the effect could lie "
-        "anywhere from −1.22 to +1.44 SD (95 % CI).",
+        "Units that score higher on Staff score higher on Users (between units p = 0.010), "
+        "but within units the data cannot tell whether Users follows Staff: the effect "
+        "could lie anywhere from −1.22 to +1.44 SD (95 % CI).",
     ),
     "no_effect": (
         "no_effect",
@@ -166,9 +166,9 @@ GOLDEN = {
         "inconclusive",
         "The data cannot tell whether Staff moves Users: the within-unit effect could lie "
         "anywhere from −0.30 to +0.50 SD (95 % CI), and only an effect of about 0.40 SD "
-        "or more would reliably show. Between units it runs the other way: units with "
-        "more Staff have less Users (between units p = 0.010), a comparison of units that "
-        "says nothing about what Staff does within them.",
+        "or more would reliably show. Between units it runs the other way: units that "
+        "score higher on Staff score lower on Users (between units p = 0.010), a "
+        "comparison of units that says nothing about what Staff does within them.",
     ),
     "insufficient_data": (
         "insufficient_data",

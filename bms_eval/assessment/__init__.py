@@ -39,7 +39,7 @@ def headline(card: Scorecard, links: pd.DataFrame, chain_block: dict, t: Texts) 
     lines = [
         t.format(
             "headline.counts",
-            links=len(card.links),
+            n=len(card.links),
             supported=counts["supported"] + counts["reciprocal"],
             both=t.format("headline.both_ways", n=counts["reciprocal"])
             if counts["reciprocal"]

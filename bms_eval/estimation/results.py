@@ -318,10 +318,10 @@ class LinkResults:
         title = t.format(
             "lt.title",
             name=self.scorecard,
-            units=self.n_units,
+            n=self.n_units,
             periods=self.n_periods,
             effects=t[f"lt.effects.{self.effects}"],
-            alpha=f"{self.alpha:g}",
+            alpha=t.short(self.alpha),
         )
         note = t.format("lt.verdicts", counts=counts or "–", n=len(self.arrows()))
         if any(a.others for a in self.arrows()):
