@@ -180,3 +180,17 @@ def test_respondents_report_unit_averages_of_whole_answers():
         simulate(no_scale, [], indicators={"B1.1": {"respondents": 40}})
     with pytest.raises(ValueError, match="respondents must be 1 or more"):
         simulate(card, [], indicators={"B1.1": {"respondents": 0}})
+
+
+def test_the_lessons_scorecard_is_one_arrow_with_quick_draws():
+    from bms_eval.assessment.roles import roles
+    from bms_eval.teaching import LESSON_DRAWS, lesson_scorecard
+
+    card = lesson_scorecard(
+        "A", "B", lag=0, language="nn", effect_scale=(1, 6), effect_ambition=(5, 4.5)
+    )
+    assert [lk.key for lk in card.links] == ["X>Y"] and card.links[0].lags == (0,)
+    assert card.analysis.bootstrap_draws == LESSON_DRAWS and card.language == "nn"
+    assert card.indicator("Y").ambition.threshold == 4.5 and roles(card).ends == {
+        "Y": "perspective"
+    }

@@ -1,0 +1,61 @@
+"""Small scorecards for the teaching notebooks (``notebooks/teaching/``).
+
+A planning course learns what a scorecard's arrows can and cannot show by testing
+them on panels whose truth it knows: :func:`bms_eval.simulate.simulate` and
+:func:`~bms_eval.simulate.simulate_pair` make the panels, this module the
+scorecards they are tested against. Each scorecard has one arrow, ``X → Y``, and
+uses 999 bootstrap draws (ample for a lesson, and quick).
+"""
+
+from __future__ import annotations
+
+from bms_eval.inputs.model import (
+    Ambition,
+    Analysis,
+    Indicator,
+    Link,
+    Perspective,
+    Scorecard,
+)
+
+#: Bootstrap draws of the lessons' link tests.
+LESSON_DRAWS = 999
+
+
+def lesson_scorecard(
+    cause: str,
+    effect: str,
+    *,
+    lag: int = 1,
+    language: str = "en",
+    effect_scale: tuple[float, float] | None = None,
+    effect_ambition: tuple[float, float] | None = None,
+) -> Scorecard:
+    """A scorecard with one arrow ``X → Y`` (``cause`` and ``effect`` are the
+    indicators' names), both better when higher.
+
+    Parameters
+    ----------
+    cause, effect : str
+        The names of ``X`` and ``Y``.
+    lag : int
+        Years from cause to effect.
+    language : {"en", "nb", "nn"}
+        The language of the verdicts' reasons.
+    effect_scale : (low, high), optional
+        The scale of ``Y`` (a survey's 1–6, say).
+    effect_ambition : (target, threshold), optional
+        ``Y``'s ambition: green at the target, yellow at the threshold.
+    """
+    ambition = Ambition(*effect_ambition) if effect_ambition else None
+    return Scorecard(
+        name="Lesson",
+        language=language,  # type: ignore[arg-type]
+        perspectives=(Perspective("means", "Means"), Perspective("users", "Users")),
+        indicators=(
+            Indicator("X", cause, "means"),
+            Indicator("Y", effect, "users", scale=effect_scale, ambition=ambition),
+        ),
+        links=(Link("X", "Y", (lag,), "+"),),
+        analysis=Analysis(bootstrap_draws=LESSON_DRAWS),
+    )
