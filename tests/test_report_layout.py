@@ -101,3 +101,32 @@ def test_the_coverage_map_is_left_out_when_nothing_is_missing(capsys):
     analysis.show("coverage")
     assert "no gaps" in Texts("en")["coverage_complete"]
     assert capsys.readouterr().out.strip() == Texts(card.language)["coverage_complete"]
+
+
+def test_an_arrow_bends_around_an_indicator_it_does_not_join():
+    """A → C in one band with B between them: the default bend would run through B's
+    name, so the arrow takes another route and keeps clear of B."""
+    import numpy as np
+    from matplotlib.patches import FancyArrowPatch
+
+    from bms_eval.report.figures import ROUTES, arc_points, route
+
+    card = _card(
+        "scorecard: {name: t}\nperspectives: [{id: p, name: Processes}]\nindicators:\n"
+        "  - {id: A, name: First, perspective: p}\n  - {id: B, name: Second, perspective: p}\n"
+        "  - {id: C, name: Third, perspective: p}\n"
+        'links:\n  - {from: A, to: C, lag: 0, sign: "+"}\n'
+    )
+    links = estimate_links(card, simulate(card, [], units=8, periods=6, seed=1)).to_frame()
+    fig = strategy_map(card, links, Texts("en"))
+    (arrow,) = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    assert arrow.get_connectionstyle().rad != ROUTES[0]
+    # route itself: a box on the default arc is avoided, none means the default
+    start, end = np.array([0.0, 0.0]), np.array([400.0, 0.0])
+    on_default = arc_points(start, end, ROUTES[0])[24]
+    box = np.array([on_default[0] - 20, on_default[1] - 10, on_default[0] + 20, on_default[1] + 10])
+    chosen = route(start, end, [box])
+    assert chosen != ROUTES[0] and route(start, end, []) == ROUTES[0]
+    points = arc_points(start, end, chosen)
+    inside = (points[:, 0] > box[0]) & (points[:, 0] < box[2]) & (points[:, 1] > box[1])
+    assert not np.any(inside & (points[:, 1] < box[3]))

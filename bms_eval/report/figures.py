@@ -93,8 +93,50 @@ def _title(texts: Texts, key: str, shown: int, card: Scorecard) -> str:
     return texts[key] + more
 
 
-#: Curvature of the map's arrows (matplotlib's arc3 ``rad``).
-ARC_RAD = 0.18
+#: Curvatures tried for a map's arrow (matplotlib's arc3 ``rad``), gentlest first: the
+#: first whose path keeps clear of every other indicator's box and name is drawn, so
+#: an arrow never seems to run into an indicator it does not join.
+ROUTES = (0.18, -0.18, 0.32, -0.32, 0.5, -0.5, 0.75, -0.75)
+
+
+def arc_points(start: np.ndarray, end: np.ndarray, rad: float, n: int = 48) -> np.ndarray:
+    """Points along an arc3 arrow from ``start`` to ``end`` (display coordinates): a
+    quadratic Bézier whose control point sits ``rad`` × the chord, perpendicular to
+    it, off the chord's middle; the ends, hidden under the nodes, left out."""
+    dx, dy = end - start
+    control = (start + end) / 2 + rad * np.array([dy, -dx])
+    t = np.linspace(0.1, 0.9, n)[:, None]
+    return (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end
+
+
+def route(
+    start: np.ndarray,
+    end: np.ndarray,
+    obstacles: list[np.ndarray],
+    weights: list[float] | None = None,
+) -> float:
+    """The gentlest of :data:`ROUTES` whose arc passes through no obstacle (each
+    ``[x0, y0, x1, y1]`` in display coordinates), else the one whose crossings weigh
+    least (an indicator's box weighs more than its name: crossing a box reads as an
+    arrow into it)."""
+    weights = weights or [1.0] * len(obstacles)
+
+    def cost(rad: float) -> float:
+        points = arc_points(start, end, rad)
+        return sum(
+            weight
+            for box, weight in zip(obstacles, weights, strict=True)
+            if np.any(
+                (points[:, 0] > box[0])
+                & (points[:, 0] < box[2])
+                & (points[:, 1] > box[1])
+                & (points[:, 1] < box[3])
+            )
+        )
+
+    return min(ROUTES, key=lambda rad: (cost(rad), ROUTES.index(rad)))
+
+
 #: Size of the indicators' names on the map, in points: at least 6 points on an A4
 #: page even when the widest map (10 inches) is printed 7 inches wide.
 MAP_LABEL_POINTS = 9.0
@@ -117,6 +159,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
         linked = set(card.linked_ids)
         shown = [i for i in shown if i.id in linked]
     members = {b: [i for i in shown if i.perspective == b] for b in bands}
+    half: dict[str, float] = {}  # half the width of each indicator's name, in data units
     width = max(6.5, 1.6 * max((len(m) for m in members.values()), default=1) + 2)
     fig = _new(width, 1.45 * len(bands) + 1.0)
     ax = fig.add_subplot()
@@ -137,6 +180,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
         for k, ind in enumerate(items):
             x = (k + 1) / (len(items) + 1) * 10
             pos[ind.id] = (x, row)
+            half[ind.id] = 0.4 * 10 / (len(items) + 1)
             ax.text(
                 x,
                 row,
@@ -161,9 +205,30 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     ax.set_xlim(-0.6, 10.4)  # before the marks are placed in display space
     ax.set_ylim(-0.6, len(bands) - 0.4)
     arrows = {(a.source, a.target): a for a in roll_up(links)}
+    to_display = ax.transData.transform
+
+    def box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+        return np.concatenate([to_display((x0, y0)), to_display((x1, y1))])
+
+    # each indicator's id box (weighing 10) and its name below it (weighing 1)
+    obstacles = {
+        ind: [
+            box(x - 0.3, y - 0.14, x + 0.3, y + 0.14),
+            box(x - half[ind], y - 0.45, x + half[ind], y - 0.14),
+        ]
+        for ind, (x, y) in pos.items()
+    }
     for link in card.links:
         if link.source not in pos or link.target not in pos:
             continue
+        start, end = to_display(pos[link.source]), to_display(pos[link.target])
+        others = [
+            o
+            for ind, pair in obstacles.items()
+            if ind not in (link.source, link.target)
+            for o in pair
+        ]
+        rad = route(start, end, others, [10.0, 1.0] * (len(others) // 2))
         arrow_verdict = arrows.get((link.source, link.target))
         verdict = arrow_verdict.verdict if arrow_verdict else "insufficient_data"
         shown = arrow_verdict.cautions if arrow_verdict else ()
@@ -173,10 +238,8 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
         if mark:
             # the middle of the arc the arrow draws (arc3: a quadratic Bézier whose
             # control point sits rad × the perpendicular off the chord, in display space)
-            start = ax.transData.transform(pos[link.source])
-            end = ax.transData.transform(pos[link.target])
             dx, dy = end - start
-            middle = (start + end) / 2 + 0.5 * ARC_RAD * np.array([dy, -dx])
+            middle = (start + end) / 2 + 0.5 * rad * np.array([dy, -dx])
             x, y = ax.transData.inverted().transform(middle)
             ax.text(
                 x,
@@ -195,7 +258,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
             pos[link.target],
             arrowstyle="<|-|>" if verdict == "reciprocal" else "-|>",
             mutation_scale=12,
-            connectionstyle=f"arc3,rad={ARC_RAD}",
+            connectionstyle=f"arc3,rad={rad}",
             shrinkA=14,
             shrinkB=14,
             lw=2.0,
