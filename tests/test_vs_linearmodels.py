@@ -105,7 +105,8 @@ def test_estimate_links_equals_linearmodels_with_lags_and_gaps(name, effects):
         [(first, panel.target, [0, 1]), *((c, panel.target, [0]) for c in rest)],
         effects=effects,
     )
-    got = estimate_links(card, frame.pipe(_tidy)).to_frame()
+    # (the static estimates are compared: leaving a unit out, tested elsewhere, is not)
+    got = estimate_links(card, frame.pipe(_tidy), influence=False).to_frame()
 
     # reference: lag within units over consecutive periods only (a gap → missing)
     ref_frame = frame.sort_values(["unit", "period"]).copy()
