@@ -35,6 +35,9 @@ VERDICT_STYLES = {"inconclusive": "--", "insufficient_data": ":"}
 
 #: Resolution of the report's figures: sharp on high-density screens and in print.
 DPI = 200
+#: Most pixels of one figure: a figure of a thousand indicators (up to 30 × 80 inches)
+#: is drawn at about 70 dpi, so its buffers stay near 50 MB.
+MAX_PIXELS = 12_000_000
 #: Largest figure drawn, in inches (3 300 × 8 800 pixels): a scorecard of a thousand
 #: indicators must not ask for gigabytes of pixels.
 MAX_WIDTH, MAX_HEIGHT = 30.0, 80.0
@@ -70,7 +73,11 @@ def _styled(build: Callable[..., Figure]) -> Callable[..., Figure]:
 
 
 def _new(width: float, height: float, layout: str | None = "constrained") -> Figure:
-    fig = Figure(figsize=(min(width, MAX_WIDTH), min(height, MAX_HEIGHT)), dpi=DPI, layout=layout)
+    size = (min(width, MAX_WIDTH), min(height, MAX_HEIGHT))
+    # a very large figure (a thousand indicators) gets fewer dots per inch, so that its
+    # image stays within MAX_PIXELS (its Agg buffer near 50 MB)
+    dpi = min(DPI, math.sqrt(MAX_PIXELS / (size[0] * size[1])))
+    fig = Figure(figsize=size, dpi=dpi, layout=layout)
     # an Agg canvas of the figure's own size: without one, a layout or tick pass (seaborn's
     # heatmap makes one) falls back on a renderer that holds half a gigabyte
     FigureCanvasAgg(fig)
