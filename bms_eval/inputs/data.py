@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from bms_eval.inputs.archives import unpacked_size
 from bms_eval.inputs.text_files import decode, read_bytes
 from bms_eval.memory import release_memory
 from bms_eval.problems import ProblemList
@@ -316,13 +316,8 @@ def _from_frame(df: pd.DataFrame, places: Places) -> _Table:
 
 
 def _read_xlsx(data: bytes, problems: ProblemList) -> _Table | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        problems.error(
-            "", "this is not an Excel workbook (.xlsx): it cannot be opened as one", kind="io"
-        )
+    unpacked = unpacked_size(data, problems)
+    if unpacked is None:
         return None
     if unpacked > MAX_XLSX_UNPACKED:
         problems.error(

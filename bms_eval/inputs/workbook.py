@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from typing import Any
 
+from bms_eval.inputs.archives import unpacked_size
 from bms_eval.inputs.yaml_tree import YNode
 from bms_eval.problems import ProblemList
 
@@ -199,13 +199,8 @@ def read_workbook(data: bytes, problems: ProblemList) -> YNode | None:
     """
     from openpyxl import load_workbook
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        problems.error(
-            "", "this is not an Excel workbook (.xlsx): it cannot be opened as one", kind="io"
-        )
+    unpacked = unpacked_size(data, problems)
+    if unpacked is None:
         return None
     if unpacked > MAX_UNPACKED:
         problems.error(
