@@ -297,3 +297,25 @@ def test_the_template_command_never_replaces_a_file(cli, tmp_path):
     )
     _, _, problems = check_inputs(tmp_path / "new.yaml", EXAMPLE_DATA)
     assert not [p for p in problems if p.severity == "error"]
+
+
+def test_a_formula_never_calculated_and_an_empty_workbook_say_what_to_do(tmp_path):
+    """A workbook written by a program holds formulas without saved results: each is
+    named at its cell; an empty workbook's problems speak of sheets, not YAML."""
+    rows = {
+        **GOOD,
+        "indicators": [
+            ["id", "name", "perspective", "scale_min", "scale_max"],
+            ["S1", "Staff", "staff", "=0+1", 5],
+            ["U1", "Users", "users", 1, 6],
+        ],
+    }
+    found = [str(p) for p in check_scorecard(_workbook(tmp_path, rows))[1]]
+    assert any(
+        "sheet 'indicators' row 2, column D: error: the formula '=0+1' has no saved result" in p
+        for p in found
+    ), found
+    empty = _workbook(tmp_path, {"notes": [["x"]]})
+    found = [str(p) for p in check_scorecard(empty)[1]]
+    assert any("a sheet 'indicators', one per row" in p for p in found)
+    assert not any("- id:" in p or "{name:" in p for p in found)

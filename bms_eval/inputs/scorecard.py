@@ -225,8 +225,8 @@ def _perspectives(r: _Reader, root: YNode) -> dict[str, Perspective]:
     if "perspectives" not in root.value or not items:
         r.p.error(
             root.where,
-            "'perspectives' is required: list the perspectives in use, "
-            "each with an id (e.g. - id: users)",
+            "'perspectives' is required: list the perspectives in use, each with an id "
+            + ("(a sheet 'perspectives', one per row)" if root.place else "(e.g. - id: users)"),
             kind="missing",
         )
     out: list[tuple[str, YNode]] = []
@@ -378,8 +378,9 @@ def _indicators(
     if "indicators" not in root.value or not items:
         r.p.error(
             root.where,
-            "'indicators' is required: list the measured indicators, each "
-            "with an id, a name and a perspective",
+            "'indicators' is required: list the measured indicators, each with an id, a "
+            "name and a perspective"
+            + (" (a sheet 'indicators', one per row)" if root.place else ""),
             kind="missing",
         )
     result: dict[str, Indicator] = {}
@@ -663,7 +664,12 @@ def build_scorecard(
     if head is None:
         problems.error(
             root.where,
-            "the 'scorecard' block with a name is required (scorecard: {name: \"…\"})",
+            "the 'scorecard' block with a name is required "
+            + (
+                "(a sheet 'scorecard' with a row: name, and the scorecard's name)"
+                if root.place
+                else '(scorecard: {name: "…"})'
+            ),
             kind="missing",
         )
     else:

@@ -88,10 +88,24 @@ def _is_empty(cells: tuple) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _rows(sheet, name: str, problems: ProblemList) -> list[tuple[int, tuple]]:
-    """Numbered rows of a sheet, comments and empty rows left out."""
+def _rows(sheet, name: str, problems: ProblemList, formulas=None) -> list[tuple[int, tuple]]:
+    """Numbered rows of a sheet, comments and empty rows left out. ``formulas``, the
+    same sheet read without saved results, shows which empty cells are formulas that
+    were never calculated (a workbook written by a program, not saved in Excel)."""
+    from openpyxl.utils import get_column_letter
+
+    raw_rows = formulas.iter_rows(values_only=True) if formulas is not None else None
     out = []
     for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        raw = next(raw_rows, ()) if raw_rows is not None else ()
+        for col, (value, text) in enumerate(zip(cells, raw, strict=False), start=1):
+            if value is None and isinstance(text, str) and text.startswith("="):
+                problems.error(
+                    f"sheet {name!r} row {number}, column {get_column_letter(col)}",
+                    f"the formula {text!r} has no saved result: open the workbook in Excel "
+                    "and save it, or type the value",
+                    kind="formula",
+                )
         if number > MAX_ROWS:
             problems.error(
                 f"sheet {name!r} row {number}",
@@ -136,8 +150,8 @@ def _item(name: str, number: int, header: list[tuple[int, str]], cells: tuple) -
     return YNode("map", out, line=number, place=row_place, key_places=places)
 
 
-def _row_sheet(sheet, name: str, problems: ProblemList) -> YNode:
-    rows = _rows(sheet, name, problems)
+def _row_sheet(sheet, name: str, problems: ProblemList, formulas=None) -> YNode:
+    rows = _rows(sheet, name, problems, formulas)
     if not rows:
         return YNode("seq", [], place=f"sheet {name!r}")
     number, cells = rows[0]
@@ -160,10 +174,10 @@ def _row_sheet(sheet, name: str, problems: ProblemList) -> YNode:
     return YNode("seq", items, line=number, place=f"sheet {name!r}")
 
 
-def _pair_sheet(sheet, name: str, problems: ProblemList) -> YNode:
+def _pair_sheet(sheet, name: str, problems: ProblemList, formulas=None) -> YNode:
     out: dict[str, YNode] = {}
     places: dict[str, str] = {}
-    for number, cells in _rows(sheet, name, problems):
+    for number, cells in _rows(sheet, name, problems, formulas):
         key = str(cells[0]).strip() if cells and cells[0] is not None else ""
         value = cells[1] if len(cells) > 1 else None
         if key.lower() == "key" and isinstance(value, str) and value.strip().lower() == "value":
@@ -212,6 +226,7 @@ def read_workbook(data: bytes, problems: ProblemList) -> YNode | None:
         return None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        raw = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for damaged files
         problems.error("", f"cannot read the Excel workbook: {exc}", kind="io")
         return None
@@ -221,9 +236,9 @@ def read_workbook(data: bytes, problems: ProblemList) -> YNode | None:
         for name in book.sheetnames:
             sheet = book[name]
             if name in ROW_SHEETS:
-                root[name] = _row_sheet(sheet, name, problems)
+                root[name] = _row_sheet(sheet, name, problems, raw[name])
             elif name in PAIR_SHEETS:
-                root[name] = _pair_sheet(sheet, name, problems)
+                root[name] = _pair_sheet(sheet, name, problems, raw[name])
             else:
                 problems.warning(
                     f"sheet {name!r}",
@@ -235,4 +250,5 @@ def read_workbook(data: bytes, problems: ProblemList) -> YNode | None:
             places[name] = f"sheet {name!r}"
     finally:
         book.close()
+        raw.close()
     return YNode("map", root, place="the workbook", key_places=places)
