@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from bms_eval import __version__
-from bms_eval.estimation.arrows import ROLL_UP, arrow_cautions, arrow_counts, roll_up
+from bms_eval.estimation.arrows import ROLL_UP, arrow_cautions, roll_up, verdict_counts
 from bms_eval.estimation.results import write_links_csv
 from bms_eval.estimation.verdicts import VERDICTS, caution_counts
 from bms_eval.inputs.model import Scorecard
@@ -158,7 +158,7 @@ def results_document(
             "arrows": len(arrows),
             "link_lags": len(links),
             "roll_up": ROLL_UP,
-            "verdicts": arrow_counts(links),
+            "verdicts": verdict_counts(arrows),
             "cautions": caution_counts(arrow_cautions(arrows)),
             "verdicts_by_link_lag": {v: int(counts.get(v, 0)) for v in VERDICTS},
             "cautions_by_link_lag": caution_counts(links.get("cautions", [])),

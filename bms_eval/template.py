@@ -98,60 +98,32 @@ FIXED_TIME = dt.datetime(2020, 1, 1)
 
 
 def scorecard_document(card: Scorecard) -> dict:
-    """The scorecard as the YAML document of SPEC 1.2 (keys not given left out)."""
+    """The scorecard as the YAML document of SPEC 1.2: ``results.json``'s record of it
+    (:func:`bms_eval.outputs.scorecard_record`) with the keys not given left out, a
+    single lag written as a number, and the analysis settings that differ from the
+    defaults."""
+    from bms_eval.outputs import scorecard_record
+
+    record = scorecard_record(card)
     a = card.analysis
+    indicators = [
+        {
+            **i,
+            "ambition": _given(i["ambition"]) if i["ambition"] else None,
+            "transform": i["transform"] if i["transform"] != "none" else None,
+        }
+        for i in record["indicators"]
+    ]
+    links = [
+        {**lk, "lag": lk["lag"][0] if len(lk["lag"]) == 1 else lk["lag"]} for lk in record["links"]
+    ]
     return {
         "scorecard": {"name": card.name, "language": card.language},
-        "perspectives": [{"id": p.id, "name": p.name} for p in card.perspectives],
-        "goals": [
-            _given(
-                {
-                    "id": g.id,
-                    "perspective": g.perspective,
-                    "text": g.text,
-                    "result_level": g.result_level,
-                }
-            )
-            for g in card.goals
-        ],
-        "success_factors": [
-            _given({"id": f.id, "goal": f.goal, "text": f.text}) for f in card.success_factors
-        ],
-        "indicators": [
-            _given(
-                {
-                    "id": i.id,
-                    "name": i.name,
-                    "perspective": i.perspective,
-                    "goal": i.goal,
-                    "success_factor": i.success_factor,
-                    "direction": i.direction,
-                    "scale": list(i.scale) if i.scale else None,
-                    "ambition": _given(
-                        {"target": i.ambition.target, "threshold": i.ambition.threshold}
-                    )
-                    if i.ambition
-                    else None,
-                    "result_level": i.result_level,
-                    "transform": i.transform if i.transform != "none" else None,
-                    "column": i.column,
-                }
-            )
-            for i in card.indicators
-        ],
-        "links": [
-            _given(
-                {
-                    "from": lk.source,
-                    "to": lk.target,
-                    "lag": lk.lags[0] if len(lk.lags) == 1 else list(lk.lags),
-                    "sign": lk.sign,
-                    "side_effect": lk.side_effect,
-                    "rationale": lk.rationale,
-                }
-            )
-            for lk in card.links
-        ],
+        "perspectives": record["perspectives"],
+        "goals": [_given(g) for g in record["goals"]],
+        "success_factors": [_given(f) for f in record["success_factors"]],
+        "indicators": [_given(i) for i in indicators],
+        "links": [_given(lk) for lk in links],
         "analysis": _given(
             {
                 "effects": a.effects,

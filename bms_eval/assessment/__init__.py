@@ -19,6 +19,7 @@ from bms_eval.assessment.learning import learning_questions
 from bms_eval.assessment.measurement import measurement_audit
 from bms_eval.assessment.preconditions import preconditions
 from bms_eval.assessment.result_levels import result_levels
+from bms_eval.assessment.roles import Roles, roles
 from bms_eval.assessment.tables import (
     chain_table,
     learning_table,
@@ -92,9 +93,10 @@ class Assessment:
         coverage_table: pd.DataFrame,
         chain_block: dict,
         measurement: dict,
+        card_roles: Roles,
     ):
         self._card, self._links, self._coverage = card, links, coverage_table
-        self._chain, self._measurement = chain_block, measurement
+        self._chain, self._measurement, self._roles = chain_block, measurement, card_roles
         self._blocks: dict[str, dict] = {}
         self.language = card.language
 
@@ -104,7 +106,9 @@ class Assessment:
             card, links, t = self._card, self._links, Texts(language)
             self._blocks[language] = {
                 "headline": headline(card, links, self._chain, t),
-                "preconditions": preconditions(card, links, self._coverage, self._measurement, t),
+                "preconditions": preconditions(
+                    card, links, self._coverage, self._measurement, t, self._roles
+                ),
                 "result_levels": result_levels(card, t),
                 "chain": self._chain,
                 "measurement": self._measurement,
@@ -206,10 +210,12 @@ def assess(inputs: Inputs, links: pd.DataFrame | LinkResults) -> Assessment:
         links = links.to_frame()
     card = inputs.scorecard
     audit = measurement_audit(card, inputs.data.frame)
+    card_roles = roles(card)  # read once: the chain and the preconditions share them
     return Assessment(
         card,
         links,
         coverage(card, inputs.data),
-        chain(card, links),
+        chain(card, links, card_roles),
         {k: a.as_dict() for k, a in audit.items()},
+        card_roles,
     )

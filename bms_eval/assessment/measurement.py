@@ -132,27 +132,38 @@ class Audit:
         }
 
 
-def within_share(units: np.ndarray, values: np.ndarray) -> float | None:
-    """Share of the total sum of squares that lies within units."""
+def _within(units: np.ndarray, values: np.ndarray) -> tuple[float, int]:
+    """The sum of squares of values around their own unit's mean, and the number of
+    units: what the within share and the within-unit SD both rest on."""
+    codes, uniques = pd.factorize(units)
+    within = demean_by(values, codes)
+    return float(within @ within), len(uniques)
+
+
+def _share_of(values: np.ndarray, within_ss: float) -> float | None:
     if values.size < 2:
         return None
     total = float(((values - values.mean()) ** 2).sum())
-    if total <= 0:
+    return within_ss / total if total > 0 else None
+
+
+def _sd_of(n_values: int, within_ss: float, n_units: int) -> float | None:
+    dof = n_values - n_units
+    if dof < 1:
         return None
-    within = demean_by(values, pd.factorize(units)[0])
-    return float(within @ within) / total
+    sd = float(np.sqrt(within_ss / dof))
+    return sd if sd > 0 else None
+
+
+def within_share(units: np.ndarray, values: np.ndarray) -> float | None:
+    """Share of the total sum of squares that lies within units."""
+    return _share_of(values, _within(units, values)[0])
 
 
 def within_sd(units: np.ndarray, values: np.ndarray) -> float | None:
     """Pooled standard deviation of values around their own unit's mean (degrees of
     freedom: values less units)."""
-    codes = pd.factorize(units)[0]
-    dof = values.size - (codes.max() + 1 if codes.size else 0)
-    if dof < 1:
-        return None
-    within = demean_by(values, codes)
-    sd = float(np.sqrt(within @ within / dof))
-    return sd if sd > 0 else None
+    return _sd_of(values.size, *_within(units, values))
 
 
 def headroom_share(values: np.ndarray, ind: Indicator, spread: float | None) -> float | None:
@@ -165,10 +176,13 @@ def headroom_share(values: np.ndarray, ind: Indicator, spread: float | None) -> 
     return float(np.mean(room < spread))
 
 
-def bunching_applies(values: np.ndarray, threshold: float, ind: Indicator) -> str | None:
+def bunching_applies(
+    values: np.ndarray, threshold: float, ind: Indicator, binary: bool
+) -> str | None:
     """Why bunching at ``threshold`` cannot mean steering towards it, or ``None``
-    when it can (module docstring)."""
-    if np.unique(values).size <= 2:
+    when it can (module docstring); ``binary``: the values take two distinct values
+    at most."""
+    if binary:
         return "binary"
     if ind.scale is not None:
         lo, hi = ind.scale
@@ -254,7 +268,8 @@ def audit_indicator(
         tol = BOUND_TOLERANCE * (hi - lo)
         ceiling = float(np.mean(values >= hi - tol))
         floor = float(np.mean(values <= lo + tol))
-    spread = within_sd(units, values)
+    within_ss, n_units_seen = _within(units, values)
+    spread = _sd_of(values.size, within_ss, n_units_seen)
     headroom = headroom_share(values, ind, spread)
     if not binary:
         if ceiling is not None and ceiling >= PILE_SHARE:
@@ -263,7 +278,7 @@ def audit_indicator(
             flags.append("floor")
         if headroom is not None and headroom >= HEADROOM_SHARE:
             flags.append("little_headroom")
-    share = within_share(units, values)
+    share = _share_of(values, within_ss)
     if share is not None and share < LOW_WITHIN_SHARE:
         flags.append("low_within_variation")
     p = counts = skipped = None
@@ -271,7 +286,7 @@ def audit_indicator(
         threshold = (
             ind.ambition.threshold if ind.ambition.threshold is not None else ind.ambition.target
         )
-        skipped = bunching_applies(values, threshold, ind)
+        skipped = bunching_applies(values, threshold, ind, binary)
         if skipped is None:
             p, counts = bunching_test(values, threshold, ind.direction)
         if p is not None and p < BUNCHING_ALPHA:

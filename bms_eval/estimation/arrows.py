@@ -75,7 +75,7 @@ class ArrowVerdict:
         return f"{self.source}>{self.target}"
 
     def as_dict(self) -> dict:
-        """The arrow as in ``results.json``'s ``summary.arrows``."""
+        """The arrow as in ``results.json``'s ``summary.by_arrow``."""
         return {
             "link": self.key,
             "verdict": self.verdict,
@@ -142,13 +142,18 @@ def arrow_verdicts(links) -> dict[tuple[str, str], str]:
     return {(a.source, a.target): a.verdict for a in roll_up(links)}
 
 
+def verdict_counts(arrows: list[ArrowVerdict]) -> dict[str, int]:
+    """How many of the rolled-up ``arrows`` got each verdict, in the SPEC's order."""
+    counts = dict.fromkeys(VERDICTS, 0)
+    for arrow in arrows:
+        counts[arrow.verdict] += 1
+    return counts
+
+
 def arrow_counts(links) -> dict[str, int]:
     """How many arrows got each verdict, in the SPEC's order (a link with several
     lags counts once, by the module's roll-up rule)."""
-    counts = dict.fromkeys(VERDICTS, 0)
-    for arrow in roll_up(links):
-        counts[arrow.verdict] += 1
-    return counts
+    return verdict_counts(roll_up(links))
 
 
 def arrow_cautions(arrows: list[ArrowVerdict]) -> list[str]:

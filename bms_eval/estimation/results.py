@@ -13,7 +13,13 @@ from typing import IO, TYPE_CHECKING
 
 import pandas as pd
 
-from bms_eval.estimation.arrows import ArrowVerdict, arrow_cautions, arrow_counts, roll_up
+from bms_eval.estimation.arrows import (
+    ArrowVerdict,
+    arrow_cautions,
+    arrow_counts,
+    roll_up,
+    verdict_counts,
+)
 from bms_eval.estimation.verdicts import (
     VERDICTS,
     caution_counts,
@@ -314,7 +320,8 @@ class LinkResults:
 
     def _title(self, language: str | None) -> tuple[str, str]:
         t = self._texts(language)
-        counts = ", ".join(f"{n} {t.verdict(v)}" for v, n in self.counts().items() if n)
+        arrows = self.arrows()
+        counts = ", ".join(f"{n} {t.verdict(v)}" for v, n in verdict_counts(arrows).items() if n)
         title = t.format(
             "lt.title",
             name=self.scorecard,
@@ -323,10 +330,10 @@ class LinkResults:
             effects=t[f"lt.effects.{self.effects}"],
             alpha=t.short(self.alpha),
         )
-        note = t.format("lt.verdicts", counts=counts or "–", n=len(self.arrows()))
-        if any(a.others for a in self.arrows()):
+        note = t.format("lt.verdicts", counts=counts or "–", n=len(arrows))
+        if any(a.others for a in arrows):
             note += "\n" + t["lt.deciding_lag"]
-        cautioned = cautions_summary(arrow_cautions(self.arrows()), t)[0]
+        cautioned = cautions_summary(arrow_cautions(arrows), t)[0]
         return title, note + ("\n" + cautioned if cautioned else "")
 
     def _cautions(self) -> list[object]:

@@ -84,20 +84,21 @@ def _is_comment(cells: tuple) -> bool:
     return isinstance(first, str) and first.strip().startswith("#")
 
 
-def _is_empty(cells: tuple) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+def _blank(value: Any) -> bool:
+    """An empty cell: nothing, or only spaces ("not given")."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _rows(sheet, name: str, problems: ProblemList, formulas=None) -> list[tuple[int, tuple]]:
+def _rows(sheet, name: str, problems: ProblemList, formulas) -> list[tuple[int, tuple]]:
     """Numbered rows of a sheet, comments and empty rows left out. ``formulas``, the
     same sheet read without saved results, shows which empty cells are formulas that
     were never calculated (a workbook written by a program, not saved in Excel)."""
     from openpyxl.utils import get_column_letter
 
-    raw_rows = formulas.iter_rows(values_only=True) if formulas is not None else None
+    raw_rows = formulas.iter_rows(values_only=True)
     out = []
     for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        raw = next(raw_rows, ()) if raw_rows is not None else ()
+        raw = next(raw_rows, ())
         for col, (value, text) in enumerate(zip(cells, raw, strict=False), start=1):
             if value is None and isinstance(text, str) and text.startswith("="):
                 problems.error(
@@ -113,7 +114,7 @@ def _rows(sheet, name: str, problems: ProblemList, formulas=None) -> list[tuple[
                 kind="too_large",
             )
             break
-        if not _is_empty(cells) and not _is_comment(cells):
+        if not all(_blank(c) for c in cells) and not _is_comment(cells):
             out.append((number, cells))
     return out
 
@@ -126,7 +127,7 @@ def _item(name: str, number: int, header: list[tuple[int, str]], cells: tuple) -
     nested: dict[str, dict[str | int, YNode]] = {}
     for col, key in header:
         value = cells[col] if col < len(cells) else None
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if _blank(value):
             continue
         place = f"{row_place}, column {key!r}"
         if key in NESTED:
@@ -150,7 +151,7 @@ def _item(name: str, number: int, header: list[tuple[int, str]], cells: tuple) -
     return YNode("map", out, line=number, place=row_place, key_places=places)
 
 
-def _row_sheet(sheet, name: str, problems: ProblemList, formulas=None) -> YNode:
+def _row_sheet(sheet, name: str, problems: ProblemList, formulas) -> YNode:
     rows = _rows(sheet, name, problems, formulas)
     if not rows:
         return YNode("seq", [], place=f"sheet {name!r}")
@@ -174,7 +175,7 @@ def _row_sheet(sheet, name: str, problems: ProblemList, formulas=None) -> YNode:
     return YNode("seq", items, line=number, place=f"sheet {name!r}")
 
 
-def _pair_sheet(sheet, name: str, problems: ProblemList, formulas=None) -> YNode:
+def _pair_sheet(sheet, name: str, problems: ProblemList, formulas) -> YNode:
     out: dict[str, YNode] = {}
     places: dict[str, str] = {}
     for number, cells in _rows(sheet, name, problems, formulas):
@@ -198,7 +199,7 @@ def _pair_sheet(sheet, name: str, problems: ProblemList, formulas=None) -> YNode
                 kind="duplicate_key",
             )
             continue
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if _blank(value):
             continue
         out[key] = _list(value, place) if key in LISTS else _scalar(value, place)
         places[key] = f"sheet {name!r} row {number}, column 'key'"

@@ -14,7 +14,7 @@ import jinja2
 
 from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
-from bms_eval.estimation.arrows import ArrowVerdict, arrow_cautions, arrow_counts, roll_up
+from bms_eval.estimation.arrows import ArrowVerdict, arrow_cautions, roll_up, verdict_counts
 from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.verdicts import (
     caution_keys,
@@ -80,10 +80,15 @@ def _status_rows(card: Scorecard, status: list[dict], texts: Texts) -> list[dict
 
 
 def _link_rows(
-    card: Scorecard, links: list[dict], figures: dict[str, str], texts: Texts, alpha: float
+    card: Scorecard,
+    links: list[dict],
+    arrows: list[ArrowVerdict],
+    figures: dict[str, str],
+    texts: Texts,
+    alpha: float,
 ) -> list[dict]:
     rationale = {(lk.source, lk.target): lk.rationale for lk in card.links}
-    arrows = {(a.source, a.target): a for a in roll_up(links)}
+    by_pair = {(a.source, a.target): a for a in arrows}
     rows = []
     for r in links:
         numbers = ""
@@ -122,7 +127,7 @@ def _link_rows(
                 "reason": r["reason"],
                 "rationale": rationale.get((r["from"], r["to"]), ""),
                 "numbers": numbers,
-                "arrow_note": _arrow_note(arrows[(r["from"], r["to"])], int(r["lag"]), texts),
+                "arrow_note": _arrow_note(by_pair[(r["from"], r["to"])], int(r["lag"]), texts),
                 "figure": figures.get(f"within_between:{key}"),
                 "unchecked": (
                     texts["direction_unchecked_badge"]
@@ -337,12 +342,12 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
     )
     template = env.get_template("report.html.j2")
     links = results["links"]
-    counts = arrow_counts(links)
+    arrows = roll_up(links)
+    counts = verdict_counts(arrows)
     quality = results["data_quality"]
     a = results["analysis"]
     periods = quality.get("periods") or [None, None]
     t = _TextView(texts)
-    arrows = roll_up(links)
     cautioned, cautions_present = cautions_summary(arrow_cautions(arrows), texts)
     return template.render(
         lang=card.language,
@@ -372,7 +377,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         ],
         status_intro=texts.format("status_intro", periods=results.get("trend_periods", 5)),
         status_rows=_status_rows(card, results["status"], texts),
-        link_rows=_link_rows(card, links, figures, texts, a["alpha"]),
+        link_rows=_link_rows(card, links, arrows, figures, texts, a["alpha"]),
         figures=_Figures(figures),
         warnings=quality.get("warnings", []),
         outliers=_outlier_rows(card, results.get("assessment"), texts),
