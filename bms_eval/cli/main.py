@@ -21,12 +21,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from bms_eval import __version__
-from bms_eval.cli import import_ssb, links, run, template, validate, verify
+from bms_eval.cli import import_ssb, links, plan, run, template, validate, verify
 from bms_eval.cli.output import print_problems
 from bms_eval.output_paths import UsageError
 from bms_eval.problems import InputError
 
-SUBCOMMANDS = (validate, links, run, import_ssb, template, verify)
+SUBCOMMANDS = (validate, links, run, plan, import_ssb, template, verify)
 
 
 class Terminated(BaseException):

@@ -195,7 +195,7 @@ def project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) 
     return values - coef[period] + unit_mean[unit]
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=1024)
 def period_layout(
     units: bytes, periods: bytes
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool]:

@@ -548,6 +548,32 @@ def _with_influence(frame: pd.DataFrame, panel: Panel, card: Scorecard) -> pd.Da
     return frame
 
 
+def panel_verdicts(panel: Panel, scorecard: Scorecard) -> pd.DataFrame:
+    """The link tests and verdicts of a panel already on the links' grid, in one
+    process and without the influence checks: what a simulation study (the
+    planner, :mod:`bms_eval.planning`) runs on each simulated panel.
+
+    Parameters
+    ----------
+    panel : Panel
+        Indicator grids on the links' scale (logarithms for ``transform: log``).
+    scorecard : Scorecard
+        The links and the analysis options.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per link and lag in the scorecard's order, with the columns of
+        :func:`estimate_links`' table (no influence columns).
+    """
+    rows: list[dict] = []
+    for target, links in _links_by_target(scorecard).items():
+        rows.extend(_TargetRun(panel, scorecard, target, links).rows())
+    order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
+    rows.sort(key=lambda r: (order[(r["from"], r["to"])], r["lag"]))
+    return _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
+
+
 #: Fewest link-lags for which the tests run in parallel: below that, starting the
 #: worker processes costs more than it saves.
 PARALLEL_FROM_LINK_LAGS = 20

@@ -526,3 +526,61 @@ def link_figures(
         fig = within_between(card, panel, source, target, lag, texts, row)
         out.append((f"within_between:{source}>{target}>{lag}", fig))
     return out
+
+
+#: Most arrow-lags drawn in the power figure (every one is in plan.csv).
+MAX_POWER_PANELS = 30
+
+
+@_styled
+def power_curves(
+    card: Scorecard, table: pd.DataFrame, target: float, texts: Texts, columns: int = 4
+) -> Figure:
+    """Per arrow-lag, the simulated power against the years of data (the history's
+    units), with its Monte Carlo interval, the target power and today's years."""
+    rows_of = table[table["design"].isin(["current", "years"])]
+    keys = list(dict.fromkeys(zip(table["from"], table["to"], table["lag"], strict=True)))
+    keys = keys[:MAX_POWER_PANELS]
+    names = {ind.id: ind.name for ind in card.indicators}
+    columns = max(1, min(columns, len(keys)))
+    n_rows = max(1, math.ceil(len(keys) / columns))
+    fig = _new(7.5, 1.9 * n_rows + 0.9)
+    axes = np.atleast_1d(fig.subplots(n_rows, columns, squeeze=False, sharey=True)).ravel()
+    now = int(table.loc[table["design"] == "current", "years"].iloc[0]) if len(table) else 0
+    for ax, (source, target_id, lag) in zip(axes, keys, strict=False):
+        one = rows_of[
+            (rows_of["from"] == source) & (rows_of["to"] == target_id) & (rows_of["lag"] == lag)
+        ].sort_values("years")
+        ax.fill_between(
+            one["years"], one["power_low"], one["power_high"], color="#4a6fa5", alpha=0.25, lw=0
+        )
+        ax.plot(one["years"], one["power"], color="#23395d", lw=1.6, marker="o", ms=3)
+        ax.axhline(target, color="#b23a48", lw=0.9, ls="--")
+        ax.axvline(now, color="#777777", lw=0.8, ls=":")
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: texts.percent(v)))
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
+        ax.tick_params(labelsize=7)
+        title = f"{names.get(source, source)} → {names.get(target_id, target_id)}"
+        title = textwrap.fill(title, 34) + "\n" + texts.format("plan.lag", lag=int(lag))
+        ax.set_title(title, fontsize=7, fontweight="normal", loc="left", y=1.0)
+    for ax in axes[len(keys) :]:
+        ax.axis("off")
+    fig.supxlabel(texts["plan.years_axis"], fontsize=8)
+    fig.supylabel(texts["plan.power_axis"], fontsize=8)
+    fig.suptitle(texts["plan.figure_title"], fontweight="bold")
+    handles = [
+        Line2D([], [], color="#23395d", lw=1.6, marker="o", ms=3, label=texts["plan.power"]),
+        Patch(color="#4a6fa5", alpha=0.25, label=texts["plan.interval"]),
+        Line2D(
+            [],
+            [],
+            color="#b23a48",
+            lw=0.9,
+            ls="--",
+            label=texts.format("plan.target", target=texts.percent(target)),
+        ),
+        Line2D([], [], color="#777777", lw=0.8, ls=":", label=texts["plan.today"]),
+    ]
+    fig.legend(handles=handles, loc="outside upper center", ncol=4, frameon=False, fontsize=7)
+    return fig

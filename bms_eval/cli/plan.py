@@ -1,0 +1,163 @@
+"""``bms-eval plan SCORECARD DATA [--effect E] [--years N…] [--units N…] [--draws N]
+[--workers N] [--scheduler ADDR] [--out DIR]``: what these data can ever show."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from bms_eval.cli.output import print_problems
+from bms_eval.inputs.model import LANGUAGES
+from bms_eval.output_paths import UsageError, check_given, check_output_folder
+from bms_eval.validation import load_inputs
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the subcommand."""
+    p = sub.add_parser(
+        "plan",
+        help="power per arrow now, and the years or units that would reach 80 %",
+        description="Fit a data-generating model to the history (variance components, "
+        "persistence, cross-correlations, missing pattern), simulate panels with every "
+        "arrow's effect set to --effect within-unit SDs, run the link tests the verdicts use "
+        "on each, and report per arrow the power now, the effect found with 80 %% power, and "
+        "the fewest further years (and units) that reach 80 %%. Writes plan.csv to standard "
+        "output, or plan.csv, plan.png and manifest.json into --out DIR (a new or empty "
+        "folder, or an earlier bms-eval plan output).",
+    )
+    p.add_argument(
+        "scorecard", metavar="SCORECARD", help="scorecard: YAML, or an Excel workbook (.xlsx)"
+    )
+    p.add_argument("data", metavar="DATA", help="indicator data (.csv, .xlsx or .parquet)")
+    p.add_argument(
+        "--effect",
+        type=_positive_float,
+        default=0.2,
+        metavar="E",
+        help="the effect planted on every arrow, in within-unit SDs (default 0.2)",
+    )
+    p.add_argument(
+        "--years",
+        type=_whole,
+        nargs="+",
+        metavar="N",
+        help="total years of the designs to try (default: 2, 5 and 10 more than now)",
+    )
+    p.add_argument(
+        "--units", type=_whole, nargs="+", metavar="N", help="total units of designs to try"
+    )
+    p.add_argument(
+        "--draws", type=_whole, default=500, metavar="N", help="panels per design (default 500)"
+    )
+    p.add_argument(
+        "--workers", type=_whole, metavar="N", help="local processes (default: every core)"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="a Dask scheduler (tcp://host:8786): simulate on its workers "
+        "(needs pip install 'bms-eval[dask]')",
+    )
+    p.add_argument("--seed", type=int, help="random seed (default: the scorecard's analysis seed)")
+    p.add_argument("--out", metavar="DIR", help="write plan.csv, plan.png and manifest.json here")
+    p.add_argument(
+        "--language", choices=LANGUAGES, help="the figure's language (default: the scorecard's)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    p.set_defaults(handler=run)
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a whole number, 1 or more, not {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"a positive number of within-unit SDs, not {text!r}")
+    return value
+
+
+class ProgressBar:
+    """Draws done, time so far and time left, on standard error (one line redrawn at a
+    terminal; a line per tenth elsewhere)."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.shown: dict[str, int] = {}
+
+    def __call__(self, label: str, done: int, total: int, seconds: float) -> None:
+        tenth = (10 * done) // max(total, 1)
+        if not self.tty and self.shown.get(label, -1) >= tenth:
+            return
+        self.shown[label] = tenth
+        left = seconds / done * (total - done) if done else math.nan
+        width = 24
+        filled = round(width * done / max(total, 1))
+        bar = "█" * filled + "░" * (width - filled)
+        line = f"[{label}] {bar} {done}/{total} draws · {seconds:.0f} s" + (
+            f" · about {left:.0f} s left" if done < total else ""
+        )
+        if self.tty:
+            end = "\n" if done == total else ""
+            print("\r" + line, end=end, file=self.stream, flush=True)
+        else:
+            print(line, file=self.stream, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan; exit 1 on invalid input, 2 on wrong usage (an unusable --out or scheduler)."""
+    from bms_eval.analysis import in_language
+    from bms_eval.planning import plan
+    from bms_eval.planning.backends import SchedulerError
+    from bms_eval.planning.power import PlanOptionError
+
+    check_given(args.out)
+    check_given(args.scheduler, "--scheduler")
+    scorecard, data = Path(args.scorecard), Path(args.data)
+    if args.out:
+        check_output_folder(Path(args.out), [scorecard, data])
+    inputs = in_language(load_inputs(scorecard, data), args.language)
+    if inputs.warnings and not args.quiet:
+        print_problems(inputs.warnings)
+    try:
+        found = plan(
+            inputs.scorecard,
+            inputs.data,
+            effect=args.effect,
+            years=args.years,
+            units=args.units,
+            draws=args.draws,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            seed=args.seed,
+            progress=None if args.quiet else ProgressBar(),
+        )
+    except (SchedulerError, PlanOptionError) as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:  # the history cannot be modelled
+        print(f"bms-eval plan: {exc}", file=sys.stderr)
+        return 1
+    if args.out:
+        from bms_eval.planning.output import write_plan_folder
+
+        write_plan_folder(found, inputs, Path(args.out), argv=sys.argv)
+    else:
+        found.to_csv(sys.stdout)
+    if not args.quiet:
+        print(found.summary(), file=sys.stderr)
+        where = f" into {args.out}" if args.out else ""
+        print(f"\nPlanned{where} in {found.seconds:.1f} s.", file=sys.stderr)
+    return 0

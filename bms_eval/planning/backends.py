@@ -1,0 +1,114 @@
+"""Where the planner's batches run: in this process, on local cores (joblib), or on a
+Dask cluster (dask.distributed, the optional extra ``bms-eval[dask]``).
+
+Every batch carries its own seeds (:mod:`bms_eval.planning.draws`), so the
+results are the same whatever runs them; only the time differs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from bms_eval.planning.draws import BatchResult, DrawBatch, run_batch
+from bms_eval.workers import available_cores
+
+#: Receives ``(draws done, draws in all, seconds so far)`` as batches finish.
+Progress = Callable[[int, int, float], None]
+
+
+class SchedulerError(RuntimeError):
+    """The Dask scheduler could not be used (not installed, or not reachable)."""
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    return available_cores()
+
+
+def _client(scheduler: Any) -> tuple[Any, bool]:
+    """A ``distributed.Client`` for ``scheduler`` (an address or a client), and
+    whether this module opened it (and must close it)."""
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise SchedulerError(
+            "running on a Dask cluster needs dask.distributed: "
+            "pip install 'bms-eval[dask]' (or pip install 'dask[distributed]')"
+        ) from exc
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    try:
+        return Client(str(scheduler), timeout="10s"), True
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerError(
+            f"no Dask scheduler answered at {scheduler}: start one with `dask scheduler` "
+            "and workers with `dask worker ADDRESS`, or leave out --scheduler to use this "
+            "machine's cores"
+        ) from exc
+
+
+def _on_dask(batches: Sequence[DrawBatch], scheduler: Any) -> Iterator[BatchResult]:
+    from distributed import as_completed
+
+    client, opened = _client(scheduler)
+    try:
+        futures = client.map(run_batch, list(batches), pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        if opened:
+            client.close()
+
+
+def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[BatchResult]:
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=workers, return_as="generator_unordered")
+    yield from parallel(delayed(run_batch)(b) for b in batches)
+
+
+def run_batches(
+    batches: Sequence[DrawBatch],
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: Progress | None = None,
+) -> list[BatchResult]:
+    """Run ``batches`` and return their results in the order given.
+
+    Parameters
+    ----------
+    batches : sequence of DrawBatch
+    workers : int, optional
+        Local processes (joblib); every core by default. 1 runs in this process.
+        Ignored with ``scheduler``.
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler's address (``tcp://host:8786``) or a client: the batches
+        run on that cluster's workers.
+    progress : callable, optional
+        Receives ``(draws done, draws in all, seconds so far)`` after each batch.
+
+    Raises
+    ------
+    SchedulerError
+        ``scheduler`` given, but dask.distributed is missing or nothing answers there.
+    """
+    start = time.perf_counter()
+    total = sum(b.stop - b.first for b in batches)
+    n_workers = default_workers() if workers is None else max(1, workers)
+    if scheduler is not None:
+        results: Iterator[BatchResult] = _on_dask(batches, scheduler)
+    elif n_workers == 1 or len(batches) == 1:
+        results = (run_batch(b) for b in batches)
+    else:
+        results = _on_cores(batches, min(n_workers, len(batches)))
+    out: dict[int, BatchResult] = {}
+    done = 0
+    for result in results:
+        out[result.first] = result
+        done += result.verdicts.shape[0]
+        if progress is not None:
+            progress(done, total, time.perf_counter() - start)
+    return [out[b.first] for b in batches]

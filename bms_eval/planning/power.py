@@ -1,0 +1,389 @@
+"""Power by simulation: how often the verdicts' tests find an effect of a given size
+under the current design and under designs with more years or more units.
+
+:func:`plan` is the entry point (``bms-eval plan``, ``run --plan`` and
+``bms_eval.plan``): it fits the history's data-generating model
+(:mod:`bms_eval.planning.history`), plants every arrow's effect
+(:mod:`bms_eval.planning.generate`), runs the link tests on each simulated
+panel (:mod:`bms_eval.planning.draws`) and counts.
+
+**Power** of an arrow-lag is the share of draws whose verdict is ``supported``
+or ``reciprocal`` (the forward test found the planted effect with the expected
+sign), with a Wilson 95 % interval for the Monte Carlo error. The analysis is the
+one the verdicts use — direction tests, Benjamini–Hochberg over all the run's
+tests, the wild bootstrap below 50 units — with the bootstrap at
+:data:`~bms_eval.inputs.model.MIN_BOOTSTRAP_DRAWS` draws (a verdict, not its
+digits, is counted).
+
+**Effect detectable with 80 % power** (``mde_80``): from the current design's
+draws, the spread ``s`` of the estimate that decided each verdict and the power
+``p`` found, by the normal approximation anchored at the simulated point:
+``effect + s·(z₀.₈ − Φ⁻¹(p))``. It is exact where ``p`` is 80 % and an
+approximation elsewhere; the power column itself is simulated.
+
+**Further years (units) needed**: the fewest added years (units) among the
+designs tried whose power reaches 80 %, 0 when the current design already does,
+empty when none of them does. With ``years`` not given, the planner tries 2, 5
+and 10 more years and stops at the first design where every arrow reaches 80 %.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bms_eval.estimation.verdicts import VERDICTS
+from bms_eval.inputs.data import IndicatorData
+from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Scorecard
+from bms_eval.planning.backends import Progress, run_batches
+from bms_eval.planning.draws import FOUND_CODES, DrawBatch, row_keys
+from bms_eval.planning.generate import Design, planted_arrows
+from bms_eval.planning.history import History, fit_history
+
+#: Power the planner aims for.
+TARGET_POWER = 0.8
+#: Added years tried when none are asked for.
+DEFAULT_MORE_YEARS = (2, 5, 10)
+#: Draws per batch (the unit of work a worker gets; results do not depend on it).
+BATCH_DRAWS = 10
+#: The fewest draws a plan accepts.
+MIN_DRAWS = 20
+
+PLAN_COLUMNS = (
+    "from",
+    "to",
+    "lag",
+    "effect",
+    "units",
+    "years",
+    "power",
+    "power_low",
+    "power_high",
+    "design",
+    "draws",
+    "further_years_needed",
+    "further_units_needed",
+    "mde_80",
+)
+
+
+def wilson(found: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson's interval for a share ``found / n``."""
+    if n == 0:
+        return math.nan, math.nan
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    p = found / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def detectable_effect(effect: float, power: float, estimates: np.ndarray, draws: int) -> float:
+    """The effect found with 80 % power, by the normal approximation anchored at the
+    simulated ``power`` for ``effect`` (NaN with fewer than ten finite estimates)."""
+    finite = estimates[np.isfinite(estimates)]
+    if finite.size < 10:
+        return math.nan
+    spread = float(np.std(finite, ddof=1))
+    p = min(max(power, 0.5 / draws), 1 - 0.5 / draws)
+    z80 = float(stats.norm.ppf(TARGET_POWER))
+    return max(0.0, effect + spread * (z80 - float(stats.norm.ppf(p))))
+
+
+@dataclass(frozen=True)
+class DesignPower:
+    """Power of every arrow-lag under one design."""
+
+    design: Design
+    draws: int
+    found: np.ndarray  # per arrow-lag: draws whose verdict found the effect
+    verdict_shares: np.ndarray  # arrow-lags × VERDICTS
+    estimates: np.ndarray  # draws × arrow-lags: the deciding standardized estimate
+
+
+@dataclass(frozen=True)
+class PlanResults:
+    """What :func:`plan` found.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per arrow-lag and design, columns :data:`PLAN_COLUMNS` (plan.csv).
+    history : History
+        The data-generating model fitted to the history.
+    effect : float
+        The planted effect, in within-unit SDs.
+    draws : int
+        Simulated panels per design.
+    seed : int
+    seconds : float
+        Time the simulations took.
+    scorecard : Scorecard
+    """
+
+    table: pd.DataFrame
+    history: History = field(repr=False)
+    effect: float
+    draws: int
+    seed: int
+    seconds: float
+    scorecard: Scorecard = field(repr=False)
+
+    @property
+    def current(self) -> pd.DataFrame:
+        """The rows of the current design: one per arrow-lag."""
+        return self.table[self.table["design"] == "current"].reset_index(drop=True)
+
+    def arrow(self, source: str, target: str, lag: int) -> dict[str, Any] | None:
+        """The current design's row of one arrow-lag (None when not planned)."""
+        rows = self.current
+        hit = rows[(rows["from"] == source) & (rows["to"] == target) & (rows["lag"] == lag)]
+        return None if hit.empty else hit.iloc[0].to_dict()
+
+    def to_csv(self, path: Any) -> None:
+        """Write ``plan.csv`` (full precision, empty cells where nothing was found)."""
+        self.table.reindex(columns=list(PLAN_COLUMNS)).to_csv(
+            path, index=False, encoding="utf-8", lineterminator="\n"
+        )
+
+    def by_arrow(self, language: str | None = None, names: bool = True) -> pd.DataFrame:
+        """Per arrow-lag, what a reader needs: power now with its interval, the effect
+        found with 80 % power, and the further years and units that reach 80 %
+        (column names and numbers in ``language``, the scorecard's by default); the
+        arrows by the indicators' names, or by their ids with ``names=False``."""
+        from bms_eval.texts import Texts
+
+        t = Texts(language or self.scorecard.language)
+        shown = {ind.id: ind.name for ind in self.scorecard.indicators} if names else {}
+        rows = []
+        for r in self.current.to_dict("records"):
+            rows.append(
+                {
+                    t["plan.col_arrow"]: f"{shown.get(r['from'], r['from'])} → "
+                    f"{shown.get(r['to'], r['to'])}",
+                    t["plan.col_lag"]: int(r["lag"]),
+                    t["plan.col_power"]: t.format(
+                        "plan.power_interval",
+                        power=t.percent(r["power"]),
+                        low=t.percent(r["power_low"]),
+                        high=t.percent(r["power_high"]),
+                    ),
+                    t["plan.col_mde"]: t.number(r["mde_80"]),
+                    t["plan.col_years"]: _more(r["further_years_needed"]),
+                    t["plan.col_units"]: _more(r["further_units_needed"]),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        """The per-arrow table and what was simulated, as plain text (the CLI's)."""
+        head = (
+            f"Plan: effect {self.effect:g} within-unit SD on every arrow, {self.draws} draws per "
+            f"design, {self.history.n_units} units × {self.history.n_years} years now; "
+            f"power = share of draws found supported (or reciprocal)"
+        )
+        return head + "\n" + self.by_arrow("en", names=False).to_string(index=False)
+
+    def plot(self, language: str | None = None):
+        """Power against years, one panel per arrow-lag (a matplotlib Figure)."""
+        from bms_eval.report.figures import power_curves
+        from bms_eval.texts import Texts
+
+        return power_curves(
+            self.scorecard, self.table, TARGET_POWER, Texts(language or self.scorecard.language)
+        )
+
+    def _repr_html_(self) -> str:
+        return self.by_arrow().to_html(index=False, escape=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (results.json's ``plan``)."""
+        return {
+            "effect": self.effect,
+            "draws": self.draws,
+            "seed": self.seed,
+            "target_power": TARGET_POWER,
+            "units": self.history.n_units,
+            "years": self.history.n_years,
+            "designs": sorted(
+                {
+                    (int(u), int(y))
+                    for u, y in zip(self.table["units"], self.table["years"], strict=True)
+                }
+            ),
+        }
+
+
+def _designs(
+    history: History, years: Iterable[int] | None, units: Iterable[int] | None
+) -> tuple[list[Design], bool]:
+    n0, t0 = history.n_units, history.n_years
+    auto = years is None
+    wanted_years = [t0 + d for d in DEFAULT_MORE_YEARS] if years is None else sorted(set(years))
+    out = [Design(n0, t0, "current")]
+    out += [Design(n0, int(y), "years") for y in wanted_years if int(y) != t0]
+    out += [Design(int(n), t0, "units") for n in sorted(set(units or ())) if int(n) != n0]
+    return out, auto
+
+
+class PlanOptionError(ValueError):
+    """An option of the plan is out of range (the command's wrong usage)."""
+
+
+def _check(effect: float, draws: int, designs: Sequence[Design]) -> None:
+    if not math.isfinite(effect) or effect <= 0:
+        raise PlanOptionError(f"effect must be a positive number of within-unit SDs, not {effect}")
+    if draws < MIN_DRAWS:
+        raise PlanOptionError(f"draws must be at least {MIN_DRAWS} (got {draws})")
+    for d in designs:
+        if d.years < 3:
+            raise PlanOptionError(f"years must be at least 3 (got {d.years}): lags need periods")
+        if d.units < 2:
+            raise PlanOptionError(f"units must be at least 2 (got {d.units})")
+
+
+def plan(
+    scorecard: Scorecard,
+    data: IndicatorData | pd.DataFrame,
+    *,
+    effect: float = 0.2,
+    years: Iterable[int] | None = None,
+    units: Iterable[int] | None = None,
+    draws: int = 500,
+    workers: int | None = None,
+    scheduler: Any = None,
+    seed: int | None = None,
+    progress: Callable[[str, int, int, float], None] | None = None,
+) -> PlanResults:
+    """Power of every arrow now, and the years or units that would make it 80 %.
+
+    Parameters
+    ----------
+    scorecard : Scorecard
+        The arrows and the analysis options (alpha, effects, controls).
+    data : IndicatorData or pandas.DataFrame
+        The history, checked against the scorecard.
+    effect : float
+        The effect planted on every arrow, in within-unit SDs of the effect per
+        within-unit SD of the cause.
+    years : iterable of int, optional
+        Total years of the designs to try besides the current one; by default
+        2, 5 and 10 more than now (stopping once every arrow reaches 80 %).
+    units : iterable of int, optional
+        Total units of the designs to try (with the current years).
+    draws : int
+        Simulated panels per design.
+    workers : int, optional
+        Local processes; every core by default.
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler's address or client: simulate on that cluster.
+    seed : int, optional
+        The analysis' seed by default. The same seed gives the same plan whatever
+        the workers or backend.
+    progress : callable, optional
+        Receives ``(design label, draws done, draws in all, seconds)``.
+
+    Returns
+    -------
+    PlanResults
+    """
+    start = time.perf_counter()
+    history = fit_history(scorecard, data)
+    designs, auto = _designs(history, years, units)
+    _check(effect, draws, designs)
+    seed = scorecard.analysis.seed if seed is None else int(seed)
+    quick = replace(
+        scorecard,
+        analysis=replace(
+            scorecard.analysis,
+            bootstrap_draws=min(scorecard.analysis.bootstrap_draws, MIN_BOOTSTRAP_DRAWS),
+        ),
+    )
+    arrows = tuple(planted_arrows(history, scorecard, effect))
+    results: list[DesignPower] = []
+    for d in designs:
+        if auto and d.kind == "years" and _all_reached(results, draws):
+            continue
+        batches = [
+            DrawBatch(history, quick, arrows, d, seed, first, min(first + BATCH_DRAWS, draws))
+            for first in range(0, draws, BATCH_DRAWS)
+        ]
+        label = f"{d.units} units × {d.years} years"
+        report: Progress | None = (
+            None
+            if progress is None
+            else (lambda done, total, s, lb=label: progress(lb, done, total, s))
+        )
+        found = run_batches(batches, workers=workers, scheduler=scheduler, progress=report)
+        verdicts = np.vstack([b.verdicts for b in found])
+        estimates = np.vstack([b.estimates for b in found])
+        shares = np.stack(
+            [(verdicts == code).mean(axis=0) for code in range(len(VERDICTS))], axis=1
+        )
+        results.append(
+            DesignPower(d, draws, np.isin(verdicts, FOUND_CODES).sum(axis=0), shares, estimates)
+        )
+    table = _table(scorecard, history, results, effect, draws)
+    return PlanResults(table, history, effect, draws, seed, time.perf_counter() - start, scorecard)
+
+
+def _more(value: object) -> str:
+    """Further years or units needed, as shown: ``+5``, ``0``, or ``–`` (not reached)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"+{int(value)}" if int(value) else "0"
+
+
+def _all_reached(results: list[DesignPower], draws: int) -> bool:
+    """Whether the last design tried gives every arrow-lag 80 % power."""
+    return bool(results) and bool(np.all(results[-1].found / draws >= TARGET_POWER))
+
+
+def _table(
+    card: Scorecard, history: History, results: list[DesignPower], effect: float, draws: int
+) -> pd.DataFrame:
+    keys = row_keys(card)
+    n0, t0 = history.n_units, history.n_years
+    current = results[0]
+    rows = []
+    for j, (source, target, lag) in enumerate(keys):
+        power_now = current.found[j] / draws
+        reached = {
+            kind: sorted(
+                (getattr(r.design, kind) - (t0 if kind == "years" else n0))
+                for r in results
+                if r.design.kind in ("current", kind) and r.found[j] / draws >= TARGET_POWER
+            )
+            for kind in ("years", "units")
+        }
+        for r in results:
+            low, high = wilson(int(r.found[j]), draws)
+            rows.append(
+                {
+                    "from": source,
+                    "to": target,
+                    "lag": lag,
+                    "effect": effect,
+                    "units": r.design.units,
+                    "years": r.design.years,
+                    "power": r.found[j] / draws,
+                    "power_low": low,
+                    "power_high": high,
+                    "design": r.design.kind,
+                    "draws": draws,
+                    "further_years_needed": reached["years"][0] if reached["years"] else math.nan,
+                    "further_units_needed": reached["units"][0] if reached["units"] else math.nan,
+                    "mde_80": detectable_effect(effect, power_now, current.estimates[:, j], draws),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
+    for col in ("further_years_needed", "further_units_needed"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
