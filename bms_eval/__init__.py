@@ -27,9 +27,11 @@ from bms_eval.simulate import simulate  # light; and it shares its name with its
 from bms_eval.validation import Inputs, load_inputs
 
 if TYPE_CHECKING:
-    from bms_eval.analysis import Analysis, analyse, notebook_analysis
+    from bms_eval.analysis import Analysis, analyse, notebook_analysis, notebook_plan
     from bms_eval.assessment import Assessment
     from bms_eval.estimation import LinkResults, estimate_links
+    from bms_eval.planning.options import PlanOptions
+    from bms_eval.planning.power import PlanResults, plan
     from bms_eval.resources import example
     from bms_eval.status import StatusResults
     from bms_eval.validation import QualityReport
@@ -39,6 +41,10 @@ _LAZY = {
     "Analysis": "bms_eval.analysis",
     "analyse": "bms_eval.analysis",
     "notebook_analysis": "bms_eval.analysis",
+    "notebook_plan": "bms_eval.analysis",
+    "plan": "bms_eval.planning.power",
+    "PlanOptions": "bms_eval.planning.options",
+    "PlanResults": "bms_eval.planning.power",
     "Assessment": "bms_eval.assessment",
     "LinkResults": "bms_eval.estimation",
     "estimate_links": "bms_eval.estimation",
@@ -58,6 +64,8 @@ __all__ = [
     "InputError",
     "Inputs",
     "LinkResults",
+    "PlanOptions",
+    "PlanResults",
     "Problem",
     "QualityReport",
     "Scorecard",
@@ -70,5 +78,7 @@ __all__ = [
     "load_inputs",
     "load_scorecard",
     "notebook_analysis",
+    "notebook_plan",
+    "plan",
     "simulate",
 ]

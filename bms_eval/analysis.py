@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from bms_eval.estimation.results import LinkResults
     from bms_eval.inputs.data import IndicatorData
     from bms_eval.inputs.model import Scorecard
+    from bms_eval.planning.options import PlanOptions
+    from bms_eval.planning.power import PlanResults
 
 #: The run's private folder of parts, inside its work folder.
 PARTS = ".parts"
@@ -38,8 +40,9 @@ PARTS = ".parts"
 SNAPSHOT = "analysis.pickle"
 #: In :data:`PARTS`: why the run's analysis failed (the notebooks stop waiting).
 FAILED = "failed.txt"
-#: The parts of an analysis, in the order they are computed.
-PART_NAMES = ("quality", "status", "links", "assessment")
+#: The parts of an analysis, in the order they are computed (``plan`` only when
+#: the analysis was given plan options; it is None otherwise).
+PART_NAMES = ("quality", "status", "links", "plan", "assessment")
 
 
 class AnalysisFailed(RuntimeError):
@@ -88,10 +91,14 @@ class Analysis:
         The checked scorecard and data.
     trend_periods : int
         How many recent periods the status trends use.
+    plan_options : PlanOptions, optional
+        With these, the analysis holds a plan too (``plan``): power per arrow by
+        simulation, which the assessment and the report use.
     """
 
     inputs: Inputs
     trend_periods: int = TREND_PERIODS
+    plan_options: PlanOptions | None = None
     #: Inside ``bms-eval run``: the run's parts folder, from which every part and
     #: figure is read (waiting until the run has computed it) instead of computed
     #: again. Such an analysis holds the inputs without the data's rows.
@@ -136,12 +143,41 @@ class Analysis:
         return estimate_links(self.scorecard, self.data) if found is None else found
 
     @cached_property
+    def plan(self) -> PlanResults | None:
+        """Power per arrow now and the years or units that would reach 80 %
+        (:func:`bms_eval.planning.plan`); None without ``plan_options``."""
+        return self._plan()
+
+    def _plan(self, progress: Callable[[str], None] | None = None) -> PlanResults | None:
+        if self.plan_options is None:
+            return None
+        found = self._from_run("plan")
+        if found is not None:
+            return found
+        from bms_eval.planning.power import plan, progress_lines
+
+        o = self.plan_options
+        return plan(
+            self.scorecard,
+            self.data,
+            effect=o.effect,
+            years=o.years,
+            units=o.units,
+            draws=o.draws,
+            workers=o.workers,
+            scheduler=o.scheduler,
+            seed=o.seed,
+            progress=None if progress is None else progress_lines(progress),
+        )
+
+    @cached_property
     def assessment(self) -> Assessment:
-        """The critical assessment of the instrumental premise, on ``links``."""
+        """The critical assessment of the instrumental premise, on ``links`` (and on
+        ``plan`` when there is one)."""
         from bms_eval.assessment import assess
 
         found = self._from_run("assessment")
-        return assess(self.inputs, self.links) if found is None else found
+        return assess(self.inputs, self.links, self.plan) if found is None else found
 
     def compute(
         self, progress: Callable[[str], None] | None = None, figures: bool = False
@@ -163,12 +199,13 @@ class Analysis:
         return self
 
     def part(self, name: str, progress: Callable[[str], None] | None = None) -> Any:
-        """One part by name (``quality``, ``status``, ``links``, ``assessment``).
+        """One part by name (``quality``, ``status``, ``links``, ``plan``, ``assessment``).
 
         Parameters
         ----------
         progress : callable, optional
-            Receives a line per effect indicator of the link tests.
+            Receives a line per effect indicator of the link tests, and the plan's
+            progress.
         """
         if name not in PART_NAMES:
             raise KeyError(f"no part {name!r}; the parts are {', '.join(PART_NAMES)}")
@@ -178,6 +215,8 @@ class Analysis:
             # cached_property keeps its value in the instance's __dict__: set here so
             # that progress reaches the link tests, the longest step
             self.__dict__["links"] = estimate_links(self.scorecard, self.data, progress=progress)
+        if name == "plan" and "plan" not in self.__dict__ and self.run_parts is None:
+            self.__dict__["plan"] = self._plan(progress)
         return getattr(self, name)
 
     @cached_property
@@ -203,6 +242,7 @@ class Analysis:
                 f"within_between:{a}>{b}>{int(lag)}"
                 for a, b, lag in zip(links["from"], links["to"], links["lag"], strict=True)
             ),
+            *(["plan"] if self.plan_options is not None else []),
         ]
 
     def plot(self, tag: str, language: str | None = None) -> Figure:
@@ -215,6 +255,8 @@ class Analysis:
             return self.links.plot_map(language)
         if tag == "coefficients":
             return self.links.plot_coefficients(language)
+        if tag == "plan" and self.plan is not None:
+            return self.plan.plot(language)
         if tag.startswith("within_between:"):
             from bms_eval.report.figures import within_between
 
@@ -269,6 +311,7 @@ class Analysis:
             extra={
                 "trend_periods": self.trend_periods,
                 "assessment": self.assessment.to_dict(),
+                **({} if self.plan is None else {"plan": self.plan.results_dict()}),
             },
         )
 
@@ -346,6 +389,7 @@ def analyse(
     *,
     trend_periods: int = TREND_PERIODS,
     language: str | None = None,
+    plan: PlanOptions | None = None,
 ) -> Analysis:
     """Analyse a scorecard on its indicator data.
 
@@ -361,6 +405,8 @@ def analyse(
     language : {"en", "nb", "nn"}, optional
         The language of every text the analysis writes (reasons, assessment,
         report, figures) instead of the scorecard's ``language``.
+    plan : PlanOptions, optional
+        Plan as well: power per arrow by simulation (``Analysis.plan``).
 
     Returns
     -------
@@ -381,7 +427,7 @@ def analyse(
         if data is None:
             raise TypeError("analyse() needs the data file beside the scorecard file")
         inputs = load_inputs(scorecard, data)
-    return Analysis(in_language(inputs, language), trend_periods)
+    return Analysis(in_language(inputs, language), trend_periods, plan)
 
 
 def in_language(inputs: Inputs, language: str | None) -> Inputs:
@@ -401,6 +447,7 @@ def notebook_analysis(
     data_path: str,
     output_dir: str = "",
     trend_periods: int = TREND_PERIODS,
+    plan: PlanOptions | None = None,
 ) -> Analysis:
     """The analysis a notebook shows.
 
@@ -419,4 +466,53 @@ def notebook_analysis(
         analysis = pickle.loads((parts / SNAPSHOT).read_bytes())
         if isinstance(analysis, Analysis) and analysis.trend_periods == trend_periods:
             return replace(analysis, run_parts=parts)
-    return analyse(scorecard_path, data_path, trend_periods=trend_periods)
+    return analyse(scorecard_path, data_path, trend_periods=trend_periods, plan=plan)
+
+
+def design_counts(text: str, what: str) -> tuple[int, ...] | None:
+    """Designs written as a notebook parameter: whole numbers separated by spaces or
+    commas (``"12 15"``); None for an empty text (the planner's default)."""
+    parts = [p for p in text.replace(",", " ").split() if p]
+    if not parts:
+        return None
+    try:
+        counts = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"{what}: whole numbers separated by spaces, not {text!r}") from None
+    return counts
+
+
+def notebook_plan(
+    scorecard_path: str,
+    data_path: str,
+    output_dir: str = "",
+    effect: float = 0.2,
+    draws: int = 500,
+    years: str = "",
+    units: str = "",
+) -> Analysis:
+    """The analysis, with its plan computed, that the plan's notebook shows.
+
+    Within ``bms-eval run --plan`` the run's (its plan computed once by the
+    command); on its own, :func:`analyse` on the files (the bundled example when
+    both paths are empty) with these plan options, the plan computed at once with
+    its progress printed. ``years`` and ``units`` are the designs' totals as text
+    (``"12 15"``; empty: the planner's defaults).
+    """
+    from bms_eval.planning.options import PlanOptions
+
+    options = PlanOptions(
+        effect=effect,
+        years=design_counts(years, "years"),
+        units=design_counts(units, "units"),
+        draws=draws,
+    )
+    analysis = notebook_analysis(scorecard_path, data_path, output_dir, plan=options)
+    if analysis.plan_options is None:  # a run's analysis without a plan: plan here
+        if not scorecard_path and not data_path:
+            from bms_eval.resources import example
+
+            scorecard_path, data_path = (str(p) for p in example())
+        analysis = analyse(scorecard_path, data_path, plan=options)
+    analysis.part("plan", print)
+    return analysis

@@ -214,8 +214,9 @@ def write_outputs(
     argv: list[str] | None = None,
     out: Path | None = None,
 ) -> None:
-    """Write ``status.csv``, ``links.csv``, ``results.json``, ``report.html`` and
-    ``manifest.json`` (last, with the SHA-256 of every other file in ``folder``).
+    """Write ``status.csv``, ``links.csv``, ``results.json``, ``report.html``,
+    ``plan.csv`` (when the analysis has a plan) and ``manifest.json`` (last, with the
+    SHA-256 of every other file in ``folder``).
 
     Parameters
     ----------
@@ -239,6 +240,8 @@ def write_outputs(
     card, data = analysis.scorecard, analysis.data
     analysis.status.to_csv(folder / "status.csv")
     write_links_csv(analysis.links.to_frame(), folder / "links.csv")
+    if analysis.plan is not None:
+        analysis.plan.to_csv(folder / "plan.csv")
     results = analysis.results_document()
     parameters = {
         "scorecard": card.source,
@@ -247,6 +250,8 @@ def write_outputs(
         "trend_periods": analysis.trend_periods,
         "language": card.language,
     }
+    if analysis.plan_options is not None:
+        parameters["plan"] = analysis.plan_options.as_dict()
     manifest = manifest_document(
         {
             "scorecard": {"path": str(Path(card.source).resolve()), "sha256": card.sha256},

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import html
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
 from bms_eval.assessment.chain import chain
 from bms_eval.assessment.learning import learning_questions
 from bms_eval.assessment.measurement import measurement_audit
+from bms_eval.assessment.power import underpowered, untestable
 from bms_eval.assessment.preconditions import preconditions
 from bms_eval.assessment.result_levels import result_levels
 from bms_eval.assessment.roles import Roles, roles
@@ -32,6 +33,9 @@ from bms_eval.estimation.results import LinkResults
 from bms_eval.inputs.model import Scorecard
 from bms_eval.texts import Texts
 from bms_eval.validation import Inputs, coverage
+
+if TYPE_CHECKING:
+    from bms_eval.planning.power import PlanResults
 
 
 def headline(card: Scorecard, links: pd.DataFrame, chain_block: dict, t: Texts) -> list[str]:
@@ -94,9 +98,11 @@ class Assessment:
         chain_block: dict,
         measurement: dict,
         card_roles: Roles,
+        plan: PlanResults | None = None,
     ):
         self._card, self._links, self._coverage = card, links, coverage_table
         self._chain, self._measurement, self._roles = chain_block, measurement, card_roles
+        self._plan = plan
         self._blocks: dict[str, dict] = {}
         self.language = card.language
 
@@ -104,15 +110,24 @@ class Assessment:
         language = language or self.language
         if language not in self._blocks:
             card, links, t = self._card, self._links, Texts(language)
+            plan = self._plan
+            power = None
+            if plan is not None:
+                power = {
+                    "effect": plan.effect,
+                    "underpowered": underpowered(card, links, plan, t),
+                    "untestable": untestable(plan),
+                }
             self._blocks[language] = {
                 "headline": headline(card, links, self._chain, t),
                 "preconditions": preconditions(
-                    card, links, self._coverage, self._measurement, t, self._roles
+                    card, links, self._coverage, self._measurement, t, self._roles, power
                 ),
                 "result_levels": result_levels(card, t),
                 "chain": self._chain,
                 "measurement": self._measurement,
                 "learning": learning_questions(card, links, t),
+                **({} if power is None else {"power": power}),
             }
         return self._blocks[language]
 
@@ -189,7 +204,9 @@ class Assessment:
         return head + "".join(frame_html(t[self.HEADINGS[k]], v) for k, v in self.tables().items())
 
 
-def assess(inputs: Inputs, links: pd.DataFrame | LinkResults) -> Assessment:
+def assess(
+    inputs: Inputs, links: pd.DataFrame | LinkResults, plan: PlanResults | None = None
+) -> Assessment:
     """The critical assessment of one scorecard on its data and link tests.
 
     Parameters
@@ -199,12 +216,16 @@ def assess(inputs: Inputs, links: pd.DataFrame | LinkResults) -> Assessment:
     links : LinkResults or pandas.DataFrame
         The link tests (:func:`bms_eval.estimation.estimate_links`, or its
         ``to_frame()``).
+    plan : PlanResults, optional
+        The plan (:func:`bms_eval.planning.plan`): inconclusive arrows with too
+        little power say so (``power``), and ``measured_results`` names the arrows
+        no data of this size can test.
 
     Returns
     -------
     Assessment
         ``headline``, ``preconditions``, ``result_levels``, ``chain``,
-        ``measurement`` and ``learning`` (SPEC 4).
+        ``measurement`` and ``learning`` (SPEC 4), and ``power`` with a plan.
     """
     if isinstance(links, LinkResults):
         links = links.to_frame()
@@ -218,4 +239,5 @@ def assess(inputs: Inputs, links: pd.DataFrame | LinkResults) -> Assessment:
         chain(card, links, card_roles),
         {k: a.as_dict() for k, a in audit.items()},
         card_roles,
+        plan,
     )

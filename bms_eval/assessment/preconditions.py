@@ -123,9 +123,16 @@ def consequences(card: Scorecard, links: pd.DataFrame, t: Texts, card_roles: Rol
 
 
 def measured_results(
-    card: Scorecard, coverage: pd.DataFrame, measurement: dict, t: Texts, card_roles: Roles
+    card: Scorecard,
+    coverage: pd.DataFrame,
+    measurement: dict,
+    t: Texts,
+    card_roles: Roles,
+    power: dict | None = None,
 ) -> dict:
-    """Every result measured: judged by the worst-covered linked indicator."""
+    """Every result measured: judged by the worst-covered linked indicator; with a plan
+    (``power``: the assessment's block), the evidence names the arrows that no data of
+    this size can test."""
     share = dict(zip(coverage["indicator"], coverage["coverage"], strict=True))
     no_data = [i for i in card.indicator_ids if share.get(i, 0.0) == 0]
     linked = list(card.linked_ids) or list(card.indicator_ids)
@@ -151,6 +158,17 @@ def measured_results(
         evidence += " " + t.format("pre.measured_sparse", ids=_ids(sparse))
     if no_data:
         evidence += " " + t.format("pre.measured_missing", ids=_ids(no_data))
+    if power is not None and power["untestable"]:
+        arrows = []
+        for key in power["untestable"]:
+            source, target, lag = key.rsplit(">", 2)
+            arrows.append(t.format("plan.arrow_lag", x=source, y=target, lag=int(lag)))
+        evidence += " " + t.format(
+            "pre.measured_untestable",
+            n=len({key.rsplit(">", 1)[0] for key in power["untestable"]}),
+            effect=t.short(power["effect"]),
+            ids=_ids(arrows),
+        )
     return {"id": "measured_results", "status": status, "evidence": evidence}
 
 
@@ -161,13 +179,14 @@ def preconditions(
     measurement: dict,
     t: Texts,
     card_roles: Roles | None = None,
+    power: dict | None = None,
 ) -> list[dict]:
     """The four preconditions in SPEC order (``measurement``: the audit by indicator id,
-    as in ``results.json``)."""
+    as in ``results.json``; ``power``: the plan's part of the assessment, if any)."""
     card_roles = card_roles or roles(card)
     return [
         clear_goals(card, t),
         alternatives(card, t, card_roles),
         consequences(card, links, t, card_roles),
-        measured_results(card, coverage, measurement, t, card_roles),
+        measured_results(card, coverage, measurement, t, card_roles, power),
     ]

@@ -11,6 +11,7 @@ from pathlib import Path
 from bms_eval.cli.output import print_problems
 from bms_eval.inputs.model import LANGUAGES
 from bms_eval.output_paths import UsageError, check_given, check_output_folder
+from bms_eval.planning.options import PlanOptions
 from bms_eval.validation import load_inputs
 
 
@@ -31,35 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "scorecard", metavar="SCORECARD", help="scorecard: YAML, or an Excel workbook (.xlsx)"
     )
     p.add_argument("data", metavar="DATA", help="indicator data (.csv, .xlsx or .parquet)")
-    p.add_argument(
-        "--effect",
-        type=_positive_float,
-        default=0.2,
-        metavar="E",
-        help="the effect planted on every arrow, in within-unit SDs (default 0.2)",
-    )
-    p.add_argument(
-        "--years",
-        type=_whole,
-        nargs="+",
-        metavar="N",
-        help="total years of the designs to try (default: 2, 5 and 10 more than now)",
-    )
-    p.add_argument(
-        "--units", type=_whole, nargs="+", metavar="N", help="total units of designs to try"
-    )
-    p.add_argument(
-        "--draws", type=_whole, default=500, metavar="N", help="panels per design (default 500)"
-    )
-    p.add_argument(
-        "--workers", type=_whole, metavar="N", help="local processes (default: every core)"
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDR",
-        help="a Dask scheduler (tcp://host:8786): simulate on its workers "
-        "(needs pip install 'bms-eval[dask]')",
-    )
+    add_plan_options(p)
     p.add_argument("--seed", type=int, help="random seed (default: the scorecard's analysis seed)")
     p.add_argument("--out", metavar="DIR", help="write plan.csv, plan.png and manifest.json here")
     p.add_argument(
@@ -67,6 +40,63 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(handler=run)
+
+
+def add_plan_options(p: argparse.ArgumentParser, prefix: str = "") -> None:
+    """The plan's options (``--effect``, ``--years``, …; with ``prefix`` ``plan-``, as
+    ``run`` takes them: ``--plan-effect``, …)."""
+    p.add_argument(
+        f"--{prefix}effect",
+        type=_positive_float,
+        default=0.2,
+        metavar="E",
+        help="the effect planted on every arrow, in within-unit SDs (default 0.2)",
+    )
+    p.add_argument(
+        f"--{prefix}years",
+        type=_whole,
+        nargs="+",
+        metavar="N",
+        help="total years of the designs to try (default: 2, 5 and 10 more than now)",
+    )
+    p.add_argument(
+        f"--{prefix}units",
+        type=_whole,
+        nargs="+",
+        metavar="N",
+        help="total units of designs to try",
+    )
+    p.add_argument(
+        f"--{prefix}draws",
+        type=_whole,
+        default=500,
+        metavar="N",
+        help="simulated panels per design (default 500)",
+    )
+    p.add_argument(
+        f"--{prefix}workers", type=_whole, metavar="N", help="local processes (default: every core)"
+    )
+    p.add_argument(
+        f"--{prefix}scheduler",
+        metavar="ADDR",
+        help="a Dask scheduler (tcp://host:8786): simulate on its workers "
+        "(needs pip install 'bms-eval[dask]')",
+    )
+
+
+def plan_options(args: argparse.Namespace, prefix: str = "") -> PlanOptions:
+    """The :class:`PlanOptions` of parsed arguments (see :func:`add_plan_options`)."""
+    key = prefix.replace("-", "_")
+    years, units = getattr(args, f"{key}years"), getattr(args, f"{key}units")
+    return PlanOptions(
+        effect=getattr(args, f"{key}effect"),
+        years=None if years is None else tuple(years),
+        units=None if units is None else tuple(units),
+        draws=getattr(args, f"{key}draws"),
+        workers=getattr(args, f"{key}workers"),
+        scheduler=getattr(args, f"{key}scheduler"),
+        seed=getattr(args, f"{key}seed", None),
+    )
 
 
 def _whole(text: str) -> int:
@@ -132,17 +162,18 @@ def run(args: argparse.Namespace) -> int:
     inputs = in_language(load_inputs(scorecard, data), args.language)
     if inputs.warnings and not args.quiet:
         print_problems(inputs.warnings)
+    o = plan_options(args)
     try:
         found = plan(
             inputs.scorecard,
             inputs.data,
-            effect=args.effect,
-            years=args.years,
-            units=args.units,
-            draws=args.draws,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            seed=args.seed,
+            effect=o.effect,
+            years=o.years,
+            units=o.units,
+            draws=o.draws,
+            workers=o.workers,
+            scheduler=o.scheduler,
+            seed=o.seed,
             progress=None if args.quiet else ProgressBar(),
         )
     except (SchedulerError, PlanOptionError) as exc:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bms_eval.cli.output import print_problems
+from bms_eval.cli.plan import add_plan_options, plan_options
 from bms_eval.inputs.model import LANGUAGES
 from bms_eval.output_paths import check_given, check_output_folder
 from bms_eval.resources import example
@@ -45,6 +46,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=_positive,
         help="stop the run when a notebook cell takes longer than this (default: no limit)",
     )
+    p.add_argument(
+        "--plan",
+        action="store_true",
+        help="plan as well (as bms-eval plan): plan.csv, the report's section on what these "
+        "data can show, and the notebook 05_design; set with the --plan-… options",
+    )
+    add_plan_options(p, "plan-")
     p.set_defaults(handler=run)
 
 
@@ -76,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     check_given(args.out)
+    check_given(args.plan_scheduler, "--plan-scheduler")
+    plan = plan_options(args, "plan-") if args.plan else None
     scorecard, data = (Path(args.scorecard), Path(args.data)) if args.scorecard else example()
     out = Path(args.out) if args.out else default_output(scorecard)
     check_output_folder(out, [scorecard, data])
@@ -105,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
                 kernel=kernel,
                 folder=folder,
                 timeout=args.timeout,
+                plan=plan,
             )
         except RunFailed as exc:
             print(f"bms-eval run: {exc}", file=sys.stderr)

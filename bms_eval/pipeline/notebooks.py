@@ -20,6 +20,7 @@ from types import ModuleType
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+from bms_eval.planning.options import PlanOptions
 from bms_eval.resources import notebook_dir
 from bms_eval.status import TREND_PERIODS
 
@@ -37,16 +38,22 @@ WARM_UP = (
 #: Run in the kernel before each notebook.
 RESET = "%reset -f\nimport bms_eval.memory\nbms_eval.memory.release_memory()"
 
+#: The notebook of the plan: run by ``bms-eval run --plan`` only.
+PLAN_NOTEBOOK = "05_design"
+
 #: Parameters beyond the common three, per notebook stem.
 EXTRA_PARAMETERS: dict[str, tuple[str, ...]] = {
     "02_scorecard_status": ("trend_periods",),
+    PLAN_NOTEBOOK: ("effect", "draws", "years", "units"),
 }
 
 
-def notebooks(folder: Path | None = None) -> list[Path]:
+def notebooks(folder: Path | None = None, plan: bool = True) -> list[Path]:
     """The pipeline's notebooks in run order (``01_…``, ``02_…``), from ``folder`` or
-    the package's (:func:`bms_eval.resources.notebook_dir`)."""
-    return sorted(p for p in (folder or notebook_dir()).glob("[0-9][0-9]_*.ipynb"))
+    the package's (:func:`bms_eval.resources.notebook_dir`); without ``plan``, not
+    the plan's (:data:`PLAN_NOTEBOOK`)."""
+    found = sorted(p for p in (folder or notebook_dir()).glob("[0-9][0-9]_*.ipynb"))
+    return [p for p in found if plan or p.stem != PLAN_NOTEBOOK]
 
 
 def parameters_for(
@@ -55,9 +62,18 @@ def parameters_for(
     data: Path,
     output_dir: Path,
     trend_periods: int = TREND_PERIODS,
+    plan: PlanOptions | None = None,
 ) -> dict[str, object]:
-    """Exactly the parameters ``notebook`` declares, as typed values."""
-    extra = {"trend_periods": trend_periods}
+    """Exactly the parameters ``notebook`` declares, as typed values (the plan's as
+    the notebook takes them: designs as text, ``"12 15"``)."""
+    options = plan or PlanOptions()
+    extra: dict[str, object] = {
+        "trend_periods": trend_periods,
+        "effect": float(options.effect),
+        "draws": int(options.draws),
+        "years": " ".join(str(y) for y in options.years or ()),
+        "units": " ".join(str(u) for u in options.units or ()),
+    }
     return {
         "scorecard_path": str(scorecard.resolve()),
         "data_path": str(data.resolve()),

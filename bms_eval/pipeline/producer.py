@@ -61,17 +61,26 @@ def produce(analysis: Analysis, parts: Path, progress: Callable[[str], None], fo
     early = _helper(analysis, parts, first) if fork else None
     if early is None:
         _render(analysis, parts, first)
-    for name in ("links", "assessment"):
-        value = analysis.part(name, progress)
-        write_part(parts, f"{name}.pickle", pickle.dumps(value, protocol=5))
-    rest = [t for t in analysis.figure_tags() if t not in first]
+    value = analysis.part("links", progress)
+    write_part(parts, "links.pickle", pickle.dumps(value, protocol=5))
+    # the link tests' figures do not wait for the plan (the notebooks show them first)
+    rest = [t for t in analysis.figure_tags() if t not in first and t != "plan"]
+    planned = analysis.plan_options is not None
+    helpers = [early] if early is not None else []
     if early is None:
         _render(analysis, parts, rest)
-        return
-    other = _helper(analysis, parts, rest[1::2])
-    _render(analysis, parts, rest[0::2])
-    _join(other)
-    _join(early)
+    elif planned:
+        helpers.append(_helper(analysis, parts, rest))
+    for name in ("plan", "assessment"):
+        value = analysis.part(name, progress)
+        write_part(parts, f"{name}.pickle", pickle.dumps(value, protocol=5))
+    if planned:
+        _render(analysis, parts, ["plan"])
+    elif early is not None:
+        helpers.append(_helper(analysis, parts, rest[1::2]))
+        _render(analysis, parts, rest[0::2])
+    for helper in reversed(helpers):
+        _join(helper)
 
 
 def _child(analysis: Analysis, parts: Path) -> None:

@@ -38,6 +38,7 @@ from bms_eval.pipeline.notebooks import (
 )
 from bms_eval.pipeline.output_folder import OutputFolder
 from bms_eval.pipeline.producer import Producer
+from bms_eval.planning.options import PlanOptions
 from bms_eval.validation import Inputs, load_inputs
 
 
@@ -69,6 +70,7 @@ def run_pipeline(
     folder: OutputFolder | None = None,
     timeout: int | None = None,
     started: str | None = None,
+    plan: PlanOptions | None = None,
 ) -> RunTimes:
     """Run every notebook on the inputs and write all outputs of SPEC 3 into ``out``.
 
@@ -98,6 +100,9 @@ def run_pipeline(
     started : str, optional
         When the run is recorded as begun (ISO 8601; now when not given). ``verify``
         gives the recorded run's, so its report carries the same date.
+    plan : PlanOptions, optional
+        Plan as well (``run --plan``): ``plan.csv``, the report's plan section and
+        the notebook ``05_design``.
 
     Raises
     ------
@@ -121,9 +126,11 @@ def run_pipeline(
         parts = work / PARTS
         # the notebooks and this process only show and write what the producer
         # computes: they get the inputs without the data's rows
-        snapshot = Analysis(replace(inputs, data=inputs.data.without_rows()))
+        snapshot = Analysis(replace(inputs, data=inputs.data.without_rows()), plan_options=plan)
         write_part(parts, SNAPSHOT, pickle.dumps(snapshot, protocol=5))
-        producer = stack.enter_context(Producer(Analysis(inputs), parts, progress))
+        producer = stack.enter_context(
+            Producer(Analysis(inputs, plan_options=plan), parts, progress)
+        )
         del inputs  # the producer has the rows now (its own copy where it was forked)
         release_memory()
         executed_dir = work / "notebooks"
@@ -131,10 +138,10 @@ def run_pipeline(
         records: list[dict] = []
         times: dict[str, float] = {}
         try:
-            found = notebooks()
+            found = notebooks(plan=plan is not None)
             km = kernel if kernel is not None else stack.enter_context(shared_kernel())
             for i, nb in enumerate(found, 1):
-                params = parameters_for(nb, scorecard, data, work, snapshot.trend_periods)
+                params = parameters_for(nb, scorecard, data, work, snapshot.trend_periods, plan)
                 progress(f"[{i}/{len(found)}] {nb.name} …")
                 t0 = time.perf_counter()
                 execute(nb, executed_dir / nb.name, params, km, timeout)

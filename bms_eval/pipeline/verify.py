@@ -28,6 +28,7 @@ from pathlib import Path
 
 from bms_eval import __version__
 from bms_eval.pipeline.output_folder import MANIFEST, file_sha256, output_hashes
+from bms_eval.planning.options import PlanOptions
 from bms_eval.problems import ProblemList
 
 #: What a checked file can be found to be.
@@ -103,6 +104,19 @@ def _manifest(folder: Path) -> dict:
     return manifest
 
 
+def recorded_plan(record: dict | None) -> PlanOptions | None:
+    """The plan options a manifest records (``parameters.plan``), if any; the workers
+    and the scheduler are left to this machine (they change the time, not the plan)."""
+    if not record:
+        return None
+    known = {f.name for f in dataclasses.fields(PlanOptions)} - {"workers", "scheduler"}
+    values = {k: v for k, v in record.items() if k in known}
+    for key in ("years", "units"):
+        if values.get(key) is not None:
+            values[key] = tuple(int(v) for v in values[key])
+    return PlanOptions(**values)
+
+
 def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Verification:
     """Check a run's folder against its manifest and run it again (module docstring).
 
@@ -162,6 +176,7 @@ def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Ve
                 argv=[*sys.argv],
                 inputs=inputs,
                 started=manifest.get("started"),
+                plan=recorded_plan(parameters.get("plan")),
             )
         except RunFailed as exc:
             found.notes.append(f"Running it again failed: {exc}")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from bms_eval.planning.draws import BatchResult, DrawBatch, run_batch
-from bms_eval.workers import available_cores
+from bms_eval.workers import available_cores, can_fork
 
 #: Receives ``(draws done, draws in all, seconds so far)`` as batches finish.
 Progress = Callable[[int, int, float], None]
@@ -65,8 +65,28 @@ def _on_dask(batches: Sequence[DrawBatch], scheduler: Any) -> Iterator[BatchResu
 def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[BatchResult]:
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=workers, return_as="generator_unordered")
-    yield from parallel(delayed(run_batch)(b) for b in batches)
+    if not can_fork():  # Windows: loky's processes, results as each batch ends
+        with Parallel(n_jobs=workers, return_as="generator_unordered") as parallel:
+            yield from parallel(delayed(run_batch)(b) for b in batches)
+        return
+    # forked processes start at once with everything imported (loky's would import the
+    # package again, and leave its resource tracker complaining when the process that
+    # started them is itself a fork, as run's analysis is); one pool for every round,
+    # a round of two batches per worker between reports of progress
+    step = 2 * workers
+    with Parallel(n_jobs=workers, backend="multiprocessing", max_nbytes=None) as parallel:
+        for first in range(0, len(batches), step):
+            yield from parallel(delayed(run_batch)(b) for b in batches[first : first + step])
+
+
+def release_workers() -> None:
+    """Stop the local worker processes joblib keeps for reuse (they would otherwise
+    idle for minutes, and a process that started them waits for them at its end)."""
+    if can_fork():
+        return  # the forked pool ended with its batches
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
 
 
 def run_batches(

@@ -42,13 +42,12 @@ from scipy import stats
 from bms_eval.estimation.verdicts import VERDICTS
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Scorecard
-from bms_eval.planning.backends import Progress, run_batches
+from bms_eval.planning.backends import Progress, release_workers, run_batches
 from bms_eval.planning.draws import FOUND_CODES, DrawBatch, row_keys
-from bms_eval.planning.generate import Design, planted_arrows
+from bms_eval.planning.generate import Design, PlantedArrow, planted_arrows
 from bms_eval.planning.history import History, fit_history
+from bms_eval.planning.options import TARGET_POWER
 
-#: Power the planner aims for.
-TARGET_POWER = 0.8
 #: Added years tried when none are asked for.
 DEFAULT_MORE_YEARS = (2, 5, 10)
 #: Draws per batch (the unit of work a worker gets; results do not depend on it).
@@ -203,6 +202,12 @@ class PlanResults:
     def _repr_html_(self) -> str:
         return self.by_arrow().to_html(index=False, escape=True)
 
+    def results_dict(self) -> dict[str, Any]:
+        """results.json's ``plan``: :meth:`as_dict` and the rows of plan.csv."""
+        rows = self.table.reindex(columns=list(PLAN_COLUMNS)).astype(object)
+        rows = rows.where(rows.notna(), None)
+        return {**self.as_dict(), "rows": rows.to_dict("records")}
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (results.json's ``plan``)."""
         return {
@@ -307,12 +312,35 @@ def plan(
         ),
     )
     arrows = tuple(planted_arrows(history, scorecard, effect))
+    try:
+        results = _simulate(
+            designs, auto, (history, quick, arrows, seed, draws), workers, scheduler, progress
+        )
+    finally:
+        if scheduler is None:
+            release_workers()
+    table = _table(scorecard, history, results, effect, draws)
+    return PlanResults(table, history, effect, draws, seed, time.perf_counter() - start, scorecard)
+
+
+def _simulate(
+    designs: list[Design],
+    auto: bool,
+    job: tuple[History, Scorecard, tuple[PlantedArrow, ...], int, int],
+    workers: int | None,
+    scheduler: Any,
+    progress: Callable[[str, int, int, float], None] | None,
+) -> list[DesignPower]:
+    """Every design's draws, run and counted (``job``: the history, the scorecard the
+    draws test, the planted arrows, the seed and the draws per design). Automatic year
+    designs stop once every arrow-lag reaches 80 %."""
+    history, card, arrows, seed, draws = job
     results: list[DesignPower] = []
     for d in designs:
         if auto and d.kind == "years" and _all_reached(results, draws):
             continue
         batches = [
-            DrawBatch(history, quick, arrows, d, seed, first, min(first + BATCH_DRAWS, draws))
+            DrawBatch(history, card, arrows, d, seed, first, min(first + BATCH_DRAWS, draws))
             for first in range(0, draws, BATCH_DRAWS)
         ]
         label = f"{d.units} units × {d.years} years"
@@ -330,8 +358,21 @@ def plan(
         results.append(
             DesignPower(d, draws, np.isin(verdicts, FOUND_CODES).sum(axis=0), shares, estimates)
         )
-    table = _table(scorecard, history, results, effect, draws)
-    return PlanResults(table, history, effect, draws, seed, time.perf_counter() - start, scorecard)
+    return results
+
+
+def progress_lines(line: Callable[[str], None]) -> Callable[[str, int, int, float], None]:
+    """A plan's progress as lines (one per tenth of each design's draws), for a log."""
+    shown: dict[str, int] = {}
+
+    def report(label: str, done: int, total: int, seconds: float) -> None:
+        tenth = (10 * done) // max(total, 1)
+        if shown.get(label, -1) < tenth:
+            shown[label] = tenth
+            left = f", about {seconds / done * (total - done):.0f} s left" if done < total else ""
+            line(f"plan [{label}]: {done}/{total} draws ({seconds:.0f} s{left})")
+
+    return report
 
 
 def _more(value: object) -> str:

@@ -564,9 +564,11 @@ def power_curves(
         title = f"{names.get(source, source)} → {names.get(target_id, target_id)}"
         title = textwrap.fill(title, 34) + "\n" + texts.format("plan.lag", lag=int(lag))
         ax.set_title(title, fontsize=7, fontweight="normal", loc="left", y=1.0)
+    for i, ax in enumerate(axes[: len(keys)]):
+        if i + columns >= len(keys):  # nothing drawn below it: the years axis is named
+            ax.set_xlabel(texts["plan.years_axis"], fontsize=7)
     for ax in axes[len(keys) :]:
         ax.axis("off")
-    fig.supxlabel(texts["plan.years_axis"], fontsize=8)
     fig.supylabel(texts["plan.power_axis"], fontsize=8)
     fig.suptitle(texts["plan.figure_title"], fontweight="bold")
     handles = [
@@ -582,5 +584,5 @@ def power_curves(
         ),
         Line2D([], [], color="#777777", lw=0.8, ls=":", label=texts["plan.today"]),
     ]
-    fig.legend(handles=handles, loc="outside upper center", ncol=4, frameon=False, fontsize=7)
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=7)
     return fig

@@ -381,6 +381,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         figures=_Figures(figures),
         warnings=quality.get("warnings", []),
         outliers=_outlier_rows(card, results.get("assessment"), texts),
+        plan=_plan_view(card, results.get("plan"), results.get("assessment"), texts),
         outliers_intro=texts.format("outliers_intro", z=texts.short(OUTLIER_Z)),
         method_text=texts.format(
             "method_text",
@@ -399,6 +400,67 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
             data_hash=manifest["inputs"]["data"]["sha256"][:12],
         ),
     )
+
+
+def _plan_view(
+    card: Scorecard, plan: dict | None, assessment: dict | None, t: Texts
+) -> dict | None:
+    """The report's plan section: what was simulated, the inconclusive arrows the data
+    could not have decided, and per arrow-lag the power now and what would reach 80 %."""
+    if not plan:
+        return None
+    names = {ind.id: ind.name for ind in card.indicators}
+
+    def more(value: object) -> str:
+        return "–" if value is None else (f"+{int(value)}" if value else "0")
+
+    rows = []
+    for r in plan["rows"]:
+        if r["design"] != "current":
+            continue
+        rows.append(
+            {
+                "arrow": f"{names.get(r['from'], r['from'])} → {names.get(r['to'], r['to'])}",
+                "lag": int(r["lag"]),
+                "power": t.percent(r["power"]),
+                "interval": t.format(
+                    "plan.interval_short",
+                    low=t.percent(r["power_low"]),
+                    high=t.percent(r["power_high"]),
+                ),
+                "mde": "–" if r["mde_80"] is None else t.number(r["mde_80"]),
+                "years": more(r["further_years_needed"]),
+                "units": more(r["further_units_needed"]),
+            }
+        )
+    designs = sorted({(r["units"], r["years"]) for r in plan["rows"] if r["design"] != "current"})
+    power = (assessment or {}).get("power") or {}
+    return {
+        "heading": t["plan.heading"],
+        "headers": [
+            t[f"plan.col_{key}"]
+            for key in ("arrow", "lag", "power_short", "interval", "mde", "years", "units")
+        ],
+        "method": t["plan.method"],
+        "figure_alt": t["plan.figure_title"],
+        "intro": t.format(
+            "plan.intro",
+            effect=t.short(plan["effect"]),
+            draws=plan["draws"],
+            units=plan["units"],
+            years=plan["years"],
+        ),
+        "designs": (
+            t.format(
+                "plan.designs_tried",
+                designs=", ".join(t.format("plan.design", units=u, years=y) for u, y in designs),
+            )
+            if designs
+            else ""
+        ),
+        "underpowered": [u["text"] for u in power.get("underpowered", [])],
+        "rows": rows,
+    }
 
 
 class _TextView:

@@ -1,0 +1,30 @@
+"""What a plan is asked for (``bms-eval plan``'s options, ``run --plan``), apart from
+the planner itself so that an analysis can carry it without loading the planner."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+#: Power the planner aims for: the designs it looks for reach it.
+TARGET_POWER = 0.8
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """The options of :func:`bms_eval.planning.plan` (see there)."""
+
+    effect: float = 0.2
+    years: tuple[int, ...] | None = None
+    units: tuple[int, ...] | None = None
+    draws: int = 500
+    workers: int | None = None
+    scheduler: str | None = None
+    seed: int | None = None
+
+    def as_dict(self) -> dict:
+        """JSON-ready (the manifest's record; the workers and scheduler change only
+        the time a plan takes, not its results)."""
+        out = asdict(self)
+        for key in ("years", "units"):
+            out[key] = None if out[key] is None else list(out[key])
+        return out
