@@ -179,6 +179,11 @@ class Analysis:
         found = self._from_run("assessment")
         return assess(self.inputs, self.links, self.plan) if found is None else found
 
+    @property
+    def part_names(self) -> tuple[str, ...]:
+        """The parts this analysis has (``plan`` only with plan options)."""
+        return tuple(p for p in PART_NAMES if p != "plan" or self.plan_options is not None)
+
     def compute(
         self, progress: Callable[[str], None] | None = None, figures: bool = False
     ) -> Analysis:
@@ -362,7 +367,7 @@ class Analysis:
         card, data = self.scorecard, self.data
         if self.run_parts is not None:
             return f"Analysis of {card.name!r} on {data.file!r}, as bms-eval run computed it"
-        done = [p for p in PART_NAMES if p in self.__dict__]
+        done = [p for p in self.part_names if p in self.__dict__]
         return (
             f"Analysis of {card.name!r} on {data.file!r}: {len(data.units)} units, "
             f"{len(card.links)} links; computed: {', '.join(done) or 'nothing yet'}"
@@ -373,7 +378,7 @@ class Analysis:
 
         parts = "".join(
             f"<li><code>.{name}</code>{' (computed)' if name in self.__dict__ else ''}</li>"
-            for name in PART_NAMES
+            for name in self.part_names
         )
         return (
             f"<div><p>{html.escape(repr(self))}</p><p>Its parts, each a table that shows "

@@ -41,6 +41,10 @@ def _client(scheduler: Any) -> tuple[Any, bool]:
         return scheduler, False
     try:
         return Client(str(scheduler), timeout="10s"), True
+    except ValueError as exc:
+        raise SchedulerError(
+            f"{scheduler!r} is not a Dask scheduler's address ({exc}); give it as tcp://host:8786"
+        ) from exc
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(
             f"no Dask scheduler answered at {scheduler}: start one with `dask scheduler` "

@@ -107,7 +107,7 @@ class DesignPower:
     estimates: np.ndarray  # draws × arrow-lags: the deciding standardized estimate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PlanResults:
     """What :func:`plan` found.
 
@@ -202,6 +202,9 @@ class PlanResults:
     def _repr_html_(self) -> str:
         return self.by_arrow().to_html(index=False, escape=True)
 
+    def __repr__(self) -> str:  # what was found, never how long it took (runs compare equal)
+        return self.summary()
+
     def results_dict(self) -> dict[str, Any]:
         """results.json's ``plan``: :meth:`as_dict` and the rows of plan.csv."""
         rows = self.table.reindex(columns=list(PLAN_COLUMNS)).astype(object)
@@ -247,6 +250,12 @@ def _check(effect: float, draws: int, designs: Sequence[Design]) -> None:
         raise PlanOptionError(f"effect must be a positive number of within-unit SDs, not {effect}")
     if draws < MIN_DRAWS:
         raise PlanOptionError(f"draws must be at least {MIN_DRAWS} (got {draws})")
+    now = designs[0]
+    if now.years < 3 or now.units < 2:
+        raise ValueError(
+            f"the history has {now.units} unit(s) and {now.years} period(s): the link tests "
+            "need at least 2 units and 3 periods to be simulated like it"
+        )
     for d in designs:
         if d.years < 3:
             raise PlanOptionError(f"years must be at least 3 (got {d.years}): lags need periods")
@@ -301,6 +310,38 @@ def plan(
     """
     start = time.perf_counter()
     history = fit_history(scorecard, data)
+    return plan_history(
+        scorecard,
+        history,
+        effect=effect,
+        years=years,
+        units=units,
+        draws=draws,
+        workers=workers,
+        scheduler=scheduler,
+        seed=seed,
+        progress=progress,
+        started=start,
+    )
+
+
+def plan_history(
+    scorecard: Scorecard,
+    history: History,
+    *,
+    effect: float = 0.2,
+    years: Iterable[int] | None = None,
+    units: Iterable[int] | None = None,
+    draws: int = 500,
+    workers: int | None = None,
+    scheduler: Any = None,
+    seed: int | None = None,
+    progress: Callable[[str, int, int, float], None] | None = None,
+    started: float | None = None,
+) -> PlanResults:
+    """:func:`plan` from a data-generating model already fitted (or made by hand: a
+    known truth for a simulation study); the parameters as there."""
+    start = time.perf_counter() if started is None else started
     designs, auto = _designs(history, years, units)
     _check(effect, draws, designs)
     seed = scorecard.analysis.seed if seed is None else int(seed)
