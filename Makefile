@@ -65,6 +65,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/links.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/memory.py
+	$(BIN)/python benchmarks/plan.py
 
 examples: setup
 	$(BIN)/python data/make_examples.py

@@ -230,7 +230,7 @@ def test_failing_cell_keeps_partial_notebook_and_old_output(tmp_path, monkeypatc
     broken = _notebook(
         tmp_path / "nbs" / "01_broken.ipynb", "x = 1", "raise ValueError('planted failure')"
     )
-    monkeypatch.setattr(run_module, "notebooks", lambda: [broken])
+    monkeypatch.setattr(run_module, "notebooks", lambda **_: [broken])
     with pytest.raises(RunFailed) as info:
         run_pipeline(card, data, out)
     message = str(info.value)
@@ -315,7 +315,7 @@ def test_a_cell_that_cannot_finish_ends_the_run_and_keeps_the_old_output(
     out = earlier_output(tmp_path / "out")
     before = folder_bytes(out)
     notebook = _notebook(tmp_path / "nbs" / "01_cell.ipynb", cell)
-    monkeypatch.setattr(run_module, "notebooks", lambda: [notebook])
+    monkeypatch.setattr(run_module, "notebooks", lambda **_: [notebook])
     with pytest.raises(RunFailed) as info:
         run_pipeline(card, data, out, timeout=timeout)
     for fragment in expected:
