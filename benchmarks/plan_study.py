@@ -18,6 +18,7 @@ ten minutes on 2 cores).
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
@@ -98,10 +99,12 @@ def designs(draws: int) -> None:
     se = math.sqrt(0.25 / draws)
     falls = 0
     for (source, target, lag), rows in table.groupby(["from", "to", "lag"], sort=False):
-        power = {(int(u), int(y)): p for u, y, p in zip(rows.units, rows.years, rows.power)}
+        power = {
+            (int(u), int(y)): p for u, y, p in zip(rows.units, rows.years, rows.power, strict=True)
+        }
         line = "".join(f"{power[c]:>8.2f}" for c in columns)
         by_years = [power[c] for c in columns[:4]]
-        falls += sum(b < a - 2 * se for a, b in zip(by_years, by_years[1:]))
+        falls += sum(b < a - 2 * se for a, b in itertools.pairwise(by_years))
         falls += power[(60, 10)] < power[(30, 10)] - 2 * se
         print(f"   {source}→{target} lag {lag:<5}" + line)
     print(f"   drops of more than 2 Monte Carlo SEs as a design grows: {falls}")
