@@ -32,6 +32,7 @@ from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Scorecard
 from bms_eval.planning import plan
 from bms_eval.planning.crosscheck import independent_truth
 from bms_eval.planning.history import fit_history
+from bms_eval.planning.options import PlanOptions
 from bms_eval.planning.power import plan_history
 from bms_eval.resources import example
 from bms_eval.simulate import simulate
@@ -59,7 +60,8 @@ def brute_force(draws: int) -> None:
     quick = replace(card, analysis=replace(card.analysis, bootstrap_draws=MIN_BOOTSTRAP_DRAWS))
     history, processes, truth = independent_truth(fit_history(card, inputs.data), card, EFFECT)
     start = time.perf_counter()
-    planned = plan_history(card, history, effect=EFFECT, years=[], draws=draws, workers=2)
+    options = PlanOptions(effect=EFFECT, years=(), draws=draws, workers=2)
+    planned = plan_history(card, history, options)
     print(f"1. Brute force on the example, effect {EFFECT} SD, {draws} draws per arm")
     print(f"   planner: {time.perf_counter() - start:.0f} s")
     start = time.perf_counter()

@@ -154,21 +154,10 @@ class Analysis:
         found = self._from_run("plan")
         if found is not None:
             return found
-        from bms_eval.planning.power import plan, progress_lines
+        from bms_eval.planning.power import plan_for, progress_lines
 
-        o = self.plan_options
-        return plan(
-            self.scorecard,
-            self.data,
-            effect=o.effect,
-            years=o.years,
-            units=o.units,
-            draws=o.draws,
-            workers=o.workers,
-            scheduler=o.scheduler,
-            seed=o.seed,
-            progress=None if progress is None else progress_lines(progress),
-        )
+        lines = None if progress is None else progress_lines(progress)
+        return plan_for(self.scorecard, self.data, self.plan_options, lines)
 
     @cached_property
     def assessment(self) -> Assessment:

@@ -18,6 +18,7 @@ from bms_eval.inputs.scorecard import parse_scorecard
 from bms_eval.planning.crosscheck import independent_truth
 from bms_eval.planning.generate import Design, design_masks, planted_arrows, simulate_design
 from bms_eval.planning.history import History, fit_history, mean_share
+from bms_eval.planning.options import PlanOptions
 from bms_eval.planning.power import (
     PLAN_COLUMNS,
     PlanOptionError,
@@ -164,7 +165,8 @@ def test_power_agrees_with_a_brute_force_count_of_links():
     c = card()
     effect, draws = 0.35, 100
     h, processes, truth = independent_truth(fit_history(c, history_panel(12, 8, seed=5)), c, effect)
-    planned = plan_history(c, h, effect=effect, years=[], draws=draws, workers=2, seed=11)
+    options = PlanOptions(effect=effect, years=(), draws=draws, workers=2, seed=11)
+    planned = plan_history(c, h, options)
     power = planned.current.set_index(["from", "to"])["power"]
     quick = dataclasses.replace(c, analysis=dataclasses.replace(c.analysis, bootstrap_draws=999))
     found = {("X", "Y"): 0, ("Z", "Y"): 0}

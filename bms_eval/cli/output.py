@@ -1,9 +1,10 @@
-"""Printing problems and tables for people at a terminal."""
+"""Printing problems and tables for people at a terminal, and reading numbers they type."""
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bms_eval.problems import Problem, condense
 
@@ -24,3 +25,18 @@ def print_problems(problems: Iterable[Problem], per_kind: int = 20) -> None:
             "and try again.",
             file=sys.stderr,
         )
+
+
+def positive_whole(what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number, 1 or more (``what`` names it in the message)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{what}, 1 or more, not {text!r}")
+        return value
+
+    return parse

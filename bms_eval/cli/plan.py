@@ -8,7 +8,7 @@ import math
 import sys
 from pathlib import Path
 
-from bms_eval.cli.output import print_problems
+from bms_eval.cli.output import positive_whole, print_problems
 from bms_eval.inputs.model import LANGUAGES
 from bms_eval.output_paths import UsageError, check_given, check_output_folder
 from bms_eval.planning.options import PlanOptions
@@ -99,14 +99,7 @@ def plan_options(args: argparse.Namespace, prefix: str = "") -> PlanOptions:
     )
 
 
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"a whole number, 1 or more, not {text!r}")
-    return value
+_whole = positive_whole("a whole number")
 
 
 def _positive_float(text: str) -> float:
@@ -150,9 +143,8 @@ class ProgressBar:
 def run(args: argparse.Namespace) -> int:
     """Plan; exit 1 on invalid input, 2 on wrong usage (an unusable --out or scheduler)."""
     from bms_eval.analysis import in_language
-    from bms_eval.planning import plan
     from bms_eval.planning.backends import SchedulerError
-    from bms_eval.planning.power import PlanOptionError
+    from bms_eval.planning.power import PlanOptionError, plan_for
 
     check_given(args.out)
     check_given(args.scheduler, "--scheduler")
@@ -162,19 +154,12 @@ def run(args: argparse.Namespace) -> int:
     inputs = in_language(load_inputs(scorecard, data), args.language)
     if inputs.warnings and not args.quiet:
         print_problems(inputs.warnings)
-    o = plan_options(args)
     try:
-        found = plan(
+        found = plan_for(
             inputs.scorecard,
             inputs.data,
-            effect=o.effect,
-            years=o.years,
-            units=o.units,
-            draws=o.draws,
-            workers=o.workers,
-            scheduler=o.scheduler,
-            seed=o.seed,
-            progress=None if args.quiet else ProgressBar(),
+            plan_options(args),
+            None if args.quiet else ProgressBar(),
         )
     except (SchedulerError, PlanOptionError) as exc:
         raise UsageError(str(exc)) from None

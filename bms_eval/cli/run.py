@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bms_eval.cli.output import print_problems
+from bms_eval.cli.output import positive_whole, print_problems
 from bms_eval.cli.plan import add_plan_options, plan_options
 from bms_eval.inputs.model import LANGUAGES
 from bms_eval.output_paths import check_given, check_output_folder
@@ -56,14 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"a whole number of seconds, 1 or more, not {text!r}")
-    return value
+_positive = positive_whole("a whole number of seconds")
 
 
 def default_output(scorecard: Path) -> Path:

@@ -46,7 +46,7 @@ from bms_eval.planning.backends import Progress, release_workers, run_batches
 from bms_eval.planning.draws import FOUND_CODES, DrawBatch, row_keys
 from bms_eval.planning.generate import Design, PlantedArrow, planted_arrows
 from bms_eval.planning.history import History, fit_history
-from bms_eval.planning.options import TARGET_POWER
+from bms_eval.planning.options import TARGET_POWER, PlanOptions
 
 #: Added years tried when none are asked for.
 DEFAULT_MORE_YEARS = (2, 5, 10)
@@ -308,43 +308,44 @@ def plan(
     -------
     PlanResults
     """
-    start = time.perf_counter()
-    history = fit_history(scorecard, data)
-    return plan_history(
-        scorecard,
-        history,
+    options = PlanOptions(
         effect=effect,
-        years=years,
-        units=units,
+        years=None if years is None else tuple(int(y) for y in years),
+        units=None if units is None else tuple(int(u) for u in units),
         draws=draws,
         workers=workers,
         scheduler=scheduler,
         seed=seed,
-        progress=progress,
-        started=start,
     )
+    return plan_for(scorecard, data, options, progress)
+
+
+def plan_for(
+    scorecard: Scorecard,
+    data: IndicatorData | pd.DataFrame,
+    options: PlanOptions,
+    progress: Callable[[str, int, int, float], None] | None = None,
+) -> PlanResults:
+    """:func:`plan` with its options in one :class:`PlanOptions` (as an analysis and
+    the commands hold them)."""
+    start = time.perf_counter()
+    return plan_history(scorecard, fit_history(scorecard, data), options, progress, start)
 
 
 def plan_history(
     scorecard: Scorecard,
     history: History,
-    *,
-    effect: float = 0.2,
-    years: Iterable[int] | None = None,
-    units: Iterable[int] | None = None,
-    draws: int = 500,
-    workers: int | None = None,
-    scheduler: Any = None,
-    seed: int | None = None,
+    options: PlanOptions,
     progress: Callable[[str, int, int, float], None] | None = None,
     started: float | None = None,
 ) -> PlanResults:
-    """:func:`plan` from a data-generating model already fitted (or made by hand: a
-    known truth for a simulation study); the parameters as there."""
+    """:func:`plan_for` from a data-generating model already fitted (or made by hand:
+    a known truth for a simulation study)."""
     start = time.perf_counter() if started is None else started
-    designs, auto = _designs(history, years, units)
-    _check(effect, draws, designs)
-    seed = scorecard.analysis.seed if seed is None else int(seed)
+    o = options
+    designs, auto = _designs(history, o.years, o.units)
+    _check(o.effect, o.draws, designs)
+    seed = scorecard.analysis.seed if o.seed is None else int(o.seed)
     quick = replace(
         scorecard,
         analysis=replace(
@@ -352,16 +353,23 @@ def plan_history(
             bootstrap_draws=min(scorecard.analysis.bootstrap_draws, MIN_BOOTSTRAP_DRAWS),
         ),
     )
-    arrows = tuple(planted_arrows(history, scorecard, effect))
+    arrows = tuple(planted_arrows(history, scorecard, o.effect))
     try:
         results = _simulate(
-            designs, auto, (history, quick, arrows, seed, draws), workers, scheduler, progress
+            designs,
+            auto,
+            (history, quick, arrows, seed, o.draws),
+            o.workers,
+            o.scheduler,
+            progress,
         )
     finally:
-        if scheduler is None:
+        if o.scheduler is None:
             release_workers()
-    table = _table(scorecard, history, results, effect, draws)
-    return PlanResults(table, history, effect, draws, seed, time.perf_counter() - start, scorecard)
+    table = _table(scorecard, history, results, o.effect, o.draws)
+    return PlanResults(
+        table, history, o.effect, o.draws, seed, time.perf_counter() - start, scorecard
+    )
 
 
 def _simulate(
