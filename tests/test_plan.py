@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ import pytest
 
 from bms_eval.estimation import estimate_links
 from bms_eval.inputs.scorecard import parse_scorecard
+from bms_eval.planning.backends import _may_fork
 from bms_eval.planning.crosscheck import independent_truth
 from bms_eval.planning.generate import Design, design_masks, planted_arrows, simulate_design
 from bms_eval.planning.history import History, fit_history, mean_share
@@ -218,6 +220,17 @@ def test_the_same_seed_gives_the_same_plan_on_any_backend(small_history):
     one = plan(c, small_history, workers=1, **kwargs).table
     two = plan(c, small_history, workers=2, **kwargs).table
     pd.testing.assert_frame_equal(one, two)
+    # a process with another thread does not fork its workers (loky starts them)
+    waiting = threading.Event()
+    other_thread = threading.Thread(target=waiting.wait)
+    other_thread.start()
+    try:
+        assert not _may_fork()
+        by_loky = plan(c, small_history, workers=2, **kwargs).table
+    finally:
+        waiting.set()
+        other_thread.join()
+    pd.testing.assert_frame_equal(one, by_loky)
     distributed = pytest.importorskip("distributed")
     # the scheduler by its address, as --scheduler gives it
     with distributed.LocalCluster(

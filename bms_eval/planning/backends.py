@@ -7,6 +7,7 @@ results are the same whatever runs them; only the time differs.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -16,6 +17,10 @@ from bms_eval.workers import available_cores, can_fork
 
 #: Receives ``(draws done, draws in all, seconds so far)`` as batches finish.
 Progress = Callable[[int, int, float], None]
+
+
+#: Set once loky's reusable worker processes have been started (and must be stopped).
+_LOKY_STARTED = threading.Event()
 
 
 class SchedulerError(RuntimeError):
@@ -69,7 +74,8 @@ def _on_dask(batches: Sequence[DrawBatch], scheduler: Any) -> Iterator[BatchResu
 def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[BatchResult]:
     from joblib import Parallel, delayed
 
-    if not can_fork():  # Windows: loky's processes, results as each batch ends
+    if not _may_fork():  # loky's processes, results as each batch ends
+        _LOKY_STARTED.set()
         with Parallel(n_jobs=workers, return_as="generator_unordered") as parallel:
             yield from parallel(delayed(run_batch)(b) for b in batches)
         return
@@ -83,14 +89,22 @@ def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[BatchResul
             yield from parallel(delayed(run_batch)(b) for b in batches[first : first + step])
 
 
+def _may_fork() -> bool:
+    """Whether worker processes may be forked: where the system forks, and only from a
+    process with one thread (a fork copies another thread's locks held, and a worker
+    could wait on them for ever: after a Dask client, in a Jupyter kernel)."""
+    return can_fork() and threading.active_count() == 1
+
+
 def release_workers() -> None:
     """Stop the local worker processes joblib keeps for reuse (they would otherwise
     idle for minutes, and a process that started them waits for them at its end)."""
-    if can_fork():
-        return  # the forked pool ended with its batches
+    if not _LOKY_STARTED.is_set():
+        return  # a forked pool ends with its batches
     from joblib.externals.loky import get_reusable_executor
 
     get_reusable_executor().shutdown(wait=True)
+    _LOKY_STARTED.clear()
 
 
 def run_batches(
