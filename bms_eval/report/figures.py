@@ -562,7 +562,7 @@ def power_curves(
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
         ax.tick_params(labelsize=7)
         title = f"{names.get(source, source)} → {names.get(target_id, target_id)}"
-        title = textwrap.fill(title, 34) + "\n" + texts.format("plan.lag", lag=int(lag))
+        title = textwrap.fill(title, 30) + "\n" + texts.format("plan.lag", lag=int(lag))
         ax.set_title(title, fontsize=7, fontweight="normal", loc="left", y=1.0)
     for i, ax in enumerate(axes[: len(keys)]):
         if i + columns >= len(keys):  # nothing drawn below it: the years axis is named
