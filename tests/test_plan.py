@@ -260,3 +260,14 @@ def test_wilson_interval_and_detectable_effect():
     assert detectable_effect(0.2, 0.3, spread, 400) > 0.2 + 0.05
     assert detectable_effect(0.2, 0.95, spread, 400) < 0.2
     assert math.isnan(detectable_effect(0.2, 0.5, np.full(5, np.nan), 5))
+
+
+def test_an_indicator_never_measured_leaves_its_arrows_untestable(small_history):
+    from bms_eval.assessment.power import untestable
+
+    without_z = small_history[small_history["indicator"] != "Z"]
+    found = plan(card(), without_z, years=[10], draws=20, workers=1, seed=3)
+    z = found.table[found.table["from"] == "Z"]
+    assert (z["power"] == 0).all() and z["further_years_needed"].isna().all()
+    assert "Z>Y>0" in untestable(found)
+    assert found.history.indicators["Z"].recent_missing == 1.0

@@ -84,6 +84,20 @@ class IndicatorHistory:
     bounds: tuple[float, float]
 
 
+#: The model of an indicator that has no value in the history (and gets none).
+UNMEASURED = IndicatorHistory(
+    mean=0.0,
+    sd_between=0.0,
+    sd_period=0.0,
+    sd_within=1.0,
+    persistence=0.0,
+    within_sd=1.0,
+    recent_missing=1.0,
+    decimals=None,
+    bounds=(-math.inf, math.inf),
+)
+
+
 @dataclass(frozen=True)
 class History:
     """The fitted data-generating model of a scorecard's indicators.
@@ -242,23 +256,22 @@ def fit_history(scorecard: Scorecard, data: IndicatorData | pd.DataFrame) -> His
     -------
     History
 
-    Raises
-    ------
-    ValueError
-        When a linked indicator has no values at all.
+    An indicator without any value gets :data:`UNMEASURED`: it stays without
+    values in every design, so no arrow to or from it can be found.
     """
     panel = Panel.for_links(scorecard, data)
     raw = Panel.from_data(data, scorecard.linked_ids)
     ids = tuple(k for k in scorecard.linked_ids)
-    missing = [k for k in ids if not panel.has(k)]
-    if missing:
-        raise ValueError(
-            f"indicator(s) {missing} have no values: the planner cannot learn how they vary"
-        )
     logged = set(scorecard.logged_ids)
     indicators: dict[str, IndicatorHistory] = {}
     innovations, levels, observed = [], [], {}
     for k in ids:
+        if not panel.has(k):  # never measured: simulated as never measured either
+            observed[k] = np.zeros(panel.shape, dtype=bool)
+            indicators[k] = UNMEASURED
+            innovations.append(np.full(panel.shape, np.nan))
+            levels.append(np.full(panel.shape[0], np.nan))
+            continue
         grid = panel.values[k]
         seen = np.isfinite(grid)
         observed[k] = seen
