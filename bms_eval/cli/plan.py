@@ -23,8 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Fit a data-generating model to the history (variance components, "
         "persistence, cross-correlations, missing pattern), simulate panels with every "
         "arrow's effect set to --effect within-unit SDs, run the link tests the verdicts use "
-        "on each, and report per arrow the power now, the effect found with 80 %% power, and "
-        "the fewest further years (and units) that reach 80 %%. Writes plan.csv to standard "
+        "on each, and report per arrow the power now, the effect found with 80 % power, and "
+        "the fewest further years (and units) that reach 80 %. Writes plan.csv to standard "
         "output, or plan.csv, plan.png and manifest.json into --out DIR (a new or empty "
         "folder, or an earlier bms-eval plan output).",
     )
