@@ -63,6 +63,8 @@ over persistence, units, years and truth are printed by
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import math
 from collections.abc import Callable
@@ -647,17 +649,11 @@ def _newton(
     return None
 
 
-def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
-    """The parameters that solve (or, near a unit root, come closest to solving) the
-    corrected equations, searched from the uncorrected estimates.
-
-    With few periods and very persistent indicators the corrected equation of an
-    own lag can have no exact solution, or two (Bun & Carree 2005): the search
-    starts at the within estimate, so it finds the solution nearest to it, and
-    where none exists it stops at the point closest to one. The search is
-    Newton's method where that converges quickly (:func:`_newton`), else
-    MINPACK's hybrid method, else a bounded least-squares search.
-    """
+def _start(
+    model: _PairModel, start: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where the search starts (inside the admissible region), the positions of the
+    parameters it runs over, and their bounds."""
     full = model.start() if start is None else start.copy()
     key = model.key
     n_coef = model.k_f + model.k_r
@@ -671,7 +667,22 @@ def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
         full[j] = max(full[j], 1e-9)
     # only the pair's coefficients and the variances enter the bias: the rest follow
     # from them linearly, so the search runs over those few
-    first, low, high = full[key], low[key], high[key]
+    return full, key, low[key], high[key]
+
+
+def _solve(model: _PairModel, start: np.ndarray | None = None) -> _Solution:
+    """The parameters that solve (or, near a unit root, come closest to solving) the
+    corrected equations, searched from the uncorrected estimates.
+
+    With few periods and very persistent indicators the corrected equation of an
+    own lag can have no exact solution, or two (Bun & Carree 2005): the search
+    starts at the within estimate, so it finds the solution nearest to it, and
+    where none exists it stops at the point closest to one. The search is
+    Newton's method where that converges quickly (:func:`_newton`), else
+    MINPACK's hybrid method, else a bounded least-squares search.
+    """
+    full, key, low, high = _start(model, start)
+    first = full[key]
 
     def lift_many(zs: np.ndarray) -> np.ndarray:
         pars = np.repeat(full[None], zs.shape[0], axis=0)
@@ -739,22 +750,185 @@ def _influence(model: _PairModel, solution: _Solution) -> np.ndarray:
     return out
 
 
+class _PairStack:
+    """Several :class:`_PairModel` of one pair (the leave-one-unit-out models of a
+    jackknife) stacked, so that Newton's method runs on all of them at once: one
+    batched evaluation per step instead of one per model. Their equations have
+    the same terms, so the dynamics and the bias' structure are shared; what
+    differs (cross-products, inverses, pair counts, degrees of freedom) is stacked
+    along the first axis."""
+
+    def __init__(self, parts: list[_PairModel]):
+        first = parts[0]
+        self.first = first
+        self.k_f, self.k_r = first.k_f, first.k_r
+        self.dynamics, self.dyn_f, self.dyn_r = first.dynamics, first.dyn_f, first.dyn_r
+        self.p = first.p
+
+        def stack(name: str) -> np.ndarray:
+            return np.stack([np.asarray(getattr(m, name), dtype=float) for m in parts])
+
+        self.xy_f, self.xy_r = stack("xy_f"), stack("xy_r")
+        self.inv_f, self.inv_r = stack("inv_f"), stack("inv_r")
+        self.gram_f, self.gram_r = stack("gram_f"), stack("gram_r")
+        self.counts_f = stack("counts_f")[:, 0]  # (models, distances)
+        self.counts_r = stack("counts_r")[:, 0]
+        self.yy_f, self.yy_r, self.ab = stack("yy_f"), stack("yy_r"), stack("ab")
+        self.Ab, self.aB, self.AB = stack("Ab"), stack("aB"), stack("AB")
+        self.df_f, self.df_b, self.df_r = stack("df_f"), stack("df_b"), stack("df_r")
+
+    #: The stacked arrays (first axis: the models).
+    STACKED = (
+        "xy_f", "xy_r", "inv_f", "inv_r", "gram_f", "gram_r", "counts_f", "counts_r",
+        "yy_f", "yy_r", "ab", "Ab", "aB", "AB", "df_f", "df_b", "df_r",
+    )  # fmt: skip
+
+    def take(self, rows: np.ndarray) -> _PairStack:
+        """The stack of the models at ``rows``."""
+        out = copy.copy(self)
+        for name in self.STACKED:
+            setattr(out, name, getattr(self, name)[rows])
+        return out
+
+    def _bias(self, eq: _Equation, counts: np.ndarray, cov: np.ndarray) -> np.ndarray:
+        """:func:`_bias_moments` summed over units, per model: ``cov`` has shape
+        ``(models, m, horizon + 1, 2)``, the result ``(models, m, columns)``."""
+        p = counts.shape[1]
+        out = np.zeros((*cov.shape[:2], eq.W.shape[1]))
+        for col, var, lag in eq.dynamic:
+            first = max(lag, 1)
+            if first < p:
+                out[:, :, col] = np.einsum(
+                    "gmh,gh->gm", cov[:, :, first - lag : p - lag, var], counts[:, first:p]
+                )
+        return out * eq.bias_factor
+
+    def update(self, pars: np.ndarray) -> np.ndarray:
+        """:meth:`_PairModel.update` of every model: ``pars`` has shape
+        ``(models, m, parameters)``."""
+        g, m, width = pars.shape
+        flat = pars.reshape(g * m, width)
+        n_coef = self.k_f + self.k_r
+        psi = self.dynamics.responses(flat[:, self.dyn_f], flat[:, self.dyn_r], self.p)
+        sv = flat[:, n_coef:]
+        sigma = np.stack([sv[:, [0, 1]], sv[:, [1, 2]]], axis=1)
+        cov = (psi @ sigma[:, None]).reshape(g, m, *psi.shape[1:])
+        b_f = self._bias(self.first.fwd, self.counts_f, cov[..., 0])
+        b_r = self._bias(self.first.rev, self.counts_r, cov[..., 1])
+        th_f = np.einsum("gmj,gij->gmi", self.xy_f[:, None, :] + b_f, self.inv_f)
+        th_r = np.einsum("gmj,gij->gmi", self.xy_r[:, None, :] + b_r, self.inv_r)
+        ee = (
+            self.yy_f[:, None]
+            - 2 * np.einsum("gmi,gi->gm", th_f, self.xy_f)
+            + np.einsum("gmi,gij,gmj->gm", th_f, self.gram_f, th_f)
+        )
+        uu = (
+            self.yy_r[:, None]
+            - 2 * np.einsum("gmi,gi->gm", th_r, self.xy_r)
+            + np.einsum("gmi,gij,gmj->gm", th_r, self.gram_r, th_r)
+        )
+        eu = (
+            self.ab[:, None]
+            - np.einsum("gmi,gi->gm", th_f, self.Ab)
+            - np.einsum("gmi,gi->gm", th_r, self.aB)
+            + np.einsum("gmi,gij,gmj->gm", th_f, self.AB, th_r)
+        )
+        return np.concatenate(
+            [
+                th_f,
+                th_r,
+                (ee / self.df_f[:, None])[..., None],
+                (eu / self.df_b[:, None])[..., None],
+                (uu / self.df_r[:, None])[..., None],
+            ],
+            axis=2,
+        )
+
+
+def _newton_stack(stack: _PairStack, start: np.ndarray) -> np.ndarray:
+    """Every stacked model's solution by Newton's method from ``start`` (each model's
+    steps exactly as :func:`_newton` takes them); a row of NaN where a model's
+    iteration does not converge quickly or leaves the admissible region (that model
+    is then solved alone, by :func:`_solve`)."""
+    full, key, low, high = _start(stack.first, start)
+    g, width = len(stack.xy_f), key.size
+    z = np.repeat(full[key][None], g, axis=0)
+    previous = np.full(g, math.inf)
+    out = np.full((g, full.size), np.nan)
+    todo = np.arange(g)
+    rows = np.arange(1, width + 1)
+    for _ in range(NEWTON_STEPS):
+        if not todo.size:
+            break
+        zt = z[todo]
+        steps = 1e-7 * np.maximum(1.0, np.abs(zt))
+        points = np.repeat(zt[:, None], width + 1, axis=1)
+        points[:, rows, rows - 1] += steps
+        pars = np.repeat(full[None, None], todo.size, axis=0).repeat(width + 1, axis=1)
+        pars[..., key] = points
+        sub = _PairStack.__new__(_PairStack)
+        sub.__dict__.update(
+            {
+                k: (v[todo] if isinstance(v, np.ndarray) and v.shape[:1] == (g,) else v)
+                for k, v in stack.__dict__.items()
+            }
+        )
+        whole = sub.update(pars)
+        images = whole[..., key]
+        finite = np.all(np.isfinite(images), axis=(1, 2))
+        imbalance = images[:, 0] - zt
+        size = np.max(np.abs(imbalance) / np.maximum(1.0, np.abs(zt)), axis=1)
+        inside = np.all((zt >= low) & (zt <= high), axis=1)
+        done = finite & (size <= NEWTON_TOLERANCE)
+        out[todo[done & inside]] = whole[done & inside, 0]
+        going = finite & ~done & (size <= NEWTON_RATE * previous[todo])
+        slope = ((images[:, 1:] - images[:, :1]) / steps[:, :, None]).transpose(0, 2, 1) - np.eye(
+            width
+        )
+        moved = np.full_like(zt, np.nan)
+        if going.any():
+            try:
+                moved[going] = (
+                    zt[going] - np.linalg.solve(slope[going], imbalance[going][..., None])[..., 0]
+                )
+            except np.linalg.LinAlgError:
+                going[:] = False
+        going &= np.all(np.isfinite(moved), axis=1)
+        previous[todo] = size
+        z[todo[going]] = moved[going]
+        todo = todo[going]
+    return out
+
+
 def _jackknife(model: _PairModel, solution: _Solution, active: np.ndarray) -> np.ndarray:
     """Per unit left out: the estimates without it, less the estimates with all.
 
     Each leave-one-unit-out model is solved again from the full solution, period
     effects included, so the spread captures what the linear approximation
-    misses near a unit root.
+    misses near a unit root. Newton's method runs on all of them at once
+    (:class:`_PairStack`); a model it does not solve quickly is solved alone.
     """
-    out = np.zeros((active.size, solution.par.size))
-    for row, unit in enumerate(active):
-        part = _PairModel(
-            _without(model.fwd, int(unit)), _without(model.rev, int(unit)), model.g, model.p
-        )
+    out = np.full((active.size, solution.par.size), np.nan)
+    parts: list[_PairModel | None] = []
+    for unit in active:
         try:
-            out[row] = _solve(part, solution.par).par - solution.par
-        except (NotEstimable, np.linalg.LinAlgError):
-            out[row] = np.nan
+            parts.append(
+                _PairModel(
+                    _without(model.fwd, int(unit)), _without(model.rev, int(unit)), model.g, model.p
+                )
+            )
+        except np.linalg.LinAlgError:
+            parts.append(None)
+    built = [i for i, part in enumerate(parts) if part is not None]
+    if built:
+        with np.errstate(all="ignore"):
+            found = _newton_stack(_PairStack([parts[i] for i in built]), solution.par)
+        for i, par in zip(built, found, strict=True):
+            if np.all(np.isfinite(par)):
+                out[i] = par - solution.par
+                continue
+            with contextlib.suppress(NotEstimable, np.linalg.LinAlgError):
+                out[i] = _solve(parts[i], solution.par).par - solution.par
     if not np.all(np.isfinite(out)):
         raise _not_solved()
     return out
