@@ -4,6 +4,10 @@ report's section, the assessment's sentences, the folder rules, the errors."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 
 import nbformat
 import pandas as pd
@@ -12,6 +16,7 @@ import pytest
 from bms_eval.pipeline.notebooks import PLAN_NOTEBOOK
 from bms_eval.planning import PLAN_COLUMNS
 from tests.conftest import digest, folder_bytes
+from tests.test_output_safety import BMS_EVAL
 from tests.test_plan import CARD, history_panel
 
 #: A quick plan: enough draws to see the structure, not to decide.
@@ -123,3 +128,34 @@ def test_run_with_a_plan_writes_it_everywhere(planned_run):
 def test_verify_reruns_the_recorded_plan(cli, planned_run):
     result = cli("verify", planned_run)
     assert result.code == 0, result.out + result.err
+
+
+@pytest.mark.slow
+def test_an_interrupted_plan_stops_its_workers_and_writes_nothing(small, tmp_path):
+    """Ctrl-C reaches the command and its workers (one process group): the workers
+    leave it to the command, which stops them and exits 130 with no folder made."""
+    out = tmp_path / "plan"
+    proc = subprocess.Popen(
+        [str(BMS_EVAL), "plan", *map(str, small), "--draws", "2000", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    line = proc.stderr.readline()  # the first progress line: the workers are busy
+    assert "draws" in line, line
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "earlier outputs" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    end = time.monotonic() + 10  # a stopped worker may wait a moment to be reaped
+    while time.monotonic() < end:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    with pytest.raises(ProcessLookupError):  # no worker is left
+        os.killpg(proc.pid, 0)

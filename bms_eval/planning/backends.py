@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from bms_eval.planning.draws import BatchResult, DrawBatch, run_batch
-from bms_eval.workers import available_cores, can_fork
+from bms_eval.workers import available_cores, can_fork, quiet_child, signals_held
 
 #: Receives ``(draws done, draws in all, seconds so far)`` as batches finish.
 Progress = Callable[[int, int, float], None]
@@ -73,6 +74,7 @@ def _on_dask(batches: Sequence[DrawBatch], scheduler: Any) -> Iterator[BatchResu
 
 def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[BatchResult]:
     from joblib import Parallel, delayed
+    from joblib._parallel_backends import MultiprocessingBackend
 
     if not _may_fork():  # loky's processes, results as each batch ends
         _LOKY_STARTED.set()
@@ -84,7 +86,13 @@ def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[BatchResul
     # started them is itself a fork, as run's analysis is); one pool for every round,
     # a round of two batches per worker between reports of progress
     step = 2 * workers
-    with Parallel(n_jobs=workers, backend="multiprocessing", max_nbytes=None) as parallel:
+    # the workers leave Ctrl-C to this process, which stops them (bms_eval.workers)
+    backend = MultiprocessingBackend(initializer=quiet_child)
+    with ExitStack() as stack:
+        with signals_held():  # forked with the command's signal handlers not yet theirs
+            parallel = stack.enter_context(
+                Parallel(n_jobs=workers, backend=backend, max_nbytes=None)
+            )
         for first in range(0, len(batches), step):
             yield from parallel(delayed(run_batch)(b) for b in batches[first : first + step])
 

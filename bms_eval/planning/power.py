@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bms_eval.estimation.verdicts import VERDICTS
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Scorecard
 from bms_eval.planning.backends import Progress, release_workers, run_batches
@@ -103,7 +102,6 @@ class DesignPower:
     design: Design
     draws: int
     found: np.ndarray  # per arrow-lag: draws whose verdict found the effect
-    verdict_shares: np.ndarray  # arrow-lags × VERDICTS
     estimates: np.ndarray  # draws × arrow-lags: the deciding standardized estimate
 
 
@@ -401,12 +399,7 @@ def _simulate(
         found = run_batches(batches, workers=workers, scheduler=scheduler, progress=report)
         verdicts = np.vstack([b.verdicts for b in found])
         estimates = np.vstack([b.estimates for b in found])
-        shares = np.stack(
-            [(verdicts == code).mean(axis=0) for code in range(len(VERDICTS))], axis=1
-        )
-        results.append(
-            DesignPower(d, draws, np.isin(verdicts, FOUND_CODES).sum(axis=0), shares, estimates)
-        )
+        results.append(DesignPower(d, draws, np.isin(verdicts, FOUND_CODES).sum(axis=0), estimates))
     return results
 
 
