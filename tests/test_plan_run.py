@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 
+import markupsafe
 import nbformat
 import pandas as pd
 import pytest
@@ -121,6 +122,9 @@ def test_run_with_a_plan_writes_it_everywhere(planned_run):
         assert "0,2 SD" in measured["evidence"]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert '<section id="plan">' in html and "Hva disse dataene kan vise" in html
+    assert power["underpowered"] and power["untestable"]  # 10 units × 7 years: too few
+    for u in power["underpowered"]:  # in the plan section and beside the arrow's verdict
+        assert html.count(str(markupsafe.escape(u["text"]))) == 2
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["plan"]["years"] == [9]
 

@@ -86,8 +86,10 @@ def _link_rows(
     figures: dict[str, str],
     texts: Texts,
     alpha: float,
+    underpowered: dict[str, str] | None = None,
 ) -> list[dict]:
     rationale = {(lk.source, lk.target): lk.rationale for lk in card.links}
+    underpowered = underpowered or {}
     by_pair = {(a.source, a.target): a for a in arrows}
     rows = []
     for r in links:
@@ -125,6 +127,8 @@ def _link_rows(
                 "verdict_label": texts.verdict(r["verdict"]),
                 "colour": VERDICT_COLOURS[r["verdict"]],
                 "reason": r["reason"],
+                # with a plan: an inconclusive arrow's power, beside its verdict
+                "power": underpowered.get(key, ""),
                 "rationale": rationale.get((r["from"], r["to"]), ""),
                 "numbers": numbers,
                 "arrow_note": _arrow_note(by_pair[(r["from"], r["to"])], int(r["lag"]), texts),
@@ -377,7 +381,15 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         ],
         status_intro=texts.format("status_intro", periods=results.get("trend_periods", 5)),
         status_rows=_status_rows(card, results["status"], texts),
-        link_rows=_link_rows(card, links, arrows, figures, texts, a["alpha"]),
+        link_rows=_link_rows(
+            card,
+            links,
+            arrows,
+            figures,
+            texts,
+            a["alpha"],
+            _underpowered(results.get("assessment")),
+        ),
         figures=_Figures(figures),
         warnings=quality.get("warnings", []),
         outliers=_outlier_rows(card, results.get("assessment"), texts),
@@ -400,6 +412,12 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
             data_hash=manifest["inputs"]["data"]["sha256"][:12],
         ),
     )
+
+
+def _underpowered(assessment: dict | None) -> dict[str, str]:
+    """With a plan: the sentence on each inconclusive arrow's power, by ``FROM>TO>LAG``."""
+    power = (assessment or {}).get("power") or {}
+    return {u["link"]: u["text"] for u in power.get("underpowered", [])}
 
 
 def _plan_view(
@@ -434,7 +452,6 @@ def _plan_view(
             }
         )
     designs = sorted({(r["units"], r["years"]) for r in plan["rows"] if r["design"] != "current"})
-    power = (assessment or {}).get("power") or {}
     return {
         "heading": t["plan.heading"],
         "headers": [
@@ -458,7 +475,7 @@ def _plan_view(
             if designs
             else ""
         ),
-        "underpowered": [u["text"] for u in power.get("underpowered", [])],
+        "underpowered": list(_underpowered(assessment).values()),
         "rows": rows,
     }
 
