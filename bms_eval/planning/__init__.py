@@ -4,7 +4,10 @@
 organisation's own history, :mod:`~bms_eval.planning.generate` simulates panels
 from it with every arrow's effect planted, :mod:`~bms_eval.planning.draws` tests
 them as the verdicts do, :mod:`~bms_eval.planning.backends` runs the draws on
-local cores or a Dask cluster, and :mod:`~bms_eval.planning.power` counts.
+local cores or a Dask cluster, and :mod:`~bms_eval.planning.power` counts;
+:mod:`~bms_eval.planning.output` writes ``bms-eval plan --out``'s folder and
+:mod:`~bms_eval.planning.crosscheck` states the model as :func:`bms_eval.simulate`
+takes it (for a brute-force check).
 :mod:`~bms_eval.planning.options` (what a plan is asked for) is light: an
 analysis carries it without loading the planner, which is imported when first used.
 """
