@@ -438,13 +438,18 @@ def _table(
     rows = []
     for j, (source, target, lag) in enumerate(keys):
         power_now = current.found[j] / draws
+        # further years (units): designs with at least today's (a smaller one asked
+        # for shows what would be lost, and needs nothing further)
+        added = {"years": lambda d: d.years - t0, "units": lambda d: d.units - n0}
         reached = {
             kind: sorted(
-                (getattr(r.design, kind) - (t0 if kind == "years" else n0))
+                more(r.design)
                 for r in results
-                if r.design.kind in ("current", kind) and r.found[j] / draws >= TARGET_POWER
+                if r.design.kind in ("current", kind)
+                and more(r.design) >= 0
+                and r.found[j] / draws >= TARGET_POWER
             )
-            for kind in ("years", "units")
+            for kind, more in added.items()
         }
         for r in results:
             low, high = wilson(int(r.found[j]), draws)
