@@ -17,9 +17,26 @@ from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
 
+#: The clients made and not yet stopped (:func:`stop_clients`).
+_MADE: list[QuickReadyClient] = []
+
+
+def stop_clients() -> None:
+    """Stop every client made so far: nbclient does not stop the one it makes for a
+    kernel manager it was given, and its heartbeat thread, sockets and zmq context
+    would stay for as long as the process (a run inside a notebook or a test)."""
+    while _MADE:
+        client = _MADE.pop()
+        if client.channels_running:
+            client.stop_channels()
+
 
 class QuickReadyClient(AsyncKernelClient):
     """An :class:`AsyncKernelClient` whose ``wait_for_ready`` does not wait for silence."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        _MADE.append(self)
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         """Return once the kernel has answered ``kernel_info`` and IOPub is connected.

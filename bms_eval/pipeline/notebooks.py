@@ -20,6 +20,7 @@ from types import ModuleType
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+from bms_eval.pipeline.kernel_client import stop_clients
 from bms_eval.planning.options import PlanOptions
 from bms_eval.resources import notebook_dir
 from bms_eval.status import TREND_PERIODS
@@ -209,6 +210,10 @@ def execute(
         raise CellFailure(
             notebook.name, exc.cell_index + 1, exc.source, f"{exc.ename}: {exc.evalue}"
         ) from None
+    finally:
+        # nbclient leaves the client it made running for a kernel it was given: its
+        # heartbeat thread and sockets would outlive the run
+        stop_clients()
 
 
 class KernelDied(CellFailure):
