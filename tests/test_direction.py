@@ -15,7 +15,12 @@ from linearmodels import PanelOLS
 from bms_eval.estimation.direction import (
     MIN_DIRECTION_PERIODS,
     _Dynamics,
+    _equation,
+    _PairModel,
+    _PairStack,
+    _without,
     cross_lagged,
+    pair_terms,
 )
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.estimation.panel import Panel
@@ -205,3 +210,31 @@ def test_partial_relation_has_the_models_slope(twoway):
         ref = PanelOLS(data["Y"], data[columns], entity_effects=True, time_effects=twoway).fit()
         slope = float(got.x @ got.y / (got.x @ got.x))
         assert slope == pytest.approx(ref.params["X1"], rel=REFERENCE_RTOL)
+
+
+def test_the_jackknife_stack_computes_what_each_model_does():
+    """The stacked algebra the jackknife's Newton steps use (:class:`_PairStack`) and its
+    one-model twin (:meth:`_PairModel.update`, the full model's and a fallback's solve)
+    give the same corrected estimates and variances, model by model."""
+    df = simulate_pair(units=12, periods=9, persistence_y=0.6, forward=0.3, seed=5)
+    panel = Panel.from_data(df)
+    scale = {k: panel.spread(k) for k in ("X", "Y")}
+    pair = {"Y": 0, "X": 1}
+    fwd = _equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, True)
+    rev = _equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, True)
+    models = [
+        _PairModel(_without(fwd, unit), _without(rev, unit), *panel.shape) for unit in (0, 4, 11)
+    ]
+    start = _PairModel(fwd, rev, *panel.shape).start()
+    pars = start + np.random.default_rng(0).normal(0, 0.05, (3, start.size))
+    pars[:, -3:] = np.abs(pars[:, -3:])  # variances stay positive
+    stacked = _PairStack(models).update(np.repeat(pars[None], len(models), axis=0))
+    for i, model in enumerate(models):
+        np.testing.assert_allclose(stacked[i], model.update(pars), rtol=1e-12, atol=1e-14)
+    # and one row of the stack is one model's (the take keeps each model's arrays)
+    np.testing.assert_allclose(
+        _PairStack(models).take(np.array([2])).update(pars[None])[0],
+        models[2].update(pars),
+        rtol=1e-12,
+        atol=1e-14,
+    )

@@ -563,7 +563,10 @@ class _PairModel:
 
     def update(self, pars: np.ndarray) -> np.ndarray:
         """For each row of ``pars`` (shape ``(m, parameters)``): the coefficients and
-        variances that solve the equations given that row's bias."""
+        variances that solve the equations given that row's bias (the one-model twin
+        of :meth:`_PairStack.update`, kept apart: the full model's and a fallback's
+        solve stay bit for bit as they were, where near a unit root the stack's
+        summation order would move the root finders' stopping points)."""
         b_f, b_r = self.bias(pars, summed=True)
         th_f = (self.xy_f + b_f[:, 0]) @ self.inv_f.T
         th_r = (self.xy_r + b_r[:, 0]) @ self.inv_r.T
@@ -758,30 +761,22 @@ class _PairStack:
     differs (cross-products, inverses, pair counts, degrees of freedom) is stacked
     along the first axis."""
 
+    #: The stacked arrays (first axis: the models).
+    STACKED = (
+        "xy_f", "xy_r", "inv_f", "inv_r", "gram_f", "gram_r", "counts_f", "counts_r",
+        "yy_f", "yy_r", "ab", "Ab", "aB", "AB", "df_f", "df_b", "df_r",
+    )  # fmt: skip
+
     def __init__(self, parts: list[_PairModel]):
         first = parts[0]
         self.first = first
         self.k_f, self.k_r = first.k_f, first.k_r
         self.dynamics, self.dyn_f, self.dyn_r = first.dynamics, first.dyn_f, first.dyn_r
         self.p = first.p
-
-        def stack(name: str) -> np.ndarray:
-            return np.stack([np.asarray(getattr(m, name), dtype=float) for m in parts])
-
-        self.xy_f, self.xy_r = stack("xy_f"), stack("xy_r")
-        self.inv_f, self.inv_r = stack("inv_f"), stack("inv_r")
-        self.gram_f, self.gram_r = stack("gram_f"), stack("gram_r")
-        self.counts_f = stack("counts_f")[:, 0]  # (models, distances)
-        self.counts_r = stack("counts_r")[:, 0]
-        self.yy_f, self.yy_r, self.ab = stack("yy_f"), stack("yy_r"), stack("ab")
-        self.Ab, self.aB, self.AB = stack("Ab"), stack("aB"), stack("AB")
-        self.df_f, self.df_b, self.df_r = stack("df_f"), stack("df_b"), stack("df_r")
-
-    #: The stacked arrays (first axis: the models).
-    STACKED = (
-        "xy_f", "xy_r", "inv_f", "inv_r", "gram_f", "gram_r", "counts_f", "counts_r",
-        "yy_f", "yy_r", "ab", "Ab", "aB", "AB", "df_f", "df_b", "df_r",
-    )  # fmt: skip
+        for name in self.STACKED:
+            stacked = np.stack([np.asarray(getattr(m, name), dtype=float) for m in parts])
+            # the pair counts summed over units: (models, distances)
+            setattr(self, name, stacked[:, 0] if name.startswith("counts") else stacked)
 
     def take(self, rows: np.ndarray) -> _PairStack:
         """The stack of the models at ``rows``."""
@@ -817,6 +812,11 @@ class _PairStack:
         b_r = self._bias(self.first.rev, self.counts_r, cov[..., 1])
         th_f = np.einsum("gmj,gij->gmi", self.xy_f[:, None, :] + b_f, self.inv_f)
         th_r = np.einsum("gmj,gij->gmi", self.xy_r[:, None, :] + b_r, self.inv_r)
+        return self.with_variances(th_f, th_r)
+
+    def with_variances(self, th_f: np.ndarray, th_r: np.ndarray) -> np.ndarray:
+        """Coefficients (shape ``(models, m, k)`` per equation) followed by the
+        ``σ_ee, σ_eu, σ_uu`` of their residuals, from cross-products (O(k²) each)."""
         ee = (
             self.yy_f[:, None]
             - 2 * np.einsum("gmi,gi->gm", th_f, self.xy_f)
@@ -866,14 +866,7 @@ def _newton_stack(stack: _PairStack, start: np.ndarray) -> np.ndarray:
         points[:, rows, rows - 1] += steps
         pars = np.repeat(full[None, None], todo.size, axis=0).repeat(width + 1, axis=1)
         pars[..., key] = points
-        sub = _PairStack.__new__(_PairStack)
-        sub.__dict__.update(
-            {
-                k: (v[todo] if isinstance(v, np.ndarray) and v.shape[:1] == (g,) else v)
-                for k, v in stack.__dict__.items()
-            }
-        )
-        whole = sub.update(pars)
+        whole = stack.take(todo).update(pars)
         images = whole[..., key]
         finite = np.all(np.isfinite(images), axis=(1, 2))
         imbalance = images[:, 0] - zt
