@@ -17,15 +17,11 @@ import pandas as pd
 
 from bms_eval.estimation.arrows import roll_up
 from bms_eval.inputs.model import Scorecard
-from bms_eval.planning.options import TARGET_POWER
+from bms_eval.planning.options import TARGET_POWER, further_needed
 from bms_eval.texts import Texts
 
 if TYPE_CHECKING:
     from bms_eval.planning.power import PlanResults
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def underpowered(card: Scorecard, links: pd.DataFrame, plan: PlanResults, t: Texts) -> list[dict]:
@@ -41,7 +37,8 @@ def underpowered(card: Scorecard, links: pd.DataFrame, plan: PlanResults, t: Tex
         row = plan.arrow(arrow.source, arrow.target, arrow.lag)
         if row is None or row["power"] >= TARGET_POWER:
             continue
-        years, units = row["further_years_needed"], row["further_units_needed"]
+        years = further_needed(row["further_years_needed"])
+        units = further_needed(row["further_units_needed"])
         sentence = t.format(
             "plan.underpowered",
             x=names.get(arrow.source, arrow.source),
@@ -49,19 +46,19 @@ def underpowered(card: Scorecard, links: pd.DataFrame, plan: PlanResults, t: Tex
             effect=t.short(plan.effect),
             power=t.percent(row["power"]),
         )
-        if not _missing(years):
-            sentence += " " + t.format("plan.years_needed", n=int(years))
+        if years is not None:
+            sentence += " " + t.format("plan.years_needed", n=years)
         elif most_years > 0:
             sentence += " " + t.format("plan.years_not_enough", n=most_years)
-        if not _missing(units):
-            sentence += " " + t.format("plan.units_needed", n=int(units))
+        if units is not None:
+            sentence += " " + t.format("plan.units_needed", n=units)
         out.append(
             {
                 "link": f"{arrow.key}>{arrow.lag}",
                 "power": float(row["power"]),
                 "effect": plan.effect,
-                "further_years_needed": None if _missing(years) else int(years),
-                "further_units_needed": None if _missing(units) else int(units),
+                "further_years_needed": years,
+                "further_units_needed": units,
                 "text": sentence,
             }
         )

@@ -113,31 +113,27 @@ def _positive_float(text: str) -> float:
 
 
 class ProgressBar:
-    """Draws done, time so far and time left, on standard error (one line redrawn at a
-    terminal; a line per tenth elsewhere)."""
+    """Draws done, time so far and time left, on standard error: one bar redrawn at a
+    terminal, elsewhere (a log) a line per tenth of a design's draws."""
 
     def __init__(self, stream=sys.stderr):
+        from bms_eval.planning.power import progress_lines
+
         self.stream = stream
         self.tty = bool(getattr(stream, "isatty", lambda: False)())
-        self.shown: dict[str, int] = {}
+        self.lines = progress_lines(lambda text: print(text, file=stream, flush=True))
 
     def __call__(self, label: str, done: int, total: int, seconds: float) -> None:
-        tenth = (10 * done) // max(total, 1)
-        if not self.tty and self.shown.get(label, -1) >= tenth:
+        if not self.tty:
+            self.lines(label, done, total, seconds)
             return
-        self.shown[label] = tenth
-        left = seconds / done * (total - done) if done else math.nan
         width = 24
         filled = round(width * done / max(total, 1))
         bar = "█" * filled + "░" * (width - filled)
-        line = f"[{label}] {bar} {done}/{total} draws · {seconds:.0f} s" + (
-            f" · about {left:.0f} s left" if done < total else ""
-        )
-        if self.tty:
-            end = "\n" if done == total else ""
-            print("\r" + line, end=end, file=self.stream, flush=True)
-        else:
-            print(line, file=self.stream, flush=True)
+        line = f"[{label}] {bar} {done}/{total} draws · {seconds:.0f} s"
+        if done < total:
+            line += f" · about {seconds / done * (total - done):.0f} s left"
+        print("\r" + line, end="\n" if done == total else "", file=self.stream, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from bms_eval.inputs.model import Scorecard
-from bms_eval.planning.generate import MIN_OWN_SHARE, planted_arrows
+from bms_eval.planning.generate import own_scales, planted_arrows
 from bms_eval.planning.history import History
 
 
@@ -42,7 +42,6 @@ def independent_truth(
             ind: dataclasses.replace(
                 h,
                 sd_period=0.0,
-                within_sd=h.sd_within,
                 recent_missing=0.0,
                 decimals=None,
                 bounds=(-math.inf, math.inf),
@@ -51,10 +50,10 @@ def independent_truth(
         },
     )
     arrows = planted_arrows(simple, scorecard, effect)
-    into = {ind: sum(a.target == ind for a in arrows) for ind in simple.ids}
+    own_scale = dict(zip(simple.ids, own_scales(simple, arrows), strict=True))
     processes = {}
     for ind, h in simple.indicators.items():
-        own = math.sqrt(max(1 - into[ind] * effect**2, MIN_OWN_SHARE))
+        own = own_scale[ind]
         processes[ind] = {
             "mean": h.mean,
             "sd_between": h.sd_between,

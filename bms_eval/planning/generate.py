@@ -74,6 +74,23 @@ def planted_arrows(history: History, scorecard: Scorecard, effect: float) -> lis
     return out
 
 
+def own_scales(history: History, arrows: list[PlantedArrow]) -> np.ndarray:
+    """Per indicator (``history.ids`` order), the factor on its own variation:
+    ``√(1 − Σ effect²)`` over the arrow-lags into it (each ``effect`` in its within-unit
+    SDs), at least ``√MIN_OWN_SHARE``, so its within-unit spread stays as in the
+    history."""
+    position = {k: i for i, k in enumerate(history.ids)}
+    effect_share = np.zeros(len(history.ids))
+    for arrow in arrows:
+        cause = history.indicators[arrow.source]
+        target = history.indicators[arrow.target]
+        if target.within_sd > 0:
+            effect_share[position[arrow.target]] += (
+                arrow.beta * cause.within_sd / target.within_sd
+            ) ** 2
+    return np.sqrt(np.maximum(1 - effect_share, MIN_OWN_SHARE))
+
+
 def design_masks(history: History, design: Design, seed: int) -> dict[str, np.ndarray]:
     """Which cells of the design each indicator has.
 
@@ -139,15 +156,7 @@ def simulate_design(
     u[:, :, 0] = e[:, :, 0] / np.sqrt(1 - rho**2)[:, None]  # a stationary start
     for t in range(1, total):
         u[:, :, t] = rho[:, None] * u[:, :, t - 1] + e[:, :, t]
-    effect_share = np.zeros(k_count)
-    for arrow in arrows:
-        cause, target = h[position[arrow.source]], h[position[arrow.target]]
-        if target.within_sd > 0:
-            effect_share[position[arrow.target]] += (
-                arrow.beta * cause.within_sd / target.within_sd
-            ) ** 2
-    own = np.sqrt(np.maximum(1 - effect_share, MIN_OWN_SHARE))
-    w = own[:, None, None] * (u + shocks[:, None, :])
+    w = own_scales(history, arrows)[:, None, None] * (u + shocks[:, None, :])
     if arrows:
         incoming = [
             [(position[a.source], a.lag, a.beta) for a in arrows if a.target == k] for k in ids

@@ -62,9 +62,6 @@ class IndicatorHistory:
     ----------
     mean, sd_between, sd_period, sd_within, persistence : float
         See the module's description.
-    within_sd : float
-        Its spread within units (the scale of ``--effect``): ``sd_within`` and
-        ``sd_period`` together.
     recent_missing : float
         Share of unit-periods missing in the latest periods.
     decimals : int or None
@@ -78,10 +75,15 @@ class IndicatorHistory:
     sd_period: float
     sd_within: float
     persistence: float
-    within_sd: float
     recent_missing: float
     decimals: int | None
     bounds: tuple[float, float]
+
+    @property
+    def within_sd(self) -> float:
+        """Its spread within units (the scale of ``--effect``): ``sd_within`` and
+        ``sd_period`` together."""
+        return math.sqrt(self.sd_within**2 + self.sd_period**2)
 
 
 #: The model of an indicator that has no value in the history (and gets none).
@@ -91,7 +93,6 @@ UNMEASURED = IndicatorHistory(
     sd_period=0.0,
     sd_within=1.0,
     persistence=0.0,
-    within_sd=1.0,
     recent_missing=1.0,
     decimals=None,
     bounds=(-math.inf, math.inf),
@@ -260,8 +261,7 @@ def fit_history(scorecard: Scorecard, data: IndicatorData | pd.DataFrame) -> His
     values in every design, so no arrow to or from it can be found.
     """
     panel = Panel.for_links(scorecard, data)
-    raw = Panel.from_data(data, scorecard.linked_ids)
-    ids = tuple(k for k in scorecard.linked_ids)
+    ids = scorecard.linked_ids
     logged = set(scorecard.logged_ids)
     indicators: dict[str, IndicatorHistory] = {}
     innovations, levels, observed = [], [], {}
@@ -304,9 +304,9 @@ def fit_history(scorecard: Scorecard, data: IndicatorData | pd.DataFrame) -> His
             sd_period=sd_period,
             sd_within=sd_within,
             persistence=rho,
-            within_sd=math.sqrt(sd_within**2 + sd_period**2),
             recent_missing=float(1 - recent.mean()) if recent.size else 0.0,
-            decimals=None if k in logged else _decimals(raw.values[k]),
+            # (a grid not logged holds the values as reported)
+            decimals=None if k in logged else _decimals(grid),
             bounds=(lo, hi),
         )
         lagged = np.full_like(r, np.nan)

@@ -3,6 +3,7 @@ the planner itself so that an analysis can carry it without loading the planner.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 #: Power the planner aims for: the designs it looks for reach it.
@@ -28,3 +29,22 @@ class PlanOptions:
         for key in ("years", "units"):
             out[key] = None if out[key] is None else list(out[key])
         return out
+
+
+def further_needed(value: object) -> int | None:
+    """A plan's further years or units needed as a number, None where no design tried
+    reached the target (an empty cell: None, NaN or pandas' NA)."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else int(number)
+
+
+def further_text(value: object) -> str:
+    """Further years or units needed as a reader sees them: ``+5``, ``0``, or ``–``
+    (not reached within the designs tried)."""
+    number = further_needed(value)
+    if number is None:
+        return "–"
+    return f"+{number}" if number else "0"

@@ -45,7 +45,7 @@ from bms_eval.planning.backends import Progress, release_workers, run_batches
 from bms_eval.planning.draws import FOUND_CODES, DrawBatch, row_keys
 from bms_eval.planning.generate import Design, PlantedArrow, planted_arrows
 from bms_eval.planning.history import History, fit_history
-from bms_eval.planning.options import TARGET_POWER, PlanOptions
+from bms_eval.planning.options import TARGET_POWER, PlanOptions, further_text
 
 #: Added years tried when none are asked for.
 DEFAULT_MORE_YEARS = (2, 5, 10)
@@ -173,8 +173,8 @@ class PlanResults:
                         high=t.percent(r["power_high"]),
                     ),
                     t["plan.col_mde"]: t.number(r["mde_80"]),
-                    t["plan.col_years"]: _more(r["further_years_needed"]),
-                    t["plan.col_units"]: _more(r["further_units_needed"]),
+                    t["plan.col_years"]: further_text(r["further_years_needed"]),
+                    t["plan.col_units"]: further_text(r["further_units_needed"]),
                 }
             )
         return pd.DataFrame(rows)
@@ -417,13 +417,6 @@ def progress_lines(line: Callable[[str], None]) -> Callable[[str, int, int, floa
     return report
 
 
-def _more(value: object) -> str:
-    """Further years or units needed, as shown: ``+5``, ``0``, or ``–`` (not reached)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"+{int(value)}" if int(value) else "0"
-
-
 def _all_reached(results: list[DesignPower], draws: int) -> bool:
     """Whether the last design tried gives every arrow-lag 80 % power."""
     return bool(results) and bool(np.all(results[-1].found / draws >= TARGET_POWER))
@@ -436,11 +429,11 @@ def _table(
     n0, t0 = history.n_units, history.n_years
     current = results[0]
     rows = []
+    # further years (units): designs with at least today's (a smaller one asked for
+    # shows what would be lost, and needs nothing further)
+    added = {"years": lambda d: d.years - t0, "units": lambda d: d.units - n0}
     for j, (source, target, lag) in enumerate(keys):
         power_now = current.found[j] / draws
-        # further years (units): designs with at least today's (a smaller one asked
-        # for shows what would be lost, and needs nothing further)
-        added = {"years": lambda d: d.years - t0, "units": lambda d: d.units - n0}
         reached = {
             kind: sorted(
                 more(r.design)

@@ -23,6 +23,7 @@ from bms_eval.estimation.verdicts import (
 )
 from bms_eval.inputs.model import Scorecard
 from bms_eval.outliers import OUTLIER_Z
+from bms_eval.planning.options import further_text
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
 from bms_eval.texts import Texts
 
@@ -428,10 +429,6 @@ def _plan_view(
     if not plan:
         return None
     names = {ind.id: ind.name for ind in card.indicators}
-
-    def more(value: object) -> str:
-        return "–" if value is None else (f"+{int(value)}" if value else "0")
-
     rows = []
     for r in plan["rows"]:
         if r["design"] != "current":
@@ -447,8 +444,8 @@ def _plan_view(
                     high=t.percent(r["power_high"]),
                 ),
                 "mde": "–" if r["mde_80"] is None else t.number(r["mde_80"]),
-                "years": more(r["further_years_needed"]),
-                "units": more(r["further_units_needed"]),
+                "years": further_text(r["further_years_needed"]),
+                "units": further_text(r["further_units_needed"]),
             }
         )
     designs = sorted({(r["units"], r["years"]) for r in plan["rows"] if r["design"] != "current"})
