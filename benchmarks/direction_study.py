@@ -1,7 +1,7 @@
 """Simulation study of the verdicts' direction tests (issue: verdicts that know which
 way an arrow points).
 
-Panels come from the public simulator, :func:`bms_eval.simulate.simulate`: two
+Panels come from the public simulator, :func:`bms_eval.simulation.truth.simulate`: two
 indicators X and Y whose unexplained parts are persistent (autocorrelation ρ,
 the same for both), shocks N(0, 1), unit levels N(0, 1), period shocks N(0, 0.3²),
 and a scorecard that assumes ``X → Y`` at lag 1. The truth is one of
@@ -45,9 +45,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from bms_eval.estimation import estimate_links
+from bms_eval import estimate_links
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.simulate import simulate
+from bms_eval.simulation.truth import simulate
 
 EFFECT = 0.3
 TRUTHS = ("none", "forward", "reverse", "both")

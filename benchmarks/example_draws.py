@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT / "data"))
 
 import make_examples  # noqa: E402
 
-from bms_eval.estimation.links import estimate_links  # noqa: E402
 from bms_eval.inputs.scorecard import load_scorecard  # noqa: E402
+from bms_eval.narrative.link_results import estimate_links  # noqa: E402
 
 
 def main(draws: int) -> None:

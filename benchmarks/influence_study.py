@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bms_eval.estimation import estimate_links  # noqa: E402
-from bms_eval.simulate import simulate  # noqa: E402
+from bms_eval import estimate_links  # noqa: E402
+from bms_eval.simulation.truth import simulate  # noqa: E402
 from tests.test_influence import _planted  # noqa: E402
 from tests.test_links_simulation import EXACT, card  # noqa: E402
 

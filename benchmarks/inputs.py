@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from bms_eval.inputs import load_data, parse_scorecard
-from bms_eval.simulate import simulate
-from bms_eval.validation import cross_check
+from bms_eval.inputs.validation import cross_check
+from bms_eval.simulation.truth import simulate
 
 UNITS, YEARS, INDICATORS = 356, 20, 60
 

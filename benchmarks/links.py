@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.simulate import simulate
+from bms_eval.simulation.truth import simulate
 
 N_INDICATORS, N_LINKS, YEARS = 60, 300, 20
 
@@ -56,8 +56,8 @@ PYFIXEST_LOOP = textwrap.dedent("""
 PHASES = textwrap.dedent("""
     import sys, time
     start = time.perf_counter()
-    from bms_eval.estimation.links import estimate_links
-    from bms_eval.validation import load_inputs
+    from bms_eval.narrative.link_results import estimate_links
+    from bms_eval.inputs.validation import load_inputs
     imported = time.perf_counter()
     inputs = load_inputs(sys.argv[1], sys.argv[2])
     read = time.perf_counter()

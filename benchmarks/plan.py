@@ -18,11 +18,11 @@ import sys
 import time
 from dataclasses import replace
 
-from bms_eval.estimation.links import estimate_links
+from bms_eval.foundation.resources import example
 from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS
+from bms_eval.inputs.validation import load_inputs
+from bms_eval.narrative.link_results import estimate_links
 from bms_eval.planning import plan
-from bms_eval.resources import example
-from bms_eval.validation import load_inputs
 
 DRAWS = 500
 

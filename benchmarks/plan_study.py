@@ -32,16 +32,16 @@ from dataclasses import replace
 import numpy as np
 from scipy import stats
 
-from bms_eval.estimation.links import estimate_links
+from bms_eval.foundation.resources import example
 from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Scorecard
+from bms_eval.inputs.validation import load_inputs
+from bms_eval.narrative.link_results import estimate_links
 from bms_eval.planning import plan
 from bms_eval.planning.crosscheck import independent_truth
-from bms_eval.planning.history import fit_history
 from bms_eval.planning.options import PlanOptions
 from bms_eval.planning.power import plan_history
-from bms_eval.resources import example
-from bms_eval.simulate import simulate
-from bms_eval.validation import load_inputs
+from bms_eval.simulation.history import fit_history
+from bms_eval.simulation.truth import simulate
 
 EFFECT = 0.2
 DRAWS = 300

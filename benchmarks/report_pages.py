@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bms_eval.foundation.resources import example  # noqa: E402
 from bms_eval.pipeline.run import run_pipeline  # noqa: E402
-from bms_eval.resources import example  # noqa: E402
 
 #: The most pages the example's report should print to.
 LIMIT = 12

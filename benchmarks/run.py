@@ -20,9 +20,9 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from bms_eval.foundation.resources import example
 from bms_eval.pipeline.notebooks import KERNEL_ARGUMENTS, notebooks
 from bms_eval.pipeline.run import run_pipeline
-from bms_eval.resources import example
 
 
 def floor(count: int, folder: Path) -> float:

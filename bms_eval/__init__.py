@@ -8,8 +8,8 @@ The public entry points::
     analysis.write("reports/mine")
 
 The data's way through the package: :mod:`bms_eval.inputs` (read the scorecard and
-the data) → :mod:`bms_eval.validation` (check them together) → estimation →
-assessment → report. :mod:`bms_eval.simulate` makes synthetic panels with a known
+the data) → :mod:`bms_eval.inputs.validation` (check them together) → estimation →
+assessment → report. :func:`bms_eval.simulate` makes synthetic panels with a known
 truth. Entry points beyond the loaders are imported when first used, so that
 ``import bms_eval`` (and ``bms-eval validate``) stays quick.
 """
@@ -18,39 +18,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
-
-from bms_eval.exports import lazy_attributes
+from bms_eval.foundation.lazy import lazy_attributes
+from bms_eval.foundation.problems import InputError, Problem
+from bms_eval.foundation.version import __version__
 from bms_eval.inputs import IndicatorData, Scorecard, load_data, load_scorecard
-from bms_eval.problems import InputError, Problem
-from bms_eval.simulate import simulate  # light; and it shares its name with its module
-from bms_eval.validation import Inputs, load_inputs
+from bms_eval.inputs.validation import Inputs, load_inputs
+from bms_eval.simulation.truth import simulate  # light
 
 if TYPE_CHECKING:
-    from bms_eval.analysis import Analysis, analyse, notebook_analysis, notebook_plan
+    from bms_eval import LinkResults, estimate_links
+    from bms_eval.analysis.results import Analysis, analyse, notebook_analysis, notebook_plan
     from bms_eval.assessment import Assessment
-    from bms_eval.estimation import LinkResults, estimate_links
+    from bms_eval.assessment.status import StatusResults
+    from bms_eval.foundation.resources import example
+    from bms_eval.inputs.validation import QualityReport
     from bms_eval.planning.options import PlanOptions
     from bms_eval.planning.power import PlanResults, plan
-    from bms_eval.resources import example
-    from bms_eval.status import StatusResults
-    from bms_eval.validation import QualityReport
 
 #: Public names imported on first use: name → module.
 _LAZY = {
-    "Analysis": "bms_eval.analysis",
-    "analyse": "bms_eval.analysis",
-    "notebook_analysis": "bms_eval.analysis",
-    "notebook_plan": "bms_eval.analysis",
+    "Analysis": "bms_eval.analysis.results",
+    "analyse": "bms_eval.analysis.results",
+    "notebook_analysis": "bms_eval.analysis.results",
+    "notebook_plan": "bms_eval.analysis.results",
     "plan": "bms_eval.planning.power",
     "PlanOptions": "bms_eval.planning.options",
     "PlanResults": "bms_eval.planning.power",
     "Assessment": "bms_eval.assessment",
-    "LinkResults": "bms_eval.estimation",
-    "estimate_links": "bms_eval.estimation",
-    "example": "bms_eval.resources",
-    "StatusResults": "bms_eval.status",
-    "QualityReport": "bms_eval.validation",
+    "LinkResults": "bms_eval.narrative.link_results",
+    "estimate_links": "bms_eval.narrative.link_results",
+    "example": "bms_eval.foundation.resources",
+    "StatusResults": "bms_eval.assessment.status",
+    "QualityReport": "bms_eval.inputs.validation",
 }
 
 

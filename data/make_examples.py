@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from bms_eval.inputs import load_scorecard
-from bms_eval.simulate import effects_table, simulate
+from bms_eval.simulation.truth import effects_table, simulate
 
 HERE = Path(__file__).resolve().parent
 

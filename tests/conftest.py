@@ -117,7 +117,7 @@ def earlier_output(folder: Path) -> Path:
     each with its SHA-256 (written here without running the notebooks)."""
     import json
 
-    from bms_eval.pipeline.output_folder import output_hashes
+    from bms_eval.outputs.folder import output_hashes
 
     (folder / "notebooks").mkdir(parents=True)
     (folder / "report.html").write_text("<p>last good run</p>", encoding="utf-8")

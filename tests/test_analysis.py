@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 import bms_eval
-from bms_eval.analysis import notebook_analysis, write_part
+from bms_eval import LinkResults, estimate_links
+from bms_eval.analysis.results import notebook_analysis, write_part
 from bms_eval.assessment import Assessment
-from bms_eval.estimation import LinkResults, estimate_links
-from bms_eval.output_paths import UsageError
-from bms_eval.status import StatusResults, scorecard_status
-from bms_eval.validation import QualityReport, load_inputs
+from bms_eval.assessment.status import StatusResults, scorecard_status
+from bms_eval.inputs.validation import QualityReport, load_inputs
+from bms_eval.outputs.paths import UsageError
 from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA
 
 
@@ -51,7 +51,7 @@ def test_parts_are_the_step_functions_results(analysis):
 
 def test_each_part_is_computed_once(monkeypatch):
     calls = []
-    import bms_eval.estimation.links as links_module
+    import bms_eval.narrative.link_results as links_module
 
     real = links_module.estimate_links
 
@@ -130,7 +130,7 @@ def test_notebook_analysis_reads_the_runs_parts(analysis, tmp_path):
     assert shown.run_parts == parts
     assert shown.links == analysis.links
     write_part(parts, "failed.txt", b"the analysis failed: boom")
-    with pytest.raises(bms_eval.analysis.AnalysisFailed, match="boom"):
+    with pytest.raises(bms_eval.analysis.results.AnalysisFailed, match="boom"):
         shown.status  # noqa: B018
 
 

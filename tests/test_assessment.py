@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from bms_eval import estimate_links
 from bms_eval.assessment import assess
 from bms_eval.assessment.chain import chain
 from bms_eval.assessment.learning import LEVELS, learning_questions
@@ -18,15 +19,14 @@ from bms_eval.assessment.measurement import bunching_test, measurement_audit, wi
 from bms_eval.assessment.preconditions import measured_results, preconditions
 from bms_eval.assessment.result_levels import result_levels
 from bms_eval.assessment.roles import roles
-from bms_eval.estimation import estimate_links
 from bms_eval.estimation.arrows import roll_up
 from bms_eval.inputs import load_scorecard
+from bms_eval.inputs.outliers import find_outliers
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.outliers import find_outliers
+from bms_eval.inputs.validation import Inputs, coverage, load_inputs
+from bms_eval.narrative.texts import LANGUAGES, Texts
 from bms_eval.report.html import render_report
-from bms_eval.simulate import simulate
-from bms_eval.texts import LANGUAGES, Texts
-from bms_eval.validation import Inputs, coverage, load_inputs
+from bms_eval.simulation.truth import simulate
 from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA
 
 EN = Texts("en")

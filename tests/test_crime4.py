@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from crime4 import crime4_data, verdicts
 
-from bms_eval.outliers import find_outliers
+from bms_eval.inputs.outliers import find_outliers
 
 
 @pytest.fixture(scope="module")

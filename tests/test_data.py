@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bms_eval.foundation.problems import InputError
 from bms_eval.inputs import load_data, read_data
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.problems import InputError
-from bms_eval.validation import check_inputs, cross_check
+from bms_eval.inputs.validation import check_inputs, cross_check
 from tests.conftest import MINI_CARD, MINI_DATA
 
 
@@ -342,7 +342,7 @@ def test_an_excel_file_that_unpacks_to_gigabytes_is_refused_unread(tmp_path, mon
     import io
     import zipfile
 
-    from bms_eval.inputs import data as data_module
+    from bms_eval.inputs import data_files as data_module
 
     monkeypatch.setattr(data_module, "MAX_XLSX_UNPACKED", 1_000_000)
     buffer = io.BytesIO()
@@ -358,7 +358,7 @@ def test_an_excel_file_that_unpacks_to_gigabytes_is_refused_unread(tmp_path, mon
 
 
 def test_rows_and_columns_beyond_the_limits_are_refused_before_parsing(tmp_path, monkeypatch):
-    from bms_eval.inputs import data as data_module
+    from bms_eval.inputs import data_files as data_module
 
     load_data_text(MINI_DATA).to_parquet(tmp_path / "long.parquet")
     monkeypatch.setattr(data_module, "MAX_ROWS", 5)
@@ -387,7 +387,7 @@ def test_one_grid_for_coverage_and_the_audit_when_a_year_is_missing(tmp_path):
     """A year no unit reports is in the unit × period grid, as missing, for the
     coverage table and for the measurement audit alike."""
     from bms_eval.assessment.measurement import measurement_audit
-    from bms_eval.validation import coverage, load_inputs
+    from bms_eval.inputs.validation import coverage, load_inputs
 
     rows = ["unit,period,indicator,value"]
     for unit in ("A", "B", "C"):

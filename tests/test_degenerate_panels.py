@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bms_eval.estimation import estimate_links
+from bms_eval import estimate_links
 from bms_eval.inputs.scorecard import parse_scorecard
 
 

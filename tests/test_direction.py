@@ -12,19 +12,12 @@ import pandas as pd
 import pytest
 from linearmodels import PanelOLS
 
-from bms_eval.estimation.direction import (
-    MIN_DIRECTION_PERIODS,
-    _Dynamics,
-    _equation,
-    _PairModel,
-    _PairStack,
-    _without,
-    cross_lagged,
-    pair_terms,
-)
+from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS, cross_lagged, pair_terms
+from bms_eval.estimation.direction_equations import Dynamics, build_equation, without_unit
+from bms_eval.estimation.direction_solver import PairModel, PairStack
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.estimation.panel import Panel
-from bms_eval.simulate import simulate_pair
+from bms_eval.simulation.truth import simulate_pair
 
 #: Agreement with linearmodels on the same regression (floating point only).
 REFERENCE_RTOL = 1e-8
@@ -80,7 +73,7 @@ def test_corrects_the_nickell_bias_of_an_autoregression():
 def test_impulse_responses_follow_the_recursion():
     # Y(t) = 0.5 Y(t−1) + 0.3 X(t) + 0.2 X(t−2) + e ; X(t) = 0.7 X(t−1) − 0.4 Y(t−1) + u
     # and, in the same call, with the coefficients scaled by 0.9 (several vectors at once)
-    dynamics = _Dynamics([(1, 0), (0, 1), (2, 1)], [(1, 1), (1, 0)])
+    dynamics = Dynamics([(1, 0), (0, 1), (2, 1)], [(1, 1), (1, 0)])
     base_y, base_x = np.array([0.5, 0.3, 0.2]), np.array([0.7, -0.4])
     horizon = 9  # not a power of two: the doubling stops part-way
     psi = dynamics.responses(np.stack([base_y, 0.9 * base_y]), np.stack([base_x, 0.9 * base_x]), 9)
@@ -213,27 +206,28 @@ def test_partial_relation_has_the_models_slope(twoway):
 
 
 def test_the_jackknife_stack_computes_what_each_model_does():
-    """The stacked algebra the jackknife's Newton steps use (:class:`_PairStack`) and its
+    """The stacked algebra the jackknife's Newton steps use (:class:`PairStack`) and its
     one-model twin (:meth:`_PairModel.update`, the full model's and a fallback's solve)
     give the same corrected estimates and variances, model by model."""
     df = simulate_pair(units=12, periods=9, persistence_y=0.6, forward=0.3, seed=5)
     panel = Panel.from_data(df)
     scale = {k: panel.spread(k) for k in ("X", "Y")}
     pair = {"Y": 0, "X": 1}
-    fwd = _equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, True)
-    rev = _equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, True)
+    fwd = build_equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, True)
+    rev = build_equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, True)
     models = [
-        _PairModel(_without(fwd, unit), _without(rev, unit), *panel.shape) for unit in (0, 4, 11)
+        PairModel(without_unit(fwd, unit), without_unit(rev, unit), *panel.shape)
+        for unit in (0, 4, 11)
     ]
-    start = _PairModel(fwd, rev, *panel.shape).start()
+    start = PairModel(fwd, rev, *panel.shape).start()
     pars = start + np.random.default_rng(0).normal(0, 0.05, (3, start.size))
     pars[:, -3:] = np.abs(pars[:, -3:])  # variances stay positive
-    stacked = _PairStack(models).update(np.repeat(pars[None], len(models), axis=0))
+    stacked = PairStack(models).update(np.repeat(pars[None], len(models), axis=0))
     for i, model in enumerate(models):
         np.testing.assert_allclose(stacked[i], model.update(pars), rtol=1e-12, atol=1e-14)
     # and one row of the stack is one model's (the take keeps each model's arrays)
     np.testing.assert_allclose(
-        _PairStack(models).take(np.array([2])).update(pars[None])[0],
+        PairStack(models).take(np.array([2])).update(pars[None])[0],
         models[2].update(pars),
         rtol=1e-12,
         atol=1e-14,

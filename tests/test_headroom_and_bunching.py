@@ -15,7 +15,7 @@ from bms_eval.assessment.measurement import (
 )
 from bms_eval.inputs.model import Ambition, Indicator
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.simulate import simulate
+from bms_eval.simulation.truth import simulate
 
 UNITS, YEARS = 20, 8
 

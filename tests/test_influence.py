@@ -1,4 +1,4 @@
-"""Does one unit decide a verdict? Leave-one-unit-out influence (SPEC 3.1): against
+"""Does one unit decide a verdict? Leave-one-unit-out influence (docs/verdicts.md): against
 refits without each unit, a planted aberrant unit, and clean panels."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bms_eval.estimation import estimate_links
+from bms_eval import estimate_links
 from bms_eval.estimation.fixed_effects import Design, fit_within
 from bms_eval.estimation.inference import between_leave_one_out, between_regression
-from bms_eval.simulate import simulate
+from bms_eval.simulation.truth import simulate
 from tests.test_links_simulation import EXACT, card
 
 

@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from bms_eval.estimation import LINK_COLUMNS, estimate_links
+from bms_eval import estimate_links
+from bms_eval.estimation.columns import LINK_COLUMNS
 from bms_eval.estimation.inference import benjamini_hochberg, minimum_detectable_effect
 from bms_eval.estimation.verdicts import cautions
-from bms_eval.texts import Texts
-from bms_eval.validation import load_inputs
+from bms_eval.inputs.validation import load_inputs
+from bms_eval.narrative.texts import Texts
 from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA, HEIMDAL_CARD, HEIMDAL_DATA, digest
 from tests.test_cli import CASES, _bad_card_case, _bad_data_case
 

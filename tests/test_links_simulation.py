@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bms_eval.estimation import estimate_links
+from bms_eval import estimate_links
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.simulate import simulate
+from bms_eval.simulation.truth import simulate
 
 CARD = """\
 scorecard: {{name: simulation}}

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from bms_eval.output_paths import UsageError, write_atomically
-from bms_eval.pipeline.output_folder import (
+from bms_eval.outputs.folder import (
     MARKER,
     OutputFolder,
     remove_stale_work,
     why_not_replaceable,
 )
+from bms_eval.outputs.paths import UsageError, write_atomically
 from tests.conftest import ROOT, earlier_output, folder_bytes
 from tests.test_ssb import jsonstat
 

@@ -13,16 +13,16 @@ import pandas as pd
 import papermill
 import pytest
 
-from bms_eval.display import FIGURE_KEY
-from bms_eval.estimation import estimate_links
+from bms_eval import estimate_links
+from bms_eval.assessment.status import scorecard_status
 from bms_eval.estimation.arrows import arrow_counts
+from bms_eval.foundation.resources import notebook_dir
+from bms_eval.inputs.validation import load_inputs
+from bms_eval.narrative.texts import Texts
 from bms_eval.pipeline import run as run_module
 from bms_eval.pipeline.notebooks import notebooks, parameters_for
 from bms_eval.pipeline.run import RunFailed, run_pipeline
-from bms_eval.resources import notebook_dir
-from bms_eval.status import scorecard_status
-from bms_eval.texts import Texts
-from bms_eval.validation import load_inputs
+from bms_eval.report.notebook import FIGURE_KEY
 from tests.conftest import (
     EXAMPLE_CARD,
     EXAMPLE_DATA,
@@ -328,7 +328,7 @@ def test_a_timeout_below_one_second_is_wrong_usage(cli, mini):
 
 
 def test_status_records_behave_as_a_list_and_stream_to_json(tmp_path):
-    from bms_eval.json_output import FrameRecords, to_json, write_json
+    from bms_eval.outputs.json_files import FrameRecords, to_json, write_json
 
     frame = pd.DataFrame({"unit": ["a", "b", "c"], "value": [0.5, np.nan, 2.0]})
     rows = FrameRecords(frame)

@@ -14,12 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bms_eval.estimation import estimate_links
+from bms_eval import estimate_links
 from bms_eval.inputs.scorecard import parse_scorecard
 from bms_eval.planning.backends import _may_fork
 from bms_eval.planning.crosscheck import independent_truth
-from bms_eval.planning.generate import Design, design_masks, planted_arrows, simulate_design
-from bms_eval.planning.history import History, fit_history, mean_share
 from bms_eval.planning.options import PlanOptions
 from bms_eval.planning.power import (
     PLAN_COLUMNS,
@@ -29,7 +27,9 @@ from bms_eval.planning.power import (
     plan_history,
     wilson,
 )
-from bms_eval.simulate import simulate
+from bms_eval.simulation.generate import Design, design_masks, planted_arrows, simulate_design
+from bms_eval.simulation.history import History, fit_history, mean_share
+from bms_eval.simulation.truth import simulate
 
 CARD = """\
 scorecard: {name: plan test}

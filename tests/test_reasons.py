@@ -1,5 +1,5 @@
 """Every reason template, rendered from constructed evidence: the verdict and its
-sentence agree with the numbers (SPEC 3.2; the rules of issue "reasons that match
+sentence agree with the numbers (docs/verdicts.md; the rules of issue "reasons that match
 their numbers"). English word for word; Norwegian complete and with the same numbers."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import pytest
 
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.estimation.verdicts import Evidence, decide
-from bms_eval.texts import Texts
+from bms_eval.narrative.reasons import reason as explain
+from bms_eval.narrative.texts import Texts
 
 #: A row where nothing decides: every test far from alpha.
 BASE = Evidence(
@@ -258,9 +259,15 @@ GOLDEN = {
 }
 
 
+def decided(ev: Evidence, language: str) -> tuple[str, str]:
+    """The verdict from the numbers alone, then its reason written in ``language``."""
+    verdict = decide(ev, 0.05, 0.2)
+    return verdict, explain(ev, verdict, 0.05, 0.2, Texts(language))
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_english_reason_word_for_word(name):
-    verdict, reason = decide(replace(BASE, **CASES[name]), 0.05, 0.2, Texts("en"))
+    verdict, reason = decided(replace(BASE, **CASES[name]), "en")
     assert (verdict, reason) == GOLDEN[name]
 
 
@@ -268,7 +275,7 @@ def test_english_reason_word_for_word(name):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_norwegian_reasons_are_complete_with_the_same_numbers(name, language):
     ev = replace(BASE, **CASES[name])
-    verdict, reason = decide(ev, 0.05, 0.2, Texts(language))
+    verdict, reason = decided(ev, language)
     english = GOLDEN[name][1]
     assert verdict == GOLDEN[name][0]
     assert not re.search(r"\{[a-z_]+\}", reason), "an unfilled placeholder"

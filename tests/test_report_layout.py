@@ -8,13 +8,13 @@ import re
 
 import pytest
 
-from bms_eval.analysis import Analysis
-from bms_eval.estimation import estimate_links
+from bms_eval import estimate_links
+from bms_eval.analysis.results import Analysis
 from bms_eval.inputs.scorecard import parse_scorecard
+from bms_eval.inputs.validation import Inputs, load_inputs
+from bms_eval.narrative.texts import Texts
 from bms_eval.report.figures import MAP_LABEL_POINTS, strategy_map
-from bms_eval.simulate import simulate
-from bms_eval.texts import Texts
-from bms_eval.validation import Inputs, load_inputs
+from bms_eval.simulation.truth import simulate
 from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA
 
 #: The width a report's figure gets on an A4 page, in inches.

@@ -10,7 +10,7 @@ from bms_eval.assessment.chain import chain
 from bms_eval.assessment.preconditions import alternatives, consequences
 from bms_eval.assessment.roles import is_consequence, roles
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.texts import Texts
+from bms_eval.narrative.texts import Texts
 
 EN = Texts("en")
 

@@ -6,8 +6,8 @@ from dataclasses import FrozenInstanceError
 
 import pytest
 
+from bms_eval.foundation.problems import InputError
 from bms_eval.inputs import load_scorecard, parse_scorecard
-from bms_eval.problems import InputError
 from tests.conftest import EXAMPLE_CARD, HEIMDAL_CARD, MINI_CARD
 
 

@@ -16,7 +16,7 @@ from linearmodels import PanelOLS
 
 from bms_eval.inputs import load_scorecard
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.simulate import simulate
+from bms_eval.simulation.truth import simulate
 from tests.conftest import EXAMPLE_CARD, MINI_CARD
 
 # With 3 000 units × 8 periods the standard error of a within effect is about
@@ -184,7 +184,7 @@ def test_respondents_report_unit_averages_of_whole_answers():
 
 def test_the_lessons_scorecard_is_one_arrow_with_quick_draws():
     from bms_eval.assessment.roles import roles
-    from bms_eval.teaching import LESSON_DRAWS, lesson_scorecard
+    from bms_eval.inputs.teaching import LESSON_DRAWS, lesson_scorecard
 
     card = lesson_scorecard(
         "A", "B", lag=0, language="nn", effect_scale=(1, 6), effect_ambition=(5, 4.5)

@@ -1,4 +1,4 @@
-"""``bms-eval import ssb``: JSON-stat 2.0 statbank extracts to tidy data (SPEC 5)."""
+"""``bms-eval import ssb``: JSON-stat 2.0 statbank extracts to tidy data (docs/inputs.md)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bms_eval.foundation.problems import ProblemList
 from bms_eval.inputs import load_data
 from bms_eval.inputs.ssb import apply_code_changes, read_code_changes, read_jsonstat
-from bms_eval.problems import ProblemList
 from tests.conftest import digest
 
 

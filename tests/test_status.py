@@ -10,8 +10,7 @@ import pytest
 import statsmodels.api as sm
 from linearmodels import PanelOLS
 
-from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.status import (
+from bms_eval.assessment.status import (
     ambition_status,
     pooled_trend,
     scorecard_status,
@@ -19,6 +18,7 @@ from bms_eval.status import (
     trend_word,
     unit_trend,
 )
+from bms_eval.inputs.scorecard import parse_scorecard
 from tests.conftest import MINI_CARD
 
 # Closed-form OLS against statsmodels' QR solution.
@@ -134,7 +134,7 @@ def test_unit_rows_equal_the_one_unit_reference_on_an_unbalanced_panel(card):
 def test_status_of_a_logged_indicator_stays_on_its_own_scale(mini):
     """`transform: log` changes the link tests only: values, ambitions and colours of the
     status are those of the indicator as measured."""
-    from bms_eval.validation import load_inputs
+    from bms_eval.inputs.validation import load_inputs
 
     card_path, data_path = mini
     plain = load_inputs(card_path, data_path)

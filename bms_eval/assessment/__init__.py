@@ -1,7 +1,7 @@
-"""The critical assessment of the instrumental premise (SPEC section 4).
+"""The critical assessment of the instrumental premise (docs/assessment.md).
 
 :func:`assess` returns the ``assessment`` block of ``results.json`` exactly under
-the SPEC's keys — ``preconditions``, ``result_levels``, ``chain``,
+the keys of docs/assessment.md — ``preconditions``, ``result_levels``, ``chain``,
 ``measurement``, ``learning`` — plus ``headline``, the short honest summary shown
 first in the report. All prose is in the scorecard's language.
 """
@@ -29,10 +29,10 @@ from bms_eval.assessment.tables import (
     preconditions_table,
 )
 from bms_eval.estimation.arrows import arrow_counts
-from bms_eval.estimation.results import LinkResults
 from bms_eval.inputs.model import Scorecard
-from bms_eval.texts import Texts
-from bms_eval.validation import Inputs, coverage
+from bms_eval.inputs.validation import Inputs, coverage
+from bms_eval.narrative.link_results import LinkResults
+from bms_eval.narrative.texts import Texts
 
 if TYPE_CHECKING:
     from bms_eval.planning.power import PlanResults
@@ -75,7 +75,7 @@ class Assessment:
     What is computed — the chain of supported arrows with its indirect effects,
     the measurement audit — is computed once, when the assessment is made; the
     prose (headline, evidence, warnings, questions) is written from those results
-    in the language asked for. ``to_dict()`` gives SPEC 4's keys (and
+    in the language asked for. ``to_dict()`` gives the keys of docs/assessment.md (and
     ``headline``); the table methods give each part as a table, and the object
     shows itself in a notebook as the headline followed by those tables.
     """
@@ -189,7 +189,7 @@ class Assessment:
         return {**self.__dict__, "_blocks": {}}  # the prose is written again where needed
 
     def __repr__(self) -> str:
-        from bms_eval.views import frame_text
+        from bms_eval.foundation.frames import frame_text
 
         t = self._texts(None)
         parts = [" ".join(self.headline())]
@@ -197,7 +197,7 @@ class Assessment:
         return "\n\n".join(parts)
 
     def _repr_html_(self) -> str:
-        from bms_eval.views import frame_html
+        from bms_eval.foundation.frames import frame_html
 
         t = self._texts(None)
         head = "".join(f"<p>{html.escape(line)}</p>" for line in self.headline())
@@ -225,7 +225,7 @@ def assess(
     -------
     Assessment
         ``headline``, ``preconditions``, ``result_levels``, ``chain``,
-        ``measurement`` and ``learning`` (SPEC 4), and ``power`` with a plan.
+        ``measurement`` and ``learning`` (docs/assessment.md), and ``power`` with a plan.
     """
     if isinstance(links, LinkResults):
         links = links.to_frame()

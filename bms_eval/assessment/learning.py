@@ -20,7 +20,7 @@ import pandas as pd
 from bms_eval.estimation.arrows import roll_up
 from bms_eval.estimation.verdicts import direction_checked
 from bms_eval.inputs.model import Scorecard
-from bms_eval.texts import Texts
+from bms_eval.narrative.texts import Texts
 
 LEVELS = ("operative", "tactical", "strategic", "institutional")
 

@@ -1,7 +1,7 @@
-"""Measurement audit per indicator (SPEC 4, ``measurement``).
+"""Measurement audit per indicator (docs/assessment.md, ``measurement``).
 
 For every indicator: the values far from their unit's own history (outliers,
-:mod:`bms_eval.outliers`), the share of values at the top and bottom of its scale
+:mod:`bms_eval.inputs.outliers`), the share of values at the top and bottom of its scale
 (ceiling and floor), the share with little room left to improve (headroom), the
 share of its variance that lies within units, the share of the unit × period grid
 that is missing, and a test for bunching just over the ambition threshold. Every
@@ -55,7 +55,7 @@ from scipy.special import bdtrc
 from bms_eval.estimation.fixed_effects import demean_by
 from bms_eval.inputs.data import grid_shape
 from bms_eval.inputs.model import Indicator, Scorecard
-from bms_eval.outliers import find_outliers
+from bms_eval.inputs.outliers import find_outliers
 
 #: Flag ``ceiling``/``floor`` when at least this share of values sits at a scale bound.
 PILE_SHARE = 0.15
@@ -88,7 +88,7 @@ class Audit:
     missing_share: float
     bunching_p: float | None
     bunching_counts: tuple[int, int] | None
-    #: values far from their unit's own history (:mod:`bms_eval.outliers`):
+    #: values far from their unit's own history (:mod:`bms_eval.inputs.outliers`):
     #: (unit, period, value), by unit and period
     outliers: tuple[tuple[str, int, float], ...] = ()
     #: share of unit-periods nearer the better bound than one within-unit SD
@@ -102,7 +102,8 @@ class Audit:
     bounds_not_tested: str | None = None
 
     def as_dict(self) -> dict:
-        """SPEC's keys (plus ``floor_share`` and the counts behind ``bunching_p``)."""
+        """The keys of docs/assessment.md (plus ``floor_share`` and the counts behind
+        ``bunching_p``)."""
         return {
             "flags": list(self.flags),
             "outliers": [
@@ -254,7 +255,7 @@ def audit_indicator(
     outliers: tuple[tuple[str, int, float], ...] = (),
 ) -> Audit:
     """The measurement audit of one indicator from its tidy rows (and its outliers,
-    found over the whole table by :func:`bms_eval.outliers.find_outliers`)."""
+    found over the whole table by :func:`bms_eval.inputs.outliers.find_outliers`)."""
     observed = frame[frame["value"].notna()]
     values = observed["value"].to_numpy(dtype=float)
     grid = max(n_units * n_periods, 1)

@@ -17,8 +17,8 @@ import pandas as pd
 
 from bms_eval.estimation.arrows import roll_up
 from bms_eval.inputs.model import Scorecard
+from bms_eval.narrative.texts import Texts
 from bms_eval.planning.options import TARGET_POWER, further_needed
-from bms_eval.texts import Texts
 
 if TYPE_CHECKING:
     from bms_eval.planning.power import PlanResults

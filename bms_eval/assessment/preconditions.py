@@ -34,7 +34,7 @@ import pandas as pd
 from bms_eval.assessment.roles import Roles, roles
 from bms_eval.estimation.arrows import arrow_verdicts
 from bms_eval.inputs.model import Scorecard
-from bms_eval.texts import Texts
+from bms_eval.narrative.texts import Texts
 
 MIN_MEANS = 2
 #: ``measured_results`` is met only when every linked indicator covers at least this
@@ -181,8 +181,9 @@ def preconditions(
     card_roles: Roles | None = None,
     power: dict | None = None,
 ) -> list[dict]:
-    """The four preconditions in SPEC order (``measurement``: the audit by indicator id,
-    as in ``results.json``; ``power``: the plan's part of the assessment, if any)."""
+    """The four preconditions in the order of docs/assessment.md (``measurement``: the
+    audit by indicator id, as in ``results.json``; ``power``: the plan's part of the
+    assessment, if any)."""
     card_roles = card_roles or roles(card)
     return [
         clear_goals(card, t),

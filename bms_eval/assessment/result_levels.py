@@ -11,7 +11,7 @@ measured and linked sits mostly at 0–1.
 from __future__ import annotations
 
 from bms_eval.inputs.model import Scorecard
-from bms_eval.texts import Texts
+from bms_eval.narrative.texts import Texts
 
 HIGH_LEVELS = (3, 4)
 LOW_LEVELS = (0, 1)

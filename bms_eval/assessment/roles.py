@@ -7,7 +7,7 @@ not from the shape of its arrows:
 - An indicator is an **end** when the scorecard places it at a result: its own
   ``result_level`` or its goal's (through its success factor) is 3 or 4 (needs
   met, the values of the ideal state), or its perspective is users or economy
-  (:mod:`bms_eval.perspectives`) — unless its own ``result_level`` is 0: an
+  (:mod:`bms_eval.inputs.perspectives`) — unless its own ``result_level`` is 0: an
   indicator of the activity itself measures a means wherever it sits (the
   response time of a users' goal, the courses held for a level-3 goal).
 - Where nothing says so — no level 3–4 and a perspective the bands do not
@@ -15,7 +15,7 @@ not from the shape of its arrows:
   arrow and leads nowhere further along such arrows. If no linked indicator is
   an end by any of these rules, the targets that lead nowhere are the ends (and
   when every target leads on, every target is).
-- An arrow is a **consequence** (a side effect, SPEC 1.2's ``side_effect``) when
+- An arrow is a **consequence** (a side effect, docs/inputs.md's ``side_effect``) when
   it says ``side_effect: true``, or when it says nothing and its sign expects
   that improving the cause (moving it in its own better direction) makes the
   target *worse*. ``side_effect: false`` keeps such a trade-off a means → end
@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bms_eval.inputs.model import Link, Scorecard, expects_worse
-from bms_eval.perspectives import is_end, is_recognised
+from bms_eval.inputs.perspectives import is_end, is_recognised
 
 #: Result levels that are ends: 3 needs met, 4 the values of the ideal state.
 END_LEVELS = (3, 4)

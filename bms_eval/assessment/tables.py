@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bms_eval.texts import Texts
+from bms_eval.narrative.texts import Texts
 
 
 def preconditions_table(assessment: dict, t: Texts) -> pd.DataFrame:

@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from bms_eval.cli.output import print_problems
+from bms_eval.cli.messages import print_problems
+from bms_eval.foundation.problems import InputError, ProblemList
 from bms_eval.inputs.ssb import apply_code_changes, read_code_changes, read_jsonstat
-from bms_eval.output_paths import check_given, check_output_file, write_atomically
-from bms_eval.problems import InputError, ProblemList
+from bms_eval.outputs.paths import check_given, check_output_file, write_atomically
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -7,10 +7,10 @@ import gc
 import sys
 from pathlib import Path
 
-from bms_eval.cli.output import print_problems
+from bms_eval.cli.messages import print_problems
 from bms_eval.inputs.model import LANGUAGES
-from bms_eval.output_paths import check_given, check_output_file, write_atomically
-from bms_eval.validation import load_inputs
+from bms_eval.inputs.validation import load_inputs
+from bms_eval.outputs.paths import check_given, check_output_file, write_atomically
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -50,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _test_links(args: argparse.Namespace) -> int:
-    from bms_eval.analysis import in_language
-    from bms_eval.estimation.links import estimate_links  # the solvers: only for this command
+    from bms_eval.analysis.results import in_language
+    from bms_eval.narrative.link_results import estimate_links  # the solvers: only for this command
 
     # what is imported lives as long as the process: the collector need not walk it
     # again (each full pass, e.g. when the data's memory is given back, took 20 ms)

@@ -1,7 +1,7 @@
 """The ``bms-eval`` command: argument parsing and the guard that keeps tracebacks away.
 
 Each subcommand lives in a module of its own that offers ``add_parser`` and
-``run``. Exit status (SPEC section 2): 0 success, 1 invalid input or a problem
+``run``. Exit status (docs/commands.md): 0 success, 1 invalid input or a problem
 of the machine (a full disk, a read-only folder: one line naming the file),
 2 wrong usage, 130 interrupted (Ctrl-C, SIGINT), 143 terminated (SIGTERM). An
 interrupted command stops its kernel, removes its work folder and leaves earlier
@@ -20,11 +20,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from bms_eval import __version__
 from bms_eval.cli import import_ssb, links, plan, run, template, validate, verify
-from bms_eval.cli.output import print_problems
-from bms_eval.output_paths import UsageError
-from bms_eval.problems import InputError
+from bms_eval.cli.messages import print_problems
+from bms_eval.foundation.problems import InputError
+from bms_eval.foundation.version import __version__
+from bms_eval.outputs.paths import UsageError
 
 SUBCOMMANDS = (validate, links, run, plan, import_ssb, template, verify)
 

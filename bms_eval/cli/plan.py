@@ -8,11 +8,11 @@ import math
 import sys
 from pathlib import Path
 
-from bms_eval.cli.output import positive_whole, print_problems
+from bms_eval.cli.messages import positive_whole, print_problems
 from bms_eval.inputs.model import LANGUAGES
-from bms_eval.output_paths import UsageError, check_given, check_output_folder
+from bms_eval.inputs.validation import load_inputs
+from bms_eval.outputs.paths import UsageError, check_given, check_output_folder
 from bms_eval.planning.options import PlanOptions
-from bms_eval.validation import load_inputs
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -138,7 +138,7 @@ class ProgressBar:
 
 def run(args: argparse.Namespace) -> int:
     """Plan; exit 1 on invalid input, 2 on wrong usage (an unusable --out or scheduler)."""
-    from bms_eval.analysis import in_language
+    from bms_eval.analysis.results import in_language
     from bms_eval.planning.backends import SchedulerError
     from bms_eval.planning.power import PlanOptionError, plan_for
 
@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"bms-eval plan: {exc}", file=sys.stderr)
         return 1
     if args.out:
-        from bms_eval.planning.output import write_plan_folder
+        from bms_eval.analysis.plan_folder import write_plan_folder
 
         write_plan_folder(found, inputs, Path(args.out), argv=sys.argv)
     else:

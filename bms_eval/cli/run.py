@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from bms_eval.cli.output import positive_whole, print_problems
+from bms_eval.cli.messages import positive_whole, print_problems
 from bms_eval.cli.plan import add_plan_options, plan_options
+from bms_eval.foundation.resources import example
 from bms_eval.inputs.model import LANGUAGES
-from bms_eval.output_paths import check_given, check_output_folder
-from bms_eval.resources import example
-from bms_eval.validation import load_inputs
+from bms_eval.inputs.validation import load_inputs
+from bms_eval.outputs.paths import check_given, check_output_folder
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -60,15 +60,15 @@ _positive = positive_whole("a whole number of seconds")
 
 
 def default_output(scorecard: Path) -> Path:
-    """``reports/<scorecard file's stem>/`` (SPEC 2)."""
+    """``reports/<scorecard file's stem>/`` (docs/commands.md)."""
     return Path("reports") / scorecard.stem
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline; exit 2 for one input without the other or an unusable --out."""
-    from bms_eval.analysis import in_language
+    from bms_eval.analysis.results import in_language
+    from bms_eval.outputs.folder import OutputFolder
     from bms_eval.pipeline.notebooks import shared_kernel
-    from bms_eval.pipeline.output_folder import OutputFolder
 
     if (args.scorecard is None) != (args.data is None):
         print(

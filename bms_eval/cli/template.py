@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from bms_eval.foundation.resources import example
 from bms_eval.inputs import load_scorecard
-from bms_eval.output_paths import UsageError
-from bms_eval.resources import example
-from bms_eval.template import SUFFIXES, write_template
+from bms_eval.inputs.template import SUFFIXES, write_template
+from bms_eval.outputs.paths import UsageError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

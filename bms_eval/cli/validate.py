@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import math
 
-from bms_eval.cli.output import print_problems
-from bms_eval.problems import InputError
-from bms_eval.validation import check_inputs, coverage, outlier_warnings
+from bms_eval.cli.messages import print_problems
+from bms_eval.foundation.problems import InputError
+from bms_eval.inputs.validation import check_inputs, coverage, outlier_warnings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

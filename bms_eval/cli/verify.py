@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bms_eval.output_paths import UsageError
+from bms_eval.outputs.paths import UsageError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -57,7 +57,7 @@ class ArrowVerdict:
     lag : int
         The deciding lag.
     cautions : tuple of str
-        The deciding lag's cautions (SPEC 3.1).
+        The deciding lag's cautions (docs/verdicts.md).
     others : tuple of (int, str)
         Every other lag tested, with its verdict, by lag.
     """
@@ -143,7 +143,7 @@ def arrow_verdicts(links) -> dict[tuple[str, str], str]:
 
 
 def verdict_counts(arrows: list[ArrowVerdict]) -> dict[str, int]:
-    """How many of the rolled-up ``arrows`` got each verdict, in the SPEC's order."""
+    """How many of the rolled-up ``arrows`` got each verdict, in the order of docs/verdicts.md."""
     counts = dict.fromkeys(VERDICTS, 0)
     for arrow in arrows:
         counts[arrow.verdict] += 1
@@ -151,7 +151,7 @@ def verdict_counts(arrows: list[ArrowVerdict]) -> dict[str, int]:
 
 
 def arrow_counts(links) -> dict[str, int]:
-    """How many arrows got each verdict, in the SPEC's order (a link with several
+    """How many arrows got each verdict, in the order of docs/verdicts.md (a link with several
     lags counts once, by the module's roll-up rule)."""
     return verdict_counts(roll_up(links))
 
@@ -159,5 +159,5 @@ def arrow_counts(links) -> dict[str, int]:
 def arrow_cautions(arrows: list[ArrowVerdict]) -> list[str]:
     """The deciding lags' ``cautions`` cells (``;``-separated), one per arrow: what
     :func:`~bms_eval.estimation.verdicts.caution_counts` and
-    :func:`~bms_eval.estimation.verdicts.cautions_summary` count."""
+    :func:`~bms_eval.narrative.reasons.cautions_summary` count."""
     return [";".join(a.cautions) for a in arrows]

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bms_eval.estimation.policy import small_panel
+
 #: A regressor whose part orthogonal to the columns before it has a norm below
 #: this share of its own norm counts as collinear and is dropped (the check works
 #: on the Gram matrix, whose rounding error is about 1e-8 in these terms).
@@ -40,9 +42,6 @@ EXACT_FIT_TOLERANCE = 1e-6
 #: A collinear partner is named when its weight in the dropped column exceeds this
 #: share of that column's norm.
 PARTNER_TOLERANCE = 1e-6
-#: Below this many units the leave-one-unit-out estimates are exact (a small solve per
-#: unit); from it on, first-order (their differences are then of order 1/G²).
-EXACT_LEAVE_ONE_OUT_BELOW = 50
 
 
 @dataclass(frozen=True)
@@ -290,7 +289,7 @@ class WithinFit:
         ``column`` (a position among ``names``) moves when that unit is left out,
         in the data's units.
 
-        Below :data:`EXACT_LEAVE_ONE_OUT_BELOW` units, ``β₍₋g₎ = β − (W′W −
+        In a small panel (:mod:`~bms_eval.estimation.policy`), ``β₍₋g₎ = β − (W′W −
         W_g′W_g)⁻¹ W_g′e_g`` on the within-transformed design (MacKinnon, Nielsen &
         Webb 2023, the leave-one-cluster-out estimates of Stata's ``summclust``):
         exact with unit effects, which leave with their unit; with period effects
@@ -303,7 +302,7 @@ class WithinFit:
         W, A, resid, _, _, _ = self.within
         starts, _ = block_starts(self.clusters)
         scores = group_sums(W * resid[:, None], starts)  # W_g′e_g
-        if self.n_units >= EXACT_LEAVE_ONE_OUT_BELOW:
+        if not small_panel(self.n_units):
             return -(scores @ A[:, column]) * float(self.coef_scale[column])
         own = group_sums(W[:, :, None] * W[:, None, :], starts)  # W_g′W_g
         rest = (W.T @ W)[None] - own
@@ -414,7 +413,7 @@ class NotEstimable(Exception):
     kind : str
         ``too_few_obs``, ``no_overlap``, ``no_variation``, ``no_variation_effect``,
         ``exact_fit``, ``collinear``, ``not_finite`` or ``no_df``: the key of the
-        reason's text in :mod:`bms_eval.texts` (``problem.<kind>``).
+        reason's text in :mod:`bms_eval.narrative.texts` (``problem.<kind>``).
     message : str
         The reason in English.
     **values

@@ -1,4 +1,4 @@
-"""Does one unit decide a verdict? Leave-one-unit-out influence (SPEC 3.1).
+"""Does one unit decide a verdict? Leave-one-unit-out influence (docs/verdicts.md).
 
 For every verdict, the estimate that decides it — the forward direction test
 (or, where the direction was not checked, the static test) for ``supported``,

@@ -92,7 +92,7 @@ class Panel:
         ------
         ValueError
             A logged indicator has a value that is not above 0 (the data were not
-            checked against the scorecard: :func:`bms_eval.validation.load_inputs`
+            checked against the scorecard: :func:`bms_eval.inputs.validation.load_inputs`
             says where each one is).
         """
         panel = cls.from_data(data, scorecard.linked_ids)
@@ -106,7 +106,7 @@ class Panel:
                 raise ValueError(
                     f"indicator {ind!r} is tested in logs (transform: log) but has {bad} "
                     "value(s) not above 0; check the data against the scorecard with "
-                    "bms_eval.validation.load_inputs to see where"
+                    "bms_eval.inputs.validation.load_inputs to see where"
                 )
             values[ind] = np.log(grid)
         return cls(panel.units, panel.periods, values)

@@ -1,9 +1,9 @@
 """The relation a verdict rests on, for plotting: the partial (added-variable) view.
 
 A link's verdict rests on its forward direction test where that could be run,
-and otherwise on the static within model (SPEC 3.2). :func:`deciding_relation`
+and otherwise on the static within model (docs/verdicts.md). :func:`deciding_relation`
 rebuilds the design of that model for one link and lag — the same terms
-:func:`bms_eval.estimation.links.estimate_links` used — and returns the cause and
+:func:`bms_eval.estimation.links.link_tests` used — and returns the cause and
 the effect with the fixed effects and every other term partialled out, so a
 scatter of them shows the relation the verdict is about (its least-squares
 slope is the model's uncorrected within estimate).
@@ -17,8 +17,8 @@ import numpy as np
 
 from bms_eval.estimation.direction import pair_terms
 from bms_eval.estimation.fixed_effects import added_variable, design_from_grids
-from bms_eval.estimation.links import model_terms
 from bms_eval.estimation.panel import Panel
+from bms_eval.estimation.target_tests import model_terms
 from bms_eval.inputs.model import Scorecard
 
 Term = tuple[str, int]

@@ -1,11 +1,11 @@
-"""From the evidence on one link and lag to a verdict and a plain sentence (SPEC 3.2).
+"""From the evidence on one link and lag to a verdict (docs/verdicts.md).
 
 "The forward test" is the bias-corrected direction test of
 :mod:`bms_eval.estimation.direction` (``forward_p_adjusted`` with the sign of
 ``forward_estimate``) where it could be run; where it could not
 (``direction_method`` ``not_checked``: too few periods), it is the static
 within test (``p_adjusted``, ``estimate``) and the reason says that the
-direction was not checked. The rules are applied in the SPEC's order; the first
+direction was not checked. The rules are applied in the order of docs/verdicts.md; the first
 that applies decides:
 
 1. ``insufficient_data`` — fewer than :data:`MIN_OBSERVATIONS` complete
@@ -28,8 +28,8 @@ that applies decides:
    inside ``±min_effect``.
 8. ``inconclusive`` — none of these: the data cannot tell.
 
-A same-year arrow (lag 0) adds to its reason that yearly data cannot order
-effects within a year, and what the lag-1 direction tests show.
+Numbers only: the sentence that explains a verdict is written from the same
+evidence by :mod:`bms_eval.narrative.reasons`.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from typing import Literal, get_args
 import pandas as pd
 
 from bms_eval.estimation.fixed_effects import NotEstimable
-from bms_eval.texts import Texts
+from bms_eval.estimation.policy import FEW_UNITS
 
-#: The verdicts in the SPEC's order (how an arrow's lags roll up into one:
+#: The verdicts in the order of docs/verdicts.md (how an arrow's lags roll up into one:
 #: :mod:`bms_eval.estimation.arrows`).
 Verdict = Literal[
     "reciprocal",
@@ -189,10 +189,8 @@ def direction_checked(row: Mapping[str, object]) -> bool:
     return row.get("direction_method") not in (None, NOT_CHECKED)
 
 
-#: The cautions a verdict can carry (SPEC 3.1 ``cautions``), in the order shown.
+#: The cautions a verdict can carry (docs/verdicts.md, ``cautions``), in the order shown.
 CAUTIONS = ("fragile", "direction_not_checked", "same_year", "placebo_failed", "few_units")
-#: A wild-bootstrap verdict on fewer units than this carries the ``few_units`` caution.
-FEW_UNITS = 12
 
 
 def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
@@ -239,112 +237,43 @@ def caution_counts(column: Iterable[object]) -> dict[str, int]:
     return out
 
 
-def cautions_summary(column: Iterable[object], texts: Texts) -> tuple[str, str]:
-    """From a ``cautions`` column: ``3 of 11 tested link-lags carry a caution (⚠): …``
-    and the cautions present, in ``texts``' language (both empty when none)."""
-    rows = [caution_keys(c) for c in column]
-    cautioned = [row for row in rows if row]
-    if not cautioned:
-        return "", ""
-    which = "; ".join(texts[f"caution.{k}"] for k in CAUTIONS if any(k in row for row in cautioned))
-    count = texts.format("cautions.count", n=len(cautioned), total=len(rows), which=which)
-    return count, which
+def usable(ev: Evidence) -> Evidence:
+    """The evidence, with the problem ``not_finite`` where no problem was found but an
+    estimate the verdict needs is not finite (so rule 1 applies)."""
+    needed = (ev.estimate, ev.p_adjusted, ev.std_estimate, ev.std_ci_low, ev.std_ci_high)
+    if ev.problem is None and not all(math.isfinite(v) for v in needed):
+        return replace(ev, problem=NotEstimable("not_finite", "the estimates are not finite"))
+    return ev
 
 
-def _when(lag: int, texts: Texts) -> str:
-    if lag <= 1:
-        return texts[f"when.{lag}"]
-    return texts.format("when.n", n=lag)
+def forward_test(ev: Evidence) -> tuple[float, float]:
+    """The forward test's estimate and adjusted p: the direction test's where it was
+    run, the static test's where it was not."""
+    if ev.direction_checked:
+        return ev.forward_estimate, ev.forward_p_adjusted
+    return ev.estimate, ev.p_adjusted
 
 
-def _method(ev: Evidence, texts: Texts) -> str:
-    if ev.inference == "wild_bootstrap":
-        how = (
-            texts["how.enumerated"]
-            if ev.enumerated
-            else texts.format("how.draws", draws=texts.integer(ev.draws))
-        )
-        return texts.format("note.bootstrap", units=ev.n_units, how=how)
-    if ev.inference == "robust":
-        return texts["note.robust"]
-    return ""
+def reverse_found(ev: Evidence, alpha: float) -> bool:
+    """Whether the effect predicts the cause later (``reverse_p_adjusted`` < alpha)."""
+    return math.isfinite(ev.reverse_p_adjusted) and ev.reverse_p_adjusted < alpha
 
 
-def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
-    """What the reason adds after its main sentence: direction, same year, method."""
-    out = ""
-    if not ev.direction_checked:
-        why = (
-            t.format(f"problem.{ev.direction_problem.kind}", **ev.direction_problem.values)
-            if ev.direction_problem is not None
-            else ""
-        )
-        out += t.format("note.not_checked", why=why) if why else t["note.not_checked_plain"]
-    elif (
-        verdict in ("between_only", "no_effect", "inconclusive")
-        and math.isfinite(ev.p_adjusted)
-        and ev.p_adjusted < alpha
-    ):
-        out += t.format("note.static_only", x=ev.cause, y=ev.effect, p=t.p(ev.p_adjusted))
-    if ev.lag == 0:
-        if math.isfinite(ev.lag1_forward_p_value):
-            out += t.format(
-                "note.same_year",
-                x=ev.cause,
-                y=ev.effect,
-                fp=t.p(ev.lag1_forward_p_value),
-                rp=t.p(ev.lag1_reverse_p_value),
-            )
-        else:
-            out += t.format("note.same_year_unchecked", x=ev.cause, y=ev.effect)
-    if verdict in ("between_only", "no_effect", "inconclusive"):
-        raw, adjusted = (
-            (ev.forward_p_value, ev.forward_p_adjusted)
-            if ev.direction_checked
-            else (ev.p_value, ev.p_adjusted)
-        )
-        if math.isfinite(raw) and raw < alpha <= adjusted:
-            out += t.format("note.adjustment", raw=t.p(raw), p=t.p(adjusted))
-    expected_up = ev.sign == "+"
-    if (
-        verdict != "between_only"
-        and math.isfinite(ev.between_p_value)
-        and ev.between_p_value < alpha
-        and math.isfinite(ev.between_estimate)
-        and ev.between_estimate != 0
-        and (ev.between_estimate > 0) != expected_up
-    ):
-        out += t.format(
-            "note.between_opposite",
-            x=ev.cause,
-            y=ev.effect,
-            more=t["more"] if ev.between_estimate > 0 else t["less"],
-            bp=t.p(ev.between_p_value),
-        )
-    if ev.fragile and ev.verdict_without and ev.verdict_without != verdict:
-        out += t.format(
-            "note.fragile", unit=ev.influential_unit, other=t.verdict(ev.verdict_without)
-        )
-    lead_failed = math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha
-    if verdict in ("reciprocal", "supported", "contradicted") and lead_failed:
-        out += t.format("note.lead", x=ev.cause, y=ev.effect, lp=t.p(ev.lead_p_value))
-    rests_on_direction = ev.direction_checked and verdict in (
-        "reciprocal",
-        "supported",
-        "contradicted",
-        "reverse",
+def negligible(ev: Evidence, min_effect: float) -> bool:
+    """Whether the standardized interval lies inside ±``min_effect``."""
+    return -min_effect < ev.std_ci_low and ev.std_ci_high < min_effect
+
+
+def between_expected(ev: Evidence, alpha: float) -> bool:
+    """Whether units with more of the cause have more (sign ``-``: less) of the effect."""
+    expected = math.isfinite(ev.between_estimate) and (
+        (ev.between_estimate > 0) == (ev.sign == "+")
     )
-    if rests_on_direction:
-        if ev.forward_inference == "jackknife":
-            out += t.format("note.jackknife", units=ev.n_units)
-        return out
-    return out + _method(ev, t)
+    return math.isfinite(ev.between_p_value) and ev.between_p_value < alpha and expected
 
 
-def decide(
-    ev: Evidence, alpha: float, min_effect: float, texts: Texts | None = None
-) -> tuple[Verdict, str]:
-    """The verdict for one link and lag, and the reason in plain sentences.
+def decide(ev: Evidence, alpha: float, min_effect: float) -> Verdict:
+    """The verdict for one link and lag: the first rule of the module's list that applies.
 
     Parameters
     ----------
@@ -354,82 +283,19 @@ def decide(
         Significance level (the false discovery rate for the adjusted p-values).
     min_effect : float
         Smallest standardized within-unit effect that matters.
-    texts : Texts, optional
-        The language of the reason (English when not given).
     """
-    t = texts or Texts("en")
-    x, y, when = ev.cause, ev.effect, _when(ev.lag, t)
-    needed = (ev.estimate, ev.p_adjusted, ev.std_estimate, ev.std_ci_low, ev.std_ci_high)
-    if ev.problem is None and not all(math.isfinite(v) for v in needed):
-        ev = replace(ev, problem=NotEstimable("not_finite", "the estimates are not finite"))
+    ev = usable(ev)
     if ev.problem is not None:
-        problem = t.format(f"problem.{ev.problem.kind}", **ev.problem.values)
-        return "insufficient_data", t.format("reason.insufficient_data", x=x, y=y, problem=problem)
-    checked = ev.direction_checked
-    est, p = (
-        (ev.forward_estimate, ev.forward_p_adjusted) if checked else (ev.estimate, ev.p_adjusted)
-    )
-    common = {
-        "x": x,
-        "y": y,
-        "when": when,
-        "back": _when(max(ev.lag, 1), t),
-        "lo": t.number(ev.std_ci_low, signed=True),
-        "hi": t.number(ev.std_ci_high, signed=True),
-        "est": t.number(ev.std_estimate, signed=True),
-        "fest": t.number(ev.forward_std_estimate, signed=True),
-        "m": t.short(min_effect),
-        "level": t.level(ev.level),
-        "p": t.p(p),
-        "rp": t.p(ev.reverse_p_adjusted if checked else ev.reverse_p_value),
-    }
-    expected_up = ev.sign == "+"
-    reverse_found = math.isfinite(ev.reverse_p_adjusted) and ev.reverse_p_adjusted < alpha
-    kind = "" if checked else "_static"
-    verdict: Verdict
+        return "insufficient_data"
+    est, p = forward_test(ev)
     if p < alpha:
-        went = t["went.up"] if est > 0 else t["went.down"]
-        if (est > 0) == expected_up:
-            verdict = "reciprocal" if reverse_found else "supported"
-        else:
-            verdict = "contradicted"
-        suffix = "" if verdict == "reciprocal" else kind
-        reason = t.format(f"reason.{verdict}{suffix}", went=went, **common)
-        return verdict, reason + _notes(ev, verdict, alpha, t)
-    if reverse_found:
-        verdict = "reverse"
-        return verdict, t.format("reason.reverse", **common) + _notes(ev, verdict, alpha, t)
-    between_expected = math.isfinite(ev.between_estimate) and (
-        (ev.between_estimate > 0) == expected_up
-    )
-    negligible = -min_effect < ev.std_ci_low and ev.std_ci_high < min_effect
-    if math.isfinite(ev.between_p_value) and ev.between_p_value < alpha and between_expected:
-        verdict = "between_only"
-        more = t["more"] if expected_up else t["less"]
-        # "did not follow" only where the interval rules out effects that matter
-        key = "reason.between_only" if negligible else "reason.between_only_unclear"
-        return verdict, t.format(key, more=more, bp=t.p(ev.between_p_value), **common) + _notes(
-            ev, verdict, alpha, t
-        )
-    if negligible:
-        verdict = "no_effect"
-        # an interval that excludes zero: an effect, too small to matter
-        small = ev.std_ci_low > 0 or ev.std_ci_high < 0
-        key = "reason.no_effect_small" if small else "reason.no_effect"
-        return verdict, t.format(key, **common) + _notes(ev, verdict, alpha, t)
-    verdict = "inconclusive"
-    return verdict, t.format("reason.inconclusive", mde=t.number(ev.mde_std), **common) + _notes(
-        ev, verdict, alpha, t
-    )
-
-
-def fit_notes(row: Mapping[str, object], t: Texts) -> str:
-    """The ``notes`` of a link table's row in ``t``'s language: what was changed from
-    the requested model (its fit's note keys) and why a cause was estimated alone."""
-    keys = row.get("note_keys")
-    parts = [t[f"note.fit_{k}"] for k in keys] if isinstance(keys, tuple | list) else []
-    alone = row.get("alone_because")
-    if isinstance(alone, NotEstimable):
-        problem = t.format(f"problem.{alone.kind}", **alone.values)
-        parts.append(t.format("note.fit_alone", problem=problem))
-    return "; ".join(parts)
+        if (est > 0) == (ev.sign == "+"):
+            return "reciprocal" if reverse_found(ev, alpha) else "supported"
+        return "contradicted"
+    if reverse_found(ev, alpha):
+        return "reverse"
+    if between_expected(ev, alpha):
+        return "between_only"
+    if negligible(ev, min_effect):
+        return "no_effect"
+    return "inconclusive"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from bms_eval.problems import ProblemList
+from bms_eval.foundation.problems import ProblemList
 
 
 def unpacked_size(data: bytes, problems: ProblemList) -> int | None:

@@ -1,4 +1,4 @@
-"""The typed, frozen model of a balanced scorecard (SPEC section 1.2).
+"""The typed, frozen model of a balanced scorecard (docs/inputs.md).
 
 Objects here are built by :func:`bms_eval.inputs.scorecard.load_scorecard` after
 every check has passed, so code downstream can rely on them: ids are unique,
@@ -24,7 +24,7 @@ LANGUAGES: tuple[Language, ...] = ("en", "nb", "nn")
 RESULT_LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
 TRANSFORMS: tuple[Transform, ...] = ("none", "log")
 
-#: Fewest wild-bootstrap draws the SPEC allows.
+#: Fewest wild-bootstrap draws allowed (docs/verdicts.md).
 MIN_BOOTSTRAP_DRAWS = 999
 #: Most wild-bootstrap draws accepted: the weights of 49 units × 99 999 draws take
 #: 40 MB; more would change p-values only in digits no one reads.
@@ -148,7 +148,7 @@ class Link:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Options of the analysis (SPEC's ``analysis`` block plus documented extensions)."""
+    """Options of the analysis (the ``analysis`` block of docs/inputs.md, with our additions)."""
 
     effects: Effects = "twoway"
     alpha: float = 0.05

@@ -1,19 +1,18 @@
-"""Read and check a scorecard, YAML or an Excel workbook (SPEC sections 1.2 and 2).
+"""Read and check a scorecard, YAML or an Excel workbook (docs/inputs.md, docs/commands.md).
 
 :func:`load_scorecard` returns a frozen :class:`~bms_eval.inputs.model.Scorecard`
-or raises :class:`~bms_eval.problems.InputError` carrying *every* problem found,
+or raises :class:`~bms_eval.foundation.problems.InputError` carrying *every* problem found,
 each with the file, the YAML line and the key path. Unknown keys are warnings
-(the SPEC allows additions, and a typo should not pass unseen).
+(the contract allows additions, and a typo should not pass unseen).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import math
 from pathlib import Path
-from typing import Any
 
+from bms_eval.foundation.problems import ProblemList
 from bms_eval.inputs.model import (
     DIRECTIONS,
     EFFECTS,
@@ -34,193 +33,13 @@ from bms_eval.inputs.model import (
     SuccessFactor,
     expects_worse,
 )
+from bms_eval.inputs.scorecard_reader import Reader, reference, unique_ids
 from bms_eval.inputs.text_files import bytes_to_text, read_bytes
 from bms_eval.inputs.workbook import read_workbook
 from bms_eval.inputs.yaml_tree import YNode, parse_yaml
-from bms_eval.problems import ProblemList
-
-_KEYS = {
-    "": {
-        "scorecard",
-        "perspectives",
-        "goals",
-        "success_factors",
-        "indicators",
-        "links",
-        "analysis",
-    },
-    "scorecard": {"name", "language", "description", "organisation", "period"},
-    "perspectives": {"id", "name", "description"},
-    "goals": {"id", "perspective", "text", "name", "result_level"},
-    "success_factors": {"id", "goal", "text", "name", "perspective"},
-    "indicators": {
-        "id",
-        "name",
-        "perspective",
-        "success_factor",
-        "direction",
-        "scale",
-        "ambition",
-        "result_level",
-        "transform",
-        "goal",
-        "column",
-        "unit",
-        "source",
-        "description",
-    },
-    "ambition": {"target", "threshold"},
-    "links": {"from", "to", "lag", "sign", "rationale", "side_effect"},
-    "analysis": {"effects", "alpha", "min_effect", "controls", "bootstrap_draws", "seed"},
-}
 
 
-class _Reader:
-    """Typed access to :class:`YNode` values that records located problems."""
-
-    def __init__(self, problems: ProblemList):
-        self.p = problems
-
-    def known_keys(self, node: YNode, section: str) -> None:
-        for key in node.value:
-            if key not in _KEYS[section]:
-                allowed = ", ".join(sorted(_KEYS[section]))
-                self.p.warning(
-                    node.key_where(key),
-                    f"unknown key {key!r} is ignored (known here: {allowed}); check the spelling",
-                    kind="unknown_key",
-                )
-
-    def mapping(self, node: YNode | None, what: str) -> YNode | None:
-        if node is None:
-            return None
-        if node.kind != "map":
-            self.p.error(node.where, f"{what} must be a mapping of keys to values", kind="type")
-            return None
-        return node
-
-    def sequence(self, node: YNode | None, what: str) -> list[YNode]:
-        if node is None or node.is_null:
-            return []
-        if node.kind != "seq":
-            self.p.error(
-                node.where, f"{what} must be a list (items starting with '- ')", kind="type"
-            )
-            return []
-        return list(node.value)
-
-    def text(
-        self, parent: YNode, key: str, *, required: bool = False, default: str | None = None
-    ) -> str | None:
-        node = parent.value.get(key)
-        if node is None or node.is_null:
-            if required:
-                self.p.error(parent.where, f"the key {key!r} is required here", kind="missing")
-            return default
-        if node.kind != "scalar":
-            self.p.error(node.where, f"{key!r} must be a single text value", kind="type")
-            return default
-        raw = node.raw.strip()
-        if required and not raw:
-            self.p.error(node.where, f"{key!r} must not be empty", kind="missing")
-        return raw
-
-    def number(self, parent: YNode, key: str) -> float | None:
-        node = parent.value.get(key)
-        if node is None or node.is_null:
-            return None
-        return self.number_of(node, key)
-
-    def number_of(self, node: YNode, what: str) -> float | None:
-        value = node.value
-        if node.kind == "scalar" and isinstance(value, int | float) and not isinstance(value, bool):
-            if not math.isfinite(float(value)):
-                self.p.error(
-                    node.where, f"{what} must be a finite number, not {node.raw!r}", kind="number"
-                )
-                return None
-            return float(value)
-        hint = ""
-        if node.kind == "scalar" and isinstance(value, str) and "," in value:
-            hint = " (use a decimal point: 4.5, not 4,5)"
-        self.p.error(
-            node.where,
-            f"{what} must be a number, not {node.raw or node.kind!r}{hint}",
-            kind="number",
-        )
-        return None
-
-    def integer(self, node: YNode, what: str) -> int | None:
-        value = node.value
-        if node.kind == "scalar" and isinstance(value, int) and not isinstance(value, bool):
-            return int(value)
-        self.p.error(
-            node.where,
-            f"{what} must be a whole number, not {node.raw or node.kind!r}",
-            kind="integer",
-        )
-        return None
-
-    def flag(self, parent: YNode, key: str) -> bool | None:
-        """A yes/no value (``true`` or ``false``), ``None`` when not given."""
-        node = parent.value.get(key)
-        if node is None or node.is_null:
-            return None
-        if node.kind == "scalar" and isinstance(node.value, bool):
-            return bool(node.value)
-        self.p.error(
-            node.where,
-            f"{key!r} must be true or false, not {node.raw or node.kind!r}",
-            kind="choice",
-        )
-        return None
-
-    def choice(self, parent: YNode, key: str, options: tuple[str, ...], default: str) -> str:
-        value = self.text(parent, key)
-        if value is None:
-            return default
-        if value not in options:
-            self.p.error(
-                parent.value[key].where,
-                f"{key!r} must be one of {', '.join(options)}, not {value!r}",
-                kind="choice",
-            )
-            return default
-        return value
-
-
-def _unique(reader: _Reader, items: list[tuple[str, YNode]], what: str) -> dict[str, YNode]:
-    seen: dict[str, YNode] = {}
-    for ident, node in items:
-        if ident in seen:
-            reader.p.error(
-                node.where,
-                f"duplicate {what} id {ident!r} (first at {seen[ident].spot}); ids must be unique",
-                kind="duplicate_id",
-            )
-        else:
-            seen[ident] = node
-    return seen
-
-
-def _reference(
-    reader: _Reader, node: YNode, key: str, known: dict[str, Any], what: str, required: bool
-) -> str | None:
-    ref = reader.text(node, key, required=required)
-    if ref is None or not ref:
-        return None
-    if ref not in known:
-        listed = ", ".join(known) if known else "none are declared"
-        reader.p.error(
-            node.value[key].where,
-            f"unknown {what} {ref!r} (declared: {listed})",
-            kind="unknown_ref",
-        )
-        return None
-    return ref
-
-
-def _perspectives(r: _Reader, root: YNode) -> dict[str, Perspective]:
+def _perspectives(r: Reader, root: YNode) -> dict[str, Perspective]:
     items = r.sequence(root.value.get("perspectives"), "perspectives")
     if "perspectives" not in root.value or not items:
         r.p.error(
@@ -241,11 +60,11 @@ def _perspectives(r: _Reader, root: YNode) -> dict[str, Perspective]:
         out.append((ident, node))
         if ident not in result:
             result[ident] = Perspective(ident, r.text(node, "name") or ident, node.line)
-    _unique(r, out, "perspective")
+    unique_ids(r, out, "perspective")
     return result
 
 
-def _goals(r: _Reader, root: YNode, perspectives: dict[str, Perspective]) -> dict[str, Goal]:
+def _goals(r: Reader, root: YNode, perspectives: dict[str, Perspective]) -> dict[str, Goal]:
     result: dict[str, Goal] = {}
     out: list[tuple[str, YNode]] = []
     for node in r.sequence(root.value.get("goals"), "goals"):
@@ -253,7 +72,7 @@ def _goals(r: _Reader, root: YNode, perspectives: dict[str, Perspective]) -> dic
             continue
         r.known_keys(node, "goals")
         ident = r.text(node, "id", required=True)
-        persp = _reference(r, node, "perspective", perspectives, "perspective", required=True)
+        persp = reference(r, node, "perspective", perspectives, "perspective", required=True)
         level = _result_level(r, node)
         if not ident:
             continue
@@ -261,11 +80,11 @@ def _goals(r: _Reader, root: YNode, perspectives: dict[str, Perspective]) -> dic
         if ident not in result:
             text = r.text(node, "text") or r.text(node, "name") or ""
             result[ident] = Goal(ident, persp or "", text, level, node.line)
-    _unique(r, out, "goal")
+    unique_ids(r, out, "goal")
     return result
 
 
-def _success_factors(r: _Reader, root: YNode, goals: dict[str, Goal]) -> dict[str, SuccessFactor]:
+def _success_factors(r: Reader, root: YNode, goals: dict[str, Goal]) -> dict[str, SuccessFactor]:
     result: dict[str, SuccessFactor] = {}
     out: list[tuple[str, YNode]] = []
     for node in r.sequence(root.value.get("success_factors"), "success_factors"):
@@ -273,18 +92,18 @@ def _success_factors(r: _Reader, root: YNode, goals: dict[str, Goal]) -> dict[st
             continue
         r.known_keys(node, "success_factors")
         ident = r.text(node, "id", required=True)
-        goal = _reference(r, node, "goal", goals, "goal", required=False)
+        goal = reference(r, node, "goal", goals, "goal", required=False)
         if not ident:
             continue
         out.append((ident, node))
         if ident not in result:
             text = r.text(node, "text") or r.text(node, "name") or ""
             result[ident] = SuccessFactor(ident, goal, text, node.line)
-    _unique(r, out, "success factor")
+    unique_ids(r, out, "success factor")
     return result
 
 
-def _result_level(r: _Reader, node: YNode) -> int | None:
+def _result_level(r: Reader, node: YNode) -> int | None:
     level_node = node.value.get("result_level")
     if level_node is None or level_node.is_null:
         return None
@@ -297,7 +116,7 @@ def _result_level(r: _Reader, node: YNode) -> int | None:
     return level
 
 
-def _scale(r: _Reader, node: YNode, ident: str) -> tuple[float, float] | None:
+def _scale(r: Reader, node: YNode, ident: str) -> tuple[float, float] | None:
     scale_node = node.value.get("scale")
     if scale_node is None or scale_node.is_null:
         return None
@@ -323,7 +142,7 @@ def _scale(r: _Reader, node: YNode, ident: str) -> tuple[float, float] | None:
 
 
 def _ambition(
-    r: _Reader, node: YNode, ident: str, direction: str, scale: tuple[float, float] | None
+    r: Reader, node: YNode, ident: str, direction: str, scale: tuple[float, float] | None
 ) -> Ambition | None:
     amb = node.value.get("ambition")
     if amb is None or amb.is_null:
@@ -368,7 +187,7 @@ def _ambition(
 
 
 def _indicators(
-    r: _Reader,
+    r: Reader,
     root: YNode,
     perspectives: dict[str, Perspective],
     goals: dict[str, Goal],
@@ -398,9 +217,9 @@ def _indicators(
                 kind="id",
             )
             ident = None
-        persp = _reference(r, node, "perspective", perspectives, "perspective", required=True)
-        factor = _reference(r, node, "success_factor", factors, "success factor", required=False)
-        goal = _reference(r, node, "goal", goals, "goal", required=False)
+        persp = reference(r, node, "perspective", perspectives, "perspective", required=True)
+        factor = reference(r, node, "success_factor", factors, "success factor", required=False)
+        goal = reference(r, node, "goal", goals, "goal", required=False)
         if goal and factor and factors[factor].goal != goal:
             r.p.error(
                 node.value["goal"].where,
@@ -433,13 +252,13 @@ def _indicators(
                 column=column,
                 place=node.spot,
             )
-    _unique(r, out, "indicator")
+    unique_ids(r, out, "indicator")
     _unique_columns(r, out, result)
     return result
 
 
 def _unique_columns(
-    r: _Reader, nodes: list[tuple[str, YNode]], indicators: dict[str, Indicator]
+    r: Reader, nodes: list[tuple[str, YNode]], indicators: dict[str, Indicator]
 ) -> None:
     """Every indicator's data name (``column``, else its id) names one indicator only."""
     owner: dict[str, str] = {}
@@ -460,7 +279,7 @@ def _unique_columns(
             owner[ind.data_name] = ident
 
 
-def _lags(r: _Reader, node: YNode) -> tuple[int, ...] | None:
+def _lags(r: Reader, node: YNode) -> tuple[int, ...] | None:
     lag_node = node.value.get("lag")
     if lag_node is None or lag_node.is_null:
         return (0,)
@@ -499,7 +318,7 @@ def _lags(r: _Reader, node: YNode) -> tuple[int, ...] | None:
 
 
 def _check_side_effect(
-    r: _Reader, node: YNode, cause: Indicator, effect: Indicator, sign: str
+    r: Reader, node: YNode, cause: Indicator, effect: Indicator, sign: str
 ) -> None:
     """Warn where ``side_effect: true`` meets a sign that expects an improvement."""
     if not expects_worse(cause, effect, sign):
@@ -513,15 +332,15 @@ def _check_side_effect(
         )
 
 
-def _links(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> list[Link]:
+def _links(r: Reader, root: YNode, indicators: dict[str, Indicator]) -> list[Link]:
     result: list[Link] = []
     seen: dict[tuple[str, str], YNode] = {}
     for node in r.sequence(root.value.get("links"), "links"):
         if r.mapping(node, "a link") is None:
             continue
         r.known_keys(node, "links")
-        source = _reference(r, node, "from", indicators, "indicator", required=True)
-        target = _reference(r, node, "to", indicators, "indicator", required=True)
+        source = reference(r, node, "from", indicators, "indicator", required=True)
+        target = reference(r, node, "to", indicators, "indicator", required=True)
         lags = _lags(r, node)
         sign = r.choice(node, "sign", SIGNS, "+")
         rationale = r.text(node, "rationale") or ""
@@ -553,7 +372,7 @@ def _links(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> list[Li
     return result
 
 
-def _analysis(r: _Reader, root: YNode, indicators: dict[str, Indicator]) -> Analysis:
+def _analysis(r: Reader, root: YNode, indicators: dict[str, Indicator]) -> Analysis:
     node = r.mapping(root.value.get("analysis"), "analysis")
     if node is None:
         return Analysis()
@@ -649,7 +468,7 @@ def build_scorecard(
 ) -> tuple[Scorecard | None, ProblemList]:
     """Check a scorecard's value tree (from YAML or from an Excel workbook,
     :mod:`bms_eval.inputs.workbook`) and build the model, recording every problem."""
-    r = _Reader(problems)
+    r = Reader(problems)
     if root.kind != "map":
         problems.error(
             root.where,
@@ -719,7 +538,7 @@ def load_scorecard(path: str | Path) -> Scorecard:
 
     Raises
     ------
-    bms_eval.problems.InputError
+    bms_eval.foundation.problems.InputError
         With every problem found (each naming the file, line and key).
     """
     card, problems = check_scorecard(path)

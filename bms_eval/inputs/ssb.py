@@ -1,4 +1,4 @@
-"""Statistics Norway statbank extracts (JSON-stat 2.0) as tidy indicator data (SPEC 5).
+"""Statistics Norway statbank extracts (JSON-stat 2.0) as tidy indicator data (docs/inputs.md).
 
 The dimension with role ``geo`` becomes ``unit`` (the code, e.g. ``0301``, kept as
 text, its label as ``unit_name``), the ``time`` dimension ``period`` (years only),
@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bms_eval.foundation.problems import ProblemList
 from bms_eval.inputs.text_files import read_text
-from bms_eval.problems import ProblemList
 
 #: SSB's status symbols for a cell without a value.
 MISSING_STATUS = frozenset({".", "..", "...", ":"})

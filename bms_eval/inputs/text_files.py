@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from bms_eval.problems import ProblemList
+from bms_eval.foundation.problems import ProblemList
 
 #: Largest input file read (bytes); a scorecard or indicator table is far smaller.
 MAX_BYTES = 2 * 1024**3

@@ -1,8 +1,8 @@
-"""A scorecard kept in Excel (SPEC 2): the workbook read into the same value tree
+"""A scorecard kept in Excel (docs/commands.md): the workbook read into the same value tree
 the YAML reader builds, so the same checks give the same model and the same
 problems, located as ``sheet 'links' row 7, column 'lag'``.
 
-The workbook's sheets are the sections of SPEC 1.2:
+The workbook's sheets are the sections of docs/inputs.md:
 
 - ``perspectives``, ``goals``, ``success_factors``, ``indicators`` and ``links``:
   one item per row under a header row of the YAML keys; nested keys are
@@ -24,11 +24,11 @@ import io
 import re
 from typing import Any
 
+from bms_eval.foundation.problems import ProblemList
 from bms_eval.inputs.archives import unpacked_size
 from bms_eval.inputs.yaml_tree import YNode
-from bms_eval.problems import ProblemList
 
-#: Sheets with one item per row, in SPEC order.
+#: Sheets with one item per row, in the order of docs/inputs.md.
 ROW_SHEETS = ("perspectives", "goals", "success_factors", "indicators", "links")
 #: Sheets of ``key`` / ``value`` pairs.
 PAIR_SHEETS = ("scorecard", "analysis")

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bms_eval.problems import ProblemList
+from bms_eval.foundation.problems import ProblemList
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + t

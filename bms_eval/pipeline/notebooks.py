@@ -5,7 +5,7 @@ hand-kept list. Each gets the parameters it declares, passed as typed Python
 values through papermill's API (the command line's ``-p`` would turn ``007``
 into 7), with the kernel named (``python3``) and the working directory set
 explicitly to the notebook's folder, where JupyterLab and nbval run it too.
-Figures are shown as PNG by :func:`bms_eval.display.show_png`, so
+Figures are shown as PNG by :func:`bms_eval.report.notebook.show_png`, so
 ``MPLBACKEND`` in the environment cannot make them disappear.
 """
 
@@ -20,10 +20,10 @@ from types import ModuleType
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+from bms_eval.assessment.status import TREND_PERIODS
+from bms_eval.foundation.resources import notebook_dir
 from bms_eval.pipeline.kernel_client import stop_clients
 from bms_eval.planning.options import PlanOptions
-from bms_eval.resources import notebook_dir
-from bms_eval.status import TREND_PERIODS
 
 KERNEL = "python3"
 #: Kernel start options: ipykernel's transport warning is noise for a local run.
@@ -32,12 +32,12 @@ KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 #: What the notebooks import (and what reading the analysis's parts loads), imported
 #: while the run does other work. The notebooks render nothing: no matplotlib.
 WARM_UP = (
-    "import bms_eval.analysis, bms_eval.assessment, bms_eval.display, "
-    "bms_eval.estimation.results, bms_eval.status, IPython.display"
+    "import bms_eval.analysis.results, bms_eval.assessment, bms_eval.report.notebook, "
+    "bms_eval.narrative.link_results, bms_eval.assessment.status, IPython.display"
 )
 
 #: Run in the kernel before each notebook.
-RESET = "%reset -f\nimport bms_eval.memory\nbms_eval.memory.release_memory()"
+RESET = "%reset -f\nimport bms_eval.foundation.memory\nbms_eval.memory.release_memory()"
 
 #: The notebook of the plan: run by ``bms-eval run --plan`` only.
 PLAN_NOTEBOOK = "05_design"
@@ -51,7 +51,7 @@ EXTRA_PARAMETERS: dict[str, tuple[str, ...]] = {
 
 def notebooks(folder: Path | None = None, plan: bool = True) -> list[Path]:
     """The pipeline's notebooks in run order (``01_…``, ``02_…``), from ``folder`` or
-    the package's (:func:`bms_eval.resources.notebook_dir`); without ``plan``, not
+    the package's (:func:`bms_eval.foundation.resources.notebook_dir`); without ``plan``, not
     the plan's (:data:`PLAN_NOTEBOOK`)."""
     found = sorted(p for p in (folder or notebook_dir()).glob("[0-9][0-9]_*.ipynb"))
     return [p for p in found if plan or p.stem != PLAN_NOTEBOOK]

@@ -1,10 +1,10 @@
 """The run's analysis, computed beside the notebooks that show it.
 
-``bms-eval run`` hands its notebooks one :class:`~bms_eval.analysis.Analysis`.
+``bms-eval run`` hands its notebooks one :class:`~bms_eval.analysis.results.Analysis`.
 Where processes can be forked (Linux, macOS), a child process computes its parts
 — quality, status, link tests, assessment — and renders every figure, writing
 each into the run's parts folder the moment it is done
-(:func:`bms_eval.analysis.write_part`); the notebooks start at once and each
+(:func:`bms_eval.analysis.results.write_part`); the notebooks start at once and each
 waits only for the part it shows. Figures are rendered by two processes, so
 that both cores work while the kernel displays. Where fork is not available,
 everything is computed first, in the command's own process. Either way each
@@ -23,8 +23,8 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bms_eval.analysis import FAILED, Analysis, figure_file, write_part
-from bms_eval.workers import can_fork, quiet_child, signals_held
+from bms_eval.analysis.results import FAILED, Analysis, figure_file, write_part
+from bms_eval.foundation.workers import can_fork, quiet_child, signals_held
 
 #: Figures the second process renders while the first computes the link tests.
 

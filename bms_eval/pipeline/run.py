@@ -1,13 +1,13 @@
 """``bms-eval run``: execute the notebooks, collect their results, write the report.
 
 The command reads and checks the inputs once and computes one
-:class:`~bms_eval.analysis.Analysis` (while the notebooks' kernel starts); the
-notebooks display that analysis (:func:`bms_eval.analysis.notebook_analysis`)
+:class:`~bms_eval.analysis.results.Analysis` (while the notebooks' kernel starts); the
+notebooks display that analysis (:func:`bms_eval.analysis.results.notebook_analysis`)
 and every output is written from it, with the figures the executed notebooks
 show. Everything is written into
 a work folder beside the output folder, which takes the output folder's place
 only when the whole run has succeeded, and only if the output folder is empty or
-holds an earlier bms-eval output (:mod:`bms_eval.pipeline.output_folder`). When a
+holds an earlier bms-eval output (:mod:`bms_eval.outputs.folder`). When a
 notebook cell fails, the output folder is left as it was and the partial run,
 with the executed notebook up to the failing cell, is kept in ``<DIR>.failed/``.
 """
@@ -24,10 +24,13 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from bms_eval.analysis import PARTS, SNAPSHOT, Analysis, write_part
-from bms_eval.memory import release_memory
-from bms_eval.output_paths import check_output_folder
-from bms_eval.outputs import now, write_outputs
+from bms_eval.analysis.results import PARTS, SNAPSHOT, Analysis, write_part
+from bms_eval.analysis.write import write_outputs
+from bms_eval.foundation.memory import release_memory
+from bms_eval.inputs.validation import Inputs, load_inputs
+from bms_eval.outputs.folder import OutputFolder
+from bms_eval.outputs.manifest import now
+from bms_eval.outputs.paths import check_output_folder
 from bms_eval.pipeline.notebooks import (
     CellFailure,
     execute,
@@ -36,10 +39,8 @@ from bms_eval.pipeline.notebooks import (
     settle,
     shared_kernel,
 )
-from bms_eval.pipeline.output_folder import OutputFolder
 from bms_eval.pipeline.producer import Producer
 from bms_eval.planning.options import PlanOptions
-from bms_eval.validation import Inputs, load_inputs
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def run_pipeline(
     started: str | None = None,
     plan: PlanOptions | None = None,
 ) -> RunTimes:
-    """Run every notebook on the inputs and write all outputs of SPEC 3 into ``out``.
+    """Run every notebook on the inputs and write all outputs of docs/outputs.md into ``out``.
 
     Parameters
     ----------
@@ -106,9 +107,9 @@ def run_pipeline(
 
     Raises
     ------
-    bms_eval.problems.InputError
+    bms_eval.foundation.problems.InputError
         Invalid inputs (checked before any notebook starts).
-    bms_eval.output_paths.UsageError
+    bms_eval.outputs.paths.UsageError
         ``out`` may not be written (a file, an input inside it, a folder of
         other files, another run writing it).
     RunFailed

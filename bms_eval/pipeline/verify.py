@@ -26,10 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bms_eval import __version__
-from bms_eval.pipeline.output_folder import MANIFEST, file_sha256, output_hashes
+from bms_eval.foundation.problems import ProblemList
+from bms_eval.foundation.version import __version__
+from bms_eval.outputs.folder import MANIFEST, file_sha256, output_hashes
 from bms_eval.planning.options import PlanOptions
-from bms_eval.problems import ProblemList
 
 #: What a checked file can be found to be.
 SAME, CHANGED, MISSING, NEW = "as recorded", "changed", "missing", "not in the manifest"
@@ -122,12 +122,12 @@ def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Ve
 
     Raises
     ------
-    bms_eval.problems.InputError
+    bms_eval.foundation.problems.InputError
         No readable manifest in ``folder``.
     """
-    from bms_eval.analysis import in_language
+    from bms_eval.analysis.results import in_language
+    from bms_eval.inputs.validation import load_inputs
     from bms_eval.pipeline.run import RunFailed, run_pipeline
-    from bms_eval.validation import load_inputs
 
     manifest = _manifest(folder)
     found = Verification()

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from typing import Any
 
+from bms_eval.foundation.workers import available_cores, can_fork, quiet_child, signals_held
 from bms_eval.planning.draws import BatchResult, DrawBatch, run_batch
-from bms_eval.workers import available_cores, can_fork, quiet_child, signals_held
 
 #: Receives ``(draws done, draws in all, seconds so far)`` as batches finish.
 Progress = Callable[[int, int, float], None]
@@ -86,7 +86,7 @@ def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[BatchResul
     # started them is itself a fork, as run's analysis is); one pool for every round,
     # a round of two batches per worker between reports of progress
     step = 2 * workers
-    # the workers leave Ctrl-C to this process, which stops them (bms_eval.workers)
+    # the workers leave Ctrl-C to this process, which stops them (bms_eval.foundation.workers)
     backend = MultiprocessingBackend(initializer=quiet_child)
     with ExitStack() as stack:
         with signals_held():  # forked with the command's signal handlers not yet theirs

@@ -18,8 +18,8 @@ import math
 import numpy as np
 
 from bms_eval.inputs.model import Scorecard
-from bms_eval.planning.generate import own_scales, planted_arrows
-from bms_eval.planning.history import History
+from bms_eval.simulation.generate import own_scales, planted_arrows
+from bms_eval.simulation.history import History
 
 
 def independent_truth(
@@ -30,7 +30,7 @@ def independent_truth(
 
     In both generators an indicator's own variation is scaled by
     ``√(1 − n·effect²)`` (``n`` arrow-lags into it), so that the planted effect
-    is ``effect`` of its within-unit SD (:mod:`bms_eval.planning.generate`).
+    is ``effect`` of its within-unit SD (:mod:`bms_eval.simulation.generate`).
     """
     k = len(history.ids)
     simple = dataclasses.replace(

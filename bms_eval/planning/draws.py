@@ -19,8 +19,8 @@ from threadpoolctl import threadpool_limits
 from bms_eval.estimation.links import panel_verdicts
 from bms_eval.estimation.verdicts import VERDICTS, direction_checked
 from bms_eval.inputs.model import Scorecard
-from bms_eval.planning.generate import Design, PlantedArrow, design_masks, simulate_design
-from bms_eval.planning.history import History
+from bms_eval.simulation.generate import Design, PlantedArrow, design_masks, simulate_design
+from bms_eval.simulation.history import History
 
 #: The verdicts that count as finding the planted effect: the forward test found
 #: it with the expected sign (also when the reverse test found one too).

@@ -3,8 +3,8 @@ under the current design and under designs with more years or more units.
 
 :func:`plan` is the entry point (``bms-eval plan``, ``run --plan`` and
 ``bms_eval.plan``): it fits the history's data-generating model
-(:mod:`bms_eval.planning.history`), plants every arrow's effect
-(:mod:`bms_eval.planning.generate`), runs the link tests on each simulated
+(:mod:`bms_eval.simulation.history`), plants every arrow's effect
+(:mod:`bms_eval.simulation.generate`), runs the link tests on each simulated
 panel (:mod:`bms_eval.planning.draws`) and counts.
 
 **Power** of an arrow-lag is the share of draws whose verdict is ``supported``
@@ -43,9 +43,9 @@ from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Scorecard
 from bms_eval.planning.backends import Progress, release_workers, run_batches
 from bms_eval.planning.draws import FOUND_CODES, DrawBatch, row_keys
-from bms_eval.planning.generate import Design, PlantedArrow, planted_arrows
-from bms_eval.planning.history import History, fit_history
 from bms_eval.planning.options import TARGET_POWER, PlanOptions, further_text
+from bms_eval.simulation.generate import Design, PlantedArrow, planted_arrows
+from bms_eval.simulation.history import History, fit_history
 
 #: Added years tried when none are asked for.
 DEFAULT_MORE_YEARS = (2, 5, 10)
@@ -155,7 +155,7 @@ class PlanResults:
         found with 80 % power, and the further years and units that reach 80 %
         (column names and numbers in ``language``, the scorecard's by default); the
         arrows by the indicators' names, or by their ids with ``names=False``."""
-        from bms_eval.texts import Texts
+        from bms_eval.narrative.texts import Texts
 
         t = Texts(language or self.scorecard.language)
         shown = {ind.id: ind.name for ind in self.scorecard.indicators} if names else {}
@@ -187,15 +187,6 @@ class PlanResults:
             f"power = share of draws found supported (or reciprocal)"
         )
         return head + "\n" + self.by_arrow("en", names=False).to_string(index=False)
-
-    def plot(self, language: str | None = None):
-        """Power against years, one panel per arrow-lag (a matplotlib Figure)."""
-        from bms_eval.report.figures import power_curves
-        from bms_eval.texts import Texts
-
-        return power_curves(
-            self.scorecard, self.table, TARGET_POWER, Texts(language or self.scorecard.language)
-        )
 
     def _repr_html_(self) -> str:
         return self.by_arrow().to_html(index=False, escape=True)

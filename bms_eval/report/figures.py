@@ -11,6 +11,7 @@ import functools
 import math
 import textwrap
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import numpy as np
@@ -27,9 +28,13 @@ from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.partial import deciding_relation
 from bms_eval.estimation.verdicts import VERDICTS, direction_checked
 from bms_eval.inputs.model import Scorecard
-from bms_eval.perspectives import band_order
+from bms_eval.inputs.perspectives import band_order
+from bms_eval.narrative.texts import Texts
+from bms_eval.planning.options import TARGET_POWER
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
-from bms_eval.texts import Texts
+
+if TYPE_CHECKING:
+    from bms_eval.planning.power import PlanResults
 
 VERDICT_STYLES = {"inconclusive": "--", "insufficient_data": ":"}
 
@@ -586,3 +591,10 @@ def power_curves(
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=7)
     return fig
+
+
+def plan_figure(found: PlanResults, language: str | None = None) -> Figure:
+    """A plan's power against years, one panel per arrow-lag (:func:`power_curves`), in
+    ``language`` (the scorecard's when not given)."""
+    card = found.scorecard
+    return power_curves(card, found.table, TARGET_POWER, Texts(language or card.language))

@@ -12,20 +12,18 @@ from pathlib import Path
 
 import jinja2
 
-from bms_eval import __version__
 from bms_eval.assessment import measurement as audit
 from bms_eval.estimation.arrows import ArrowVerdict, arrow_cautions, roll_up, verdict_counts
 from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
-from bms_eval.estimation.verdicts import (
-    caution_keys,
-    cautions_summary,
-    direction_checked,
-)
+from bms_eval.estimation.policy import FEW_UNITS, SMALL_PANEL_UNITS
+from bms_eval.estimation.verdicts import caution_keys, direction_checked
+from bms_eval.foundation.version import __version__
 from bms_eval.inputs.model import Scorecard
-from bms_eval.outliers import OUTLIER_Z
+from bms_eval.inputs.outliers import OUTLIER_Z
+from bms_eval.narrative.reasons import cautions_summary
+from bms_eval.narrative.texts import Texts
 from bms_eval.planning.options import further_text
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
-from bms_eval.texts import Texts
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -141,7 +139,7 @@ def _link_rows(
                 ),
                 # the cautions besides the one its own badge shows
                 "cautions": "; ".join(
-                    texts[f"caution.{k}"]
+                    texts.format(f"caution.{k}", units=FEW_UNITS)
                     for k in caution_keys(r.get("cautions"))
                     if k != "direction_not_checked"
                 ),
@@ -337,7 +335,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
     manifest : dict
         The ``manifest.json`` document.
     figures : dict
-        ``data:`` URIs by tag (:meth:`bms_eval.analysis.Analysis.figure_tags`).
+        ``data:`` URIs by tag (:meth:`bms_eval.analysis.results.Analysis.figure_tags`).
     """
     texts = Texts(card.language)
     env = jinja2.Environment(
@@ -399,12 +397,12 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         method_text=texts.format(
             "method_text",
             twoway=texts["method_twoway"] if a["effects"] == "twoway" else "",
-            boot=texts["method_boot"],
+            boot=texts.format("method_boot", units=SMALL_PANEL_UNITS),
             alpha=a["alpha"],
             m=a["min_effect"],
         )
         + " "
-        + texts.format("method_direction", min=MIN_DIRECTION_PERIODS),
+        + texts.format("method_direction", min=MIN_DIRECTION_PERIODS, units=SMALL_PANEL_UNITS),
         provenance=texts.format(
             "provenance",
             card=Path(manifest["inputs"]["scorecard"]["path"]).name,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable
 
-from bms_eval.problems import Problem, condense
+from bms_eval.foundation.problems import Problem, condense
 
 
 def print_problems(problems: Iterable[Problem], per_kind: int = 20) -> None:

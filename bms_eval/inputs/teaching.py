@@ -1,8 +1,8 @@
 """Small scorecards for the teaching notebooks (``notebooks/teaching/``).
 
 A planning course learns what a scorecard's arrows can and cannot show by testing
-them on panels whose truth it knows: :func:`bms_eval.simulate.simulate` and
-:func:`~bms_eval.simulate.simulate_pair` make the panels, this module the
+them on panels whose truth it knows: :func:`bms_eval.simulation.truth.simulate` and
+:func:`~bms_eval.simulation.truth.simulate_pair` make the panels, this module the
 scorecards they are tested against. Each scorecard has one arrow, ``X → Y``, and
 uses 999 bootstrap draws (ample for a lesson, and quick).
 """

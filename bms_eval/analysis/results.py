@@ -21,16 +21,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bms_eval.status import TREND_PERIODS, StatusResults, scorecard_status
-from bms_eval.validation import Inputs, QualityReport, load_inputs
+from bms_eval.assessment.status import TREND_PERIODS, StatusResults, scorecard_status
+from bms_eval.inputs.validation import Inputs, QualityReport, load_inputs
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from bms_eval.assessment import Assessment
-    from bms_eval.estimation.results import LinkResults
     from bms_eval.inputs.data import IndicatorData
     from bms_eval.inputs.model import Scorecard
+    from bms_eval.narrative.link_results import LinkResults
     from bms_eval.planning.options import PlanOptions
     from bms_eval.planning.power import PlanResults
 
@@ -137,7 +137,7 @@ class Analysis:
     @cached_property
     def links(self) -> LinkResults:
         """The link tests: one row per link and lag, with verdicts."""
-        from bms_eval.estimation.links import estimate_links
+        from bms_eval.narrative.link_results import estimate_links
 
         found = self._from_run("links")
         return estimate_links(self.scorecard, self.data) if found is None else found
@@ -204,7 +204,7 @@ class Analysis:
         if name not in PART_NAMES:
             raise KeyError(f"no part {name!r}; the parts are {', '.join(PART_NAMES)}")
         if name == "links" and "links" not in self.__dict__ and self.run_parts is None:
-            from bms_eval.estimation.links import estimate_links
+            from bms_eval.narrative.link_results import estimate_links
 
             # cached_property keeps its value in the instance's __dict__: set here so
             # that progress reaches the link tests, the longest step
@@ -246,11 +246,19 @@ class Analysis:
         if tag == "trends":
             return self.plot_trends(language)
         if tag == "map":
-            return self.links.plot_map(language)
+            from bms_eval.report.figures import strategy_map
+
+            return strategy_map(self.scorecard, self.links.to_frame(), self._texts(language))
         if tag == "coefficients":
-            return self.links.plot_coefficients(language)
+            from bms_eval.report.figures import coefficient_plot
+
+            return coefficient_plot(
+                self.links.to_frame(), self.links.min_effect, self._texts(language)
+            )
         if tag == "plan" and self.plan is not None:
-            return self.plan.plot(language)
+            from bms_eval.report.figures import plan_figure
+
+            return plan_figure(self.plan, language)
         if tag.startswith("within_between:"):
             from bms_eval.report.figures import within_between
 
@@ -269,7 +277,7 @@ class Analysis:
             else:
                 import matplotlib.pyplot as plt
 
-                from bms_eval.display import png_bytes
+                from bms_eval.report.notebook import png_bytes
 
                 fig = self.plot(tag)
                 cache[tag] = png_bytes(fig)
@@ -279,7 +287,7 @@ class Analysis:
     def show(self, *tags: str) -> None:
         """Display figures in a notebook, tagged for the report; ``within_between``
         alone shows every link's within-versus-between figure."""
-        from bms_eval.display import show_png
+        from bms_eval.report.notebook import show_png
 
         for tag in tags:
             if tag == "coverage" and self.quality.complete:
@@ -294,8 +302,8 @@ class Analysis:
                 show_png(self.figure(one), one)
 
     def results_document(self) -> dict:
-        """The ``results.json`` document (SPEC 3)."""
-        from bms_eval.outputs import results_document
+        """The ``results.json`` document (docs/outputs.md)."""
+        from bms_eval.analysis.write import results_document
 
         return results_document(
             self.scorecard,
@@ -310,7 +318,7 @@ class Analysis:
         )
 
     def _texts(self, language: str | None):
-        from bms_eval.texts import Texts
+        from bms_eval.narrative.texts import Texts
 
         return Texts(language or self.scorecard.language)
 
@@ -327,7 +335,7 @@ class Analysis:
         return trends(self.scorecard, self.data.frame, self._texts(language))
 
     def write(self, out: str | Path, progress: Callable[[str], None] | None = None) -> Path:
-        """Write the outputs of SPEC 3 (without notebooks) into ``out``.
+        """Write the outputs of docs/outputs.md (without notebooks) into ``out``.
 
         ``out`` must be new, empty or an earlier bms-eval output (then replaced
         once everything is written), as for ``bms-eval run``; any other folder is
@@ -335,12 +343,13 @@ class Analysis:
 
         Raises
         ------
-        bms_eval.output_paths.UsageError
+        bms_eval.outputs.paths.UsageError
             ``out`` may not be written.
         """
-        from bms_eval.output_paths import check_output_folder
-        from bms_eval.outputs import now, write_outputs
-        from bms_eval.pipeline.output_folder import OutputFolder
+        from bms_eval.analysis.write import write_outputs
+        from bms_eval.outputs.folder import OutputFolder
+        from bms_eval.outputs.manifest import now
+        from bms_eval.outputs.paths import check_output_folder
 
         started = now()
         out = Path(out)
@@ -451,7 +460,7 @@ def notebook_analysis(
     paths are empty), each part computed as the notebook asks for it.
     """
     if not scorecard_path and not data_path:
-        from bms_eval.resources import example
+        from bms_eval.foundation.resources import example
 
         scorecard_path, data_path = (str(p) for p in example())
     parts = Path(output_dir) / PARTS if output_dir else None
@@ -504,7 +513,7 @@ def notebook_plan(
     analysis = notebook_analysis(scorecard_path, data_path, output_dir, plan=options)
     if analysis.plan_options is None:  # a run's analysis without a plan: plan here
         if not scorecard_path and not data_path:
-            from bms_eval.resources import example
+            from bms_eval.foundation.resources import example
 
             scorecard_path, data_path = (str(p) for p in example())
         analysis = analyse(scorecard_path, data_path, plan=options)

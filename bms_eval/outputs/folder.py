@@ -1,6 +1,6 @@
 """The output folder of ``bms-eval run``: what may be replaced, a lock, and a one-step swap.
 
-SPEC section 2: ``run`` writes into a new or empty folder, or replaces a folder
+docs/commands.md: ``run`` writes into a new or empty folder, or replaces a folder
 that holds only an earlier bms-eval output, and only once the run has
 succeeded; any other existing folder is refused (exit 2), never deleted.
 
@@ -41,7 +41,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-from bms_eval.output_paths import UsageError, remove_empty_folders, umask
+from bms_eval.outputs.paths import UsageError, remove_empty_folders, umask
 
 MANIFEST = "manifest.json"
 #: In a work or failed folder: the id of the process that made it.

@@ -1,15 +1,21 @@
-"""The read-only results of a link test run: table, text summary and HTML view.
+"""The link tests as a reader meets them: :func:`estimate_links` and its read-only
+:class:`LinkResults` — the table with its reasons, a text summary and an HTML view.
 
-``summary()``, ``__repr__`` and ``_repr_html_`` are built from the same table,
-so what a notebook shows and what the terminal prints never disagree.
+The numbers and verdicts come from :func:`bms_eval.estimation.links.link_tests`;
+the reasons and notes are written from them here (:mod:`bms_eval.narrative.reasons`),
+in the scorecard's language or any other. ``summary()``, ``__repr__`` and
+``_repr_html_`` are built from the same table, so what a notebook shows and what the
+terminal prints never disagree. Figures of the results are drawn by
+:mod:`bms_eval.report.figures`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import pandas as pd
 
@@ -20,70 +26,14 @@ from bms_eval.estimation.arrows import (
     roll_up,
     verdict_counts,
 )
-from bms_eval.estimation.verdicts import (
-    VERDICTS,
-    caution_counts,
-    caution_keys,
-    cautions_summary,
-)
+from bms_eval.estimation.columns import LINK_COLUMNS
+from bms_eval.estimation.links import link_tests
+from bms_eval.estimation.verdicts import VERDICTS, caution_counts, caution_keys
+from bms_eval.foundation.frames import frame_html, frame_text
+from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Scorecard
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-#: The columns of links.csv: SPEC 3.1's, in its order, then ours.
-LINK_COLUMNS = (
-    "from",
-    "to",
-    "lag",
-    "n_obs",
-    "n_units",
-    "estimate",
-    "std_error",
-    "p_value",
-    "p_adjusted",
-    "ci_low",
-    "ci_high",
-    "std_estimate",
-    "mde_std",
-    "between_estimate",
-    "between_p_value",
-    "reverse_p_value",
-    "lead_p_value",
-    "verdict",
-    "reason",
-    "forward_estimate",
-    "forward_std_error",
-    "forward_p_value",
-    "forward_p_adjusted",
-    "forward_std_estimate",
-    "reverse_estimate",
-    "reverse_std_error",
-    "reverse_p_adjusted",
-    "direction_method",
-    "influential_unit",
-    "estimate_without",
-    "verdict_without",
-    "fragile",
-    "cautions",
-    # additions
-    "sign",
-    "from_name",
-    "to_name",
-    "std_ci_low",
-    "std_ci_high",
-    "lead_estimate",
-    "between_std_error",
-    "forward_inference",
-    "persistence_effect",
-    "persistence_cause",
-    "lag1_forward_p_value",
-    "lag1_reverse_p_value",
-    "inference",
-    "draws",
-    "period_effects",
-    "notes",
-)
+from bms_eval.narrative.reasons import cautions_summary, reasons_and_notes
+from bms_eval.narrative.texts import Texts
 
 
 def write_links_csv(table: pd.DataFrame, target: str | Path | IO[str]) -> None:
@@ -194,42 +144,20 @@ class LinkResults:
         table = self.to_frame().set_index(["from", "to", "lag"])
         return table[[low, high]].rename(columns={low: "lower", high: "upper"})
 
-    def _texts(self, language: str | None):
-        from bms_eval.texts import Texts
-
+    def _texts(self, language: str | None) -> Texts:
         return Texts(language or (self.card.language if self.card else "en"))
-
-    def plot_coefficients(self, language: str | None = None) -> Figure:
-        """Standardized within effects with their intervals, by verdict
-        (:func:`bms_eval.report.figures.coefficient_plot`)."""
-        from bms_eval.report.figures import coefficient_plot
-
-        return coefficient_plot(self.to_frame(), self.min_effect, self._texts(language))
-
-    def plot_map(self, language: str | None = None) -> Figure:
-        """The strategy map coloured by verdict (:func:`bms_eval.report.figures.strategy_map`)."""
-        from bms_eval.report.figures import strategy_map
-
-        if self.card is None:
-            raise ValueError("the strategy map needs the scorecard: results from estimate_links")
-        return strategy_map(self.card, self.to_frame(), self._texts(language))
 
     def _prose(self, language: str) -> tuple[list[str], list[str]]:
         """Every row's reason and notes written in ``language`` from the row's numbers."""
-        from bms_eval.estimation.verdicts import Evidence, decide, fit_notes
-        from bms_eval.texts import Texts
-
         if self.card is None:
             raise ValueError("reasons in another language need the scorecard (estimate_links)")
-        names = self.card.model_names
-        texts = Texts(language)
-        rows = self._table.to_dict("records")
-        level = 1 - self.alpha
-        reasons = [
-            decide(Evidence.from_row(r, names, level), self.alpha, self.min_effect, texts)[1]
-            for r in rows
-        ]
-        return reasons, [fit_notes(r, texts) for r in rows]
+        return reasons_and_notes(
+            self._table.to_dict("records"),
+            self.card.model_names,
+            self.alpha,
+            self.min_effect,
+            Texts(language),
+        )
 
     def to_frame(self, language: str | None = None) -> pd.DataFrame:
         """A copy of the table: one row per link and lag, columns :data:`LINK_COLUMNS`.
@@ -258,12 +186,12 @@ class LinkResults:
         return roll_up(self._table)
 
     def counts(self) -> dict[str, int]:
-        """How many arrows got each verdict, in the SPEC's order (an arrow tested at
+        """How many arrows got each verdict, in the order of docs/verdicts.md (an arrow tested at
         several lags counts once: :meth:`arrows`)."""
         return arrow_counts(self._table)
 
     def lag_counts(self) -> dict[str, int]:
-        """How many link-lags (rows) got each verdict, in the SPEC's order."""
+        """How many link-lags (rows) got each verdict, in the order of docs/verdicts.md."""
         got = self._table["verdict"].value_counts() if len(self._table) else {}
         return {v: int(got.get(v, 0)) for v in VERDICTS}
 
@@ -337,7 +265,7 @@ class LinkResults:
         return title, note + ("\n" + cautioned if cautioned else "")
 
     def _cautions(self) -> list[object]:
-        """The ``cautions`` column (SPEC 3.1), empty cells where there is none."""
+        """The ``cautions`` column (docs/verdicts.md), empty cells where there is none."""
         return list(self._table.get("cautions", [""] * len(self._table)))
 
     def caution_counts(self) -> dict[str, int]:
@@ -349,8 +277,6 @@ class LinkResults:
         """A plain-text table of verdicts with the standardized effects: static within
         effect and interval, then the direction tests (forward effect, adjusted p of
         the forward and the reverse test)."""
-        from bms_eval.views import frame_text
-
         title, counts = self._title(language)
         return frame_text(title, self.display_frame(language, reasons=False), counts)
 
@@ -358,7 +284,67 @@ class LinkResults:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        from bms_eval.views import frame_html
-
         title, counts = self._title(None)
         return frame_html(title, self.display_frame(), counts)
+
+
+def estimate_links(
+    scorecard: Scorecard,
+    data: IndicatorData | pd.DataFrame,
+    *,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+    influence: bool = True,
+) -> LinkResults:
+    """Test every link of the scorecard on the data.
+
+    Parameters
+    ----------
+    scorecard : Scorecard
+        Links, indicator names and the ``analysis`` options (effects, alpha,
+        min_effect, controls, bootstrap draws and seed).
+    data : IndicatorData or pandas.DataFrame
+        Tidy data (``unit, period, indicator, value``), checked against the
+        scorecard (see :func:`bms_eval.inputs.validation.load_inputs`).
+    progress : callable, optional
+        Receives one line per effect indicator as it is done (for long runs).
+    workers : int, optional
+        Processes testing effect indicators side by side (by default every core
+        on larger runs: :func:`bms_eval.estimation.links.link_tests`). The results
+        are the same whatever the number.
+    influence : bool
+        Whether to find, per verdict, the unit that moves it most and the verdict
+        without it (:mod:`bms_eval.estimation.influence`). Simulation studies of
+        the tests' size may leave it out; the influence columns are then empty.
+
+    Returns
+    -------
+    LinkResults
+        One row per link and lag, with the columns of docs/outputs.md, the reasons
+        in the scorecard's language.
+    """
+    tests = link_tests(scorecard, data, progress=progress, workers=workers, influence=influence)
+    frame = tests.frame
+    if len(frame):
+        a = scorecard.analysis
+        frame["reason"], frame["notes"] = reasons_and_notes(
+            frame.to_dict("records"),
+            scorecard.model_names,
+            a.alpha,
+            a.min_effect,
+            Texts(scorecard.language),
+        )
+    a = scorecard.analysis
+    return LinkResults(
+        frame,
+        scorecard=scorecard.name,
+        effects=a.effects,
+        alpha=a.alpha,
+        min_effect=a.min_effect,
+        n_units=tests.n_units,
+        n_periods=tests.n_periods,
+        bootstrap_draws=a.bootstrap_draws,
+        seed=a.seed,
+        seconds=tests.seconds,
+        card=scorecard,
+    )

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bms_eval.foundation.problems import InputError, Problem, ProblemList
 from bms_eval.inputs.data import IndicatorData, read_data
 from bms_eval.inputs.model import Scorecard
 from bms_eval.inputs.scorecard import check_scorecard
-from bms_eval.problems import InputError, Problem, ProblemList
 
 #: Most cells (linked indicators × units × periods) of the grid the link tests
 #: build: 8 bytes each, so 2 GB.
@@ -138,8 +138,8 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
 
 def outlier_warnings(card: Scorecard, data: IndicatorData) -> list[Problem]:
     """A warning at each value of the scorecard's indicators that lies far from its
-    unit's own history (:mod:`bms_eval.outliers`): nothing is dropped, the user decides."""
-    from bms_eval.outliers import OUTLIER_Z, find_outliers
+    unit's own history (:mod:`bms_eval.inputs.outliers`): nothing is dropped, the user decides."""
+    from bms_eval.inputs.outliers import OUTLIER_Z, find_outliers
 
     known = set(card.indicator_ids)
     found = ProblemList(data.file)
@@ -207,7 +207,7 @@ def load_inputs(scorecard: str | Path, data: str | Path) -> Inputs:
 
     Raises
     ------
-    bms_eval.problems.InputError
+    bms_eval.foundation.problems.InputError
         With every problem found in either file.
     """
     card, table, problems = check_inputs(scorecard, data)
@@ -340,11 +340,11 @@ class QualityReport:
         return "Warnings: " + "; ".join(self.warnings) if self.warnings else "No warnings."
 
     def __repr__(self) -> str:
-        from bms_eval.views import frame_text
+        from bms_eval.foundation.frames import frame_text
 
         return frame_text(self._title(), self._coverage, self._note())
 
     def _repr_html_(self) -> str:
-        from bms_eval.views import frame_html
+        from bms_eval.foundation.frames import frame_html
 
         return frame_html(self._title(), self._coverage, self._note())

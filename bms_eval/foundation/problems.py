@@ -1,6 +1,6 @@
 """Located problems found in user input, and the error that carries them.
 
-Every check in :mod:`bms_eval.inputs` and :mod:`bms_eval.validation` reports what
+Every check in :mod:`bms_eval.inputs` and :mod:`bms_eval.inputs.validation` reports what
 it finds as :class:`Problem` records instead of raising on the first one, so a
 user sees every mistake in one run. A problem names the file and the place in it
 (a YAML line and key path, or a data row), says what is wrong and how to fix it.

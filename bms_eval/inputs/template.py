@@ -28,7 +28,7 @@ from bms_eval.inputs.model import (
     Scorecard,
 )
 
-#: Columns of the sheets with one item per row, in SPEC order.
+#: Columns of the sheets with one item per row, in the order of docs/inputs.md.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "perspectives": ("id", "name"),
     "goals": ("id", "perspective", "text", "result_level"),
@@ -98,11 +98,11 @@ FIXED_TIME = dt.datetime(2020, 1, 1)
 
 
 def scorecard_document(card: Scorecard) -> dict:
-    """The scorecard as the YAML document of SPEC 1.2: ``results.json``'s record of it
-    (:func:`bms_eval.outputs.scorecard_record`) with the keys not given left out, a
+    """The scorecard as the YAML document of docs/inputs.md: ``results.json``'s record of it
+    (:func:`bms_eval.inputs.records.scorecard_record`) with the keys not given left out, a
     single lag written as a number, and the analysis settings that differ from the
     defaults."""
-    from bms_eval.outputs import scorecard_record
+    from bms_eval.inputs.records import scorecard_record
 
     record = scorecard_record(card)
     a = card.analysis
@@ -144,9 +144,9 @@ def _given(item: dict) -> dict:
 
 
 def scorecard_yaml(card: Scorecard) -> str:
-    """The scorecard as YAML text (SPEC 1.2), with a comment on how to use it."""
+    """The scorecard as YAML text (docs/inputs.md), with a comment on how to use it."""
     head = (
-        "# A bms-eval scorecard (SPEC 1.2). Change it into your own: perspectives,\n"
+        "# A bms-eval scorecard (docs/inputs.md). Change it into your own: perspectives,\n"
         "# indicators (ids as in your data, or give column:), and the assumed arrows.\n"
         "# Check it with: bms-eval validate scorecard.yaml data.csv\n"
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 #: Inside the installed package.
 BUNDLED = Path(str(files("bms_eval"))) / "bundled"
 #: The repository a clone (or an editable install) runs from.
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def _root() -> Path:

@@ -1,7 +1,7 @@
 """How results show themselves: one table, rendered as text and as HTML.
 
-Each results object (:class:`~bms_eval.validation.QualityReport`,
-:class:`~bms_eval.status.StatusResults`, :class:`~bms_eval.estimation.LinkResults`,
+Each results object (:class:`~bms_eval.inputs.validation.QualityReport`,
+:class:`~bms_eval.assessment.status.StatusResults`, :class:`~bms_eval.estimation.LinkResults`,
 :class:`~bms_eval.assessment.Assessment`) builds its display from the same
 ``to_frame()`` it exports, as linearmodels and pyfixest do, so what a notebook
 shows, what the terminal prints and what the files hold never disagree.

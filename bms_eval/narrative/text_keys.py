@@ -1,6 +1,6 @@
 """Babel extraction methods for the text keys bms-eval uses.
 
-The catalogs' message ids are symbolic keys (:mod:`bms_eval.texts`), used as
+The catalogs' message ids are symbolic keys (:mod:`bms_eval.narrative.texts`), used as
 ``t["key"]``, ``t.format("key", …)`` or ``texts[...]`` in Python, and as
 ``t.key`` in the report template. ``babel.cfg`` maps these methods to the code
 and the template, so ``pybabel extract -F babel.cfg -o keys.pot .`` lists every
@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-#: Names under which the code holds a :class:`~bms_eval.texts.Texts`.
+#: Names under which the code holds a :class:`~bms_eval.narrative.texts.Texts`.
 TEXTS_NAMES = frozenset({"t", "texts", "_texts", "labels"})
 
 Extracted = tuple[int, None, str, list[str]]

@@ -1,6 +1,6 @@
 """Where a command may write: output paths checked against the inputs, files written whole.
 
-SPEC section 2: inputs are never modified, and an output path that is, or holds,
+docs/commands.md: inputs are never modified, and an output path that is, or holds,
 an input is wrong usage. Every command checks its output path here before it
 reads anything, and writes single files through a temporary file in the same
 folder that replaces the target in one step (``os.replace``), so a reader never
@@ -79,7 +79,7 @@ def check_output_folder(out: Path, inputs: Iterable[Path], option: str = "--out"
     """Refuse an output folder that is a file, or is or holds an input.
 
     Whether an existing folder may be replaced is decided, under a lock, by
-    :class:`bms_eval.pipeline.output_folder.OutputFolder`.
+    :class:`bms_eval.outputs.folder.OutputFolder`.
 
     Raises
     ------

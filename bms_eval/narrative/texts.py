@@ -11,7 +11,7 @@ compares every translation's fields with the English one. Plural entries choose
 their form by ``{n}`` with the catalog's ``Plural-Forms`` rule, as ``ngettext``
 does. ``pybabel extract -F babel.cfg``
 lists the keys the code and the report template use
-(:mod:`bms_eval.text_keys`).
+(:mod:`bms_eval.narrative.text_keys`).
 
 Indicator names and other text from the user's files are never translated: they
 are inserted as they were written.

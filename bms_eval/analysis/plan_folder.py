@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bms_eval.inputs.validation import Inputs
 from bms_eval.planning.power import PlanResults
-from bms_eval.validation import Inputs
 
 
 def write_plan_folder(
@@ -17,28 +17,28 @@ def write_plan_folder(
 
     Raises
     ------
-    bms_eval.output_paths.UsageError
-        ``out`` may not be written (see :class:`~bms_eval.pipeline.output_folder.OutputFolder`).
+    bms_eval.outputs.paths.UsageError
+        ``out`` may not be written (see :class:`~bms_eval.outputs.folder.OutputFolder`).
     """
     import matplotlib.pyplot as plt
 
-    from bms_eval.display import png_bytes
-    from bms_eval.outputs import manifest_document, now, to_json
-    from bms_eval.pipeline.output_folder import OutputFolder, output_hashes
+    from bms_eval.inputs.records import inputs_record
+    from bms_eval.outputs.folder import OutputFolder, output_hashes
+    from bms_eval.outputs.json_files import to_json
+    from bms_eval.outputs.manifest import manifest_document, now
+    from bms_eval.report.figures import plan_figure
+    from bms_eval.report.notebook import png_bytes
 
     started = now()
     card, data = inputs.scorecard, inputs.data
     with OutputFolder(out) as folder:
         assert folder.work is not None
         found.to_csv(folder.work / "plan.csv")
-        fig = found.plot()
+        fig = plan_figure(found)
         (folder.work / "plan.png").write_bytes(png_bytes(fig))
         plt.close(fig)
         manifest = manifest_document(
-            {
-                "scorecard": {"path": str(Path(card.source).resolve()), "sha256": card.sha256},
-                "data": {"path": str(Path(data.file).resolve()), "sha256": data.sha256},
-            },
+            inputs_record(card, data),
             {
                 "scorecard": card.source,
                 "data": data.file,

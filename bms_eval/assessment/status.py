@@ -361,11 +361,11 @@ class StatusResults:
         return f"Scorecard status — trends over the latest {self.trend_periods} periods"
 
     def __repr__(self) -> str:
-        from bms_eval.views import frame_text
+        from bms_eval.foundation.frames import frame_text
 
         return frame_text(self._title(), self.indicators)
 
     def _repr_html_(self) -> str:
-        from bms_eval.views import frame_html
+        from bms_eval.foundation.frames import frame_html
 
         return frame_html(self._title(), self.indicators)

@@ -1,4 +1,4 @@
-"""Simulated panels from a fitted :class:`~bms_eval.planning.history.History`, with
+"""Simulated panels from a fitted :class:`~bms_eval.simulation.history.History`, with
 every arrow's effect planted, for one design (units × years).
 
 Per draw, for indicator *k* (on the links' scale) ::
@@ -29,7 +29,7 @@ import numpy as np
 
 from bms_eval.estimation.panel import Panel
 from bms_eval.inputs.model import Scorecard
-from bms_eval.planning.history import History
+from bms_eval.simulation.history import History
 
 #: Periods generated and discarded before the design's first.
 BURN_IN = 20

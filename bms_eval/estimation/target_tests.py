@@ -1,0 +1,405 @@
+"""The tests of one effect indicator (docs/verdicts.md): its model with every linked
+cause at each lag, then per link and lag the static within test with its inference,
+the between test, the lead placebo, the standardized effect and the minimum
+detectable effect, and the direction tests both ways (:class:`TargetRun`).
+:mod:`bms_eval.estimation.links` runs one per effect indicator and decides."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from bms_eval.estimation.direction import DirectionPair, cross_lagged
+from bms_eval.estimation.fixed_effects import (
+    Design,
+    NotEstimable,
+    WithinFit,
+    block_starts,
+    codes_key,
+    design_from_grids,
+    fit_within,
+)
+from bms_eval.estimation.inference import (
+    between_leave_one_out,
+    between_regression,
+    minimum_detectable_effect,
+    t_inference,
+)
+from bms_eval.estimation.influence import (
+    SHIFT_COLUMNS,
+    largest_shift,
+)
+from bms_eval.estimation.panel import Panel
+from bms_eval.estimation.policy import small_panel
+from bms_eval.estimation.verdicts import (
+    MIN_OBSERVATIONS,
+    MIN_RESIDUAL_DF,
+    NOT_CHECKED,
+)
+from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
+from bms_eval.inputs.model import Analysis, Link, Scorecard
+
+#: Problems of the effect itself: no cause estimated alone can escape them (an effect
+#: that is a copy of its causes would show its own autocorrelation as an "effect").
+WHOLE_MODEL_PROBLEMS = ("exact_fit", "no_variation_effect")
+
+Term = tuple[str, int]  # (indicator id, lag); a negative lag is a lead
+
+
+@dataclass(frozen=True)
+class _Coef:
+    estimate: float
+    std_error: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    df: int
+    inference: str
+    draws: int = 0
+    enumerated: bool = False
+
+
+@dataclass(frozen=True)
+class _Model:
+    fit: WithinFit
+    terms: tuple[Term, ...]
+    y: np.ndarray  # the sample's dependent variable (not demeaned)
+    X: np.ndarray  # the sample's regressors (not demeaned), columns as terms
+    units: np.ndarray
+
+
+def _seed_for(analysis: Analysis, key: str) -> np.random.Generator:
+    digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "little")
+    return np.random.default_rng([analysis.seed, digest])
+
+
+def _fit(panel: Panel, target: str, terms: list[Term], twoway: bool) -> _Model:
+    """Fit ``target`` on ``terms`` (labels are positions, never user text)."""
+    y = panel.values[target] if panel.has(target) else np.full(panel.shape, np.nan)
+    columns = [panel.shifted(ind, lag) for ind, lag in terms]
+    design = design_from_grids(y, columns, [str(i) for i in range(len(terms))])
+    if design.n_obs < MIN_OBSERVATIONS:
+        raise NotEstimable(
+            "too_few_obs",
+            f"only {design.n_obs} unit-years have values for all the model's variables "
+            f"(at least {MIN_OBSERVATIONS} are needed)",
+            n=design.n_obs,
+            min=MIN_OBSERVATIONS,
+        )
+    fit = fit_within(design, twoway, MIN_RESIDUAL_DF)
+    return _Model(fit, tuple(terms), design.y, design.X, design.units)
+
+
+def _coef(model: _Model, term: Term, analysis: Analysis, key: str) -> _Coef | None:
+    label = str(model.terms.index(term))
+    j = model.fit.index(label)
+    if j is None:
+        return None
+    fit = model.fit
+    est, se = float(fit.params[j]), float(fit.std_errors[j])
+    if fit.inference == "cluster" and small_panel(fit.n_units):
+        W, y, positions, fitted = fit.bootstrap_design
+        boot = wild_cluster_bootstrap(
+            W,
+            y,
+            fit.clusters,
+            positions[j],
+            fit.scale,
+            analysis.alpha,
+            analysis.bootstrap_draws,
+            _seed_for(analysis, key),
+            fitted=fitted,
+        )
+        to_data = float(fit.coef_scale[j])  # the bootstrap works in the fit's scaled units
+        return _Coef(
+            est,
+            se,
+            boot.p_value,
+            boot.ci_low * to_data,
+            boot.ci_high * to_data,
+            fit.df,
+            "wild_bootstrap",
+            boot.draws,
+            boot.enumerated,
+        )
+    p, lo, hi = t_inference(est, se, fit.df, analysis.alpha)
+    return _Coef(est, se, p, lo, hi, fit.df, fit.inference)
+
+
+_NO_VARIATION = NotEstimable(
+    "no_variation",
+    "the cause has no within-unit variation left once the fixed effects are removed",
+)
+
+
+def _try_fit(
+    panel: Panel, target: str, terms: list[Term], twoway: bool
+) -> tuple[_Model | None, NotEstimable | None]:
+    try:
+        return _fit(panel, target, terms, twoway), None
+    except NotEstimable as exc:
+        return None, exc
+
+
+def model_terms(card: Scorecard, target: str) -> tuple[list[Term], list[Term]]:
+    """The main model of ``target``: every linked cause at each of its lags, and the
+    analysis' controls (same year) that are neither the target nor one of its causes."""
+    links = [lk for lk in card.links if lk.target == target]
+    causes = {lk.source for lk in links}
+    controls = [(c, 0) for c in card.analysis.controls if c != target and c not in causes]
+    return [(lk.source, lag) for lk in links for lag in lk.lags], controls
+
+
+class TargetRun:
+    """Everything estimated for one effect indicator."""
+
+    def __init__(self, panel: Panel, card: Scorecard, target: str, links: list[Link]):
+        self.panel, self.card, self.target, self.links = panel, card, target, links
+        a = card.analysis
+        self.analysis = a
+        self.twoway = a.effects == "twoway"
+        self.terms, self.controls = model_terms(card, target)
+        self.joint, self.joint_problem = _try_fit(
+            panel, target, self.terms + self.controls, self.twoway
+        )
+        self.single: dict[Term, tuple[_Model | None, NotEstimable | None]] = {}
+        self.directions: dict[Term, tuple[DirectionPair | None, NotEstimable | None]] = {}
+        # the joint model fitted on each sample of the placebo leads
+        self.lead_bases: dict[bytes, WithinFit | None] = {}
+
+    def collinear_problem(self, term: Term) -> NotEstimable | None:
+        """Why ``term`` cannot be told apart from other causes in the joint model, if so."""
+        if self.joint is None:
+            return None
+        fit, terms = self.joint.fit, self.joint.terms
+        label = str(terms.index(term))
+        partners = set(fit.collinear.get(label, ()))
+        partners |= {other for other, with_ in fit.collinear.items() if label in with_}
+        if not partners:
+            return None
+        names = self.card.model_names
+        shown = []
+        for p in sorted(partners, key=int):
+            ind, lag = terms[int(p)]
+            shown.append(names.get(ind, ind) + (f" (lag {lag})" if lag else ""))
+        return NotEstimable(
+            "collinear",
+            f"within units it moves exactly with {', '.join(shown)}",
+            others=", ".join(shown),
+        )
+
+    def model_for(self, term: Term) -> tuple[_Model | None, NotEstimable | None, bool]:
+        """The joint model if it estimated ``term``; else a model of ``term`` alone.
+
+        A cause that, within units, is an exact linear function of another cause
+        (or control) of the same effect is not estimated alone either: the data
+        cannot tell their effects apart, and the reason names the other.
+        """
+        collinear = self.collinear_problem(term)
+        if collinear is not None:
+            return None, collinear, True
+        if self.joint_problem is not None and self.joint_problem.kind in WHOLE_MODEL_PROBLEMS:
+            return None, self.joint_problem, True
+        if (
+            self.joint is not None
+            and self.joint.fit.index(str(self.joint.terms.index(term))) is not None
+        ):
+            return self.joint, None, True
+        if term not in self.single:
+            self.single[term] = _try_fit(
+                self.panel, self.target, [term, *self.controls], self.twoway
+            )
+        model, problem = self.single[term]
+        if model is not None and model.fit.index("0") is None:
+            return None, _NO_VARIATION, False
+        return model, problem, False
+
+    def lead_p(self, link: Link, model: _Model | None, joint: bool) -> tuple[float, float]:
+        """The placebo test: estimate and p-value of the cause one period ahead, added to
+        the model that tested the link."""
+        if model is None:
+            return math.nan, math.nan
+        base = list(self.terms) if joint else [model.terms[0]]
+        lead = (link.source, -1)
+        if lead in base:
+            return math.nan, math.nan
+        if joint:  # every cause's lead is added to the same model: fit it once
+            added = self._lead_added(lead)
+            if added is not None:
+                return added
+        lead_model, _ = _try_fit(
+            self.panel, self.target, [*base, lead, *self.controls], self.twoway
+        )
+        if lead_model is None:
+            return math.nan, math.nan
+        c = _coef(lead_model, lead, self.analysis, f"lead|{link.key}|{self.target}")
+        return (c.estimate, c.p_value) if c else (math.nan, math.nan)
+
+    def _lead_added(self, lead: Term) -> tuple[float, float] | None:
+        """The lead's estimate and p-value added to the joint model fitted on the lead's
+        sample, by :meth:`WithinFit.added_regressor` (equal to fitting the whole model);
+        None where the whole model must be fitted (a bootstrap, a dropped regressor)."""
+        terms = [*self.terms, *self.controls]
+        y = self.panel.values[self.target] if self.panel.has(self.target) else None
+        if y is None:
+            return None
+        columns = [self.panel.shifted(ind, lag) for ind, lag in [*terms, lead]]
+        design = design_from_grids(y, columns, [str(i) for i in range(len(columns))])
+        if design.n_obs < MIN_OBSERVATIONS:
+            return None
+        key = codes_key(design.units * self.panel.shape[1] + design.periods)
+        if key not in self.lead_bases:
+            base = Design(
+                design.y, design.X[:, :-1], design.names[:-1], design.units, design.periods
+            )
+            try:
+                self.lead_bases[key] = fit_within(base, self.twoway, MIN_RESIDUAL_DF)
+            except NotEstimable:
+                self.lead_bases[key] = None
+        fit = self.lead_bases[key]
+        if fit is None or fit.dropped or small_panel(fit.n_units):
+            return None
+        added = fit.added_regressor(design.X[:, -1], MIN_RESIDUAL_DF)
+        if added is None:
+            return None
+        estimate, se = added
+        return estimate, t_inference(estimate, se, fit.df, self.analysis.alpha)[0]
+
+    def direction(self, link: Link, lag: int) -> tuple[DirectionPair | None, NotEstimable | None]:
+        """The forward and reverse direction tests of ``link`` at ``lag`` (cached).
+
+        ``Y``'s other causes and lags and the controls are held fixed in the forward
+        equation, as in the main model; when that model cannot be estimated the
+        test is tried with the controls only.
+        """
+        key = (link.source, lag)
+        if key in self.directions:
+            return self.directions[key]
+        others = [t for t in self.terms if t != key]
+        controls = [t for t in self.controls if t[0] != link.source]
+        attempts = [others + controls] + ([controls] if others else [])
+        result: tuple[DirectionPair | None, NotEstimable | None] = (None, None)
+        for extra in attempts:
+            try:
+                result = (
+                    cross_lagged(
+                        self.panel, self.target, link.source, lag, extra, controls, self.twoway
+                    ),
+                    None,
+                )
+                break
+            except NotEstimable as exc:
+                result = (None, exc)
+                if exc.kind == "too_few_periods":
+                    break
+        self.directions[key] = result
+        return result
+
+    def rows(self) -> list[dict]:
+        out = []
+        a = self.analysis
+        for link in self.links:
+            lead_cache: dict[bool, tuple[float, float]] = {}
+            for lag in link.lags:
+                term = (link.source, lag)
+                model, problem, joint = self.model_for(term)
+                row = {
+                    "from": link.source,
+                    "to": link.target,
+                    "lag": lag,
+                    "sign": link.sign,
+                    "n_obs": 0,
+                    "n_units": 0,
+                    "problem": problem,
+                    "note_keys": (),
+                    "alone_because": None,
+                }
+                if problem is not None and problem.kind == "collinear" and self.joint:
+                    row.update(n_obs=self.joint.fit.n_obs, n_units=self.joint.fit.n_units)
+                coef = None if model is None else _coef(model, term, a, f"main|{link.key}|{lag}")
+                if model is not None and coef is None:
+                    row["problem"] = _NO_VARIATION
+                if model is not None:
+                    fit = model.fit
+                    row.update(
+                        n_obs=fit.n_obs,
+                        n_units=fit.n_units,
+                        period_effects=fit.period_effects,
+                        note_keys=fit.notes,
+                    )
+                    if not joint and self.joint_problem:
+                        row["alone_because"] = self.joint_problem
+                if coef is not None:
+                    col = model.terms.index(term)
+                    ratio = float(model.fit.sd_ratio[model.fit.index(str(col))])
+                    between = between_regression(model.y, model.X[:, col], model.units)
+                    mde = minimum_detectable_effect(coef.std_error, coef.df, a.alpha)
+                    if joint not in lead_cache:
+                        lead_cache[joint] = self.lead_p(link, model, joint)
+                    lead_est, lead_p = lead_cache[joint]
+                    row.update(
+                        estimate=coef.estimate,
+                        std_error=coef.std_error,
+                        p_value=coef.p_value,
+                        ci_low=coef.ci_low,
+                        ci_high=coef.ci_high,
+                        std_estimate=coef.estimate * ratio,
+                        std_ci_low=coef.ci_low * ratio,
+                        std_ci_high=coef.ci_high * ratio,
+                        mde_std=mde * ratio,
+                        between_estimate=between.estimate,
+                        between_p_value=between.p_value,
+                        lead_estimate=lead_est,
+                        lead_p_value=lead_p,
+                        inference=coef.inference,
+                        draws=coef.draws,
+                        enumerated=coef.enumerated,
+                        between_std_error=between.std_error,
+                    )
+                    row.update(self.direction_columns(link, lag))
+                    # the unit whose leaving out moves each estimate that can decide
+                    # the verdict most (bms_eval.estimation.influence): the static one
+                    # (also a second opinion on the direction tests' unit), the
+                    # direction tests', and the between slope where it is significant
+                    unit_codes = model.units[block_starts(model.units)[0]]
+                    row[SHIFT_COLUMNS["static"]] = largest_shift(
+                        unit_codes, model.fit.leave_one_out(model.fit.index(str(col)))
+                    )
+                    if between.p_value < a.alpha:
+                        row[SHIFT_COLUMNS["between"]] = largest_shift(
+                            *between_leave_one_out(model.y, model.X[:, col], model.units)
+                        )
+                out.append(row)
+        return out
+
+    def direction_columns(self, link: Link, lag: int) -> dict:
+        """The direction-test columns of one row (and, for lag 0, the lag-1 tests)."""
+        pair, problem = self.direction(link, lag)
+        out: dict = {"direction_method": NOT_CHECKED, "direction_problem": problem}
+        if pair is not None:
+            f, r = pair.forward, pair.reverse
+            out[SHIFT_COLUMNS["forward"]] = largest_shift(pair.units, pair.forward_shift)
+            out[SHIFT_COLUMNS["reverse"]] = largest_shift(pair.units, pair.reverse_shift)
+            out.update(
+                direction_method=pair.method,
+                forward_estimate=f.estimate,
+                forward_std_error=f.std_error,
+                forward_p_value=f.p_value,
+                forward_std_estimate=f.std_estimate,
+                forward_inference=f.inference,
+                reverse_estimate=r.estimate,
+                reverse_std_error=r.std_error,
+                reverse_p_value=r.p_value,
+                persistence_effect=f.persistence,
+                persistence_cause=r.persistence,
+            )
+        if lag == 0 and pair is not None:
+            # the same model holds X a year earlier, and the reverse test is at lag 1
+            out.update(
+                lag1_forward_p_value=pair.forward_next_p_value,
+                lag1_reverse_p_value=pair.reverse.p_value,
+            )
+        return out

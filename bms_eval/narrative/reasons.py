@@ -1,0 +1,219 @@
+"""The sentences that explain each link test, written from its numbers (docs/verdicts.md).
+
+:func:`~bms_eval.estimation.verdicts.decide` gives a verdict from the evidence
+alone; :func:`reason` writes, from the same evidence and that verdict, the plain
+sentence of ``links.csv``'s ``reason`` in any of the catalogs' languages, with the
+notes it adds: whether the direction was checked, what yearly data cannot order
+within a year (lag 0), the multiple-testing adjustment, a between-unit relation
+of the other sign, a fragile verdict, a failed placebo and the method of inference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from bms_eval.estimation.fixed_effects import NotEstimable
+from bms_eval.estimation.policy import FEW_UNITS
+from bms_eval.estimation.verdicts import (
+    CAUTIONS,
+    Evidence,
+    Verdict,
+    caution_keys,
+    forward_test,
+    negligible,
+    usable,
+)
+from bms_eval.narrative.texts import Texts
+
+
+def cautions_summary(column: Iterable[object], texts: Texts) -> tuple[str, str]:
+    """From a ``cautions`` column: ``3 of 11 tested link-lags carry a caution (⚠): …``
+    and the cautions present, in ``texts``' language (both empty when none)."""
+    rows = [caution_keys(c) for c in column]
+    cautioned = [row for row in rows if row]
+    if not cautioned:
+        return "", ""
+    which = "; ".join(
+        texts.format(f"caution.{k}", units=FEW_UNITS)
+        for k in CAUTIONS
+        if any(k in row for row in cautioned)
+    )
+    count = texts.format("cautions.count", n=len(cautioned), total=len(rows), which=which)
+    return count, which
+
+
+def _when(lag: int, texts: Texts) -> str:
+    if lag <= 1:
+        return texts[f"when.{lag}"]
+    return texts.format("when.n", n=lag)
+
+
+def _method(ev: Evidence, texts: Texts) -> str:
+    if ev.inference == "wild_bootstrap":
+        how = (
+            texts["how.enumerated"]
+            if ev.enumerated
+            else texts.format("how.draws", draws=texts.integer(ev.draws))
+        )
+        return texts.format("note.bootstrap", units=ev.n_units, how=how)
+    if ev.inference == "robust":
+        return texts["note.robust"]
+    return ""
+
+
+def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
+    """What the reason adds after its main sentence: direction, same year, method."""
+    out = ""
+    if not ev.direction_checked:
+        why = (
+            t.format(f"problem.{ev.direction_problem.kind}", **ev.direction_problem.values)
+            if ev.direction_problem is not None
+            else ""
+        )
+        out += t.format("note.not_checked", why=why) if why else t["note.not_checked_plain"]
+    elif (
+        verdict in ("between_only", "no_effect", "inconclusive")
+        and math.isfinite(ev.p_adjusted)
+        and ev.p_adjusted < alpha
+    ):
+        out += t.format("note.static_only", x=ev.cause, y=ev.effect, p=t.p(ev.p_adjusted))
+    if ev.lag == 0:
+        if math.isfinite(ev.lag1_forward_p_value):
+            out += t.format(
+                "note.same_year",
+                x=ev.cause,
+                y=ev.effect,
+                fp=t.p(ev.lag1_forward_p_value),
+                rp=t.p(ev.lag1_reverse_p_value),
+            )
+        else:
+            out += t.format("note.same_year_unchecked", x=ev.cause, y=ev.effect)
+    if verdict in ("between_only", "no_effect", "inconclusive"):
+        raw, adjusted = (
+            (ev.forward_p_value, ev.forward_p_adjusted)
+            if ev.direction_checked
+            else (ev.p_value, ev.p_adjusted)
+        )
+        if math.isfinite(raw) and raw < alpha <= adjusted:
+            out += t.format("note.adjustment", raw=t.p(raw), p=t.p(adjusted))
+    expected_up = ev.sign == "+"
+    if (
+        verdict != "between_only"
+        and math.isfinite(ev.between_p_value)
+        and ev.between_p_value < alpha
+        and math.isfinite(ev.between_estimate)
+        and ev.between_estimate != 0
+        and (ev.between_estimate > 0) != expected_up
+    ):
+        out += t.format(
+            "note.between_opposite",
+            x=ev.cause,
+            y=ev.effect,
+            more=t["more"] if ev.between_estimate > 0 else t["less"],
+            bp=t.p(ev.between_p_value),
+        )
+    if ev.fragile and ev.verdict_without and ev.verdict_without != verdict:
+        out += t.format(
+            "note.fragile", unit=ev.influential_unit, other=t.verdict(ev.verdict_without)
+        )
+    lead_failed = math.isfinite(ev.lead_p_value) and ev.lead_p_value < alpha
+    if verdict in ("reciprocal", "supported", "contradicted") and lead_failed:
+        out += t.format("note.lead", x=ev.cause, y=ev.effect, lp=t.p(ev.lead_p_value))
+    rests_on_direction = ev.direction_checked and verdict in (
+        "reciprocal",
+        "supported",
+        "contradicted",
+        "reverse",
+    )
+    if rests_on_direction:
+        if ev.forward_inference == "jackknife":
+            out += t.format("note.jackknife", units=ev.n_units)
+        return out
+    return out + _method(ev, t)
+
+
+def reason(ev: Evidence, verdict: Verdict, alpha: float, min_effect: float, t: Texts) -> str:
+    """The reason for one link and lag's verdict, in ``t``'s language.
+
+    Parameters
+    ----------
+    ev : Evidence
+        The estimates and p-values the verdict was decided from.
+    verdict : str
+        :func:`~bms_eval.estimation.verdicts.decide`'s verdict for ``ev``.
+    alpha, min_effect : float
+        The analysis options the verdict was decided with.
+    t : Texts
+        The language.
+    """
+    ev = usable(ev)
+    x, y = ev.cause, ev.effect
+    if verdict == "insufficient_data":
+        assert ev.problem is not None
+        problem = t.format(f"problem.{ev.problem.kind}", **ev.problem.values)
+        return t.format("reason.insufficient_data", x=x, y=y, problem=problem)
+    checked = ev.direction_checked
+    est, p = forward_test(ev)
+    common = {
+        "x": x,
+        "y": y,
+        "when": _when(ev.lag, t),
+        "back": _when(max(ev.lag, 1), t),
+        "lo": t.number(ev.std_ci_low, signed=True),
+        "hi": t.number(ev.std_ci_high, signed=True),
+        "est": t.number(ev.std_estimate, signed=True),
+        "fest": t.number(ev.forward_std_estimate, signed=True),
+        "m": t.short(min_effect),
+        "level": t.level(ev.level),
+        "p": t.p(p),
+        "rp": t.p(ev.reverse_p_adjusted if checked else ev.reverse_p_value),
+    }
+    if verdict in ("reciprocal", "supported", "contradicted"):
+        went = t["went.up"] if est > 0 else t["went.down"]
+        suffix = "" if verdict == "reciprocal" or checked else "_static"
+        sentence = t.format(f"reason.{verdict}{suffix}", went=went, **common)
+    elif verdict == "reverse":
+        sentence = t.format("reason.reverse", **common)
+    elif verdict == "between_only":
+        more = t["more"] if ev.sign == "+" else t["less"]
+        # "did not follow" only where the interval rules out effects that matter
+        key = "reason.between_only" if negligible(ev, min_effect) else "reason.between_only_unclear"
+        sentence = t.format(key, more=more, bp=t.p(ev.between_p_value), **common)
+    elif verdict == "no_effect":
+        # an interval that excludes zero: an effect, too small to matter
+        small = ev.std_ci_low > 0 or ev.std_ci_high < 0
+        key = "reason.no_effect_small" if small else "reason.no_effect"
+        sentence = t.format(key, **common)
+    else:
+        sentence = t.format("reason.inconclusive", mde=t.number(ev.mde_std), **common)
+    return sentence + _notes(ev, verdict, alpha, t)
+
+
+def reasons_and_notes(
+    rows: Iterable[Mapping[str, object]],
+    names: Mapping[str, str],
+    alpha: float,
+    min_effect: float,
+    t: Texts,
+) -> tuple[list[str], list[str]]:
+    """Every link-table row's ``reason`` and ``notes`` in ``t``'s language, from the
+    row's numbers and verdict (``names``: indicator names by id)."""
+    reasons, notes = [], []
+    for r in rows:
+        ev = Evidence.from_row(r, names, 1 - alpha)
+        reasons.append(reason(ev, r["verdict"], alpha, min_effect, t))  # type: ignore[arg-type]
+        notes.append(fit_notes(r, t))
+    return reasons, notes
+
+
+def fit_notes(row: Mapping[str, object], t: Texts) -> str:
+    """The ``notes`` of a link table's row in ``t``'s language: what was changed from
+    the requested model (its fit's note keys) and why a cause was estimated alone."""
+    keys = row.get("note_keys")
+    parts = [t[f"note.fit_{k}"] for k in keys] if isinstance(keys, tuple | list) else []
+    alone = row.get("alone_because")
+    if isinstance(alone, NotEstimable):
+        problem = t.format(f"problem.{alone.kind}", **alone.values)
+        parts.append(t.format("note.fit_alone", problem=problem))
+    return "; ".join(parts)
