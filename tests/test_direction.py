@@ -12,8 +12,13 @@ import pandas as pd
 import pytest
 from linearmodels import PanelOLS
 
-from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS, cross_lagged, pair_terms
-from bms_eval.estimation.direction_equations import Dynamics, build_equation, without_unit
+from bms_eval.estimation.direction import cross_lagged, pair_terms
+from bms_eval.estimation.direction_equations import (
+    MIN_DIRECTION_PERIODS,
+    Dynamics,
+    build_equation,
+    without_unit,
+)
 from bms_eval.estimation.direction_solver import PairModel, PairStack
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.estimation.panel import Panel

@@ -199,6 +199,36 @@ def _unit_rows(
     return rows, g.iloc[order[recent]]
 
 
+def _indicator_row(
+    ind: Indicator, common: dict, g: pd.DataFrame, units: pd.DataFrame, recent: pd.DataFrame
+) -> dict:
+    """An indicator's own row: the median of its units' latest values, its status, the
+    pooled within-unit trend, and its units counted by status."""
+    pooled = pooled_trend(recent)
+    median = float(np.median(units["latest_value"]))
+    states = units["status"].value_counts()
+    return {
+        **common,
+        "level": "indicator",
+        "unit": "",
+        "latest_period": int(g["period"].max()),
+        "latest_value": median,
+        "status": ambition_status(ind, median),
+        "trend_per_period": pooled.slope,
+        "trend_ci_low": pooled.ci_low,
+        "trend_ci_high": pooled.ci_high,
+        "trend_periods": pooled.n,
+        "trend": trend_word(ind, pooled.ci_low, pooled.ci_high),
+        "units_green": int(states.get("green", 0)),
+        "units_yellow": int(states.get("yellow", 0)),
+        "units_red": int(states.get("red", 0)),
+        "units_reached_target": (
+            int(units["ever_reached_target"].sum()) if ind.ambition is not None else None
+        ),
+        "units": len(units),
+    }
+
+
 def scorecard_status(
     card: Scorecard, data: IndicatorData | pd.DataFrame, trend_periods: int = TREND_PERIODS
 ) -> pd.DataFrame:
@@ -247,31 +277,7 @@ def scorecard_status(
             )
             continue
         units, recent = _unit_rows(ind, g, trend_periods)
-        pooled = pooled_trend(recent)
-        median = float(np.median(units["latest_value"]))
-        states = units["status"].value_counts()
-        rows.append(
-            {
-                **common,
-                "level": "indicator",
-                "unit": "",
-                "latest_period": int(g["period"].max()),
-                "latest_value": median,
-                "status": ambition_status(ind, median),
-                "trend_per_period": pooled.slope,
-                "trend_ci_low": pooled.ci_low,
-                "trend_ci_high": pooled.ci_high,
-                "trend_periods": pooled.n,
-                "trend": trend_word(ind, pooled.ci_low, pooled.ci_high),
-                "units_green": int(states.get("green", 0)),
-                "units_yellow": int(states.get("yellow", 0)),
-                "units_red": int(states.get("red", 0)),
-                "units_reached_target": (
-                    int(units["ever_reached_target"].sum()) if amb is not None else None
-                ),
-                "units": len(units),
-            }
-        )
+        rows.append(_indicator_row(ind, common, g, units, recent))
         rows.append(units.assign(**common))
     out = pd.concat(
         [pd.DataFrame([r]) if isinstance(r, dict) else r for r in rows], ignore_index=True

@@ -13,8 +13,9 @@ from pathlib import Path
 import jinja2
 
 from bms_eval.assessment import measurement as audit
+from bms_eval.assessment.status import TREND_PERIODS
 from bms_eval.estimation.arrows import ArrowVerdict, arrow_cautions, roll_up, verdict_counts
-from bms_eval.estimation.direction import MIN_DIRECTION_PERIODS
+from bms_eval.estimation.direction_equations import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.policy import FEW_UNITS, SMALL_PANEL_UNITS
 from bms_eval.estimation.verdicts import caution_keys, direction_checked
 from bms_eval.foundation.version import __version__
@@ -367,18 +368,16 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
             last=periods[-1],
             file=Path(manifest["inputs"]["data"]["path"]).name,
         ),
-        generated=texts.format(
-            "generated",
-            version=__version__,
-            date=str(manifest.get("started") or datetime.now(UTC).isoformat())[:10],
-        ),
+        generated=_generated(manifest, texts),
         summary_text=texts.format("summary_text", links=len(card.links)),
         counts=[
             {"n": n, "label": texts.verdict(v), "colour": VERDICT_COLOURS[v]}
             for v, n in counts.items()
             if n
         ],
-        status_intro=texts.format("status_intro", periods=results.get("trend_periods", 5)),
+        status_intro=texts.format(
+            "status_intro", periods=results.get("trend_periods", TREND_PERIODS)
+        ),
         status_rows=_status_rows(card, results["status"], texts),
         link_rows=_link_rows(
             card,
@@ -394,22 +393,43 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         outliers=_outlier_rows(card, results.get("assessment"), texts),
         plan=_plan_view(card, results.get("plan"), results.get("assessment"), texts),
         outliers_intro=texts.format("outliers_intro", z=texts.short(OUTLIER_Z)),
-        method_text=texts.format(
+        method_text=_method_text(a, texts),
+        provenance=_provenance(manifest, texts),
+    )
+
+
+def _generated(manifest: dict, texts: Texts) -> str:
+    """The version and the date of the run (the report is dated by its run)."""
+    return texts.format(
+        "generated",
+        version=__version__,
+        date=str(manifest.get("started") or datetime.now(UTC).isoformat())[:10],
+    )
+
+
+def _method_text(analysis: dict, texts: Texts) -> str:
+    """The report's paragraph on the method, from ``results.json``'s ``analysis``."""
+    return (
+        texts.format(
             "method_text",
-            twoway=texts["method_twoway"] if a["effects"] == "twoway" else "",
+            twoway=texts["method_twoway"] if analysis["effects"] == "twoway" else "",
             boot=texts.format("method_boot", units=SMALL_PANEL_UNITS),
-            alpha=a["alpha"],
-            m=a["min_effect"],
+            alpha=analysis["alpha"],
+            m=analysis["min_effect"],
         )
         + " "
-        + texts.format("method_direction", min=MIN_DIRECTION_PERIODS, units=SMALL_PANEL_UNITS),
-        provenance=texts.format(
-            "provenance",
-            card=Path(manifest["inputs"]["scorecard"]["path"]).name,
-            card_hash=manifest["inputs"]["scorecard"]["sha256"][:12],
-            data=Path(manifest["inputs"]["data"]["path"]).name,
-            data_hash=manifest["inputs"]["data"]["sha256"][:12],
-        ),
+        + texts.format("method_direction", min=MIN_DIRECTION_PERIODS, units=SMALL_PANEL_UNITS)
+    )
+
+
+def _provenance(manifest: dict, texts: Texts) -> str:
+    """The inputs' file names and the start of their hashes."""
+    return texts.format(
+        "provenance",
+        card=Path(manifest["inputs"]["scorecard"]["path"]).name,
+        card_hash=manifest["inputs"]["scorecard"]["sha256"][:12],
+        data=Path(manifest["inputs"]["data"]["path"]).name,
+        data_hash=manifest["inputs"]["data"]["sha256"][:12],
     )
 
 

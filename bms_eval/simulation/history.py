@@ -242,6 +242,48 @@ def _pairwise_corr(series: list[np.ndarray], least: int) -> np.ndarray:
     return out
 
 
+def _indicator_history(
+    grid: np.ndarray, scale: tuple[float, float] | None, logged: bool
+) -> tuple[IndicatorHistory, np.ndarray, np.ndarray]:
+    """One measured indicator's model from its grid (units × periods, on the tests'
+    scale): its :class:`IndicatorHistory`, its unit effects and its residuals."""
+    seen = np.isfinite(grid)
+    mean, a, g = _two_way(grid)
+    r = grid - mean - a[:, None] - g[None, :]
+    per_unit = seen.sum(axis=1)
+    periods = float(per_unit[per_unit > 0].mean())
+    rho = _persistence(r, periods)
+    n_cells, n_units = int(seen.sum()), int((per_unit > 0).sum())
+    n_periods = int(seen.any(axis=0).sum())
+    df = max(n_cells - n_units - n_periods + 1, 1)
+    residual_var = float(np.nansum(r**2)) / df
+    share = mean_share(rho, periods)
+    sd_within = math.sqrt(residual_var / max(1 - share, 0.05))
+    unit_levels = a[per_unit > 0]
+    between_var = float(np.var(unit_levels, ddof=1)) if unit_levels.size > 1 else 0.0
+    sd_between = math.sqrt(max(between_var - sd_within**2 * share, 0.0))
+    active = g[seen.any(axis=0)]
+    sd_period = float(np.std(active, ddof=1)) if active.size > 1 else 0.0
+    recent = seen[:, seen.any(axis=0)][:, -RECENT_PERIODS:]
+    recent = recent[per_unit > 0]
+    lo, hi = (-math.inf, math.inf) if scale is None else (float(scale[0]), float(scale[1]))
+    if logged:
+        lo = math.log(lo) if lo > 0 else -math.inf
+        hi = math.log(hi) if hi > 0 else math.inf
+    found = IndicatorHistory(
+        mean=mean,
+        sd_between=sd_between,
+        sd_period=sd_period,
+        sd_within=sd_within,
+        persistence=rho,
+        recent_missing=float(1 - recent.mean()) if recent.size else 0.0,
+        # (a grid not logged holds the values as reported)
+        decimals=None if logged else _decimals(grid),
+        bounds=(lo, hi),
+    )
+    return found, a, r
+
+
 def fit_history(scorecard: Scorecard, data: IndicatorData | pd.DataFrame) -> History:
     """Fit the planner's data-generating model to the scorecard's history.
 
@@ -273,42 +315,9 @@ def fit_history(scorecard: Scorecard, data: IndicatorData | pd.DataFrame) -> His
             levels.append(np.full(panel.shape[0], np.nan))
             continue
         grid = panel.values[k]
-        seen = np.isfinite(grid)
-        observed[k] = seen
-        mean, a, g = _two_way(grid)
-        r = grid - mean - a[:, None] - g[None, :]
-        per_unit = seen.sum(axis=1)
-        periods = float(per_unit[per_unit > 0].mean())
-        rho = _persistence(r, periods)
-        n_cells, n_units = int(seen.sum()), int((per_unit > 0).sum())
-        n_periods = int(seen.any(axis=0).sum())
-        df = max(n_cells - n_units - n_periods + 1, 1)
-        residual_var = float(np.nansum(r**2)) / df
-        share = mean_share(rho, periods)
-        sd_within = math.sqrt(residual_var / max(1 - share, 0.05))
-        unit_levels = a[per_unit > 0]
-        between_var = float(np.var(unit_levels, ddof=1)) if unit_levels.size > 1 else 0.0
-        sd_between = math.sqrt(max(between_var - sd_within**2 * share, 0.0))
-        active = g[seen.any(axis=0)]
-        sd_period = float(np.std(active, ddof=1)) if active.size > 1 else 0.0
-        recent = seen[:, seen.any(axis=0)][:, -RECENT_PERIODS:]
-        recent = recent[per_unit > 0]
-        scale = scorecard.indicator(k).scale
-        lo, hi = (-math.inf, math.inf) if scale is None else (float(scale[0]), float(scale[1]))
-        if k in logged:
-            lo = math.log(lo) if lo > 0 else -math.inf
-            hi = math.log(hi) if hi > 0 else math.inf
-        indicators[k] = IndicatorHistory(
-            mean=mean,
-            sd_between=sd_between,
-            sd_period=sd_period,
-            sd_within=sd_within,
-            persistence=rho,
-            recent_missing=float(1 - recent.mean()) if recent.size else 0.0,
-            # (a grid not logged holds the values as reported)
-            decimals=None if k in logged else _decimals(grid),
-            bounds=(lo, hi),
-        )
+        observed[k] = np.isfinite(grid)
+        indicators[k], a, r = _indicator_history(grid, scorecard.indicator(k).scale, k in logged)
+        rho, per_unit = indicators[k].persistence, observed[k].sum(axis=1)
         lagged = np.full_like(r, np.nan)
         lagged[:, 1:] = r[:, 1:] - rho * r[:, :-1]
         innovations.append(lagged)
