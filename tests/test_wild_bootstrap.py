@@ -8,13 +8,14 @@ import pytest
 import statsmodels.api as sm
 from wildboottest.wildboottest import wildboottest
 
-from bms_eval.estimation.fixed_effects import Design, fit_within
+from bms_eval.estimation.fixed_effects import Design
 from bms_eval.estimation.wild_bootstrap import (
     WEBB_POINTS,
     _Inverter,
     webb_weights,
     wild_cluster_bootstrap,
 )
+from bms_eval.estimation.within_fit import fit_within
 
 # Two independent bootstraps of 19 999 draws each: the Monte Carlo standard error
 # of a p-value near 0.05–0.3 is below 0.0035 on each side; 0.015 is about 3 SEs
@@ -39,7 +40,8 @@ def _panel(seed: int, g: int = 12, t: int = 8, beta: float = 0.15):
 def test_p_value_matches_wildboottest(seed, twoway):
     y, x, z, units, periods = _panel(seed)
     fit = fit_within(Design(y, np.column_stack([x, z]), ("x", "z"), units, periods), twoway)
-    W, yw, positions, _ = fit.bootstrap_design
+    design = fit.bootstrap_design
+    W, yw, positions = design.W, design.y, design.positions
     ours = wild_cluster_bootstrap(
         W,
         yw,
@@ -70,7 +72,8 @@ def test_p_value_matches_wildboottest(seed, twoway):
 def test_interval_is_the_inverted_test():
     y, x, z, units, periods = _panel(4)
     fit = fit_within(Design(y, np.column_stack([x, z]), ("x", "z"), units, periods), True)
-    W, yw, positions, _ = fit.bootstrap_design
+    design = fit.bootstrap_design
+    W, yw, positions = design.W, design.y, design.positions
     weights, _ = webb_weights(12, 9999, np.random.default_rng(0))
     inv = _Inverter(W, yw, fit.clusters, positions[0], fit.scale, weights)
     res = wild_cluster_bootstrap(
@@ -104,7 +107,8 @@ def test_few_clusters_enumerate_every_weight_vector():
 def test_same_seed_same_result():
     y, x, z, units, periods = _panel(5)
     fit = fit_within(Design(y, np.column_stack([x, z]), ("x", "z"), units, periods), True)
-    W, yw, _, _ = fit.bootstrap_design
+    design = fit.bootstrap_design
+    W, yw = design.W, design.y
     a, b = (
         wild_cluster_bootstrap(
             W, yw, fit.clusters, 0, fit.scale, 0.05, 999, np.random.default_rng(9)
@@ -143,11 +147,11 @@ def test_the_fits_factorisation_gives_the_same_bootstrap(twoway):
     from them) gives what the bootstrap computes on its own."""
     y, x, z, units, periods = _panel(6)
     fit = fit_within(Design(y, np.column_stack([x, z]), ("x", "z"), units, periods), twoway)
-    W, yw, positions, fitted = fit.bootstrap_design
-    for col in positions:
-        args = (W, yw, fit.clusters, col, fit.scale, 0.05, 1999)
+    design = fit.bootstrap_design
+    for col in design.positions:
+        args = (design.W, design.y, fit.clusters, col, fit.scale, 0.05, 1999)
         alone = wild_cluster_bootstrap(*args, np.random.default_rng(3))
-        reused = wild_cluster_bootstrap(*args, np.random.default_rng(3), fitted=fitted)
+        reused = wild_cluster_bootstrap(*args, np.random.default_rng(3), fitted=design.fitted)
         assert reused.p_value == pytest.approx(alone.p_value, abs=1e-12)
         assert reused.ci_low == pytest.approx(alone.ci_low, rel=1e-8)
         assert reused.ci_high == pytest.approx(alone.ci_high, rel=1e-8)

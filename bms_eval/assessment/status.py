@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bms_eval.estimation.fixed_effects import Design, NotEstimable, fit_within
+from bms_eval.estimation.fixed_effects import Design, NotEstimable
 from bms_eval.estimation.inference import t_inference, t_ppf
+from bms_eval.estimation.within_fit import fit_within
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Indicator, Scorecard
 

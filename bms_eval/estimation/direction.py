@@ -68,10 +68,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bms_eval.estimation.direction_equations import (
-    build_equation,
-    not_solved,
-)
+from bms_eval.estimation.direction_equations import Equation, build_equation, not_solved
 from bms_eval.estimation.direction_solver import (
     PairModel,
     jackknife_estimates,
@@ -158,6 +155,56 @@ def pair_terms(effect: str, cause: str, lag: int, others: list[Term]) -> list[Te
     return first + [t for t in others if t not in first and t[0] != effect]
 
 
+def _solved(
+    fwd: Equation, rev: Equation, panel: Panel, active: np.ndarray
+) -> tuple[PairModel, np.ndarray, np.ndarray, str, np.ndarray]:
+    """The pair's model and its solution: the parameters, their variance, how it was
+    found (``jackknife`` in a small panel, else ``cluster``) and each active unit's
+    shift of the parameters."""
+    g = int(active.size)
+    try:
+        model = PairModel(fwd, rev, len(panel.units), panel.shape[1])
+        solution = solve_model(model)
+        if small_panel(g):
+            spread = jackknife_estimates(model, solution, active)
+            return model, solution.par, (g - 1) / g * (spread**2).sum(axis=0), "jackknife", spread
+        influence = unit_influence(model, solution)[active]
+        variance = g / (g - 1) * (influence**2).sum(axis=0)
+        return model, solution.par, variance, "cluster", -influence
+    except np.linalg.LinAlgError as exc:
+        raise not_solved() from exc
+
+
+def _direction_fit(
+    eq: Equation,
+    par: np.ndarray,
+    variance: np.ndarray,
+    offset: int,
+    to_data: float,
+    g: int,
+    inference: str,
+) -> DirectionFit:
+    """One equation's test from the solved model: its coefficients start at ``offset``
+    in ``par`` and ``variance`` (own lag, then the other indicator); ``to_data`` turns
+    the scaled estimate into the data's units."""
+    estimate = float(par[offset + 1])
+    se = math.sqrt(float(variance[offset + 1]))
+    p = t_inference(estimate, se, g - 1, 0.05)[0]
+    return DirectionFit(
+        estimate=estimate * to_data,
+        std_error=se * to_data,
+        p_value=p,
+        std_estimate=estimate * eq.sd_ratio,
+        estimate_within=eq.raw * to_data,
+        persistence=float(par[offset]),
+        persistence_within=eq.raw_own,
+        n_obs=int(eq.y.size),
+        n_units=int(np.count_nonzero(np.bincount(eq.units))),
+        n_periods=int(np.count_nonzero(np.bincount(eq.periods))),
+        inference=inference,
+    )
+
+
 def cross_lagged(
     panel: Panel,
     target: str,
@@ -202,47 +249,16 @@ def cross_lagged(
     rev = build_equation(panel, scale, cause, r_terms, pair, twoway)
     active = np.flatnonzero(np.bincount(np.r_[fwd.units, rev.units]))
     g = int(active.size)
-    try:
-        model = PairModel(fwd, rev, len(panel.units), panel.shape[1])
-        solution = solve_model(model)
-        if small_panel(g):
-            spread = jackknife_estimates(model, solution, active)
-            variance = (g - 1) / g * (spread**2).sum(axis=0)
-            inference = "jackknife"
-            shifts = spread
-        else:
-            influence = unit_influence(model, solution)[active]
-            variance = g / (g - 1) * (influence**2).sum(axis=0)
-            inference = "cluster"
-            shifts = -influence
-    except np.linalg.LinAlgError as exc:
-        raise not_solved() from exc
-    par = solution.par
+    model, par, variance, inference, shifts = _solved(fwd, rev, panel, active)
     if not np.all(np.isfinite(variance[[1, model.k_f + 1]])):
         raise not_solved()
-    fits = []
-    for eq, offset, to_data in (
-        (fwd, 0, scale[target] / scale[cause]),
-        (rev, model.k_f, scale[cause] / scale[target]),
-    ):
-        estimate = float(par[offset + 1])
-        se = math.sqrt(float(variance[offset + 1]))
-        p = t_inference(estimate, se, g - 1, 0.05)[0]
-        fits.append(
-            DirectionFit(
-                estimate=estimate * to_data,
-                std_error=se * to_data,
-                p_value=p,
-                std_estimate=estimate * eq.sd_ratio,
-                estimate_within=eq.raw * to_data,
-                persistence=float(par[offset]),
-                persistence_within=eq.raw_own,
-                n_obs=int(eq.y.size),
-                n_units=int(np.count_nonzero(np.bincount(eq.units))),
-                n_periods=int(np.count_nonzero(np.bincount(eq.periods))),
-                inference=inference,
-            )
+    fits = [
+        _direction_fit(eq, par, variance, offset, to_data, g, inference)
+        for eq, offset, to_data in (
+            (fwd, 0, scale[target] / scale[cause]),
+            (rev, model.k_f, scale[cause] / scale[target]),
         )
+    ]
     after = next((c for c, v, lg in fwd.dynamic if v == 1 and lg == lag + 1), None)
     next_p = math.nan
     if after is not None and variance[after] > 0:

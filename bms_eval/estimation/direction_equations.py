@@ -19,11 +19,11 @@ from bms_eval.estimation.fixed_effects import (
     codes_key,
     demean,
     design_from_grids,
-    fit_within,
     independent_columns,
     project_periods,
 )
 from bms_eval.estimation.panel import Panel
+from bms_eval.estimation.within_fit import fit_within
 
 #: Fewest distinct periods in which the effect, its own past and the cause are
 #: observed together: below it the direction is not checked. Each unit then

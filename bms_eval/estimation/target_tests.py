@@ -16,11 +16,9 @@ from bms_eval.estimation.direction import DirectionPair, cross_lagged
 from bms_eval.estimation.fixed_effects import (
     Design,
     NotEstimable,
-    WithinFit,
     block_starts,
     codes_key,
     design_from_grids,
-    fit_within,
 )
 from bms_eval.estimation.inference import (
     between_leave_one_out,
@@ -40,6 +38,7 @@ from bms_eval.estimation.verdicts import (
     NOT_CHECKED,
 )
 from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
+from bms_eval.estimation.within_fit import WithinFit, fit_within
 from bms_eval.inputs.model import Analysis, Link, Scorecard
 
 #: Problems of the effect itself: no cause estimated alone can escape them (an effect
@@ -101,17 +100,17 @@ def _coef(model: _Model, term: Term, analysis: Analysis, key: str) -> _Coef | No
     fit = model.fit
     est, se = float(fit.params[j]), float(fit.std_errors[j])
     if fit.inference == "cluster" and small_panel(fit.n_units):
-        W, y, positions, fitted = fit.bootstrap_design
+        design = fit.bootstrap_design
         boot = wild_cluster_bootstrap(
-            W,
-            y,
+            design.W,
+            design.y,
             fit.clusters,
-            positions[j],
+            design.positions[j],
             fit.scale,
             analysis.alpha,
             analysis.bootstrap_draws,
             _seed_for(analysis, key),
-            fitted=fitted,
+            fitted=design.fitted,
         )
         to_data = float(fit.coef_scale[j])  # the bootstrap works in the fit's scaled units
         return _Coef(

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bms_eval.estimation.fixed_effects import block_starts
+from bms_eval.estimation.within_fit import LeastSquares
 
 #: Webb's six-point distribution: ±√(1/2), ±1, ±√(3/2), each with probability 1/6.
 WEBB_POINTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
@@ -87,7 +88,7 @@ class _Inverter:
         col: int,
         scale: float,
         weights: np.ndarray,
-        fitted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        fitted: LeastSquares | None = None,
     ):
         if np.any(clusters[1:] < clusters[:-1]):
             order = np.argsort(clusters, kind="stable")
@@ -99,7 +100,7 @@ class _Inverter:
             beta = A @ (W.T @ y)
             resid = y - W @ beta
         else:
-            A, beta, resid = fitted
+            A, beta, resid = fitted.inverse_gram, fitted.beta, fitted.resid
         a = A[col]
         scores = np.add.reduceat(W * resid[:, None], starts, axis=0)
         var = scale * float(a @ (scores.T @ scores) @ a)
@@ -173,7 +174,7 @@ def wild_cluster_bootstrap(
     alpha: float,
     draws: int,
     rng: np.random.Generator,
-    fitted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    fitted: LeastSquares | None = None,
 ) -> BootstrapResult:
     """WCR bootstrap p-value and confidence interval for column ``col`` of ``W``.
 
@@ -196,9 +197,9 @@ def wild_cluster_bootstrap(
         Bootstrap draws (at least 999).
     rng : numpy.random.Generator
         Source of the weights.
-    fitted : tuple of numpy.ndarray, optional
-        ``(W'W)⁻¹``, the coefficients and the residuals of the fit of ``y`` on
-        ``W`` (rows in cluster order), when the caller has them: not computed again.
+    fitted : LeastSquares, optional
+        The fit of ``y`` on ``W`` (rows in cluster order), when the caller has it:
+        not computed again.
 
     Returns
     -------

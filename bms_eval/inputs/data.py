@@ -181,15 +181,11 @@ def _to_tidy(table: RawTable, layout: str) -> tuple[pd.DataFrame, Places]:
     return pd.DataFrame(parts), table.places.melt(ids)
 
 
-def _type_cells(
-    raw: pd.DataFrame,
-    places: Places,
-    typed_cells: bool,
-    decimal_comma: bool,
-    problems: ProblemList,
-) -> pd.DataFrame:
-    """Type the raw cells (consuming ``raw``: each column is dropped once typed) and
-    record every bad cell at its place."""
+def _typed_units(
+    raw: pd.DataFrame, places: Places, typed_cells: bool, problems: ProblemList
+) -> pd.Series:
+    """The unit codes as text; an empty one is an error, codes stored as numbers (which
+    lose their leading zeros) a warning."""
     unit = as_text(raw["unit"])
     for i in np.flatnonzero((unit == "").to_numpy()):
         problems.error(
@@ -206,12 +202,17 @@ def _type_cells(
                 "lost; store the unit column as text",
                 kind="numeric_unit",
             )
-    del raw["unit"]  # each raw column is freed once typed: a large table is held once
-    period_num, period_bad = as_number(raw["period"], decimal_comma=False)
+    return unit
+
+
+def _typed_periods(cells: pd.Series, places: Places, problems: ProblemList) -> pd.Series:
+    """The periods as numbers, missing where a cell is not a whole number in
+    :data:`PERIOD_RANGE` (each such cell an error)."""
+    period_num, period_bad = as_number(cells, decimal_comma=False)
     finite = np.isfinite(period_num.to_numpy())
     not_whole = ~period_bad & period_num.notna() & (~finite | (period_num % 1 != 0))
     wrong = np.flatnonzero((period_bad | not_whole | period_num.isna()).to_numpy())
-    for i, shown in zip(wrong, cell_texts(raw["period"], wrong), strict=True):
+    for i, shown in zip(wrong, cell_texts(cells, wrong), strict=True):
         problems.error(
             places[i],
             f"period {shown!r} is not a whole number; a period is a year such as 2021",
@@ -226,19 +227,17 @@ def _type_cells(
             f"{PERIOD_RANGE[0]} to {PERIOD_RANGE[1]}, such as 2021",
             kind="period",
         )
-    period_num = period_num.where(whole & ~outside)
-    del raw["period"]
-    indicator = as_text(raw["indicator"])
-    for i in np.flatnonzero((indicator == "").to_numpy()):
-        problems.error(
-            places[i],
-            "the indicator is empty: every row needs an indicator id",
-            kind="empty_indicator",
-        )
-    del raw["indicator"]
-    value, bad = as_number(raw["value"], decimal_comma)
+    return period_num.where(whole & ~outside)
+
+
+def _typed_values(
+    cells: pd.Series, places: Places, decimal_comma: bool, problems: ProblemList
+) -> pd.Series:
+    """The values as numbers; a cell that is not a number, is infinite or is beyond
+    :data:`MAX_ABS_VALUE` is an error."""
+    value, bad = as_number(cells, decimal_comma)
     wrong = np.flatnonzero(bad.to_numpy())
-    for i, shown in zip(wrong, cell_texts(raw["value"], wrong), strict=True):
+    for i, shown in zip(wrong, cell_texts(cells, wrong), strict=True):
         problems.error(
             places[i],
             f"value {shown!r} is not a number (leave the cell empty for a missing value)",
@@ -258,6 +257,31 @@ def _type_cells(
             "measures; check the cell, or rescale the indicator (e.g. to thousands)",
             kind="too_large",
         )
+    return value
+
+
+def _type_cells(
+    raw: pd.DataFrame,
+    places: Places,
+    typed_cells: bool,
+    decimal_comma: bool,
+    problems: ProblemList,
+) -> pd.DataFrame:
+    """Type the raw cells (consuming ``raw``: each column is dropped once typed) and
+    record every bad cell at its place."""
+    unit = _typed_units(raw, places, typed_cells, problems)
+    del raw["unit"]  # each raw column is freed once typed: a large table is held once
+    period_num = _typed_periods(raw["period"], places, problems)
+    del raw["period"]
+    indicator = as_text(raw["indicator"])
+    for i in np.flatnonzero((indicator == "").to_numpy()):
+        problems.error(
+            places[i],
+            "the indicator is empty: every row needs an indicator id",
+            kind="empty_indicator",
+        )
+    del raw["indicator"]
+    value = _typed_values(raw["value"], places, decimal_comma, problems)
     _check_period_span(period_num, places, problems)
     frame = pd.DataFrame(
         {

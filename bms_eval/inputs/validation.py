@@ -43,24 +43,15 @@ class Inputs:
     warnings: tuple[Problem, ...] = ()
 
 
-def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
-    """Problems that only show when the scorecard and the data meet.
-
-    Parameters
-    ----------
-    card : Scorecard
-    data : IndicatorData
-
-    Returns
-    -------
-    list of Problem
-        Values outside a declared scale, values not above 0 of an indicator tested in
-        logs (``transform: log``) and linked indicators without data (errors);
-        indicators unknown to the scorecard or never observed (warnings).
-    """
+def _value_problems(
+    card: Scorecard, data: IndicatorData, codes: np.ndarray, uniques: pd.Index
+) -> ProblemList:
+    """Problems located at the data's rows: indicators the scorecard does not know
+    (warnings), values outside a declared scale, and values not above 0 of an
+    indicator tested in logs (errors). ``codes`` and ``uniques`` factorize the data's
+    ``indicator`` column."""
     found = ProblemList(data.file)
     frame = data.frame
-    codes, uniques = pd.factorize(frame["indicator"])  # codes, never a Python string per row
     by_id = {ind.id: ind for ind in card.indicators}
     first_rows = pd.Series(np.arange(len(codes))).groupby(codes).min().to_numpy()
     for code, ind in enumerate(uniques):
@@ -96,7 +87,12 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
             "the value, or test the indicator in levels (drop transform: log)",
             kind=f"not_positive {ind.id}",
         )
-    observed = set(uniques[np.unique(codes[frame["value"].notna().to_numpy()])])
+    return found
+
+
+def _coverage_problems(card: Scorecard, data: IndicatorData, observed: set[str]) -> ProblemList:
+    """Problems located in the scorecard: linked and control indicators without values
+    (errors), a grid too large to test, indicators never observed (warnings)."""
     sc = ProblemList(card.source)
     linked = set(card.linked_ids)
     for link in card.links:
@@ -133,7 +129,29 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
                 f"indicator {ind.id!r} has no values in {data.file}",
                 kind="unobserved",
             )
-    return [*found, *sc]
+    return sc
+
+
+def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
+    """Problems that only show when the scorecard and the data meet.
+
+    Parameters
+    ----------
+    card : Scorecard
+    data : IndicatorData
+
+    Returns
+    -------
+    list of Problem
+        Values outside a declared scale, values not above 0 of an indicator tested in
+        logs (``transform: log``) and linked indicators without data (errors);
+        indicators unknown to the scorecard or never observed (warnings).
+    """
+    frame = data.frame
+    codes, uniques = pd.factorize(frame["indicator"])  # codes, never a Python string per row
+    found = _value_problems(card, data, codes, uniques)
+    observed = set(uniques[np.unique(codes[frame["value"].notna().to_numpy()])])
+    return [*found, *_coverage_problems(card, data, observed)]
 
 
 def outlier_warnings(card: Scorecard, data: IndicatorData) -> list[Problem]:
