@@ -21,7 +21,7 @@ from bms_eval.inputs.validation import load_inputs
 from bms_eval.narrative.texts import Texts
 from bms_eval.pipeline import run as run_module
 from bms_eval.pipeline.notebooks import notebooks, parameters_for
-from bms_eval.pipeline.run import RunFailed, run_pipeline
+from bms_eval.pipeline.run import RunFailed, RunSettings, run_pipeline
 from bms_eval.report.notebook import FIGURE_KEY
 from tests.conftest import (
     EXAMPLE_CARD,
@@ -317,7 +317,7 @@ def test_a_cell_that_cannot_finish_ends_the_run_and_keeps_the_old_output(
     notebook = _notebook(tmp_path / "nbs" / "01_cell.ipynb", cell)
     monkeypatch.setattr(run_module, "notebooks", lambda **_: [notebook])
     with pytest.raises(RunFailed) as info:
-        run_pipeline(card, data, out, timeout=timeout)
+        run_pipeline(card, data, out, settings=RunSettings(timeout=timeout))
     for fragment in expected:
         assert fragment in str(info.value)
     assert folder_bytes(out) == before

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             print_problems(checked[0].warnings)
         # papermill and nbformat take a while to import: only this command needs
         # them, and the kernel warms up meanwhile
-        from bms_eval.pipeline.run import RunFailed, run_pipeline
+        from bms_eval.pipeline.run import RunFailed, RunSettings, run_pipeline
 
         try:
             times = run_pipeline(
@@ -103,12 +103,10 @@ def run(args: argparse.Namespace) -> int:
                 data,
                 out,
                 progress,
-                argv=sys.argv,
                 inputs=checked.pop(),
                 kernel=kernel,
                 folder=folder,
-                timeout=args.timeout,
-                plan=plan,
+                settings=RunSettings(argv=sys.argv, timeout=args.timeout, plan=plan),
             )
         except RunFailed as exc:
             print(f"bms-eval run: {exc}", file=sys.stderr)

@@ -180,34 +180,14 @@ def _role(doc: dict, role: str, names: list[str], problems: ProblemList) -> str 
     return None
 
 
-def read_jsonstat(
-    path: str | Path, select: dict[str, str] | None = None
-) -> tuple[pd.DataFrame | None, ProblemList]:
-    """Read an SSB statbank extract (JSON-stat 2.0 dataset) into tidy rows.
-
-    Parameters
-    ----------
-    path : str or Path
-        The ``.json`` file as the statbank API returns it.
-    select : dict, optional
-        A code for each extra dimension that has several values.
-
-    Returns
-    -------
-    frame : DataFrame or None
-        ``unit, period, indicator, value, unit_name, source``.
-    problems : ProblemList
-        Located by the JSON key (``dimension.Tid.category.index``).
-    """
-    problems = ProblemList(str(path))
-    text = read_text(Path(path), problems)
-    if text is None:
-        return None, problems
+def _dataset(text: str, problems: ProblemList) -> dict | None:
+    """The JSON-stat dataset in ``text`` with a valid ``id`` list, or None (the problem
+    recorded)."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.error(f"line {exc.lineno}", f"not valid JSON: {exc.msg}", kind="json")
-        return None, problems
+        return None
     if isinstance(doc, dict) and "dataset" in doc and "dimension" not in doc:
         doc = doc["dataset"]  # JSON-stat 1.x bundles: one dataset inside
     if not isinstance(doc, dict) or not isinstance(doc.get("dimension"), dict):
@@ -217,7 +197,7 @@ def read_jsonstat(
             "statbank table as JSON-stat 2.0",
             kind="jsonstat",
         )
-        return None, problems
+        return None
     ids = doc.get("id")
     if ids is not None and not (
         isinstance(ids, list)
@@ -227,30 +207,21 @@ def read_jsonstat(
         problems.error(
             "id", "must list each dimension of 'dimension' once, by name", kind="jsonstat"
         )
-        return None, problems
-    names = [str(n) for n in ids or doc["dimension"].keys()]
-    dims = [_dimension(n, doc["dimension"].get(n), problems) for n in names]
-    if problems.has_errors:
-        return None, problems
-    sizes = [len(d.codes) for d in dims]
-    given = doc.get("size")
-    if given is not None and (not isinstance(given, list) or given != sizes):
-        problems.error(
-            "size", f"{given!r} does not match the categories ({sizes})", kind="jsonstat"
-        )
-    cells = math.prod(sizes)
-    if cells > MAX_CELLS:
-        problems.error(
-            "dimension",
-            f"the table has {cells:,} cells ({' × '.join(map(str, sizes))}), more than the "
-            f"{MAX_CELLS:,} bms-eval reads; fetch fewer units, years or contents at a time",
-            kind="too_large",
-        )
-        return None, problems
-    geo, time, metric = (_role(doc, r, names, problems) for r in ("geo", "time", "metric"))
-    if problems.has_errors:
-        return None, problems
-    select = dict(select or {})
+        return None
+    return doc
+
+
+def _kept_categories(
+    dims: list,
+    names: list[str],
+    roles: tuple[str, str, str],
+    select: dict[str, str],
+    problems: ProblemList,
+) -> list[np.ndarray]:
+    """Per dimension, the category positions kept: every unit, period and indicator;
+    the one code ``select`` names of another dimension, or its only one (each other
+    case a problem)."""
+    geo, time, metric = roles
     for name in select:
         if name not in names:
             problems.error(
@@ -291,20 +262,21 @@ def read_jsonstat(
                 kind="dimension",
             )
             keep.append(np.arange(0))
+    return keep
+
+
+def _tidy_rows(
+    doc: dict,
+    dims: list,
+    names: list[str],
+    roles: tuple[str, str, str],
+    keep: list[np.ndarray],
+    values: np.ndarray,
+) -> pd.DataFrame:
+    """The kept cells as tidy rows: unit, period, indicator, value, unit name, source."""
+    geo, time, metric = roles
+    sizes = [len(d.codes) for d in dims]
     time_dim = dims[names.index(time)]
-    bad_years = [c for c in time_dim.codes if not YEAR.match(c)]
-    if bad_years:
-        problems.error(
-            f"dimension.{time}.category.index",
-            f"periods must be years such as 2021, not {bad_years[0]!r}; fetch "
-            "the table with yearly figures",
-            kind="period",
-        )
-    if problems.has_errors:
-        return None, problems
-    values, _ = _cells(doc, cells, problems)
-    if problems.has_errors:
-        return None, problems
     grids = np.meshgrid(*keep, indexing="ij")
     flat = np.ravel_multi_index([g.ravel() for g in grids], sizes)
     pos = {n: grids[i].ravel() for i, n in enumerate(names)}
@@ -322,6 +294,73 @@ def read_jsonstat(
             "source": f"SSB: {doc.get('label', '')}".strip(),
         }
     )
+    return frame
+
+
+def read_jsonstat(
+    path: str | Path, select: dict[str, str] | None = None
+) -> tuple[pd.DataFrame | None, ProblemList]:
+    """Read an SSB statbank extract (JSON-stat 2.0 dataset) into tidy rows.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.json`` file as the statbank API returns it.
+    select : dict, optional
+        A code for each extra dimension that has several values.
+
+    Returns
+    -------
+    frame : DataFrame or None
+        ``unit, period, indicator, value, unit_name, source``.
+    problems : ProblemList
+        Located by the JSON key (``dimension.Tid.category.index``).
+    """
+    problems = ProblemList(str(path))
+    text = read_text(Path(path), problems)
+    if text is None:
+        return None, problems
+    doc = _dataset(text, problems)
+    if doc is None:
+        return None, problems
+    names = [str(n) for n in doc.get("id") or doc["dimension"].keys()]
+    dims = [_dimension(n, doc["dimension"].get(n), problems) for n in names]
+    if problems.has_errors:
+        return None, problems
+    sizes = [len(d.codes) for d in dims]
+    given = doc.get("size")
+    if given is not None and (not isinstance(given, list) or given != sizes):
+        problems.error(
+            "size", f"{given!r} does not match the categories ({sizes})", kind="jsonstat"
+        )
+    cells = math.prod(sizes)
+    if cells > MAX_CELLS:
+        problems.error(
+            "dimension",
+            f"the table has {cells:,} cells ({' × '.join(map(str, sizes))}), more than the "
+            f"{MAX_CELLS:,} bms-eval reads; fetch fewer units, years or contents at a time",
+            kind="too_large",
+        )
+        return None, problems
+    geo, time, metric = (_role(doc, r, names, problems) for r in ("geo", "time", "metric"))
+    if problems.has_errors:
+        return None, problems
+    keep = _kept_categories(dims, names, (geo, time, metric), dict(select or {}), problems)
+    time_dim = dims[names.index(time)]
+    bad_years = [c for c in time_dim.codes if not YEAR.match(c)]
+    if bad_years:
+        problems.error(
+            f"dimension.{time}.category.index",
+            f"periods must be years such as 2021, not {bad_years[0]!r}; fetch "
+            "the table with yearly figures",
+            kind="period",
+        )
+    if problems.has_errors:
+        return None, problems
+    values, _ = _cells(doc, cells, problems)
+    if problems.has_errors:
+        return None, problems
+    frame = _tidy_rows(doc, dims, names, (geo, time, metric), keep, values)
     return frame, problems
 
 

@@ -44,6 +44,30 @@ from bms_eval.planning.options import PlanOptions
 
 
 @dataclass(frozen=True)
+class RunSettings:
+    """How a run is made, beside its inputs and output folder.
+
+    Attributes
+    ----------
+    argv : list of str, optional
+        The command line, for the manifest (this process's when not given).
+    timeout : int, optional
+        Seconds a notebook cell may run (no limit when not given).
+    started : str, optional
+        When the run is recorded as begun (ISO 8601; now when not given). ``verify``
+        gives the recorded run's, so its report carries the same date.
+    plan : PlanOptions, optional
+        Plan as well (``run --plan``): ``plan.csv``, the report's plan section and
+        the notebook ``05_design``.
+    """
+
+    argv: list[str] | None = None
+    timeout: int | None = None
+    started: str | None = None
+    plan: PlanOptions | None = None
+
+
+@dataclass(frozen=True)
 class RunTimes:
     """Seconds spent in each phase of a run."""
 
@@ -60,6 +84,69 @@ class RunFailed(Exception):
         super().__init__(f"{failure}. The executed notebook up to that cell is kept in {kept}")
 
 
+def _execute_notebooks(
+    found: list[Path],
+    parameters: Callable[[Path], dict],
+    km: AsyncKernelManager,
+    timeout: int | None,
+    folder: OutputFolder,
+    producer: Producer,
+    done: Callable[[str], None],
+    progress: Callable[[str], None],
+) -> tuple[list[dict], dict[str, float]]:
+    """Execute the notebooks one after the other into the work folder's ``notebooks/``
+    while the producer computes what they show: the manifest's record of each (name,
+    parameters, seconds) and the seconds each took. ``progress`` hears of each start,
+    ``done`` of each end.
+
+    Raises
+    ------
+    RunFailed
+        A cell failed: the producer is stopped, its parts removed, and the run up to
+        that cell kept beside the output folder.
+    """
+    assert folder.work is not None
+    work = folder.work
+    (work / "notebooks").mkdir()
+    records: list[dict] = []
+    times: dict[str, float] = {}
+    try:
+        for i, nb in enumerate(found, 1):
+            params = parameters(nb)
+            progress(f"[{i}/{len(found)}] {nb.name} …")
+            t0 = time.perf_counter()
+            execute(nb, work / "notebooks" / nb.name, params, km, timeout)
+            times[nb.name] = time.perf_counter() - t0
+            settle(work / "notebooks" / nb.name, work)
+            shown = {**params, "output_dir": str(folder.out.resolve())}  # where it ends up
+            records.append(
+                {"notebook": nb.name, "parameters": shown, "seconds": round(times[nb.name], 2)}
+            )
+            done(f"[{i}/{len(found)}] {nb.name} done in {times[nb.name]:.1f} s")
+        producer.finish()
+    except CellFailure as failure:
+        producer.stop()
+        shutil.rmtree(work / PARTS, ignore_errors=True)
+        raise RunFailed(failure, folder.keep_failed()) from None
+    return records, times
+
+
+def _start_producer(
+    stack: ExitStack,
+    inputs: Inputs,
+    plan: PlanOptions | None,
+    parts: Path,
+    progress: Callable[[str], None],
+) -> tuple[Analysis, Producer]:
+    """Start computing the analysis beside the notebooks: the snapshot the notebooks
+    and this process read (the inputs without the data's rows: they only show and
+    write what the producer computes), and the producer, entered on ``stack``."""
+    snapshot = Analysis(replace(inputs, data=inputs.data.without_rows()), plan_options=plan)
+    write_part(parts, SNAPSHOT, pickle.dumps(snapshot, protocol=5))
+    producer = stack.enter_context(Producer(Analysis(inputs, plan_options=plan), parts, progress))
+    return snapshot, producer
+
+
 def run_pipeline(
     scorecard: Path,
     data: Path,
@@ -69,9 +156,7 @@ def run_pipeline(
     inputs: Inputs | None = None,
     kernel: AsyncKernelManager | None = None,
     folder: OutputFolder | None = None,
-    timeout: int | None = None,
-    started: str | None = None,
-    plan: PlanOptions | None = None,
+    settings: RunSettings | None = None,
 ) -> RunTimes:
     """Run every notebook on the inputs and write all outputs of docs/outputs.md into ``out``.
 
@@ -84,8 +169,6 @@ def run_pipeline(
         success.
     progress : callable
         Receives a line per step.
-    argv : list of str, optional
-        The command line, for the manifest.
     inputs : Inputs, optional
         The inputs already checked (read from the files when not given); the
         notebooks analyse exactly these.
@@ -96,14 +179,8 @@ def run_pipeline(
         ``out``, already entered (locked, with its work folder); the caller then
         enters it before the kernel, so that on an interrupt the kernel stops
         before the work folder is removed.
-    timeout : int, optional
-        Seconds a notebook cell may run (no limit when not given).
-    started : str, optional
-        When the run is recorded as begun (ISO 8601; now when not given). ``verify``
-        gives the recorded run's, so its report carries the same date.
-    plan : PlanOptions, optional
-        Plan as well (``run --plan``): ``plan.csv``, the report's plan section and
-        the notebook ``05_design``.
+    settings : RunSettings, optional
+        The command line, a cell time limit, the recorded start, a plan.
 
     Raises
     ------
@@ -115,7 +192,8 @@ def run_pipeline(
     RunFailed
         A notebook cell failed.
     """
-    start, started = time.perf_counter(), started or now()
+    settings = settings or RunSettings()
+    start, started, plan = time.perf_counter(), settings.started or now(), settings.plan
     if inputs is None:
         inputs = load_inputs(scorecard, data)
     check_output_folder(out, [scorecard, data])
@@ -123,50 +201,28 @@ def run_pipeline(
         if folder is None:
             folder = stack.enter_context(OutputFolder(out))
         assert folder.work is not None
-        work = folder.work
-        parts = work / PARTS
-        # the notebooks and this process only show and write what the producer
-        # computes: they get the inputs without the data's rows
-        snapshot = Analysis(replace(inputs, data=inputs.data.without_rows()), plan_options=plan)
-        write_part(parts, SNAPSHOT, pickle.dumps(snapshot, protocol=5))
-        producer = stack.enter_context(
-            Producer(Analysis(inputs, plan_options=plan), parts, progress)
-        )
+        work, parts = folder.work, folder.work / PARTS
+        snapshot, producer = _start_producer(stack, inputs, plan, parts, progress)
         del inputs  # the producer has the rows now (its own copy where it was forked)
         release_memory()
-        executed_dir = work / "notebooks"
-        executed_dir.mkdir()
-        records: list[dict] = []
-        times: dict[str, float] = {}
-        try:
-            found = notebooks(plan=plan is not None)
-            km = kernel if kernel is not None else stack.enter_context(shared_kernel())
-            for i, nb in enumerate(found, 1):
-                params = parameters_for(nb, scorecard, data, work, snapshot.trend_periods, plan)
-                progress(f"[{i}/{len(found)}] {nb.name} …")
-                t0 = time.perf_counter()
-                execute(nb, executed_dir / nb.name, params, km, timeout)
-                times[nb.name] = time.perf_counter() - t0
-                settle(executed_dir / nb.name, work)
-                shown = {**params, "output_dir": str(folder.out.resolve())}  # where it ends up
-                records.append(
-                    {"notebook": nb.name, "parameters": shown, "seconds": round(times[nb.name], 2)}
-                )
-                progress(
-                    f"[{i}/{len(found)}] {nb.name} done in {times[nb.name]:.1f} s "
-                    f"(elapsed {time.perf_counter() - start:.1f} s)"
-                )
-            producer.finish()
-        except CellFailure as failure:
-            producer.stop()
-            shutil.rmtree(parts, ignore_errors=True)
-            raise RunFailed(failure, folder.keep_failed()) from None
+        records, times = _execute_notebooks(
+            notebooks(plan=plan is not None),
+            lambda nb: parameters_for(nb, scorecard, data, work, snapshot.trend_periods, plan),
+            kernel if kernel is not None else stack.enter_context(shared_kernel()),
+            settings.timeout,
+            folder,
+            producer,
+            lambda line: progress(f"{line} (elapsed {time.perf_counter() - start:.1f} s)"),
+            progress,
+        )
         t0 = time.perf_counter()
         # every part and figure read into memory before the parts folder goes: the
         # manifest lists exactly the files that stay
         analysis = replace(snapshot, run_parts=parts).compute(figures=True)
         shutil.rmtree(parts, ignore_errors=True)
-        write_outputs(analysis, work, started=started, notebooks=records, argv=argv, out=folder.out)
+        write_outputs(
+            analysis, work, started=started, notebooks=records, argv=settings.argv, out=folder.out
+        )
         collect = time.perf_counter() - t0
         folder.commit()
         progress(f"report written in {collect:.1f} s")

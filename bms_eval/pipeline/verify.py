@@ -127,7 +127,7 @@ def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Ve
     """
     from bms_eval.analysis.results import in_language
     from bms_eval.inputs.validation import load_inputs
-    from bms_eval.pipeline.run import RunFailed, run_pipeline
+    from bms_eval.pipeline.run import RunFailed, RunSettings, run_pipeline
 
     manifest = _manifest(folder)
     found = Verification()
@@ -173,10 +173,12 @@ def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Ve
                 paths["data"],
                 out,
                 progress,
-                argv=[*sys.argv],
                 inputs=inputs,
-                started=manifest.get("started"),
-                plan=recorded_plan(parameters.get("plan")),
+                settings=RunSettings(
+                    argv=[*sys.argv],
+                    started=manifest.get("started"),
+                    plan=recorded_plan(parameters.get("plan")),
+                ),
             )
         except RunFailed as exc:
             found.notes.append(f"Running it again failed: {exc}")

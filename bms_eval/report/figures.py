@@ -161,20 +161,12 @@ def map_label(name: str, room: float) -> str:
     return textwrap.fill(name, chars, break_long_words=False, break_on_hyphens=False)
 
 
-@_styled
-def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
-    """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
-    bands = band_order(card)
-    names = {p.id: p.name for p in card.perspectives}
-    shown = list(card.indicators)
-    if len(shown) > MAX_MAP_NODES:  # a map of a thousand boxes says nothing: the arrows' ends
-        linked = set(card.linked_ids)
-        shown = [i for i in shown if i.id in linked]
-    members = {b: [i for i in shown if i.perspective == b] for b in bands}
-    half: dict[str, float] = {}  # half the width of each indicator's name, in data units
-    width = max(6.5, 1.6 * max((len(m) for m in members.values()), default=1) + 2)
-    fig = _new(width, 1.45 * len(bands) + 1.0)
-    ax = fig.add_subplot()
+def _map_nodes(
+    ax, bands: list[str], members: dict, names: dict[str, str], width: float
+) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+    """Draw the perspectives' bands and each indicator's id box and name: each
+    indicator's position, and half the width of its name (data units)."""
+    half: dict[str, float] = {}
     pos: dict[str, tuple[float, float]] = {}
     for row, band in enumerate(bands):
         ax.axhspan(row - 0.45, row + 0.45, color="#f2f2f2" if row % 2 else "#e8eef5", zorder=0)
@@ -214,72 +206,59 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
                 zorder=3,
                 linespacing=1.0,
             )
-    ax.set_xlim(-0.6, 10.4)  # before the marks are placed in display space
-    ax.set_ylim(-0.6, len(bands) - 0.4)
-    arrows = {(a.source, a.target): a for a in roll_up(links)}
+    return pos, half
+
+
+def _map_arrow(
+    ax, link, pos: dict[str, tuple[float, float]], obstacles: dict, arrow_verdict
+) -> None:
+    """Draw one arrow of the map on the gentlest bend that keeps clear of the indicators
+    it does not join, coloured by its verdict, with its caution mark."""
     to_display = ax.transData.transform
-
-    def box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
-        return np.concatenate([to_display((x0, y0)), to_display((x1, y1))])
-
-    # each indicator's id box (weighing 10) and its name below it (weighing 1)
-    obstacles = {
-        ind: [
-            box(x - 0.3, y - 0.14, x + 0.3, y + 0.14),
-            box(x - half[ind], y - 0.45, x + half[ind], y - 0.14),
-        ]
-        for ind, (x, y) in pos.items()
-    }
-    for link in card.links:
-        if link.source not in pos or link.target not in pos:
-            continue
-        start, end = to_display(pos[link.source]), to_display(pos[link.target])
-        others = [
-            o
-            for ind, pair in obstacles.items()
-            if ind not in (link.source, link.target)
-            for o in pair
-        ]
-        rad = route(start, end, others, [10.0, 1.0] * (len(others) // 2))
-        arrow_verdict = arrows.get((link.source, link.target))
-        verdict = arrow_verdict.verdict if arrow_verdict else "insufficient_data"
-        shown = arrow_verdict.cautions if arrow_verdict else ()
-        mark = ("?" if "direction_not_checked" in shown else "") + (
-            "!" if "fragile" in shown else ""
+    start, end = to_display(pos[link.source]), to_display(pos[link.target])
+    others = [
+        o for ind, pair in obstacles.items() if ind not in (link.source, link.target) for o in pair
+    ]
+    rad = route(start, end, others, [10.0, 1.0] * (len(others) // 2))
+    verdict = arrow_verdict.verdict if arrow_verdict else "insufficient_data"
+    shown = arrow_verdict.cautions if arrow_verdict else ()
+    mark = ("?" if "direction_not_checked" in shown else "") + ("!" if "fragile" in shown else "")
+    if mark:
+        # the middle of the arc the arrow draws (arc3: a quadratic Bézier whose
+        # control point sits rad × the perpendicular off the chord, in display space)
+        dx, dy = end - start
+        middle = (start + end) / 2 + 0.5 * rad * np.array([dy, -dx])
+        x, y = ax.transData.inverted().transform(middle)
+        ax.text(
+            x,
+            y,
+            mark,
+            ha="center",
+            va="center",
+            fontsize=7,
+            fontweight="bold",
+            color="#333333",
+            bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": "#6b6b6b"},
+            zorder=4,
         )
-        if mark:
-            # the middle of the arc the arrow draws (arc3: a quadratic Bézier whose
-            # control point sits rad × the perpendicular off the chord, in display space)
-            dx, dy = end - start
-            middle = (start + end) / 2 + 0.5 * rad * np.array([dy, -dx])
-            x, y = ax.transData.inverted().transform(middle)
-            ax.text(
-                x,
-                y,
-                mark,
-                ha="center",
-                va="center",
-                fontsize=7,
-                fontweight="bold",
-                color="#333333",
-                bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": "#6b6b6b"},
-                zorder=4,
-            )
-        arrow = FancyArrowPatch(
-            pos[link.source],
-            pos[link.target],
-            arrowstyle="<|-|>" if verdict == "reciprocal" else "-|>",
-            mutation_scale=12,
-            connectionstyle=f"arc3,rad={rad}",
-            shrinkA=14,
-            shrinkB=14,
-            lw=2.0,
-            color=VERDICT_COLOURS[verdict],
-            linestyle=VERDICT_STYLES.get(verdict, "-"),
-            zorder=2,
-        )
-        ax.add_patch(arrow)
-    ax.axis("off")
+    arrow = FancyArrowPatch(
+        pos[link.source],
+        pos[link.target],
+        arrowstyle="<|-|>" if verdict == "reciprocal" else "-|>",
+        mutation_scale=12,
+        connectionstyle=f"arc3,rad={rad}",
+        shrinkA=14,
+        shrinkB=14,
+        lw=2.0,
+        color=VERDICT_COLOURS[verdict],
+        linestyle=VERDICT_STYLES.get(verdict, "-"),
+        zorder=2,
+    )
+    ax.add_patch(arrow)
+
+
+def _map_legend(fig: Figure, arrows: dict, texts: Texts) -> None:
+    """The verdicts' colours and the caution marks the map shows."""
     handles = [
         Line2D(
             [],
@@ -312,6 +291,44 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
                 )
             )
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
+
+
+@_styled
+def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
+    """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
+    bands = band_order(card)
+    names = {p.id: p.name for p in card.perspectives}
+    shown = list(card.indicators)
+    if len(shown) > MAX_MAP_NODES:  # a map of a thousand boxes says nothing: the arrows' ends
+        linked = set(card.linked_ids)
+        shown = [i for i in shown if i.id in linked]
+    members = {b: [i for i in shown if i.perspective == b] for b in bands}
+    width = max(6.5, 1.6 * max((len(m) for m in members.values()), default=1) + 2)
+    fig = _new(width, 1.45 * len(bands) + 1.0)
+    ax = fig.add_subplot()
+    pos, half = _map_nodes(ax, bands, members, names, width)
+    ax.set_xlim(-0.6, 10.4)  # before the marks are placed in display space
+    ax.set_ylim(-0.6, len(bands) - 0.4)
+    arrows = {(a.source, a.target): a for a in roll_up(links)}
+    to_display = ax.transData.transform
+
+    def box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+        return np.concatenate([to_display((x0, y0)), to_display((x1, y1))])
+
+    # each indicator's id box (weighing 10) and its name below it (weighing 1)
+    obstacles = {
+        ind: [
+            box(x - 0.3, y - 0.14, x + 0.3, y + 0.14),
+            box(x - half[ind], y - 0.45, x + half[ind], y - 0.14),
+        ]
+        for ind, (x, y) in pos.items()
+    }
+    for link in card.links:
+        if link.source not in pos or link.target not in pos:
+            continue
+        _map_arrow(ax, link, pos, obstacles, arrows.get((link.source, link.target)))
+    ax.axis("off")
+    _map_legend(fig, arrows, texts)
     ax.set_title(texts["map_title"], y=1.0)
     return fig
 

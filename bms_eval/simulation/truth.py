@@ -210,6 +210,98 @@ def _order(ids: Sequence[str], edges: list[tuple[str, str, int, float]]) -> list
     return order
 
 
+def _unit_and_period_ids(
+    units: int | Sequence[str], periods: int | Sequence[int], start: int
+) -> tuple[list[str], list[int]]:
+    """The units' codes (``U01``, … for a number) and the periods."""
+    unit_ids = (
+        [f"U{i + 1:0{max(2, len(str(units)))}d}" for i in range(units)]
+        if isinstance(units, int)
+        else [str(u) for u in units]
+    )
+    period_ids = (
+        list(range(start, start + periods))
+        if isinstance(periods, int)
+        else [int(p) for p in periods]
+    )
+    return unit_ids, period_ids
+
+
+def _latent(
+    ids: list[str],
+    procs: dict[str, IndicatorProcess],
+    table: pd.DataFrame,
+    edges: list,
+    order: list[str],
+    n_units: int,
+    n_total: int,
+    rng: np.random.Generator,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each indicator's unit levels (with the between associations), yearly shocks and
+    within-unit process (AR(1) noise plus the lagged within effects), drawn in that
+    order."""
+    own = {k: rng.normal(0.0, procs[k].sd_between, n_units) for k in ids}
+    level = {k: own[k].copy() for k in ids}
+    for _, r in table.iterrows():
+        if r["between"] != 0:
+            level[r["to"]] += r["between"] * own[r["from"]]
+    shocks = {k: rng.normal(0.0, procs[k].sd_period, n_total) for k in ids}
+    noise = {k: rng.normal(0.0, procs[k].sd_within, (n_units, n_total)) for k in ids}
+    u = {k: noise[k].copy() for k in ids}
+    for k in ids:
+        for t in range(1, n_total):
+            u[k][:, t] += procs[k].persistence * u[k][:, t - 1]
+    z = {k: np.zeros((n_units, n_total)) for k in ids}
+    incoming = {k: [(s, lag, b) for s, t, lag, b in edges if t == k] for k in ids}
+    for t in range(n_total):
+        for k in order:
+            v = u[k][:, t].copy()
+            for s, lag, b in incoming[k]:
+                if t - lag >= 0:
+                    v += b * z[s][:, t - lag]
+            z[k][:, t] = v
+    return level, shocks, z
+
+
+def _reported(
+    scorecard: Scorecard,
+    ids: list[str],
+    procs: dict[str, IndicatorProcess],
+    level: dict[str, np.ndarray],
+    shocks: dict[str, np.ndarray],
+    z: dict[str, np.ndarray],
+    burn_in: int,
+    unit_ids: list[str],
+    period_ids: list[int],
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """The values as reported (:func:`_observe`) after the burn-in, as a tidy table
+    sorted by unit, period and scorecard order."""
+    n_units = len(unit_ids)
+    frames = []
+    for k in ids:
+        p = procs[k]
+        values = (p.mean + level[k][:, None] + shocks[k][None, :] + z[k])[:, burn_in:]
+        values = _observe(values, scorecard.indicator(k), p, rng)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unit": np.repeat(unit_ids, len(period_ids)),
+                    "period": np.tile(period_ids, n_units),
+                    "indicator": k,
+                    "value": values.ravel(),
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out["indicator"] = pd.Categorical(out["indicator"], categories=ids, ordered=True)
+    out = out.sort_values(["unit", "period", "indicator"], kind="stable")
+    out["indicator"] = out["indicator"].astype(str)
+    out["unit"] = out["unit"].astype(str)
+    out["period"] = out["period"].astype("int64")
+    return out.reset_index(drop=True)
+
+
 def simulate(
     scorecard: Scorecard,
     effects: pd.DataFrame | Iterable[Mapping[str, object]] = (),
@@ -261,16 +353,7 @@ def simulate(
         For unknown indicators or parameters, negative lags, or lag-0 cycles.
     """
     rng = np.random.default_rng(seed)
-    unit_ids = (
-        [f"U{i + 1:0{max(2, len(str(units)))}d}" for i in range(units)]
-        if isinstance(units, int)
-        else [str(u) for u in units]
-    )
-    period_ids = (
-        list(range(start, start + periods))
-        if isinstance(periods, int)
-        else [int(p) for p in periods]
-    )
+    unit_ids, period_ids = _unit_and_period_ids(units, periods, start)
     if not unit_ids or not period_ids:
         raise ValueError("simulate needs at least one unit and one period")
     ids = list(scorecard.indicator_ids)
@@ -284,49 +367,8 @@ def simulate(
     order = _order(ids, edges)
     n_units, n_total = len(unit_ids), burn_in + len(period_ids)
 
-    own = {k: rng.normal(0.0, procs[k].sd_between, n_units) for k in ids}
-    level = {k: own[k].copy() for k in ids}
-    for _, r in table.iterrows():
-        if r["between"] != 0:
-            level[r["to"]] += r["between"] * own[r["from"]]
-    shocks = {k: rng.normal(0.0, procs[k].sd_period, n_total) for k in ids}
-    noise = {k: rng.normal(0.0, procs[k].sd_within, (n_units, n_total)) for k in ids}
-    u = {k: noise[k].copy() for k in ids}
-    for k in ids:
-        for t in range(1, n_total):
-            u[k][:, t] += procs[k].persistence * u[k][:, t - 1]
-    z = {k: np.zeros((n_units, n_total)) for k in ids}
-    incoming = {k: [(s, lag, b) for s, t, lag, b in edges if t == k] for k in ids}
-    for t in range(n_total):
-        for k in order:
-            v = u[k][:, t].copy()
-            for s, lag, b in incoming[k]:
-                if t - lag >= 0:
-                    v += b * z[s][:, t - lag]
-            z[k][:, t] = v
-
-    frames = []
-    for k in ids:
-        p = procs[k]
-        values = (p.mean + level[k][:, None] + shocks[k][None, :] + z[k])[:, burn_in:]
-        values = _observe(values, scorecard.indicator(k), p, rng)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "unit": np.repeat(unit_ids, len(period_ids)),
-                    "period": np.tile(period_ids, n_units),
-                    "indicator": k,
-                    "value": values.ravel(),
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True)
-    out["indicator"] = pd.Categorical(out["indicator"], categories=ids, ordered=True)
-    out = out.sort_values(["unit", "period", "indicator"], kind="stable")
-    out["indicator"] = out["indicator"].astype(str)
-    out["unit"] = out["unit"].astype(str)
-    out["period"] = out["period"].astype("int64")
-    return out.reset_index(drop=True)
+    level, shocks, z = _latent(ids, procs, table, edges, order, n_units, n_total, rng)
+    return _reported(scorecard, ids, procs, level, shocks, z, burn_in, unit_ids, period_ids, rng)
 
 
 def _observe(
