@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled examples, and running the CLI as a user would."""
+"""Shared fixtures: the bundled examples — read, tested, analysed and run once per
+session — and running the CLI as a user would."""
 
 from __future__ import annotations
 
@@ -126,3 +127,38 @@ def earlier_output(folder: Path) -> Path:
     manifest = {"bms_eval_version": "0.1.0", "outputs": output_hashes(folder)}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="session")
+def example_inputs():
+    """The bundled example, read and checked (shared: treat as read-only)."""
+    from bms_eval.inputs.validation import load_inputs
+
+    return load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
+
+
+@pytest.fixture(scope="session")
+def example_links(example_inputs):
+    """The example's link tests through the public ``estimate_links``."""
+    from bms_eval import estimate_links
+
+    return estimate_links(example_inputs.scorecard, example_inputs.data)
+
+
+@pytest.fixture(scope="session")
+def example_analysis():
+    """The example analysed by ``bms_eval.analyse``, every part computed."""
+    import bms_eval
+
+    return bms_eval.analyse(EXAMPLE_CARD, EXAMPLE_DATA).compute()
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory):
+    """The example's whole run (``run_pipeline``) in a folder of its own: read it, do
+    not change it."""
+    from bms_eval.pipeline.run import run_pipeline
+
+    out = tmp_path_factory.mktemp("runs") / "example"
+    run_pipeline(EXAMPLE_CARD, EXAMPLE_DATA, out)
+    return out

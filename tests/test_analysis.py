@@ -19,8 +19,8 @@ from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA
 
 
 @pytest.fixture(scope="module")
-def analysis():
-    return bms_eval.analyse(EXAMPLE_CARD, EXAMPLE_DATA).compute()
+def analysis(example_analysis):
+    return example_analysis
 
 
 def test_top_level_entry_points():
@@ -30,10 +30,10 @@ def test_top_level_entry_points():
         bms_eval.no_such_thing  # noqa: B018
 
 
-def test_parts_are_the_step_functions_results(analysis):
+def test_parts_are_the_step_functions_results(analysis, example_links):
     inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
     assert isinstance(analysis.links, LinkResults)
-    assert analysis.links == estimate_links(inputs.scorecard, inputs.data)
+    assert analysis.links == example_links  # estimate_links on the same inputs
     assert isinstance(analysis.status, StatusResults)
     pd.testing.assert_frame_equal(
         analysis.status.to_frame(), scorecard_status(inputs.scorecard, inputs.data)
@@ -157,11 +157,11 @@ def test_prose_is_written_at_the_edges_in_any_language(analysis):
     assert again == analysis.assessment and again.to_dict("nn")["headline"]
 
 
-def test_link_tests_are_the_same_with_any_number_of_workers():
+def test_link_tests_are_the_same_with_any_number_of_workers(example_inputs, example_links):
     """Every random draw is seeded by the link it serves: one process or several,
     the same table."""
-    inputs = bms_eval.load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
-    one = estimate_links(inputs.scorecard, inputs.data, workers=1)
+    inputs = example_inputs
+    one = example_links  # the example's 8 link-lags are tested in one process
     two = estimate_links(inputs.scorecard, inputs.data, workers=2)
     assert one == two
     pd.testing.assert_frame_equal(one.to_frame(), two.to_frame())

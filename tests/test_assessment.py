@@ -23,11 +23,11 @@ from bms_eval.estimation.arrows import roll_up
 from bms_eval.inputs import load_scorecard
 from bms_eval.inputs.outliers import find_outliers
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.inputs.validation import Inputs, coverage, load_inputs
+from bms_eval.inputs.validation import Inputs, coverage
 from bms_eval.narrative.texts import LANGUAGES, Texts
 from bms_eval.report.html import render_report
 from bms_eval.simulation.truth import simulate
-from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA
+from tests.conftest import EXAMPLE_CARD
 
 EN = Texts("en")
 
@@ -431,10 +431,8 @@ def test_arrows_with_the_same_verdict_never_share_a_question(language):
 
 
 @pytest.fixture(scope="module")
-def example():
-    inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
-    links = estimate_links(inputs.scorecard, inputs.data).to_frame()
-    return inputs, links
+def example(example_inputs, example_links):
+    return example_inputs, example_links.to_frame()
 
 
 def test_assessment_has_the_spec_keys(example):

@@ -371,7 +371,7 @@ def test_rows_and_columns_beyond_the_limits_are_refused_before_parsing(tmp_path,
 
 
 def test_a_grid_too_large_for_memory_is_refused_with_the_links(tmp_path, monkeypatch):
-    from bms_eval import validation
+    from bms_eval.inputs import validation
 
     monkeypatch.setattr(validation, "MAX_GRID_CELLS", 3)
     card_path = tmp_path / "card.yaml"

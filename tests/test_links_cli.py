@@ -52,9 +52,8 @@ VERDICTS = {
 
 
 @pytest.fixture(scope="module")
-def example_results():
-    inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
-    return estimate_links(inputs.scorecard, inputs.data)
+def example_results(example_links):
+    return example_links
 
 
 def test_links_csv_to_stdout_has_the_spec_columns_first(cli):
@@ -203,7 +202,7 @@ def test_gap_years_make_lags_missing_not_shifted():
     assert lead[0] == 2.0 and np.isnan(lead[1])
 
 
-def test_links_language_option_writes_the_reasons_in_it(cli):
+def test_links_language_option_writes_the_reasons_in_it(cli, example_links):
     default = cli("links", "--quiet", EXAMPLE_CARD, EXAMPLE_DATA)
     english = cli("links", "--quiet", "--language", "en", EXAMPLE_CARD, EXAMPLE_DATA)
     assert default.code == english.code == 0
@@ -212,7 +211,7 @@ def test_links_language_option_writes_the_reasons_in_it(cli):
     pd.testing.assert_frame_equal(
         nb.drop(columns=["reason", "notes"]), en.drop(columns=["reason", "notes"])
     )
-    api = estimate_links(*_inputs_of(EXAMPLE_CARD, EXAMPLE_DATA)).to_frame("en")
+    api = example_links.to_frame("en")
     assert list(en["reason"]) == list(api["reason"])
     assert not (nb["reason"] == en["reason"]).any()
     assert cli("links", "--language", "de", EXAMPLE_CARD, EXAMPLE_DATA).code == 2
@@ -258,9 +257,8 @@ def test_cautions_from_a_rows_numbers(row, expected):
     assert cautions(row, 0.05) == expected
 
 
-def test_cautions_reach_links_csv_and_the_summary(tmp_path):
-    inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
-    results = estimate_links(inputs.scorecard, inputs.data)
+def test_cautions_reach_links_csv_and_the_summary(tmp_path, example_links):
+    results = example_links
     table = results.to_frame()
     same_year = table["lag"] == 0
     checked = table["verdict"] != "insufficient_data"

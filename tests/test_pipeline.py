@@ -13,7 +13,6 @@ import pandas as pd
 import papermill
 import pytest
 
-from bms_eval import estimate_links
 from bms_eval.assessment.status import scorecard_status
 from bms_eval.estimation.arrows import arrow_counts
 from bms_eval.foundation.resources import notebook_dir
@@ -69,13 +68,6 @@ def test_notebooks_are_thin_and_committed_without_outputs(notebook):
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
-@pytest.fixture(scope="module")
-def example_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "example"
-    run_pipeline(EXAMPLE_CARD, EXAMPLE_DATA, out)
-    return out
-
-
 def test_run_writes_every_output(example_run):
     for name in OUTPUTS:
         assert (example_run / name).is_file(), name
@@ -87,10 +79,9 @@ def test_run_writes_every_output(example_run):
         assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
-def test_results_json_equals_the_package_api(example_run):
+def test_results_json_equals_the_package_api(example_run, example_inputs, example_links):
     results = json.loads((example_run / "results.json").read_text(encoding="utf-8"))
-    inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
-    api = estimate_links(inputs.scorecard, inputs.data).to_frame()
+    api = example_links.to_frame()
     got = pd.DataFrame(results["links"])
     assert list(got["verdict"]) == list(api["verdict"])
     for col in (
@@ -106,7 +97,7 @@ def test_results_json_equals_the_package_api(example_run):
         np.testing.assert_allclose(
             got[col].astype(float), api[col].astype(float), rtol=JSON_RTOL, equal_nan=True
         )
-    status = scorecard_status(inputs.scorecard, inputs.data)
+    status = scorecard_status(example_inputs.scorecard, example_inputs.data)
     got_status = pd.DataFrame(results["status"])
     np.testing.assert_allclose(
         got_status["latest_value"].astype(float),

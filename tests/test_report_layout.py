@@ -44,10 +44,10 @@ def _card(text):
 
 
 @pytest.mark.parametrize("which", ["example", "long names"])
-def test_every_name_on_the_map_is_whole_and_legible_in_print(which):
+def test_every_name_on_the_map_is_whole_and_legible_in_print(which, request):
     if which == "example":
-        inputs = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA)
-        card, links = inputs.scorecard, estimate_links(inputs.scorecard, inputs.data).to_frame()
+        results = request.getfixturevalue("example_links")
+        card, links = results.card, results.to_frame()
     else:
         card = _card(LONG_NAMES)
         links = estimate_links(card, simulate(card, [], units=12, periods=8, seed=3)).to_frame()
@@ -65,11 +65,8 @@ def test_every_name_on_the_map_is_whole_and_legible_in_print(which):
             assert all(word in ind.name.split() for word in line.split())
 
 
-def test_sections_come_in_reading_order_and_questions_fold(tmp_path):
-    from bms_eval.pipeline.run import run_pipeline
-
-    run_pipeline(EXAMPLE_CARD, EXAMPLE_DATA, tmp_path / "out")
-    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+def test_sections_come_in_reading_order_and_questions_fold(example_run):
+    html = (example_run / "report.html").read_text(encoding="utf-8")
     order = [m.group(1) for m in re.finditer(r'<section id="([a-z]+)"', html)]
     assert order == ["summary", "status", "map", "evidence", "assessment", "quality", "method"]
     boxes = re.findall(r"<details class=\"link\">", html)
