@@ -1,5 +1,8 @@
-# bms-eval: `make report` runs the bundled example, `make test` runs every check.
-# Both create the virtual environment in .venv on first use (make setup).
+# bms-eval: `make report` runs the bundled example, `make test` runs the checks
+# (lint, the structure rules, the test suite on every core, the notebooks).
+# `make study` runs the long simulation studies, `make check-install` the setup
+# without make and an installed wheel (CI runs both tests and check-install).
+# Each creates the virtual environment in .venv on first use (make setup).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -7,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: setup report test check-install lint lab benchmark examples clean
+.PHONY: setup report test study check-install lint lab benchmark examples clean
 
 setup: $(STAMP)
 
@@ -24,9 +27,13 @@ report: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest --nbval-lax notebooks/ --ignore=notebooks/05_design.ipynb
-	$(MAKE) --no-print-directory check-install
+	$(BIN)/python -m pytest -m "not slow" -n auto
+	$(BIN)/python -m pytest --nbval-lax notebooks/ --ignore=notebooks/05_design.ipynb -n auto --dist loadfile
+
+# The simulation studies in full (hundreds of panels each): make test runs a
+# smaller seeded version of each.
+study: setup
+	$(BIN)/python -m pytest -m slow -n auto
 
 # The README's path without make, as a Windows user takes it, on a fresh clone of
 # this repository's last commit: `python -m venv .venv`, `pip install -e .[dev]`
@@ -61,6 +68,7 @@ lint: setup
 	$(BIN)/ruff format .
 
 benchmark: setup
+	$(BIN)/python benchmarks/structure.py
 	$(BIN)/python benchmarks/inputs.py
 	$(BIN)/python benchmarks/links.py
 	$(BIN)/python benchmarks/run.py

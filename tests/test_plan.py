@@ -225,6 +225,17 @@ def tiny_history():
     return history_panel(8, 6, seed=2)
 
 
+def test_power_rises_with_years_quick(small_history):
+    """A twice-as-long history finds a larger effect more often (20 draws per design:
+    make test's version of the test below)."""
+    c = card()
+    found = plan(c, small_history, effect=0.45, years=[14], draws=20, seed=4)
+    for (source, target), rows in found.table.groupby(["from", "to"]):
+        by_years = rows.sort_values("years")["power"].to_numpy()
+        assert by_years[-1] > by_years[0], (source, target, by_years)
+
+
+@pytest.mark.slow
 def test_power_rises_with_years_and_units(small_history):
     c = card()
     found = plan(c, small_history, effect=0.3, years=[10], units=[20], draws=30, seed=4)

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from bms_eval.pipeline.run import run_pipeline
-from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA, ROOT
+from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA, MINI_CARD, MINI_DATA, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +22,17 @@ def recorded(tmp_path_factory):
     card, data = folder / "card.yaml", folder / "data.csv"
     shutil.copy(EXAMPLE_CARD, card)
     shutil.copy(EXAMPLE_DATA, data)
+    run_pipeline(card, data, folder / "report")
+    return card, data, folder / "report"
+
+
+@pytest.fixture(scope="module")
+def recorded_mini(tmp_path_factory):
+    """A run on the small scorecard and data (a quicker re-run for the changes below)."""
+    folder = tmp_path_factory.mktemp("audit_mini")
+    card, data = folder / "mini.yaml", folder / "mini.csv"
+    card.write_text(MINI_CARD, encoding="utf-8")
+    data.write_text(MINI_DATA, encoding="utf-8")
     run_pipeline(card, data, folder / "report")
     return card, data, folder / "report"
 
@@ -61,8 +72,8 @@ def test_verify_passes_an_untouched_run(cli, recorded):
     assert states.count("identical") == 8 and "differs" not in result.out
 
 
-def test_verify_names_a_changed_output(cli, recorded):
-    _, _, out = recorded
+def test_verify_names_a_changed_output(cli, recorded_mini):
+    _, _, out = recorded_mini
     status = out / "status.csv"
     kept = status.read_bytes()
     try:
@@ -76,8 +87,8 @@ def test_verify_names_a_changed_output(cli, recorded):
     assert sum(line.split() == ["status.csv", "identical"] for line in lines) == 1  # the re-run
 
 
-def test_verify_names_a_changed_input_and_what_it_changes(cli, recorded):
-    _, data, out = recorded
+def test_verify_names_a_changed_input_and_what_it_changes(cli, recorded_mini):
+    _, data, out = recorded_mini
     kept = data.read_bytes()
     try:
         lines = kept.decode("utf-8").splitlines()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from bms_eval.assessment.status import TREND_PERIODS, StatusResults, scorecard_status
 from bms_eval.inputs.validation import Inputs, QualityReport, load_inputs
+from bms_eval.planning.options import DEFAULT_DRAWS, DEFAULT_EFFECT
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -489,8 +490,8 @@ def notebook_plan(
     scorecard_path: str,
     data_path: str,
     output_dir: str = "",
-    effect: float = 0.2,
-    draws: int = 500,
+    effect: float = DEFAULT_EFFECT,
+    draws: int = DEFAULT_DRAWS,
     years: str = "",
     units: str = "",
 ) -> Analysis:

@@ -7,8 +7,8 @@ import gc
 import sys
 from pathlib import Path
 
+from bms_eval.cli.arguments import add_inputs, add_language, add_quiet
 from bms_eval.cli.messages import print_problems
-from bms_eval.inputs.model import LANGUAGES
 from bms_eval.inputs.validation import load_inputs
 from bms_eval.outputs.paths import check_given, check_output_file, write_atomically
 
@@ -22,22 +22,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(fixed effects, clustered or wild-bootstrap inference, side tests, verdicts) and "
         "write links.csv to FILE or standard output.",
     )
-    p.add_argument(
-        "scorecard", metavar="SCORECARD", help="scorecard: YAML, or an Excel workbook (.xlsx)"
-    )
-    p.add_argument("data", metavar="DATA", help="indicator data (.csv, .xlsx or .parquet)")
+    add_inputs(p)
     p.add_argument(
         "--out",
         metavar="FILE",
         help="write links.csv here (default: standard "
         "output); the file is replaced only when the run succeeds",
     )
-    p.add_argument(
-        "--language",
-        choices=LANGUAGES,
-        help="write the reasons and the summary in this language (default: the scorecard's)",
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    add_language(p, "write the reasons and the summary")
+    add_quiet(p)
     p.set_defaults(handler=run)
 
 

@@ -8,11 +8,11 @@ import math
 import sys
 from pathlib import Path
 
+from bms_eval.cli.arguments import add_inputs, add_language, add_quiet
 from bms_eval.cli.messages import positive_whole, print_problems
-from bms_eval.inputs.model import LANGUAGES
 from bms_eval.inputs.validation import load_inputs
 from bms_eval.outputs.paths import UsageError, check_given, check_output_folder
-from bms_eval.planning.options import PlanOptions
+from bms_eval.planning.options import DEFAULT_DRAWS, DEFAULT_EFFECT, PlanOptions
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,17 +28,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "output, or plan.csv, plan.png and manifest.json into --out DIR (a new or empty "
         "folder, or an earlier bms-eval plan output).",
     )
-    p.add_argument(
-        "scorecard", metavar="SCORECARD", help="scorecard: YAML, or an Excel workbook (.xlsx)"
-    )
-    p.add_argument("data", metavar="DATA", help="indicator data (.csv, .xlsx or .parquet)")
+    add_inputs(p)
     add_plan_options(p)
     p.add_argument("--seed", type=int, help="random seed (default: the scorecard's analysis seed)")
     p.add_argument("--out", metavar="DIR", help="write plan.csv, plan.png and manifest.json here")
-    p.add_argument(
-        "--language", choices=LANGUAGES, help="the figure's language (default: the scorecard's)"
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    add_language(p, "the figure")
+    add_quiet(p)
     p.set_defaults(handler=run)
 
 
@@ -48,9 +43,9 @@ def add_plan_options(p: argparse.ArgumentParser, prefix: str = "") -> None:
     p.add_argument(
         f"--{prefix}effect",
         type=_positive_float,
-        default=0.2,
+        default=DEFAULT_EFFECT,
         metavar="E",
-        help="the effect planted on every arrow, in within-unit SDs (default 0.2)",
+        help=f"the effect planted on every arrow, in within-unit SDs (default {DEFAULT_EFFECT:g})",
     )
     p.add_argument(
         f"--{prefix}years",
@@ -69,9 +64,9 @@ def add_plan_options(p: argparse.ArgumentParser, prefix: str = "") -> None:
     p.add_argument(
         f"--{prefix}draws",
         type=_whole,
-        default=500,
+        default=DEFAULT_DRAWS,
         metavar="N",
-        help="simulated panels per design (default 500)",
+        help=f"simulated panels per design (default {DEFAULT_DRAWS})",
     )
     p.add_argument(
         f"--{prefix}workers", type=_whole, metavar="N", help="local processes (default: every core)"

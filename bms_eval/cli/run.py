@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from bms_eval.cli.arguments import add_inputs, add_language
 from bms_eval.cli.messages import positive_whole, print_problems
 from bms_eval.cli.plan import add_plan_options, plan_options
 from bms_eval.foundation.resources import example
-from bms_eval.inputs.model import LANGUAGES
 from bms_eval.inputs.validation import load_inputs
 from bms_eval.outputs.paths import check_given, check_output_folder
 
@@ -25,21 +25,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "holding only an earlier bms-eval output, which is replaced only when the run "
         "succeeds. Any other folder is refused, never deleted.",
     )
-    p.add_argument(
-        "scorecard",
-        metavar="SCORECARD",
-        nargs="?",
-        help="scorecard: YAML, or an Excel workbook (.xlsx)",
-    )
-    p.add_argument("data", metavar="DATA", nargs="?", help="indicator data file")
+    add_inputs(p, optional=True)
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: reports/<scorecard file's stem>/)"
     )
-    p.add_argument(
-        "--language",
-        choices=LANGUAGES,
-        help="write the report and every text in this language (default: the scorecard's)",
-    )
+    add_language(p, "write the report and every text")
     p.add_argument(
         "--timeout",
         metavar="SECONDS",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from bms_eval.cli.arguments import add_inputs
 from bms_eval.cli.messages import print_problems
 from bms_eval.foundation.problems import InputError
 from bms_eval.inputs.validation import check_inputs, coverage, outlier_warnings
@@ -19,10 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(alone and against each other) and print every problem found, one "
         "per line. Exit status 0 when valid, 1 when not.",
     )
-    p.add_argument(
-        "scorecard", metavar="SCORECARD", help="scorecard: YAML, or an Excel workbook (.xlsx)"
-    )
-    p.add_argument("data", metavar="DATA", help="indicator data (.csv, .xlsx or .parquet)")
+    add_inputs(p)
     p.add_argument(
         "--all",
         action="store_true",

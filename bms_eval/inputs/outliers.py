@@ -45,10 +45,6 @@ MIN_UNIT_VALUES = 4
 #: The factor from a median absolute deviation to a standard deviation (normal data).
 MAD_TO_SD = 1.4826
 
-#: Columns of :func:`find_outliers`'s table.
-OUTLIER_COLUMNS = ("row", "indicator", "unit", "period", "value", "robust_z")
-
-
 #: Most values screened at once: a table of millions of rows is screened a few
 #: indicators at a time, so the work arrays stay small beside the table itself.
 BATCH_VALUES = 1_000_000

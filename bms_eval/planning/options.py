@@ -8,16 +8,20 @@ from dataclasses import asdict, dataclass
 
 #: Power the planner aims for: the designs it looks for reach it.
 TARGET_POWER = 0.8
+#: The effect planted on every arrow by default, in within-unit SDs.
+DEFAULT_EFFECT = 0.2
+#: Simulated panels per design by default.
+DEFAULT_DRAWS = 500
 
 
 @dataclass(frozen=True)
 class PlanOptions:
     """The options of :func:`bms_eval.planning.plan` (see there)."""
 
-    effect: float = 0.2
+    effect: float = DEFAULT_EFFECT
     years: tuple[int, ...] | None = None
     units: tuple[int, ...] | None = None
-    draws: int = 500
+    draws: int = DEFAULT_DRAWS
     workers: int | None = None
     scheduler: str | None = None
     seed: int | None = None

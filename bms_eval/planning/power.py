@@ -43,7 +43,13 @@ from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Scorecard
 from bms_eval.planning.backends import Progress, release_workers, run_batches
 from bms_eval.planning.draws import FOUND_CODES, DrawBatch, row_keys
-from bms_eval.planning.options import TARGET_POWER, PlanOptions, further_text
+from bms_eval.planning.options import (
+    DEFAULT_DRAWS,
+    DEFAULT_EFFECT,
+    TARGET_POWER,
+    PlanOptions,
+    further_text,
+)
 from bms_eval.simulation.generate import Design, PlantedArrow, planted_arrows
 from bms_eval.simulation.history import History, fit_history
 
@@ -256,10 +262,10 @@ def plan(
     scorecard: Scorecard,
     data: IndicatorData | pd.DataFrame,
     *,
-    effect: float = 0.2,
+    effect: float = DEFAULT_EFFECT,
     years: Iterable[int] | None = None,
     units: Iterable[int] | None = None,
-    draws: int = 500,
+    draws: int = DEFAULT_DRAWS,
     workers: int | None = None,
     scheduler: Any = None,
     seed: int | None = None,

@@ -537,19 +537,6 @@ def coverage_map(card: Scorecard, data: pd.DataFrame, texts: Texts) -> Figure:
     return fig
 
 
-def link_figures(
-    card: Scorecard, panel: Panel, links: pd.DataFrame, texts: Texts
-) -> list[tuple[str, Figure]]:
-    """The within-versus-between figure of every link and lag, tagged ``within_between:
-    FROM>TO>LAG``."""
-    out = []
-    for row in links.to_dict("records"):
-        source, target, lag = row["from"], row["to"], int(row["lag"])
-        fig = within_between(card, panel, source, target, lag, texts, row)
-        out.append((f"within_between:{source}>{target}>{lag}", fig))
-    return out
-
-
 #: Most arrow-lags drawn in the power figure (every one is in plan.csv).
 MAX_POWER_PANELS = 30
 
