@@ -27,7 +27,7 @@ report: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -m "not slow" -n auto
+	$(BIN)/python -m pytest -m "not slow" -n auto --dist worksteal
 	$(BIN)/python -m pytest --nbval-lax notebooks/ --ignore=notebooks/05_design.ipynb -n auto --dist loadfile
 
 # The simulation studies in full (hundreds of panels each): make test runs a

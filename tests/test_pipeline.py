@@ -335,16 +335,20 @@ def test_status_records_behave_as_a_list_and_stream_to_json(tmp_path):
     assert (tmp_path / "r.json").read_text(encoding="utf-8") == to_json({"status": expected})
 
 
-def test_run_language_option_writes_the_report_in_it(cli, tmp_path):
+def test_run_language_option_writes_the_report_in_it(cli, tmp_path, mini):
+    card, data = mini
+    card.write_text(
+        MINI_CARD.replace('  name: "Mini"\n', '  name: "Mini"\n  language: nb\n'), "utf-8"
+    )
     out = tmp_path / "english"
-    result = cli("run", EXAMPLE_CARD, EXAMPLE_DATA, "--language", "en", "--out", out)
+    result = cli("run", card, data, "--language", "en", "--out", out)
     assert result.code == 0, result.err
     html = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in html and "Summary" in html
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["language"] == "en"
     # the scorecard as read: its hash is that of the file, whatever the language
-    digest = hashlib.sha256(EXAMPLE_CARD.read_bytes()).hexdigest()
+    digest = hashlib.sha256(card.read_bytes()).hexdigest()
     assert manifest["inputs"]["scorecard"]["sha256"] == digest
 
 
