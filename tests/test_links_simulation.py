@@ -79,22 +79,43 @@ COVERAGE_UNIT = (0.93, 0.97)
 COVERAGE_TWOWAY = (0.92, 0.97)
 
 
+def _no_effect(panels: int, effects: str) -> tuple[float, float]:
+    """On ``panels`` seeded panels of 8 units with no true effect: the share found
+    'supported' and the share of intervals that cover the truth (0), every one from
+    the wild cluster bootstrap. (The size of the tests: their influence columns are
+    not what is measured.)"""
+    rows = runs(
+        [
+            {"truth": [], "units": 8, "seed": s, "effects": effects, "influence": False}
+            for s in range(panels)
+        ]
+    )
+    assert all(r["inference"] == "wild_bootstrap" for r in rows)
+    supported = float(np.mean([r["verdict"] == "supported" for r in rows]))
+    return supported, float(np.mean([r["ci_low"] <= 0.0 <= r["ci_high"] for r in rows]))
+
+
+def _true_effect(panels: int, beta: float = 0.5) -> tuple[float, float]:
+    """On ``panels`` seeded panels of 8 units with a true effect ``beta``: the share of
+    intervals that cover it and the share found 'supported'."""
+    truth = [{"from": "X", "to": "Y", "lag": 1, "within": beta}]
+    rows = runs(
+        [
+            {"truth": truth, "units": 8, "seed": 10_000 + s, "influence": False}
+            for s in range(panels)
+        ]
+    )
+    covered = float(np.mean([r["ci_low"] <= beta <= r["ci_high"] for r in rows]))
+    return covered, float(np.mean([r["verdict"] == "supported" for r in rows]))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("effects,bounds", [("twoway", COVERAGE_TWOWAY), ("unit", COVERAGE_UNIT)])
 def test_eight_units_no_effect_size_and_coverage(effects, bounds):
     """8 units, no true effect: 'supported' at most 8 % of the time; 95 % intervals
-    cover the truth (wild cluster bootstrap)."""
-    n = 500  # seeded; the rates above were measured on 2 000 panels
-    # (the size of the tests: their influence columns are not what is measured)
-    rows = runs(
-        [
-            {"truth": [], "units": 8, "seed": s, "effects": effects, "influence": False}
-            for s in range(n)
-        ]
-    )
-    supported = np.mean([r["verdict"] == "supported" for r in rows])
-    covered = np.mean([r["ci_low"] <= 0.0 <= r["ci_high"] for r in rows])
-    assert all(r["inference"] == "wild_bootstrap" for r in rows)
+    cover the truth (wild cluster bootstrap). 500 seeded panels; the rates above were
+    measured on 2 000."""
+    supported, covered = _no_effect(500, effects)
     assert supported <= 0.08
     assert bounds[0] <= covered <= bounds[1]
 
@@ -108,41 +129,23 @@ QUICK_SUPPORTED = 0.10
 
 def test_eight_units_no_effect_size_and_coverage_quick():
     """The size and coverage study above on 120 panels, two-way effects."""
-    rows = runs(
-        [
-            {"truth": [], "units": 8, "seed": s, "effects": "twoway", "influence": False}
-            for s in range(120)
-        ]
-    )
-    supported = np.mean([r["verdict"] == "supported" for r in rows])
-    covered = np.mean([r["ci_low"] <= 0.0 <= r["ci_high"] for r in rows])
-    assert all(r["inference"] == "wild_bootstrap" for r in rows)
+    supported, covered = _no_effect(120, "twoway")
     assert supported <= QUICK_SUPPORTED
     assert QUICK_COVERAGE[0] <= covered <= QUICK_COVERAGE[1]
 
 
 def test_eight_units_true_effect_coverage_quick():
     """The coverage of a true effect on 80 panels."""
-    beta = 0.5
-    truth = [{"from": "X", "to": "Y", "lag": 1, "within": beta}]
-    rows = runs(
-        [{"truth": truth, "units": 8, "seed": 10_000 + s, "influence": False} for s in range(80)]
-    )
-    covered = np.mean([r["ci_low"] <= beta <= r["ci_high"] for r in rows])
+    covered, supported = _true_effect(80)
     assert QUICK_COVERAGE[0] <= covered <= QUICK_COVERAGE[1]
-    assert np.mean([r["verdict"] == "supported" for r in rows]) > 0.5, "power is not nil"
+    assert supported > 0.5, "power is not nil"
 
 
 @pytest.mark.slow
 def test_eight_units_true_effect_coverage():
-    beta = 0.5
-    truth = [{"from": "X", "to": "Y", "lag": 1, "within": beta}]
-    rows = runs(
-        [{"truth": truth, "units": 8, "seed": 10_000 + s, "influence": False} for s in range(400)]
-    )
-    covered = np.mean([r["ci_low"] <= beta <= r["ci_high"] for r in rows])
+    covered, supported = _true_effect(400)
     assert COVERAGE_TWOWAY[0] <= covered <= COVERAGE_TWOWAY[1]
-    assert np.mean([r["verdict"] == "supported" for r in rows]) > 0.5, "power is not nil"
+    assert supported > 0.5, "power is not nil"
 
 
 CASES = {
