@@ -183,11 +183,15 @@ def _hostile_inputs(tmp_path: Path) -> tuple[Path, Path]:
     return card, data
 
 
-def test_names_are_escaped_and_agg_backend_keeps_figures(tmp_path, monkeypatch):
+def test_names_are_escaped_agg_keeps_figures_and_success_replaces_the_old_output(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     card, data = _hostile_inputs(tmp_path)
-    out = tmp_path / "out"
+    out = earlier_output(tmp_path / "out")
     run_pipeline(card, data, out)
+    assert not (out / "old-notes.csv").exists() and (out / "report.html").exists()
+    assert not list(tmp_path.glob(".out.*"))
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -231,14 +235,6 @@ def test_failing_cell_keeps_partial_notebook_and_old_output(tmp_path, monkeypatc
     assert kept.exists()
     executed = nbformat.read(kept, as_version=4)
     assert executed.cells[2].execution_count is not None  # the cell before the failure ran
-
-
-def test_success_replaces_the_previous_output(tmp_path):
-    card, data = _hostile_inputs(tmp_path)
-    out = earlier_output(tmp_path / "out")
-    run_pipeline(card, data, out)
-    assert not (out / "old-notes.csv").exists() and (out / "report.html").exists()
-    assert not list(tmp_path.glob(".out.*"))
 
 
 def test_cli_run_usage_and_bad_input(cli, tmp_path, mini):
