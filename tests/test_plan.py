@@ -28,7 +28,7 @@ from bms_eval.planning.power import (
     plan_history,
     wilson,
 )
-from bms_eval.simulation.generate import Design, design_masks, planted_arrows, simulate_design
+from bms_eval.simulation.generate import StudyDesign, design_masks, planted_arrows, simulate_design
 from bms_eval.simulation.history import History, fit_history, mean_share
 from bms_eval.simulation.truth import simulate
 
@@ -107,7 +107,7 @@ def _with_correlation(h: History, rho: float) -> History:
 def test_simulated_panels_keep_the_fitted_structure_and_the_planted_effect():
     c = card()
     h = _with_correlation(fit_history(c, history_panel(200, 12)), 0.5)
-    design = Design(300, 15)
+    design = StudyDesign(300, 15)
     arrows = planted_arrows(h, c, 0.4)
     panel = simulate_design(h, arrows, design, design_masks(h, design, 3), np.random.default_rng(3))
     refit = fit_history(c, _tidy(panel))
@@ -152,7 +152,7 @@ def test_missing_cells_keep_the_history_pattern_and_rate():
     gaps = (data["indicator"] == "X") & (data["unit"].isin(["U01", "U02"]))
     data.loc[gaps, "value"] = np.nan  # two units never report X
     h = fit_history(card(), data)
-    masks = design_masks(h, Design(40, 12), 0)
+    masks = design_masks(h, StudyDesign(40, 12), 0)
     x = masks["X"]
     assert x.shape == (40, 12)
     assert not x[:2, :8].any() and x[2:20, :8].all()  # the history's own cells
@@ -169,7 +169,7 @@ def test_each_draw_is_tested_as_estimate_links_tests_its_panel():
     c = card()
     h = fit_history(c, history_panel(12, 8, seed=5))
     arrows = planted_arrows(h, c, 0.35)
-    design = Design(12, 8)
+    design = StudyDesign(12, 8)
     masks = design_masks(h, design, 11)
     quick = dataclasses.replace(c, analysis=dataclasses.replace(c.analysis, bootstrap_draws=999))
     for draw in range(3):

@@ -76,12 +76,11 @@ from bms_eval.estimation.direction_solver import (
     unit_influence,
 )
 from bms_eval.estimation.inference import t_inference
-from bms_eval.estimation.panel import Panel
+from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.policy import small_panel
 
 #: Largest own persistence accepted for the solution (beyond it the model
 #: explodes and the correction has no meaning).
-Term = tuple[str, int]
 
 
 @dataclass(frozen=True)

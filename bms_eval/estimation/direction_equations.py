@@ -22,7 +22,7 @@ from bms_eval.estimation.fixed_effects import (
     independent_columns,
     project_periods,
 )
-from bms_eval.estimation.panel import Panel
+from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.within_fit import fit_within
 
 #: Fewest distinct periods in which the effect, its own past and the cause are
@@ -32,8 +32,6 @@ from bms_eval.estimation.within_fit import fit_within
 #: observed together: below it the direction is not checked. Each unit then
 #: contributes at least a few within-unit changes to both equations.
 MIN_DIRECTION_PERIODS = 5
-
-Term = tuple[str, int]
 
 
 def not_solved() -> NotEstimable:

@@ -20,6 +20,9 @@ from bms_eval.estimation.fixed_effects import magnitude
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Scorecard
 
+#: A term of a model: an indicator id and its lag (a negative lag is a lead).
+Term = tuple[str, int]
+
 
 @dataclass(frozen=True)
 class Panel:

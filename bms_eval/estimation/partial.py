@@ -17,12 +17,10 @@ import numpy as np
 
 from bms_eval.estimation.direction import pair_terms
 from bms_eval.estimation.fixed_effects import design_from_grids
-from bms_eval.estimation.panel import Panel
+from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.target_tests import model_terms
 from bms_eval.estimation.within_fit import added_variable
 from bms_eval.inputs.model import Scorecard
-
-Term = tuple[str, int]
 
 
 @dataclass(frozen=True)

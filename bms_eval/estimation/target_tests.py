@@ -30,7 +30,7 @@ from bms_eval.estimation.influence import (
     SHIFT_COLUMNS,
     largest_shift,
 )
-from bms_eval.estimation.panel import Panel
+from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.policy import small_panel
 from bms_eval.estimation.verdicts import (
     MIN_OBSERVATIONS,
@@ -39,13 +39,11 @@ from bms_eval.estimation.verdicts import (
 )
 from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
 from bms_eval.estimation.within_fit import WithinFit, fit_within
-from bms_eval.inputs.model import Analysis, Link, Scorecard
+from bms_eval.inputs.model import AnalysisOptions, Link, Scorecard
 
 #: Problems of the effect itself: no cause estimated alone can escape them (an effect
 #: that is a copy of its causes would show its own autocorrelation as an "effect").
 WHOLE_MODEL_PROBLEMS = ("exact_fit", "no_variation_effect")
-
-Term = tuple[str, int]  # (indicator id, lag); a negative lag is a lead
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ class _Model:
     units: np.ndarray
 
 
-def _seed_for(analysis: Analysis, key: str) -> np.random.Generator:
+def _seed_for(analysis: AnalysisOptions, key: str) -> np.random.Generator:
     digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "little")
     return np.random.default_rng([analysis.seed, digest])
 
@@ -92,7 +90,7 @@ def _fit(panel: Panel, target: str, terms: list[Term], twoway: bool) -> _Model:
     return _Model(fit, tuple(terms), design.y, design.X, design.units)
 
 
-def _coef(model: _Model, term: Term, analysis: Analysis, key: str) -> _Coef | None:
+def _coef(model: _Model, term: Term, analysis: AnalysisOptions, key: str) -> _Coef | None:
     label = str(model.terms.index(term))
     j = model.fit.index(label)
     if j is None:

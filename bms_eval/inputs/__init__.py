@@ -3,7 +3,7 @@
 from bms_eval.inputs.data import IndicatorData, load_data, read_data
 from bms_eval.inputs.model import (
     Ambition,
-    Analysis,
+    AnalysisOptions,
     Goal,
     Indicator,
     Link,
@@ -15,7 +15,7 @@ from bms_eval.inputs.scorecard import check_scorecard, load_scorecard, parse_sco
 
 __all__ = [
     "Ambition",
-    "Analysis",
+    "AnalysisOptions",
     "Goal",
     "Indicator",
     "IndicatorData",

@@ -147,7 +147,7 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Analysis:
+class AnalysisOptions:
     """Options of the analysis (the ``analysis`` block of docs/inputs.md, with our additions)."""
 
     effects: Effects = "twoway"
@@ -181,7 +181,7 @@ class Scorecard:
     links: tuple[Link, ...] = ()
     goals: tuple[Goal, ...] = ()
     success_factors: tuple[SuccessFactor, ...] = ()
-    analysis: Analysis = field(default_factory=Analysis)
+    analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
     source: str = ""
     sha256: str = ""
 

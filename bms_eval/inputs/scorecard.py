@@ -24,7 +24,7 @@ from bms_eval.inputs.model import (
     SIGNS,
     TRANSFORMS,
     Ambition,
-    Analysis,
+    AnalysisOptions,
     Goal,
     Indicator,
     Link,
@@ -372,12 +372,12 @@ def _links(r: Reader, root: YNode, indicators: dict[str, Indicator]) -> list[Lin
     return result
 
 
-def _analysis(r: Reader, root: YNode, indicators: dict[str, Indicator]) -> Analysis:
+def _analysis(r: Reader, root: YNode, indicators: dict[str, Indicator]) -> AnalysisOptions:
     node = r.mapping(root.value.get("analysis"), "analysis")
     if node is None:
-        return Analysis()
+        return AnalysisOptions()
     r.known_keys(node, "analysis")
-    default = Analysis()
+    default = AnalysisOptions()
     effects = r.choice(node, "effects", EFFECTS, default.effects)
     alpha = r.number(node, "alpha")
     if alpha is not None and not 0 < alpha < 1:
@@ -429,7 +429,7 @@ def _analysis(r: Reader, root: YNode, indicators: dict[str, Indicator]) -> Analy
             )
         elif value is not None:
             seed = value
-    return Analysis(
+    return AnalysisOptions(
         effects=effects,  # type: ignore[arg-type]
         alpha=alpha if alpha is not None and 0 < alpha < 1 else default.alpha,
         min_effect=min_effect if min_effect is not None and min_effect > 0 else default.min_effect,

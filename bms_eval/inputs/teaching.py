@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bms_eval.inputs.model import (
     Ambition,
-    Analysis,
+    AnalysisOptions,
     Indicator,
     Link,
     Perspective,
@@ -57,5 +57,5 @@ def lesson_scorecard(
             Indicator("Y", effect, "users", scale=effect_scale, ambition=ambition),
         ),
         links=(Link("X", "Y", (lag,), "+"),),
-        analysis=Analysis(bootstrap_draws=LESSON_DRAWS),
+        analysis=AnalysisOptions(bootstrap_draws=LESSON_DRAWS),
     )

@@ -24,7 +24,7 @@ from bms_eval.inputs.model import (
     RESULT_LEVELS,
     SIGNS,
     TRANSFORMS,
-    Analysis,
+    AnalysisOptions,
     Scorecard,
 )
 
@@ -92,7 +92,7 @@ PAIR_CHOICES = {
 #: Rows of a sheet that the lists and widths cover.
 LAST_ROW = 1000
 #: The analysis defaults: only settings that differ from them are written.
-DEFAULT = Analysis()
+DEFAULT = AnalysisOptions()
 #: The workbook's creation time, fixed so the same scorecard gives the same file.
 FIXED_TIME = dt.datetime(2020, 1, 1)
 

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from bms_eval.estimation.links import panel_verdicts
 from bms_eval.estimation.verdicts import VERDICTS, direction_checked
 from bms_eval.inputs.model import Scorecard
-from bms_eval.simulation.generate import Design, PlantedArrow, design_masks, simulate_design
+from bms_eval.simulation.generate import PlantedArrow, StudyDesign, design_masks, simulate_design
 from bms_eval.simulation.history import History
 
 #: The verdicts that count as finding the planted effect: the forward test found
@@ -35,7 +35,7 @@ class DrawBatch:
     history: History
     scorecard: Scorecard
     arrows: tuple[PlantedArrow, ...]
-    design: Design
+    design: StudyDesign
     seed: int
     first: int
     stop: int
@@ -58,7 +58,7 @@ def row_keys(scorecard: Scorecard) -> list[tuple[str, str, int]]:
     return [(lk.source, lk.target, lag) for lk in scorecard.links for lag in lk.lags]
 
 
-def draw_rng(seed: int, design: Design, draw: int) -> np.random.Generator:
+def draw_rng(seed: int, design: StudyDesign, draw: int) -> np.random.Generator:
     """The random generator of one draw of a design."""
     return np.random.default_rng([seed, design.units, design.years, draw])
 

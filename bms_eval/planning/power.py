@@ -50,7 +50,7 @@ from bms_eval.planning.options import (
     PlanOptions,
     further_text,
 )
-from bms_eval.simulation.generate import Design, PlantedArrow, planted_arrows
+from bms_eval.simulation.generate import PlantedArrow, StudyDesign, planted_arrows
 from bms_eval.simulation.history import History, fit_history
 
 #: Added years tried when none are asked for.
@@ -105,7 +105,7 @@ def detectable_effect(effect: float, power: float, estimates: np.ndarray, draws:
 class DesignPower:
     """Power of every arrow-lag under one design."""
 
-    design: Design
+    design: StudyDesign
     draws: int
     found: np.ndarray  # per arrow-lag: draws whose verdict found the effect
     estimates: np.ndarray  # draws × arrow-lags: the deciding standardized estimate
@@ -226,13 +226,13 @@ class PlanResults:
 
 def _designs(
     history: History, years: Iterable[int] | None, units: Iterable[int] | None
-) -> tuple[list[Design], bool]:
+) -> tuple[list[StudyDesign], bool]:
     n0, t0 = history.n_units, history.n_years
     auto = years is None
     wanted_years = [t0 + d for d in DEFAULT_MORE_YEARS] if years is None else sorted(set(years))
-    out = [Design(n0, t0, "current")]
-    out += [Design(n0, int(y), "years") for y in wanted_years if int(y) != t0]
-    out += [Design(int(n), t0, "units") for n in sorted(set(units or ())) if int(n) != n0]
+    out = [StudyDesign(n0, t0, "current")]
+    out += [StudyDesign(n0, int(y), "years") for y in wanted_years if int(y) != t0]
+    out += [StudyDesign(int(n), t0, "units") for n in sorted(set(units or ())) if int(n) != n0]
     return out, auto
 
 
@@ -240,7 +240,7 @@ class PlanOptionError(ValueError):
     """An option of the plan is out of range (the command's wrong usage)."""
 
 
-def _check(effect: float, draws: int, designs: Sequence[Design]) -> None:
+def _check(effect: float, draws: int, designs: Sequence[StudyDesign]) -> None:
     if not math.isfinite(effect) or effect <= 0:
         raise PlanOptionError(f"effect must be a positive number of within-unit SDs, not {effect}")
     if draws < MIN_DRAWS:
@@ -368,7 +368,7 @@ def plan_history(
 
 
 def _simulate(
-    designs: list[Design],
+    designs: list[StudyDesign],
     auto: bool,
     job: tuple[History, Scorecard, tuple[PlantedArrow, ...], int, int],
     workers: int | None,

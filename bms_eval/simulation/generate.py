@@ -38,7 +38,7 @@ MIN_OWN_SHARE = 0.1
 
 
 @dataclass(frozen=True)
-class Design:
+class StudyDesign:
     """A data collection to plan for: ``units`` units observed over ``years`` periods.
 
     ``kind`` is ``current`` (the history's size), ``years`` (more periods, the
@@ -91,7 +91,7 @@ def own_scales(history: History, arrows: list[PlantedArrow]) -> np.ndarray:
     return np.sqrt(np.maximum(1 - effect_share, MIN_OWN_SHARE))
 
 
-def design_masks(history: History, design: Design, seed: int) -> dict[str, np.ndarray]:
+def design_masks(history: History, design: StudyDesign, seed: int) -> dict[str, np.ndarray]:
     """Which cells of the design each indicator has.
 
     The history's cells, for its latest ``years`` periods and first ``units``
@@ -134,7 +134,7 @@ def _order(ids: Sequence[str], arrows: list[PlantedArrow]) -> list[int]:
 def simulate_design(
     history: History,
     arrows: list[PlantedArrow],
-    design: Design,
+    design: StudyDesign,
     masks: dict[str, np.ndarray],
     rng: np.random.Generator,
 ) -> Panel:
