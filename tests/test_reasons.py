@@ -70,7 +70,7 @@ CASES = {
     "inconclusive": dict(),
     "inconclusive_adjusted": dict(forward_p_value=0.01, forward_p_adjusted=0.12),
     "between_opposite": dict(between_estimate=-0.4, between_p_value=0.01),
-    "insufficient_data": dict(problem=NotEstimable("too_few_obs", "x", n=4, min=6)),
+    "insufficient_data": dict(problem=NotEstimable("too_few_obs", n=4, min=6)),
     "same_year": dict(lag=0, lag1_forward_p_value=0.03, lag1_reverse_p_value=0.6),
     "same_year_unchecked": dict(lag=0),
     "placebo_failed": dict(**FOUND, lead_p_value=0.001),
@@ -83,7 +83,7 @@ CASES = {
     "static_only": dict(p_adjusted=0.01, p_value=0.001, std_ci_low=0.05, std_ci_high=0.5),
     "fragile": dict(**FOUND, fragile=True, influential_unit="U07", verdict_without="inconclusive"),
     "not_checked_why": dict(
-        **UNCHECKED, direction_problem=NotEstimable("too_few_periods", "x", n=4, min=5)
+        **UNCHECKED, direction_problem=NotEstimable("too_few_periods", n=4, min=5)
     ),
 }
 

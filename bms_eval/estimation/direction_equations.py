@@ -35,10 +35,7 @@ MIN_DIRECTION_PERIODS = 5
 
 
 def not_solved() -> NotEstimable:
-    return NotEstimable(
-        "direction_not_solved",
-        "the bias-corrected direction model has no stable solution for these data",
-    )
+    return NotEstimable("direction_not_solved")
 
 
 @dataclass(frozen=True)
@@ -154,22 +151,16 @@ def build_equation(
     columns = [panel.shifted(ind, lag) / scale[ind] for ind, lag in terms]
     design = design_from_grids(y, columns, [str(i) for i in range(len(terms))])
     if design.n_obs == 0:
-        raise NotEstimable(
-            "no_overlap", "no year has values for the effect and all its causes together"
-        )
+        raise NotEstimable("no_overlap")
     n_periods = int(np.count_nonzero(np.bincount(design.periods)))
     if n_periods < MIN_DIRECTION_PERIODS:
         raise NotEstimable(
             "too_few_periods",
-            f"only {n_periods} periods have the indicator, its own past and the other "
-            f"indicator together (the direction test needs {MIN_DIRECTION_PERIODS})",
             n=n_periods,
             min=MIN_DIRECTION_PERIODS,
         )
     if design.n_units < 2:
-        raise NotEstimable(
-            "no_df", "one unit leaves nothing to cluster over", n=design.n_obs, units=1
-        )
+        raise NotEstimable("no_df", n=design.n_obs, units=1)
     yw, W, y_unit, W_unit, two_way = within_projection(design, twoway)
     gram = W.T @ W
     raw_norms = np.sqrt(np.einsum("ij,ij->j", design.X, design.X))
@@ -186,10 +177,7 @@ def build_equation(
     if not clean:  # let the full within fit find and say what is wrong, and drop columns
         fit = fit_within(design, twoway)
         if fit.names[:2] != ("0", "1"):
-            raise NotEstimable(
-                "no_variation",
-                "the cause has no within-unit variation left once the fixed effects are removed",
-            )
+            raise NotEstimable("no_variation")
         keep = [int(name) for name in fit.names]
         design = Design(design.y, design.X[:, keep], fit.names, design.units, design.periods)
         terms = [terms[k] for k in keep]

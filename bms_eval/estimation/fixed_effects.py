@@ -243,27 +243,32 @@ def period_layout(units: bytes, periods: bytes) -> PeriodLayout:
 
 
 class NotEstimable(Exception):
-    """The model cannot be estimated from these data.
+    """The model cannot be estimated from these data: what and why, as a key and numbers.
+
+    The sentence that says so is written from them by :mod:`bms_eval.narrative.reasons`
+    (catalog key ``problem.<kind>``), in the report's language: estimation writes none.
 
     Parameters
     ----------
     kind : str
-        ``too_few_obs``, ``no_overlap``, ``no_variation``, ``no_variation_effect``,
-        ``exact_fit``, ``collinear``, ``not_finite`` or ``no_df``: the key of the
-        reason's text in :mod:`bms_eval.narrative.texts` (``problem.<kind>``).
-    message : str
-        The reason in English.
+        ``too_few_obs``, ``too_few_periods``, ``no_overlap``, ``no_variation``,
+        ``no_variation_effect``, ``exact_fit``, ``collinear``, ``not_finite``, ``no_df``
+        or ``direction_not_solved``.
     **values
-        Numbers the reason's text mentions.
+        Numbers (and names) the sentence mentions.
     """
 
-    def __init__(self, kind: str, message: str, **values: int | str):
-        super().__init__(message)
+    def __init__(self, kind: str, **values: int | str):
+        super().__init__(kind, values)
         self.kind, self.values = kind, values
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.values.items())
+        return f"{self.kind} ({shown})" if shown else self.kind
 
     def __reduce__(self):
         # rebuilt whole when it travels between processes (parallel link tests)
-        return (type(self), (self.kind, str(self)), {"values": self.values})
+        return (type(self), (self.kind,), {"values": self.values})
 
 
 def independent_columns(gram: np.ndarray, raw_norms: np.ndarray) -> np.ndarray:

@@ -81,8 +81,6 @@ def _fit(panel: Panel, target: str, terms: list[Term], twoway: bool) -> _Model:
     if design.n_obs < MIN_OBSERVATIONS:
         raise NotEstimable(
             "too_few_obs",
-            f"only {design.n_obs} unit-years have values for all the model's variables "
-            f"(at least {MIN_OBSERVATIONS} are needed)",
             n=design.n_obs,
             min=MIN_OBSERVATIONS,
         )
@@ -128,7 +126,6 @@ def _coef(model: _Model, term: Term, analysis: AnalysisOptions, key: str) -> _Co
 
 _NO_VARIATION = NotEstimable(
     "no_variation",
-    "the cause has no within-unit variation left once the fixed effects are removed",
 )
 
 
@@ -184,7 +181,6 @@ class TargetRun:
             shown.append(names.get(ind, ind) + (f" (lag {lag})" if lag else ""))
         return NotEstimable(
             "collinear",
-            f"within units it moves exactly with {', '.join(shown)}",
             others=", ".join(shown),
         )
 

@@ -242,7 +242,7 @@ def usable(ev: Evidence) -> Evidence:
     estimate the verdict needs is not finite (so rule 1 applies)."""
     needed = (ev.estimate, ev.p_adjusted, ev.std_estimate, ev.std_ci_low, ev.std_ci_high)
     if ev.problem is None and not all(math.isfinite(v) for v in needed):
-        return replace(ev, problem=NotEstimable("not_finite", "the estimates are not finite"))
+        return replace(ev, problem=NotEstimable("not_finite"))
     return ev
 
 

@@ -346,9 +346,7 @@ def _within_transform(design: Design, twoway: bool) -> _Transformed:
     periods = dense_codes(design.periods)
     n = design.n_obs
     if n == 0:
-        raise NotEstimable(
-            "no_overlap", "no year has values for the effect and all its causes together"
-        )
+        raise NotEstimable("no_overlap")
     starts, counts = block_starts(units)
     n_units, n_periods = starts.size, int(periods.max()) + 1
     if twoway and n_units == 1:
@@ -427,10 +425,7 @@ def _independent(
     keep = independent_columns(gram, raw_norms)
     collinear = _collinear_partners(W, gram, keep, raw_norms, tr.design.names)
     if not keep.any():
-        raise NotEstimable(
-            "no_variation",
-            "the cause has no within-unit variation left once the fixed effects are removed",
-        )
+        raise NotEstimable("no_variation")
     if not keep.all():
         W, gram = W[:, keep], gram[np.ix_(keep, keep)]
     return W, gram, keep, collinear
@@ -471,10 +466,7 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     y, W, notes = tr.y, tr.W, list(tr.notes)
     y_left = float(np.linalg.norm(y))
     if y_left <= COLLINEARITY_TOLERANCE * max(float(np.linalg.norm(tr.y_raw)), 1e-300):
-        raise NotEstimable(
-            "no_variation_effect",
-            "the effect has no within-unit variation left once the fixed effects are removed",
-        )
+        raise NotEstimable("no_variation_effect")
     W, gram, keep, collinear = _independent(tr)
     dropped = tuple(nm for nm, k in zip(design.names, keep, strict=True) if not k)
     names = tuple(nm for nm, k in zip(design.names, keep, strict=True) if k)
@@ -483,7 +475,6 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     if n - k - n_units < min_residual_df:
         raise NotEstimable(
             "no_df",
-            f"{n} observations in {n_units} unit(s) leave too few degrees of freedom for the model",
             n=n,
             units=n_units,
         )
@@ -492,11 +483,7 @@ def fit_within(design: Design, twoway: bool, min_residual_df: int = 2) -> Within
     resid = y - W @ beta
     solution = LeastSquares(A, beta, resid)
     if float(np.linalg.norm(resid)) <= EXACT_FIT_TOLERANCE * y_left:
-        raise NotEstimable(
-            "exact_fit",
-            "the causes reproduce the effect exactly within units (the effect is a copy or a "
-            "sum of them), so there is nothing left to test",
-        )
+        raise NotEstimable("exact_fit")
     cov, scale, df, inference = _sandwich(W, solution, tr.starts, absorbed, k)
     if inference == "robust":
         notes.append("one_unit_hc1")
