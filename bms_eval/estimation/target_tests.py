@@ -27,9 +27,9 @@ from bms_eval.estimation.inference import (
     t_inference,
 )
 from bms_eval.estimation.influence import (
-    SHIFT_COLUMNS,
     largest_shift,
 )
+from bms_eval.estimation.link_row import LinkRow
 from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.policy import small_panel
 from bms_eval.estimation.verdicts import (
@@ -292,107 +292,80 @@ class TargetRun:
         return result
 
     def rows(self) -> list[dict]:
+        """Every link and lag of this effect, as rows of the table (:class:`LinkRow`)."""
         out = []
-        a = self.analysis
         for link in self.links:
             lead_cache: dict[bool, tuple[float, float]] = {}
             for lag in link.lags:
-                term = (link.source, lag)
-                model, problem, joint = self.model_for(term)
-                row = {
-                    "from": link.source,
-                    "to": link.target,
-                    "lag": lag,
-                    "sign": link.sign,
-                    "n_obs": 0,
-                    "n_units": 0,
-                    "problem": problem,
-                    "note_keys": (),
-                    "alone_because": None,
-                }
-                if problem is not None and problem.kind == "collinear" and self.joint:
-                    row.update(n_obs=self.joint.fit.n_obs, n_units=self.joint.fit.n_units)
-                coef = None if model is None else _coef(model, term, a, f"main|{link.key}|{lag}")
-                if model is not None and coef is None:
-                    row["problem"] = _NO_VARIATION
-                if model is not None:
-                    fit = model.fit
-                    row.update(
-                        n_obs=fit.n_obs,
-                        n_units=fit.n_units,
-                        period_effects=fit.period_effects,
-                        note_keys=fit.notes,
-                    )
-                    if not joint and self.joint_problem:
-                        row["alone_because"] = self.joint_problem
-                if coef is not None:
-                    col = model.terms.index(term)
-                    ratio = float(model.fit.sd_ratio[model.fit.index(str(col))])
-                    between = between_regression(model.y, model.X[:, col], model.units)
-                    mde = minimum_detectable_effect(coef.std_error, coef.df, a.alpha)
-                    if joint not in lead_cache:
-                        lead_cache[joint] = self.lead_p(link, model, joint)
-                    lead_est, lead_p = lead_cache[joint]
-                    row.update(
-                        estimate=coef.estimate,
-                        std_error=coef.std_error,
-                        p_value=coef.p_value,
-                        ci_low=coef.ci_low,
-                        ci_high=coef.ci_high,
-                        std_estimate=coef.estimate * ratio,
-                        std_ci_low=coef.ci_low * ratio,
-                        std_ci_high=coef.ci_high * ratio,
-                        mde_std=mde * ratio,
-                        between_estimate=between.estimate,
-                        between_p_value=between.p_value,
-                        lead_estimate=lead_est,
-                        lead_p_value=lead_p,
-                        inference=coef.inference,
-                        draws=coef.draws,
-                        enumerated=coef.enumerated,
-                        between_std_error=between.std_error,
-                    )
-                    row.update(self.direction_columns(link, lag))
-                    # the unit whose leaving out moves each estimate that can decide
-                    # the verdict most (bms_eval.estimation.influence): the static one
-                    # (also a second opinion on the direction tests' unit), the
-                    # direction tests', and the between slope where it is significant
-                    unit_codes = model.units[block_starts(model.units)[0]]
-                    row[SHIFT_COLUMNS["static"]] = largest_shift(
-                        unit_codes, model.fit.leave_one_out(model.fit.index(str(col)))
-                    )
-                    if between.p_value < a.alpha:
-                        row[SHIFT_COLUMNS["between"]] = largest_shift(
-                            *between_leave_one_out(model.y, model.X[:, col], model.units)
-                        )
-                out.append(row)
+                out.append(self._row(link, lag, lead_cache).as_dict())
         return out
 
-    def direction_columns(self, link: Link, lag: int) -> dict:
-        """The direction-test columns of one row (and, for lag 0, the lag-1 tests)."""
+    def _row(self, link: Link, lag: int, lead_cache: dict[bool, tuple[float, float]]) -> LinkRow:
+        """One link and lag's tests (``lead_cache``: the placebo per model kind, shared by
+        the link's lags)."""
+        a = self.analysis
+        term = (link.source, lag)
+        model, problem, joint = self.model_for(term)
+        row = LinkRow(link.source, link.target, lag, link.sign, problem=problem)
+        if problem is not None and problem.kind == "collinear" and self.joint:
+            row.n_obs, row.n_units = self.joint.fit.n_obs, self.joint.fit.n_units
+        coef = None if model is None else _coef(model, term, a, f"main|{link.key}|{lag}")
+        if model is not None and coef is None:
+            row.problem = _NO_VARIATION
+        if model is None:
+            return row
+        fit = model.fit
+        row.n_obs, row.n_units = fit.n_obs, fit.n_units
+        row.period_effects, row.note_keys = fit.period_effects, fit.notes
+        if not joint and self.joint_problem:
+            row.alone_because = self.joint_problem
+        if coef is None:
+            return row
+        col = model.terms.index(term)
+        ratio = float(fit.sd_ratio[fit.index(str(col))])
+        between = between_regression(model.y, model.X[:, col], model.units)
+        mde = minimum_detectable_effect(coef.std_error, coef.df, a.alpha)
+        if joint not in lead_cache:
+            lead_cache[joint] = self.lead_p(link, model, joint)
+        row.estimate, row.std_error, row.p_value = coef.estimate, coef.std_error, coef.p_value
+        row.ci_low, row.ci_high = coef.ci_low, coef.ci_high
+        row.std_estimate = coef.estimate * ratio
+        row.std_ci_low, row.std_ci_high = coef.ci_low * ratio, coef.ci_high * ratio
+        row.mde_std = mde * ratio
+        row.between_estimate, row.between_p_value = between.estimate, between.p_value
+        row.lead_estimate, row.lead_p_value = lead_cache[joint]
+        row.inference, row.draws, row.enumerated = coef.inference, coef.draws, coef.enumerated
+        row.between_std_error = between.std_error
+        self._direction_fields(row, link, lag)
+        # the unit whose leaving out moves each estimate that can decide the verdict
+        # most (bms_eval.estimation.influence): the static one (also a second opinion
+        # on the direction tests' unit), the direction tests', and the between slope
+        # where it is significant
+        unit_codes = model.units[block_starts(model.units)[0]]
+        row.static_shift = largest_shift(unit_codes, fit.leave_one_out(fit.index(str(col))))
+        if between.p_value < a.alpha:
+            row.between_shift = largest_shift(
+                *between_leave_one_out(model.y, model.X[:, col], model.units)
+            )
+        return row
+
+    def _direction_fields(self, row: LinkRow, link: Link, lag: int) -> None:
+        """The direction tests' fields of one row (and, for lag 0, the lag-1 tests)."""
         pair, problem = self.direction(link, lag)
-        out: dict = {"direction_method": NOT_CHECKED, "direction_problem": problem}
-        if pair is not None:
-            f, r = pair.forward, pair.reverse
-            out[SHIFT_COLUMNS["forward"]] = largest_shift(pair.units, pair.forward_shift)
-            out[SHIFT_COLUMNS["reverse"]] = largest_shift(pair.units, pair.reverse_shift)
-            out.update(
-                direction_method=pair.method,
-                forward_estimate=f.estimate,
-                forward_std_error=f.std_error,
-                forward_p_value=f.p_value,
-                forward_std_estimate=f.std_estimate,
-                forward_inference=f.inference,
-                reverse_estimate=r.estimate,
-                reverse_std_error=r.std_error,
-                reverse_p_value=r.p_value,
-                persistence_effect=f.persistence,
-                persistence_cause=r.persistence,
-            )
-        if lag == 0 and pair is not None:
+        row.direction_method, row.direction_problem = NOT_CHECKED, problem
+        if pair is None:
+            return
+        f, r = pair.forward, pair.reverse
+        row.forward_shift = largest_shift(pair.units, pair.forward_shift)
+        row.reverse_shift = largest_shift(pair.units, pair.reverse_shift)
+        row.direction_method = pair.method
+        row.forward_estimate, row.forward_std_error = f.estimate, f.std_error
+        row.forward_p_value, row.forward_std_estimate = f.p_value, f.std_estimate
+        row.forward_inference = f.inference
+        row.reverse_estimate, row.reverse_std_error = r.estimate, r.std_error
+        row.reverse_p_value = r.p_value
+        row.persistence_effect, row.persistence_cause = f.persistence, r.persistence
+        if lag == 0:
             # the same model holds X a year earlier, and the reverse test is at lag 1
-            out.update(
-                lag1_forward_p_value=pair.forward_next_p_value,
-                lag1_reverse_p_value=pair.reverse.p_value,
-            )
-        return out
+            row.lag1_forward_p_value = pair.forward_next_p_value
+            row.lag1_reverse_p_value = pair.reverse.p_value

@@ -1,0 +1,121 @@
+"""One row of the link tests as estimation fills it: a typed record, built in one
+place (:meth:`bms_eval.estimation.target_tests.TargetRun.rows`).
+
+A test that could not be run leaves its fields :data:`UNSET`; :meth:`LinkRow.as_dict`
+leaves them out, so the table shows those cells empty. The columns of ``links.csv``
+that are decided after every row is known (the adjusted p-values, the verdicts, the
+influence and the cautions) are added to the table by
+:mod:`bms_eval.estimation.links`; the sentences by :mod:`bms_eval.narrative.reasons`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from bms_eval.estimation.fixed_effects import NotEstimable
+from bms_eval.estimation.influence import SHIFT_COLUMNS
+
+
+class _Unset:
+    """The type of :data:`UNSET`."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: A field whose test was not run (its cell stays empty).
+UNSET: Any = _Unset()
+
+#: Fields whose column has another name in the table.
+_COLUMN_OF = {
+    "source": "from",
+    "target": "to",
+    **{f"{kind}_shift": column for kind, column in SHIFT_COLUMNS.items()},
+}
+
+
+@dataclass
+class LinkRow:
+    """One link and lag: the static within test, the side tests and the direction tests.
+
+    Attributes
+    ----------
+    source, target : str
+        The arrow's indicator ids (the columns ``from`` and ``to``).
+    lag : int
+    sign : str
+        The expected sign, ``+`` or ``-``.
+    n_obs, n_units : int
+        The sample of the model that tested the link (0 where none could).
+    problem : NotEstimable or None
+        Why the static test could not be run.
+    note_keys : tuple of str
+        What the fit changed from the requested model (``note.fit_<key>``).
+    alone_because : NotEstimable or None
+        Why the cause was estimated alone, not in the effect's joint model.
+    static_shift, forward_shift, reverse_shift, between_shift : tuple or None
+        The unit whose leaving out moves that estimate most, and by how much.
+
+    The other fields are the columns of ``links.csv`` of the same name
+    (docs/outputs.md).
+    """
+
+    source: str
+    target: str
+    lag: int
+    sign: str
+    n_obs: int = 0
+    n_units: int = 0
+    problem: NotEstimable | None = None
+    note_keys: tuple[str, ...] = ()
+    alone_because: NotEstimable | None = None
+    period_effects: bool = UNSET
+    # the static within test
+    estimate: float = UNSET
+    std_error: float = UNSET
+    p_value: float = UNSET
+    ci_low: float = UNSET
+    ci_high: float = UNSET
+    std_estimate: float = UNSET
+    std_ci_low: float = UNSET
+    std_ci_high: float = UNSET
+    mde_std: float = UNSET
+    inference: str = UNSET
+    draws: int = UNSET
+    enumerated: bool = UNSET
+    # the between and placebo tests
+    between_estimate: float = UNSET
+    between_std_error: float = UNSET
+    between_p_value: float = UNSET
+    lead_estimate: float = UNSET
+    lead_p_value: float = UNSET
+    # the direction tests
+    direction_method: str = UNSET
+    direction_problem: NotEstimable | None = UNSET
+    forward_estimate: float = UNSET
+    forward_std_error: float = UNSET
+    forward_p_value: float = UNSET
+    forward_std_estimate: float = UNSET
+    forward_inference: str = UNSET
+    reverse_estimate: float = UNSET
+    reverse_std_error: float = UNSET
+    reverse_p_value: float = UNSET
+    persistence_effect: float = UNSET
+    persistence_cause: float = UNSET
+    lag1_forward_p_value: float = UNSET
+    lag1_reverse_p_value: float = UNSET
+    # the unit that moves each estimate most (bms_eval.estimation.influence)
+    static_shift: tuple[int, float] | None = UNSET
+    forward_shift: tuple[int, float] | None = UNSET
+    reverse_shift: tuple[int, float] | None = UNSET
+    between_shift: tuple[int, float] | None = UNSET
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row for the table: its set fields by their column names."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not UNSET:
+                out[_COLUMN_OF.get(f.name, f.name)] = value
+        return out
