@@ -296,37 +296,18 @@ def estimate_links(
     workers: int | None = None,
     influence: bool = True,
 ) -> LinkResults:
-    """Test every link of the scorecard on the data.
-
-    Parameters
-    ----------
-    scorecard : Scorecard
-        Links, indicator names and the ``analysis`` options (effects, alpha,
-        min_effect, controls, bootstrap draws and seed).
-    data : IndicatorData or pandas.DataFrame
-        Tidy data (``unit, period, indicator, value``), checked against the
-        scorecard (see :func:`bms_eval.inputs.validation.load_inputs`).
-    progress : callable, optional
-        Receives one line per effect indicator as it is done (for long runs).
-    workers : int, optional
-        Processes testing effect indicators side by side (by default every core
-        on larger runs: :func:`bms_eval.estimation.links.link_tests`). The results
-        are the same whatever the number.
-    influence : bool
-        Whether to find, per verdict, the unit that moves it most and the verdict
-        without it (:mod:`bms_eval.estimation.influence`). Simulation studies of
-        the tests' size may leave it out; the influence columns are then empty.
+    """Test every link of the scorecard on the data, with the reasons in the scorecard's
+    language: :func:`bms_eval.estimation.links.link_tests` (its parameters) and the
+    sentences of :mod:`bms_eval.narrative.reasons`.
 
     Returns
     -------
     LinkResults
-        One row per link and lag, with the columns of docs/outputs.md, the reasons
-        in the scorecard's language.
+        One row per link and lag, with the columns of docs/outputs.md.
     """
     tests = link_tests(scorecard, data, progress=progress, workers=workers, influence=influence)
-    frame = tests.frame
+    frame, a = tests.frame, scorecard.analysis
     if len(frame):
-        a = scorecard.analysis
         frame["reason"], frame["notes"] = reasons_and_notes(
             frame.to_dict("records"),
             scorecard.model_names,
@@ -334,7 +315,6 @@ def estimate_links(
             a.min_effect,
             Texts(scorecard.language),
         )
-    a = scorecard.analysis
     return LinkResults(
         frame,
         scorecard=scorecard.name,
