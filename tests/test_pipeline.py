@@ -13,7 +13,7 @@ import pandas as pd
 import papermill
 import pytest
 
-from bms_eval.assessment.status import scorecard_status
+from bms_eval.assessment.status import TREND_PERIODS, scorecard_status
 from bms_eval.estimation.arrows import arrow_counts
 from bms_eval.foundation.resources import notebook_dir
 from bms_eval.inputs.validation import load_inputs
@@ -21,6 +21,7 @@ from bms_eval.narrative.texts import Texts
 from bms_eval.pipeline import run as run_module
 from bms_eval.pipeline.notebooks import notebooks, parameters_for
 from bms_eval.pipeline.run import RunFailed, RunSettings, run_pipeline
+from bms_eval.planning.options import DEFAULT_DRAWS, DEFAULT_EFFECT
 from bms_eval.report.notebook import FIGURE_KEY
 from tests.conftest import (
     EXAMPLE_CARD,
@@ -52,6 +53,23 @@ def test_parameters_match_what_run_passes(notebook):
     for name, value in passed.items():
         assert declared[name]["inferred_type_name"] == type(value).__name__, name
         assert declared[name]["help"], f"{name} needs a trailing comment"
+
+
+def test_the_notebooks_defaults_are_the_packages():
+    """A notebook's parameters cell holds literals (papermill injects after it): each
+    default that the package names elsewhere is the package's own."""
+    named = {
+        "trend_periods": TREND_PERIODS,
+        "effect": DEFAULT_EFFECT,
+        "draws": DEFAULT_DRAWS,
+    }
+    seen = set()
+    for notebook in notebooks():
+        for name, declared in papermill.inspect_notebook(str(notebook)).items():
+            if name in named:
+                assert declared["default"] == repr(named[name]), (notebook.name, name)
+                seen.add(name)
+    assert seen == set(named)
 
 
 @pytest.mark.parametrize("notebook", notebooks(), ids=lambda p: p.stem)
