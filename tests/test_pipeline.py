@@ -19,7 +19,7 @@ from bms_eval.foundation.resources import notebook_dir
 from bms_eval.inputs.validation import load_inputs
 from bms_eval.narrative.texts import Texts
 from bms_eval.pipeline import run as run_module
-from bms_eval.pipeline.notebooks import notebooks, parameters_for
+from bms_eval.pipeline.notebooks import RESET, notebooks, parameters_for
 from bms_eval.pipeline.run import RunFailed, RunSettings, run_pipeline
 from bms_eval.planning.options import DEFAULT_DRAWS, DEFAULT_EFFECT
 from bms_eval.report.notebook import FIGURE_KEY
@@ -53,6 +53,14 @@ def test_parameters_match_what_run_passes(notebook):
     for name, value in passed.items():
         assert declared[name]["inferred_type_name"] == type(value).__name__, name
         assert declared[name]["help"], f"{name} needs a trailing comment"
+
+
+def test_the_kernel_reset_runs_as_python():
+    """What runs in the kernel before each notebook (after IPython's ``%reset``) is
+    valid: it names modules that exist."""
+    magic, code = RESET.split("\n", 1)
+    assert magic == "%reset -f"
+    exec(compile(code, "RESET", "exec"), {})
 
 
 def test_the_notebooks_defaults_are_the_packages():

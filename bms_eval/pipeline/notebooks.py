@@ -37,7 +37,7 @@ WARM_UP = (
 )
 
 #: Run in the kernel before each notebook.
-RESET = "%reset -f\nimport bms_eval.foundation.memory\nbms_eval.memory.release_memory()"
+RESET = "%reset -f\nimport bms_eval.foundation.memory\nbms_eval.foundation.memory.release_memory()"
 
 #: The notebook of the plan: run by ``bms-eval run --plan`` only.
 PLAN_NOTEBOOK = "05_design"
@@ -150,6 +150,12 @@ def _reset(km: AsyncKernelManager, notebook: str) -> None:
                 break
     finally:
         client.stop_channels()
+    content = reply["content"]
+    if content.get("status") != "ok":  # a bug of ours, not of the user's data
+        raise RuntimeError(
+            f"resetting the kernel before {notebook} failed: "
+            f"{content.get('ename', '')}: {content.get('evalue', '')}"
+        )
 
 
 class CellFailure(Exception):
