@@ -122,7 +122,10 @@ def read_modules() -> dict[str, Module]:
 
 
 def _resolve_dotted(dotted: str, modules: set[str]) -> list[str]:
-    return [dotted if dotted in modules else "__init__"]
+    """The module ``import bms_eval.<dotted>`` reaches: the longest prefix that is one."""
+    while dotted and dotted not in modules:
+        dotted = dotted.rpartition(".")[0]
+    return [dotted or "__init__"]
 
 
 def layer_of(name: str) -> int:

@@ -201,11 +201,13 @@ def _test_targets(
     panel: Panel,
     scorecard: Scorecard,
     groups: list[tuple[str, list[Link]]],
+    sizes: list[int],
     n_workers: int,
     done: Callable[[int, list[dict]], None],
 ) -> None:
-    """Test each effect indicator's links, in this process or in ``n_workers`` forked
-    workers, handing ``done`` each group's index and rows as it finishes."""
+    """Test each effect indicator's links (``sizes``: each group's link-lags), in this
+    process or in ``n_workers`` forked workers, handing ``done`` each group's index and
+    rows as it finishes."""
     global _JOB
     if n_workers == 1:
         for i, (target, links) in enumerate(groups):
@@ -217,7 +219,6 @@ def _test_targets(
     try:
         # the effects with the most link-lags first, so no worker is left with a
         # long one at the end; the rows are put in the scorecard's order after
-        sizes = [sum(len(lk.lags) for lk in links) for _, links in groups]
         largest_first = sorted(range(len(groups)), key=lambda i: -sizes[i])
         for i, found in pool.imap_unordered(_target_rows, largest_first):
             done(i, found)
@@ -306,7 +307,8 @@ def link_tests(
     # the matrices are small: BLAS threads would only spin, and with workers on
     # every core they would crowd each other out
     with threadpool_limits(limits=1, user_api="blas"):
-        _test_targets(panel, scorecard, groups, _workers(workers, len(groups), sum(sizes)), done)
+        n_workers = _workers(workers, len(groups), sum(sizes))
+        _test_targets(panel, scorecard, groups, sizes, n_workers, done)
     order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
     rows.sort(key=lambda r: (order[(r["from"], r["to"])], r["lag"]))
     frame = _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))

@@ -45,7 +45,7 @@ def write_links_csv(table: pd.DataFrame, target: str | Path | IO[str]) -> None:
 
 @dataclass(frozen=True, repr=False, eq=False)
 class LinkResults:
-    """Results of :func:`bms_eval.estimation.estimate_links`.
+    """Results of :func:`estimate_links`.
 
     Attributes
     ----------
@@ -306,17 +306,9 @@ def estimate_links(
         One row per link and lag, with the columns of docs/outputs.md.
     """
     tests = link_tests(scorecard, data, progress=progress, workers=workers, influence=influence)
-    frame, a = tests.frame, scorecard.analysis
-    if len(frame):
-        frame["reason"], frame["notes"] = reasons_and_notes(
-            frame.to_dict("records"),
-            scorecard.model_names,
-            a.alpha,
-            a.min_effect,
-            Texts(scorecard.language),
-        )
-    return LinkResults(
-        frame,
+    a = scorecard.analysis
+    results = LinkResults(
+        tests.frame,
         scorecard=scorecard.name,
         effects=a.effects,
         alpha=a.alpha,
@@ -328,3 +320,6 @@ def estimate_links(
         seconds=tests.seconds,
         card=scorecard,
     )
+    if len(tests.frame):  # the scorecard's language, as any other is written (to_frame)
+        tests.frame["reason"], tests.frame["notes"] = results._prose(scorecard.language)
+    return results

@@ -43,6 +43,11 @@ def cautions_summary(column: Iterable[object], texts: Texts) -> tuple[str, str]:
     return count, which
 
 
+def _problem(problem: NotEstimable, t: Texts) -> str:
+    """Why a model could not be estimated, written from its key and numbers."""
+    return t.format(f"problem.{problem.kind}", **problem.values)
+
+
 def _when(lag: int, texts: Texts) -> str:
     if lag <= 1:
         return texts[f"when.{lag}"]
@@ -66,11 +71,7 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
     """What the reason adds after its main sentence: direction, same year, method."""
     out = ""
     if not ev.direction_checked:
-        why = (
-            t.format(f"problem.{ev.direction_problem.kind}", **ev.direction_problem.values)
-            if ev.direction_problem is not None
-            else ""
-        )
+        why = _problem(ev.direction_problem, t) if ev.direction_problem is not None else ""
         out += t.format("note.not_checked", why=why) if why else t["note.not_checked_plain"]
     elif (
         verdict in ("between_only", "no_effect", "inconclusive")
@@ -151,8 +152,7 @@ def reason(ev: Evidence, verdict: Verdict, alpha: float, min_effect: float, t: T
     x, y = ev.cause, ev.effect
     if verdict == "insufficient_data":
         assert ev.problem is not None
-        problem = t.format(f"problem.{ev.problem.kind}", **ev.problem.values)
-        return t.format("reason.insufficient_data", x=x, y=y, problem=problem)
+        return t.format("reason.insufficient_data", x=x, y=y, problem=_problem(ev.problem, t))
     checked = ev.direction_checked
     est, p = forward_test(ev)
     common = {
@@ -214,6 +214,5 @@ def fit_notes(row: Mapping[str, object], t: Texts) -> str:
     parts = [t[f"note.fit_{k}"] for k in keys] if isinstance(keys, tuple | list) else []
     alone = row.get("alone_because")
     if isinstance(alone, NotEstimable):
-        problem = t.format(f"problem.{alone.kind}", **alone.values)
-        parts.append(t.format("note.fit_alone", problem=problem))
+        parts.append(t.format("note.fit_alone", problem=_problem(alone, t)))
     return "; ".join(parts)

@@ -91,13 +91,13 @@ def _execute_notebooks(
     timeout: int | None,
     folder: OutputFolder,
     producer: Producer,
-    done: Callable[[str], None],
     progress: Callable[[str], None],
+    start: float,
 ) -> tuple[list[dict], dict[str, float]]:
     """Execute the notebooks one after the other into the work folder's ``notebooks/``
     while the producer computes what they show: the manifest's record of each (name,
-    parameters, seconds) and the seconds each took. ``progress`` hears of each start,
-    ``done`` of each end.
+    parameters, seconds) and the seconds each took. ``progress`` hears of each start
+    and end (with the time since the run's ``start``).
 
     Raises
     ------
@@ -122,7 +122,10 @@ def _execute_notebooks(
             records.append(
                 {"notebook": nb.name, "parameters": shown, "seconds": round(times[nb.name], 2)}
             )
-            done(f"[{i}/{len(found)}] {nb.name} done in {times[nb.name]:.1f} s")
+            progress(
+                f"[{i}/{len(found)}] {nb.name} done in {times[nb.name]:.1f} s "
+                f"(elapsed {time.perf_counter() - start:.1f} s)"
+            )
         producer.finish()
     except CellFailure as failure:
         producer.stop()
@@ -212,8 +215,8 @@ def run_pipeline(
             settings.timeout,
             folder,
             producer,
-            lambda line: progress(f"{line} (elapsed {time.perf_counter() - start:.1f} s)"),
             progress,
+            start,
         )
         t0 = time.perf_counter()
         # every part and figure read into memory before the parts folder goes: the

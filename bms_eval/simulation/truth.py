@@ -227,19 +227,35 @@ def _unit_and_period_ids(
     return unit_ids, period_ids
 
 
+@dataclass(frozen=True)
+class _Latent:
+    """Per indicator: the units' levels, the yearly shocks and the within-unit process,
+    burn-in included."""
+
+    level: dict[str, np.ndarray]
+    shocks: dict[str, np.ndarray]
+    within: dict[str, np.ndarray]
+
+
 def _latent(
     ids: list[str],
     procs: dict[str, IndicatorProcess],
     table: pd.DataFrame,
-    edges: list,
-    order: list[str],
     n_units: int,
     n_total: int,
     rng: np.random.Generator,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+) -> _Latent:
     """Each indicator's unit levels (with the between associations), yearly shocks and
     within-unit process (AR(1) noise plus the lagged within effects), drawn in that
-    order."""
+    order.
+
+    Raises
+    ------
+    ValueError
+        The lag-0 effects form a cycle.
+    """
+    edges = _within_edges(table)
+    order = _order(ids, edges)
     own = {k: rng.normal(0.0, procs[k].sd_between, n_units) for k in ids}
     level = {k: own[k].copy() for k in ids}
     for _, r in table.iterrows():
@@ -260,16 +276,13 @@ def _latent(
                 if t - lag >= 0:
                     v += b * z[s][:, t - lag]
             z[k][:, t] = v
-    return level, shocks, z
+    return _Latent(level, shocks, z)
 
 
 def _reported(
     scorecard: Scorecard,
-    ids: list[str],
     procs: dict[str, IndicatorProcess],
-    level: dict[str, np.ndarray],
-    shocks: dict[str, np.ndarray],
-    z: dict[str, np.ndarray],
+    latent: _Latent,
     burn_in: int,
     unit_ids: list[str],
     period_ids: list[int],
@@ -277,7 +290,8 @@ def _reported(
 ) -> pd.DataFrame:
     """The values as reported (:func:`_observe`) after the burn-in, as a tidy table
     sorted by unit, period and scorecard order."""
-    n_units = len(unit_ids)
+    ids, n_units = list(scorecard.indicator_ids), len(unit_ids)
+    level, shocks, z = latent.level, latent.shocks, latent.within
     frames = []
     for k in ids:
         p = procs[k]
@@ -363,12 +377,8 @@ def simulate(
         if bad:
             raise ValueError(f"effects: {col!r} names unknown indicator(s) {bad}")
     procs = _processes(scorecard, indicators)
-    edges = _within_edges(table)
-    order = _order(ids, edges)
-    n_units, n_total = len(unit_ids), burn_in + len(period_ids)
-
-    level, shocks, z = _latent(ids, procs, table, edges, order, n_units, n_total, rng)
-    return _reported(scorecard, ids, procs, level, shocks, z, burn_in, unit_ids, period_ids, rng)
+    latent = _latent(ids, procs, table, len(unit_ids), burn_in + len(period_ids), rng)
+    return _reported(scorecard, procs, latent, burn_in, unit_ids, period_ids, rng)
 
 
 def _observe(
