@@ -74,9 +74,10 @@ def _planted(seed: int, units: int = 60):
 def test_a_planted_aberrant_unit_makes_its_verdict_fragile_and_is_named(seed, units):
     c, panel, bad = _planted(seed, units)
     row = estimate_links(c, panel).to_frame().iloc[0]
-    # what the bad unit makes of it: with 60 units a forward effect; with 20 the
+    # what the bad unit makes of it: with 60 units a forward effect (or, where the
+    # design with common shocks does not confirm that, its reverse); with 20 the
     # jackknife's errors take the unit in, and its mark is a between-units association
-    assert row["verdict"] in {"supported", "reciprocal", "between_only"}
+    assert row["verdict"] in {"supported", "reciprocal", "reverse", "between_only"}
     assert row["influential_unit"] == bad
     assert row["fragile"] and row["verdict_without"] != row["verdict"]
     assert row["cautions"].split(";")[0] == "fragile"

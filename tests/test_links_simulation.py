@@ -138,14 +138,16 @@ def test_eight_units_true_effect_coverage_quick():
     """The coverage of a true effect on 80 panels."""
     covered, supported = _true_effect(80)
     assert QUICK_COVERAGE[0] <= covered <= QUICK_COVERAGE[1]
-    assert supported > 0.5, "power is not nil"
+    # about 0.54 before the robustness designs; a design the data call for that cannot
+    # confirm the finding with 8 units costs about a tenth of it
+    assert supported > 0.4, "power is not nil"
 
 
 @pytest.mark.slow
 def test_eight_units_true_effect_coverage():
     covered, supported = _true_effect(400)
     assert COVERAGE_TWOWAY[0] <= covered <= COVERAGE_TWOWAY[1]
-    assert supported > 0.5, "power is not nil"
+    assert supported > 0.4, "power is not nil"
 
 
 CASES = {

@@ -31,6 +31,8 @@ CAUTION_LEVELS = {
     "direction_not_checked": "strategic",
     "placebo_failed": "strategic",
     "few_units": "institutional",
+    "trend_sensitive": "strategic",
+    "common_shock_sensitive": "strategic",
 }
 
 

@@ -67,6 +67,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import fdtrc
 
 from bms_eval.estimation.direction_equations import Equation, build_equation, not_solved
 from bms_eval.estimation.direction_solver import (
@@ -78,6 +79,7 @@ from bms_eval.estimation.direction_solver import (
 from bms_eval.estimation.inference import t_inference
 from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.policy import small_panel
+from bms_eval.estimation.unit_designs import DesignKind
 
 #: Largest own persistence accepted for the solution (beyond it the model
 #: explodes and the correction has no meaning).
@@ -135,6 +137,11 @@ class DirectionPair:
     units: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int), repr=False)
     forward_shift: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     reverse_shift: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    #: the shocks' variances of the forward and the reverse equation (bias-corrected:
+    #: each is its equation's residual sum of squares over its fixed-T degrees of
+    #: freedom) and those degrees of freedom
+    shock_variances: tuple[float, float] = (math.nan, math.nan)
+    shock_df: tuple[float, float] = (math.nan, math.nan)
 
 
 # --------------------------------------------------------------------------- equations
@@ -212,6 +219,7 @@ def cross_lagged(
     others: list[Term],
     controls: list[Term],
     twoway: bool,
+    kind: DesignKind = "within",
 ) -> DirectionPair:
     """The forward and reverse direction tests of the arrow ``cause → target`` at ``lag``.
 
@@ -230,6 +238,9 @@ def cross_lagged(
         Terms of the reverse equation besides ``X``'s own lag and ``Y``.
     twoway : bool
         Period effects besides unit effects.
+    kind : {"within", "trend", "cce"}
+        The design: the main one, or a robustness design
+        (:mod:`bms_eval.estimation.unit_designs`).
 
     Raises
     ------
@@ -244,8 +255,8 @@ def cross_lagged(
     f_terms = pair_terms(target, cause, lag, others)
     r_controls = [t for t in controls if t[0] != target]  # Y enters only at its lags
     r_terms = pair_terms(cause, target, lag if lag >= 1 else 1, r_controls)
-    fwd = build_equation(panel, scale, target, f_terms, pair, twoway)
-    rev = build_equation(panel, scale, cause, r_terms, pair, twoway)
+    fwd = build_equation(panel, scale, target, f_terms, pair, twoway, kind)
+    rev = build_equation(panel, scale, cause, r_terms, pair, twoway, kind)
     active = np.flatnonzero(np.bincount(np.r_[fwd.units, rev.units]))
     g = int(active.size)
     model, par, variance, inference, shifts = _solved(fwd, rev, panel, active)
@@ -262,11 +273,32 @@ def cross_lagged(
     next_p = math.nan
     if after is not None and variance[after] > 0:
         next_p = t_inference(float(par[after]), math.sqrt(float(variance[after])), g - 1, 0.05)[0]
+    n_coef = model.k_f + model.k_r
     return DirectionPair(
         fits[0],
         fits[1],
+        shock_variances=(float(par[n_coef]), float(par[n_coef + 2])),
+        shock_df=(model.df_f, model.df_r),
         forward_next_p_value=next_p,
         units=active,
         forward_shift=shifts[:, 1] * scale[target] / scale[cause],
         reverse_shift=shifts[:, model.k_f + 1] * scale[cause] / scale[target],
     )
+
+
+def needed_p_value(main: DirectionPair, design: DirectionPair) -> float:
+    """Whether a robustness design's unit-specific terms are needed: per equation, the
+    F test of the main design's shock variance against the design's, both
+    bias-corrected (so a persistent indicator's own past does not pass for a trend, as
+    it does in the uncorrected fits' F test); the smaller p of the two equations,
+    doubled (Bonferroni), at most 1."""
+    out = []
+    for side in (0, 1):
+        s0, d0 = main.shock_variances[side], main.shock_df[side]
+        s1, d1 = design.shock_variances[side], design.shock_df[side]
+        extra = d0 - d1
+        if not (extra > 0 and d1 > 0 and s1 > 0 and math.isfinite(s0)):
+            continue
+        stat = max(s0 * d0 - s1 * d1, 0.0) / extra / s1
+        out.append(float(fdtrc(extra, d1, stat)))
+    return min(1.0, 2 * min(out)) if out else math.nan

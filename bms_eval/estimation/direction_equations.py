@@ -23,11 +23,15 @@ from bms_eval.estimation.fixed_effects import (
     project_periods,
 )
 from bms_eval.estimation.panel import Panel, Term
+from bms_eval.estimation.unit_designs import (
+    DesignKind,
+    UnitProjection,
+    pairs_by_distance,
+    unit_projection,
+    unit_regressors,
+)
 from bms_eval.estimation.within_fit import fit_within
 
-#: Fewest distinct periods in which the effect, its own past and the cause are
-#: observed together: below it the direction is not checked. Each unit then
-#: contributes at least a few within-unit changes to both equations.
 #: Fewest distinct periods in which the effect, its own past and the cause are
 #: observed together: below it the direction is not checked. Each unit then
 #: contributes at least a few within-unit changes to both equations.
@@ -58,6 +62,19 @@ class Equation:
     # with period effects: y and W before they were partialled out (else None)
     unit_y: np.ndarray | None = None
     unit_W: np.ndarray | None = None
+    # a robustness design's per-unit projection (None: the within transformation)
+    projection: UnitProjection | None = None
+
+    def residual_makers(self, n_units: int, n_periods: int) -> np.ndarray:
+        """Each unit's residual maker on the grid (units × periods × periods)."""
+        if self.projection is not None:
+            return self.projection.M
+        mask = np.zeros((n_units, n_periods))
+        mask[self.units, self.periods] = 1.0
+        t_i = np.maximum(mask.sum(axis=1), 1.0)
+        return mask[:, :, None] * np.eye(n_periods)[None] - (
+            mask[:, :, None] * mask[:, None, :] / t_i[:, None, None]
+        )
 
 
 def without_unit(eq: Equation, unit: int) -> Equation:
@@ -70,7 +87,12 @@ def without_unit(eq: Equation, unit: int) -> Equation:
     y, W = eq.y[keep], eq.W[keep]
     if eq.unit_y is not None and eq.unit_W is not None:
         both = np.column_stack([eq.unit_y[keep], eq.unit_W[keep]])
-        both = project_periods(eq.units[keep], eq.periods[keep], both)
+        if eq.projection is not None:
+            both = eq.projection.without_periods(
+                eq.units[keep], eq.periods[keep], both, leave_out=unit
+            )
+        else:
+            both = project_periods(eq.units[keep], eq.periods[keep], both)
         y, W = both[:, 0], both[:, 1:]
     return replace(
         eq,
@@ -98,18 +120,6 @@ def within_projection(
         return both[:, 0], both[:, 1:], both[:, 0], both[:, 1:], False
     out = project_periods(design.units, design.periods, both)
     return out[:, 0], out[:, 1:], both[:, 0], both[:, 1:], True
-
-
-@functools.lru_cache(maxsize=16)
-def pairs_by_distance(n_periods: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For periods ``0 … n_periods − 1``: the flat indices ``t·P + s`` of all pairs with
-    ``t > s``, ordered by ``d = t − s``, where each distance starts, and the distances."""
-    t, s = np.tril_indices(n_periods, k=-1)
-    order = np.argsort(t - s, kind="stable")
-    flat = (t * n_periods + s)[order]
-    dist = (t - s)[order]
-    starts = np.flatnonzero(np.r_[True, dist[1:] != dist[:-1]]) if dist.size else dist
-    return flat, starts, dist[starts] if dist.size else dist
 
 
 def count_pairs(design: Design, n_units: int, n_periods: int) -> tuple[np.ndarray, np.ndarray]:
@@ -144,9 +154,11 @@ def build_equation(
     terms: list[Term],
     pair: dict[str, int],
     twoway: bool,
+    kind: DesignKind = "within",
 ) -> Equation:
     """Build and check one equation, every indicator divided by its ``scale``; ``pair``
-    maps the pair's ids to 0 (``Y``) and 1 (``X``)."""
+    maps the pair's ids to 0 (``Y``) and 1 (``X``); ``kind`` is the design
+    (:mod:`bms_eval.estimation.unit_designs`)."""
     y = panel.shifted(target, 0) / scale[target]
     columns = [panel.shifted(ind, lag) / scale[ind] for ind, lag in terms]
     design = design_from_grids(y, columns, [str(i) for i in range(len(terms))])
@@ -161,6 +173,8 @@ def build_equation(
         )
     if design.n_units < 2:
         raise NotEstimable("no_df", n=design.n_obs, units=1)
+    if kind != "within":
+        return _design_equation(panel, design, terms, pair, twoway, kind)
     yw, W, y_unit, W_unit, two_way = within_projection(design, twoway)
     gram = W.T @ W
     raw_norms = np.sqrt(np.einsum("ij,ij->j", design.X, design.X))
@@ -208,6 +222,87 @@ def build_equation(
         unit_y=y_unit if two_way else None,
         unit_W=W_unit if two_way else None,
     )
+
+
+def _design_equation(
+    panel: Panel,
+    design: Design,
+    terms: list[Term],
+    pair: dict[str, int],
+    twoway: bool,
+    kind: DesignKind,
+) -> Equation:
+    """One equation under a robustness design: each unit's rows projected off its own
+    regressors (then off the period effects, for ``trend`` with two-way effects)."""
+    shape = (len(panel.units), panel.shape[1])
+    # the pair's variables, the most needed first: the effect, the cause at the
+    # tested lag, the effect's own lag, the cause one period further back
+    pair_columns = sorted(
+        (c for c, (ind, _) in enumerate(terms) if ind in pair), key=lambda c: (c != 1, c)
+    )
+    Z = unit_regressors(
+        kind,
+        design.units,
+        design.periods,
+        np.column_stack([design.y, design.X[:, pair_columns]]),
+        shape,
+    )
+    projection = unit_projection(Z, Z[:, :, 0])
+    keep = projection.mask[design.units, design.periods] > 0
+    units, periods = design.units[keep], design.periods[keep]
+    values = np.column_stack([design.y, design.X])[keep]
+    unit_values = projection.residuals(units, periods, values)
+    n_periods = int(np.count_nonzero(np.bincount(periods)))
+    period_effects = twoway and n_periods >= 2
+    out = projection.without_periods(units, periods, unit_values) if period_effects else unit_values
+    yw, W = out[:, 0], out[:, 1:]
+    gram, xy = W.T @ W, W.T @ yw
+    raw_norms = np.sqrt(np.einsum("ij,ij->j", design.X, design.X))
+    if not (
+        float(np.linalg.norm(yw)) > EXACT_FIT_TOLERANCE * float(np.linalg.norm(design.y))
+        and independent_columns(gram, raw_norms).all()
+    ):
+        raise NotEstimable("no_variation")
+    raw = np.linalg.solve(gram, xy)
+    g = int(np.count_nonzero(np.bincount(units)))
+    n, absorbed = int(units.size), float(projection.rank.sum())
+    dummies = (n_periods - 1) if period_effects else 0
+    share = (n - absorbed - dummies) / (n - absorbed) if n > absorbed else 0.0
+    starts, counts = block_starts(units)
+    within = demean(np.column_stack([values[:, 0], values[:, 2]]), starts, counts)
+    y_norm = float(np.linalg.norm(within[:, 0]))
+    return Equation(
+        y=yw,
+        W=W,
+        units=units,
+        periods=periods,
+        dynamic=tuple((c, pair[ind], lag) for c, (ind, lag) in enumerate(terms) if ind in pair),
+        pair_counts=projection.pair_weights(),
+        df_units=projection.degrees_of_freedom() * share,
+        sd_ratio=float(np.linalg.norm(within[:, 1]) / y_norm) if y_norm > 0 else math.nan,
+        raw=float(raw[1]),
+        raw_own=float(raw[0]),
+        bias_factor=1.0 - 1.0 / g if period_effects else 1.0,
+        gram=gram,
+        xy=xy,
+        unit_y=unit_values[:, 0] if period_effects else None,
+        unit_W=unit_values[:, 1:] if period_effects else None,
+        projection=projection,
+    )
+
+
+def both_degrees_of_freedom(
+    fwd: Equation, rev: Equation, n_units: int, n_periods: int
+) -> np.ndarray:
+    """Per unit: ``E[Σ_t ẽ(t)ũ(t)] / σ_eu`` over the periods both equations have,
+    ``Σ_{t,s} M_f[t, s]·M_r[t, s]`` (before the period effects' share)."""
+    both = np.zeros((n_units, n_periods))
+    both[fwd.units, fwd.periods] = 1.0
+    seen = np.zeros_like(both)
+    seen[rev.units, rev.periods] = 1.0
+    both *= seen
+    product = fwd.residual_makers(n_units, n_periods) * rev.residual_makers(n_units, n_periods)
+    return (product * both[:, :, None] * both[:, None, :]).sum(axis=(1, 2))
 
 
 # --------------------------------------------------------------------------- the bias

@@ -17,6 +17,7 @@ from bms_eval.estimation.direction_equations import (
     Dynamics,
     Equation,
     bias_moments,
+    both_degrees_of_freedom,
     not_solved,
     unit_blocks,
     without_unit,
@@ -88,9 +89,14 @@ class PairModel:
         t_r = np.bincount(rev.units, minlength=n_units).astype(float)
         n_b = np.bincount(self.both_units, minlength=n_units).astype(float)
         # E[Σ_t ẽ(t)ũ(t)] = σ_eu · (n_b − n_b/T_r − n_b/T_f + n_b²/(T_f T_r)) per unit
-        with np.errstate(invalid="ignore", divide="ignore"):
-            d = n_b - n_b / t_r - n_b / t_f + n_b**2 / (t_f * t_r)
-        share = fwd.df_units.sum() / max(np.maximum(t_f - 1, 0).sum(), 1e-300)
+        if fwd.projection is None and rev.projection is None:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                d = n_b - n_b / t_r - n_b / t_f + n_b**2 / (t_f * t_r)
+            share = fwd.df_units.sum() / max(np.maximum(t_f - 1, 0).sum(), 1e-300)
+        else:  # a robustness design's projections (bms_eval.estimation.unit_designs)
+            d = both_degrees_of_freedom(fwd, rev, n_units, n_periods)
+            traces = fwd.residual_makers(n_units, n_periods).trace(axis1=1, axis2=2)
+            share = fwd.df_units.sum() / max(float(traces.sum()), 1e-300)
         self.df_both = np.nan_to_num(d) * share
         self.df_f = max(float(fwd.df_units.sum()), 1e-300)
         self.df_r = max(float(rev.df_units.sum()), 1e-300)

@@ -10,11 +10,14 @@ influence and the cautions) are added to the table by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.estimation.influence import SHIFT_COLUMNS
+
+if TYPE_CHECKING:
+    from bms_eval.estimation.direction import DirectionFit
 
 
 class _Unset:
@@ -105,17 +108,37 @@ class LinkRow:
     persistence_cause: float = UNSET
     lag1_forward_p_value: float = UNSET
     lag1_reverse_p_value: float = UNSET
+    # the robustness designs' direction tests (bms_eval.estimation.unit_designs):
+    # columns ``<design>_<forward|reverse>_<estimate|std_error|p_value|std_estimate>``
+    # and ``<design>_needed_p_value``
+    designs: dict[str, float] = field(default_factory=dict)
+    design_problems: dict[str, NotEstimable] = field(default_factory=dict)
     # the unit that moves each estimate most (bms_eval.estimation.influence)
     static_shift: tuple[int, float] | None = UNSET
     forward_shift: tuple[int, float] | None = UNSET
     reverse_shift: tuple[int, float] | None = UNSET
     between_shift: tuple[int, float] | None = UNSET
 
+    def set_design(
+        self, kind: str, forward: DirectionFit, reverse: DirectionFit, needed_p_value: float
+    ) -> None:
+        """The forward and reverse tests under the robustness design ``kind``, and the
+        p-value of the test whether its unit-specific terms are needed."""
+        self.designs[f"{kind}_needed_p_value"] = needed_p_value
+        for side, fit in (("forward", forward), ("reverse", reverse)):
+            for what in ("estimate", "std_error", "p_value", "std_estimate"):
+                self.designs[f"{kind}_{side}_{what}"] = getattr(fit, what)
+
     def as_dict(self) -> dict[str, Any]:
-        """The row for the table: its set fields by their column names."""
+        """The row for the table: its set fields by their column names (the designs'
+        numbers each in its column; their problems as ``<design>_problem``)."""
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value is not UNSET:
+            if f.name == "designs":
+                out.update(value)
+            elif f.name == "design_problems":
+                out.update({f"{kind}_problem": problem for kind, problem in value.items()})
+            elif value is not UNSET:
                 out[_COLUMN_OF.get(f.name, f.name)] = value
         return out

@@ -37,6 +37,7 @@ from bms_eval.estimation.influence import (
 )
 from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.target_tests import TargetRun
+from bms_eval.estimation.unit_designs import ROBUSTNESS_DESIGNS
 from bms_eval.estimation.verdicts import (
     NOT_CHECKED,
     Evidence,
@@ -58,7 +59,13 @@ def _links_by_target(card: Scorecard) -> dict[str, list[Link]]:
 
 def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
-    for col in (*LINK_COLUMNS, "direction_problem", "lag1_forward_p_value", "lag1_reverse_p_value"):
+    for col in (
+        *LINK_COLUMNS,
+        "direction_problem",
+        "lag1_forward_p_value",
+        "lag1_reverse_p_value",
+        *(f"{design}_problem" for design in ROBUSTNESS_DESIGNS),
+    ):
         if col not in frame:
             frame[col] = np.nan
     frame["direction_method"] = frame["direction_method"].astype(object).fillna(NOT_CHECKED)
@@ -72,6 +79,15 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     )
     frame["forward_p_adjusted"] = both[: len(frame)]
     frame["reverse_p_adjusted"] = both[len(frame) :]
+    for design in ROBUSTNESS_DESIGNS:  # each design's tests: one family, as above
+        both = benjamini_hochberg(
+            np.r_[
+                frame[f"{design}_forward_p_value"].to_numpy(dtype=float),
+                frame[f"{design}_reverse_p_value"].to_numpy(dtype=float),
+            ]
+        )
+        frame[f"{design}_forward_p_adjusted"] = both[: len(frame)]
+        frame[f"{design}_reverse_p_adjusted"] = both[len(frame) :]
     names = card.model_names
     a = card.analysis
     frame["verdict"] = [
@@ -109,6 +125,11 @@ def _without_unit(panel: Panel, card: Scorecard, row: dict, unit: int) -> tuple[
         ("p_value", "p_adjusted"),
         ("forward_p_value", "forward_p_adjusted"),
         ("reverse_p_value", "reverse_p_adjusted"),
+        *(
+            (f"{design}_{side}_p_value", f"{design}_{side}_p_adjusted")
+            for design in ROBUSTNESS_DESIGNS
+            for side in ("forward", "reverse")
+        ),
     ):
         before, after = row.get(raw), row.get(adjusted)
         factor = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bms_eval.estimation.direction import DirectionPair, cross_lagged
+from bms_eval.estimation.direction import DirectionPair, cross_lagged, needed_p_value
 from bms_eval.estimation.fixed_effects import (
     Design,
     NotEstimable,
@@ -32,6 +32,7 @@ from bms_eval.estimation.influence import (
 from bms_eval.estimation.link_row import LinkRow
 from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.policy import small_panel
+from bms_eval.estimation.unit_designs import ROBUSTNESS_DESIGNS
 from bms_eval.estimation.verdicts import (
     MIN_OBSERVATIONS,
     MIN_RESIDUAL_DF,
@@ -161,6 +162,8 @@ class TargetRun:
         )
         self.single: dict[Term, tuple[_Model | None, NotEstimable | None]] = {}
         self.directions: dict[Term, tuple[DirectionPair | None, NotEstimable | None]] = {}
+        # per term, the robustness designs' tests (bms_eval.estimation.unit_designs)
+        self.designs: dict[Term, dict[str, DirectionPair | NotEstimable]] = {}
         # the joint model fitted on each sample of the placebo leads
         self.lead_bases: dict[bytes, WithinFit | None] = {}
 
@@ -275,6 +278,7 @@ class TargetRun:
         controls = [t for t in self.controls if t[0] != link.source]
         attempts = [others + controls] + ([controls] if others else [])
         result: tuple[DirectionPair | None, NotEstimable | None] = (None, None)
+        designs: dict[str, DirectionPair | NotEstimable] = {}
         for extra in attempts:
             try:
                 result = (
@@ -283,12 +287,36 @@ class TargetRun:
                     ),
                     None,
                 )
-                break
             except NotEstimable as exc:
                 result = (None, exc)
                 if exc.kind == "too_few_periods":
                     break
+                continue
+            # the robustness designs hold fixed what the main direction model holds;
+            # they are run where a finding is possible (a p-value below alpha before
+            # the adjustment, which only raises it): elsewhere they could not change
+            # the verdict (docs/verdicts.md)
+            pair = result[0]
+            alpha = self.analysis.alpha
+            if not (pair.forward.p_value < alpha or pair.reverse.p_value < alpha):
+                break
+            for kind in ROBUSTNESS_DESIGNS:
+                try:
+                    designs[kind] = cross_lagged(
+                        self.panel,
+                        self.target,
+                        link.source,
+                        lag,
+                        extra,
+                        controls,
+                        self.twoway,
+                        kind,
+                    )
+                except NotEstimable as exc:
+                    designs[kind] = exc
+            break
         self.directions[key] = result
+        self.designs[key] = designs
         return result
 
     def rows(self) -> list[dict]:
@@ -365,6 +393,11 @@ class TargetRun:
         row.reverse_estimate, row.reverse_std_error = r.estimate, r.std_error
         row.reverse_p_value = r.p_value
         row.persistence_effect, row.persistence_cause = f.persistence, r.persistence
+        for kind, found in self.designs[(link.source, lag)].items():
+            if isinstance(found, NotEstimable):
+                row.design_problems[kind] = found
+                continue
+            row.set_design(kind, found.forward, found.reverse, needed_p_value(pair, found))
         if lag == 0:
             # the same model holds X a year earlier, and the reverse test is at lag 1
             row.lag1_forward_p_value = pair.forward_next_p_value

@@ -15,6 +15,9 @@ that applies decides:
    that reproduce the effect exactly (residuals at rounding level), or
    estimates that are not finite: the model cannot be estimated, or its
    numbers would be rounding noise.
+A forward or reverse finding counts only where the robustness designs that could be
+fitted reproduce it (:func:`not_reproduced`); one they do not falls to the next rule.
+
 2. ``reciprocal`` — the forward test is below ``alpha`` with the expected sign,
    and ``reverse_p_adjusted`` is below ``alpha`` too: each predicts the other.
 3. ``supported`` — the forward test is below ``alpha``, with the expected sign.
@@ -43,6 +46,7 @@ import pandas as pd
 
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.estimation.policy import FEW_UNITS
+from bms_eval.estimation.unit_designs import ROBUSTNESS_DESIGNS
 
 #: The verdicts in the order of docs/verdicts.md (how an arrow's lags roll up into one:
 #: :mod:`bms_eval.estimation.arrows`).
@@ -103,6 +107,21 @@ class Evidence:
     influential_unit: str = ""
     verdict_without: str = ""
     fragile: bool = False
+    reverse_estimate: float = math.nan
+    trend_forward_estimate: float = math.nan
+    trend_forward_p_adjusted: float = math.nan
+    trend_reverse_estimate: float = math.nan
+    trend_reverse_p_adjusted: float = math.nan
+    cce_forward_estimate: float = math.nan
+    cce_forward_p_adjusted: float = math.nan
+    cce_reverse_estimate: float = math.nan
+    cce_reverse_p_adjusted: float = math.nan
+    trend_forward_std_estimate: float = math.nan
+    trend_reverse_std_estimate: float = math.nan
+    cce_forward_std_estimate: float = math.nan
+    cce_reverse_std_estimate: float = math.nan
+    trend_needed_p_value: float = math.nan
+    cce_needed_p_value: float = math.nan
 
     @property
     def direction_checked(self) -> bool:
@@ -172,6 +191,14 @@ _EVIDENCE_NUMBERS = (
     "reverse_p_adjusted",
     "lag1_forward_p_value",
     "lag1_reverse_p_value",
+    "reverse_estimate",
+    *(
+        f"{design}_{side}_{what}"
+        for design in ROBUSTNESS_DESIGNS
+        for side in ("forward", "reverse")
+        for what in ("estimate", "p_adjusted", "std_estimate")
+    ),
+    *(f"{design}_needed_p_value" for design in ROBUSTNESS_DESIGNS),
 )
 
 
@@ -189,8 +216,58 @@ def direction_checked(row: Mapping[str, object]) -> bool:
     return row.get("direction_method") not in (None, NOT_CHECKED)
 
 
+#: The caution of a finding each robustness design did not reproduce.
+SENSITIVE = {"trend": "trend_sensitive", "cce": "common_shock_sensitive"}
+
 #: The cautions a verdict can carry (docs/verdicts.md, ``cautions``), in the order shown.
-CAUTIONS = ("fragile", "direction_not_checked", "same_year", "placebo_failed", "few_units")
+CAUTIONS = (
+    "fragile",
+    "direction_not_checked",
+    "same_year",
+    "placebo_failed",
+    "few_units",
+    "trend_sensitive",
+    "common_shock_sensitive",
+)
+
+
+def _number(value: object) -> float:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return out
+
+
+def not_reproduced(numbers: Mapping[str, object], alpha: float) -> dict[str, tuple[str, ...]]:
+    """Per side (``forward``, ``reverse``) found by the direction tests, the robustness
+    designs that do not reproduce it (docs/verdicts.md, "Robustness designs").
+
+    A side is found where its ``*_p_adjusted`` is below ``alpha``. A design reproduces
+    it where the design's own adjusted p is below ``alpha`` with the same sign — the
+    finding must hold once the trend or the shock is taken out, not merely point the
+    same way (a design that is only less precise, as with few years, does not confirm
+    it either: the reason then shows the design's estimate). A design that could not
+    be fitted (no p) neither reproduces nor breaks it. ``numbers`` holds the link
+    table's columns of those names (a row, or :class:`Evidence`'s fields).
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for side in ("forward", "reverse"):
+        estimate = _number(numbers.get(f"{side}_estimate"))
+        p = _number(numbers.get(f"{side}_p_adjusted"))
+        if not (math.isfinite(p) and p < alpha and math.isfinite(estimate)):
+            continue
+        broken = []
+        for design in ROBUSTNESS_DESIGNS:
+            d_p = _number(numbers.get(f"{design}_{side}_p_adjusted"))
+            d_est = _number(numbers.get(f"{design}_{side}_estimate"))
+            needed = _number(numbers.get(f"{design}_needed_p_value"))
+            if not (math.isfinite(d_p) and needed < alpha):
+                continue
+            if not (d_p < alpha and (d_est > 0) == (estimate > 0)):
+                broken.append(design)
+        out[side] = tuple(broken)
+    return out
 
 
 def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
@@ -205,7 +282,10 @@ def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
     - ``placebo_failed``: the cause one period ahead predicts the effect
       (``lead_p_value`` < ``alpha``), so something else moves both;
     - ``few_units``: wild-bootstrap inference with fewer than :data:`FEW_UNITS`
-      units, where even the bootstrap's size is uncertain.
+      units, where even the bootstrap's size is uncertain;
+    - ``trend_sensitive`` / ``common_shock_sensitive``: a direction finding that the
+      design with unit-specific trends / with common correlated effects did not
+      reproduce (:func:`not_reproduced`), so it was not counted.
     """
     if row.get("verdict") == "insufficient_data":
         return ()
@@ -220,6 +300,8 @@ def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
         and units is not None
         and int(units) < FEW_UNITS,  # type: ignore[call-overload]
     }
+    broken = {d for designs in not_reproduced(row, alpha).values() for d in designs}
+    found.update({SENSITIVE[d]: d in broken for d in ROBUSTNESS_DESIGNS})
     return tuple(key for key in CAUTIONS if found[key])
 
 
@@ -254,9 +336,29 @@ def forward_test(ev: Evidence) -> tuple[float, float]:
     return ev.estimate, ev.p_adjusted
 
 
+def robust_sides(ev: Evidence, alpha: float) -> dict[str, tuple[str, ...]]:
+    """:func:`not_reproduced` of the evidence (empty where the direction was not
+    checked: the designs repeat the direction tests)."""
+    if not ev.direction_checked:
+        return {}
+    return not_reproduced(vars(ev), alpha)
+
+
+def forward_found(ev: Evidence, alpha: float) -> bool:
+    """Whether the forward test is below ``alpha`` and every robustness design that
+    could be fitted reproduces it."""
+    _, p = forward_test(ev)
+    return p < alpha and not robust_sides(ev, alpha).get("forward")
+
+
 def reverse_found(ev: Evidence, alpha: float) -> bool:
-    """Whether the effect predicts the cause later (``reverse_p_adjusted`` < alpha)."""
-    return math.isfinite(ev.reverse_p_adjusted) and ev.reverse_p_adjusted < alpha
+    """Whether the effect predicts the cause later (``reverse_p_adjusted`` < alpha),
+    reproduced by every robustness design that could be fitted."""
+    return (
+        math.isfinite(ev.reverse_p_adjusted)
+        and ev.reverse_p_adjusted < alpha
+        and not robust_sides(ev, alpha).get("reverse")
+    )
 
 
 def negligible(ev: Evidence, min_effect: float) -> bool:
@@ -287,8 +389,8 @@ def decide(ev: Evidence, alpha: float, min_effect: float) -> Verdict:
     ev = usable(ev)
     if ev.problem is not None:
         return "insufficient_data"
-    est, p = forward_test(ev)
-    if p < alpha:
+    est, _ = forward_test(ev)
+    if forward_found(ev, alpha):
         if (est > 0) == (ev.sign == "+"):
             return "reciprocal" if reverse_found(ev, alpha) else "supported"
         return "contradicted"

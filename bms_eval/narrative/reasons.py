@@ -22,6 +22,7 @@ from bms_eval.estimation.verdicts import (
     caution_keys,
     forward_test,
     negligible,
+    robust_sides,
     usable,
 )
 from bms_eval.narrative.texts import Texts
@@ -48,6 +49,19 @@ def _problem(problem: NotEstimable, t: Texts) -> str:
     return t.format(f"problem.{problem.kind}", **problem.values)
 
 
+def _designs(ev: Evidence, side: str, designs: tuple[str, ...], t: Texts) -> str:
+    """The robustness designs that did not reproduce a finding, with what each found."""
+    words = [
+        t.format(
+            f"design.{d}",
+            est=t.number(getattr(ev, f"{d}_{side}_std_estimate"), signed=True),
+            p=t.p(getattr(ev, f"{d}_{side}_p_adjusted")),
+        )
+        for d in designs
+    ]
+    return words[0] if len(words) == 1 else t.format("designs.and", a=words[0], b=words[1])
+
+
 def _when(lag: int, texts: Texts) -> str:
     if lag <= 1:
         return texts[f"when.{lag}"]
@@ -70,15 +84,29 @@ def _method(ev: Evidence, texts: Texts) -> str:
 def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
     """What the reason adds after its main sentence: direction, same year, method."""
     out = ""
+    sides = robust_sides(ev, alpha)
     if not ev.direction_checked:
         why = _problem(ev.direction_problem, t) if ev.direction_problem is not None else ""
         out += t.format("note.not_checked", why=why) if why else t["note.not_checked_plain"]
     elif (
         verdict in ("between_only", "no_effect", "inconclusive")
+        and "forward" not in sides  # else the forward test found it: said below
         and math.isfinite(ev.p_adjusted)
         and ev.p_adjusted < alpha
     ):
         out += t.format("note.static_only", x=ev.cause, y=ev.effect, p=t.p(ev.p_adjusted))
+    for side, designs in sides.items():
+        if designs:
+            p = ev.forward_p_adjusted if side == "forward" else ev.reverse_p_adjusted
+            out += t.format(
+                f"note.not_reproduced_{side}",
+                x=ev.cause,
+                y=ev.effect,
+                when=_when(ev.lag, t),
+                back=_when(max(ev.lag, 1), t),
+                p=t.p(p),
+                designs=_designs(ev, side, designs, t),
+            )
     if ev.lag == 0:
         if math.isfinite(ev.lag1_forward_p_value):
             out += t.format(
@@ -172,6 +200,8 @@ def reason(ev: Evidence, verdict: Verdict, alpha: float, min_effect: float, t: T
     if verdict in ("reciprocal", "supported", "contradicted"):
         went = t["went.up"] if est > 0 else t["went.down"]
         suffix = "" if verdict == "reciprocal" or checked else "_static"
+        if verdict == "supported" and robust_sides(ev, alpha).get("reverse"):
+            suffix = "_reverse_not_counted"  # the reverse finding's note says why
         sentence = t.format(f"reason.{verdict}{suffix}", went=went, **common)
     elif verdict == "reverse":
         sentence = t.format("reason.reverse", **common)
