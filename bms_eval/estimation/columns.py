@@ -35,20 +35,6 @@ LINK_COLUMNS = (
     "verdict_without",
     "fragile",
     "cautions",
-    *(
-        f"{design}_{side}_{what}"
-        for design in ("trend", "cce")
-        for side in ("forward", "reverse")
-        for what in (
-            "estimate",
-            "std_error",
-            "p_value",
-            "p_adjusted",
-            "std_estimate",
-        )
-    ),
-    "trend_needed_p_value",
-    "cce_needed_p_value",
     # additions
     "sign",
     "from_name",
@@ -66,4 +52,19 @@ LINK_COLUMNS = (
     "draws",
     "period_effects",
     "notes",
+    # the robustness designs (docs/verdicts.md)
+    *(
+        f"{design}_{side}_{what}"
+        for design in ("trend", "cce")
+        for side in ("forward", "reverse")
+        for what in (
+            "estimate",
+            "std_error",
+            "p_value",
+            "p_adjusted",
+            "std_estimate",
+        )
+    ),
+    "trend_needed_p_value",
+    "cce_needed_p_value",
 )

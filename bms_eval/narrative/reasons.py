@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.estimation.policy import FEW_UNITS
+from bms_eval.estimation.unit_designs import ROBUSTNESS_DESIGNS
 from bms_eval.estimation.verdicts import (
     CAUTIONS,
     Evidence,
@@ -245,4 +246,14 @@ def fit_notes(row: Mapping[str, object], t: Texts) -> str:
     alone = row.get("alone_because")
     if isinstance(alone, NotEstimable):
         parts.append(t.format("note.fit_alone", problem=_problem(alone, t)))
+    for design in ROBUSTNESS_DESIGNS:
+        problem = row.get(f"{design}_problem")
+        if isinstance(problem, NotEstimable):
+            parts.append(
+                t.format(
+                    "note.design_not_fitted",
+                    design=t[f"design_name.{design}"],
+                    problem=_problem(problem, t),
+                )
+            )
     return "; ".join(parts)
