@@ -52,6 +52,9 @@ LINK_COLUMNS = (
     "draws",
     "period_effects",
     "notes",
+    "method",
+    "pretrend_p_value",
+    "sensitivity_mbar",
     # the robustness designs (docs/verdicts.md)
     *(
         f"{design}_{side}_{what}"

@@ -93,6 +93,12 @@ class LinkRow:
     between_p_value: float = UNSET
     lead_estimate: float = UNSET
     lead_p_value: float = UNSET
+    # how the deciding estimate was made: ``within`` or ``staggered_did``
+    method: str = "within"
+    # a reform arrow's (bms_eval.estimation.staggered)
+    pretrend_p_value: float = UNSET
+    sensitivity_mbar: float = UNSET
+    event_study: list[dict[str, float]] = UNSET
     # the direction tests
     direction_method: str = UNSET
     direction_problem: NotEstimable | None = UNSET

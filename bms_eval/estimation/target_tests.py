@@ -32,6 +32,7 @@ from bms_eval.estimation.influence import (
 from bms_eval.estimation.link_row import LinkRow
 from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.policy import small_panel
+from bms_eval.estimation.staggered import is_reform, staggered_did, within_sd
 from bms_eval.estimation.unit_designs import ROBUSTNESS_DESIGNS
 from bms_eval.estimation.verdicts import (
     MIN_OBSERVATIONS,
@@ -364,7 +365,10 @@ class TargetRun:
         row.lead_estimate, row.lead_p_value = lead_cache[joint]
         row.inference, row.draws, row.enumerated = coef.inference, coef.draws, coef.enumerated
         row.between_std_error = between.std_error
-        self._direction_fields(row, link, lag)
+        if self.reform(link.source):
+            self._reform_fields(row, link, lag)
+        else:
+            self._direction_fields(row, link, lag)
         # the unit whose leaving out moves each estimate that can decide the verdict
         # most (bms_eval.estimation.influence): the static one (also a second opinion
         # on the direction tests' unit), the direction tests', and the between slope
@@ -376,6 +380,64 @@ class TargetRun:
                 *between_leave_one_out(model.y, model.X[:, col], model.units)
             )
         return row
+
+    def reform(self, indicator: str) -> bool:
+        """Whether arrows from ``indicator`` are tested as staggered
+        difference-in-differences: declared ``kind: reform``, or 0/1 and absorbing."""
+        if indicator in self.card.reform_ids:
+            return True
+        grid = self.panel.values.get(indicator)
+        return grid is not None and is_reform(grid)
+
+    def _reform_fields(self, row: LinkRow, link: Link, lag: int) -> None:
+        """A reform arrow's fields: the aggregated group-time effect in place of the
+        static and the forward test, the pre-trend test in place of the reverse one
+        (docs/verdicts.md, "Reform arrows")."""
+        a = self.analysis
+        row.method = row.direction_method = "staggered_did"
+        row.lead_estimate = row.lead_p_value = math.nan
+        try:
+            found = staggered_did(
+                self.panel.values[link.source], self.panel.values[link.target], lag, a.alpha
+            )
+        except NotEstimable as exc:
+            row.problem = exc
+            return
+        e = found.effect
+        row.estimate, row.std_error, row.p_value = e.estimate, e.std_error, e.p_value
+        row.ci_low, row.ci_high = e.ci_low, e.ci_high
+        sd_y = within_sd(self.panel.values[link.target])
+        scale = 1.0 / sd_y if sd_y > 0 else math.nan
+        row.std_estimate, row.std_ci_low, row.std_ci_high = (
+            e.estimate * scale,
+            e.ci_low * scale,
+            e.ci_high * scale,
+        )
+        row.mde_std = minimum_detectable_effect(e.std_error, found.n_units - 1, a.alpha) * scale
+        row.inference, row.draws, row.enumerated = "cluster", 0, False
+        row.forward_estimate, row.forward_std_error = e.estimate, e.std_error
+        row.forward_p_value, row.forward_std_estimate = e.p_value, e.estimate * scale
+        row.forward_inference = "cluster"
+        row.pretrend_p_value = found.pretrend_p_value
+        row.sensitivity_mbar = found.sensitivity_mbar
+        if found.drift is not None:
+            # "the effect predicts adoption": the pre-adoption effects jointly non-zero,
+            # and their mean (the drift) non-zero too
+            row.reverse_estimate, row.reverse_std_error = (
+                found.drift.estimate,
+                found.drift.std_error,
+            )
+            row.reverse_p_value = max(found.pretrend_p_value, found.drift.p_value)
+        row.event_study = [
+            {
+                "event_time": int(t),
+                "estimate": v.estimate,
+                "std_error": v.std_error,
+                "ci_low": v.ci_low,
+                "ci_high": v.ci_high,
+            }
+            for t, v in found.event_study.items()
+        ]
 
     def _direction_fields(self, row: LinkRow, link: Link, lag: int) -> None:
         """The direction tests' fields of one row (and, for lag 0, the lag-1 tests)."""

@@ -122,6 +122,9 @@ class Evidence:
     cce_reverse_std_estimate: float = math.nan
     trend_needed_p_value: float = math.nan
     cce_needed_p_value: float = math.nan
+    method: str = "within"
+    pretrend_p_value: float = math.nan
+    sensitivity_mbar: float = math.nan
 
     @property
     def direction_checked(self) -> bool:
@@ -163,6 +166,7 @@ class Evidence:
             direction_problem=problem("direction_problem"),
             level=level,
             forward_inference=str(row.get("forward_inference") or ""),
+            method=text("method") or "within",
             influential_unit=text("influential_unit"),
             verdict_without=text("verdict_without"),
             fragile=_is_true(row.get("fragile")),
@@ -199,6 +203,8 @@ _EVIDENCE_NUMBERS = (
         for what in ("estimate", "p_adjusted", "std_estimate")
     ),
     *(f"{design}_needed_p_value" for design in ROBUSTNESS_DESIGNS),
+    "pretrend_p_value",
+    "sensitivity_mbar",
 )
 
 
@@ -209,6 +215,8 @@ def _is_true(value: object) -> bool:
 
 #: ``direction_method`` of a row whose direction tests could not be run.
 NOT_CHECKED = "not_checked"
+#: ``method`` (and ``direction_method``) of a reform arrow's row.
+STAGGERED = "staggered_did"
 
 
 def direction_checked(row: Mapping[str, object]) -> bool:
@@ -228,6 +236,7 @@ CAUTIONS = (
     "few_units",
     "trend_sensitive",
     "common_shock_sensitive",
+    "pretrend_failed",
 )
 
 
@@ -285,7 +294,10 @@ def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
       units, where even the bootstrap's size is uncertain;
     - ``trend_sensitive`` / ``common_shock_sensitive``: a direction finding that the
       design with unit-specific trends / with common correlated effects did not
-      reproduce (:func:`not_reproduced`), so it was not counted.
+      reproduce (:func:`not_reproduced`), so it was not counted;
+    - ``pretrend_failed``: a reform arrow whose effect indicator differed before
+      adoption (pre-adoption effects jointly non-zero) without moving one way (else
+      the verdict is ``reverse``): parallel trends are in doubt.
     """
     if row.get("verdict") == "insufficient_data":
         return ()
@@ -294,12 +306,15 @@ def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
     found = {
         "fragile": _is_true(row.get("fragile")),
         "direction_not_checked": not direction_checked(row),
-        "same_year": row.get("lag") == 0,
+        "same_year": row.get("lag") == 0 and row.get("method") != STAGGERED,
         "placebo_failed": isinstance(lead, float) and math.isfinite(lead) and lead < alpha,
         "few_units": row.get("inference") == "wild_bootstrap"
         and units is not None
         and int(units) < FEW_UNITS,  # type: ignore[call-overload]
     }
+    pretrend = _number(row.get("pretrend_p_value"))
+    reverse = _number(row.get("reverse_p_adjusted"))
+    found["pretrend_failed"] = pretrend < alpha and not reverse < alpha
     broken = {d for designs in not_reproduced(row, alpha).values() for d in designs}
     found.update({SENSITIVE[d]: d in broken for d in ROBUSTNESS_DESIGNS})
     return tuple(key for key in CAUTIONS if found[key])

@@ -16,6 +16,7 @@ Sign = Literal["+", "-"]
 Effects = Literal["unit", "twoway"]
 Language = Literal["en", "nb", "nn"]
 Transform = Literal["none", "log"]
+IndicatorKind = Literal["level", "reform"]
 
 DIRECTIONS: tuple[Direction, ...] = ("up", "down")
 SIGNS: tuple[Sign, ...] = ("+", "-")
@@ -23,6 +24,7 @@ EFFECTS: tuple[Effects, ...] = ("unit", "twoway")
 LANGUAGES: tuple[Language, ...] = ("en", "nb", "nn")
 RESULT_LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
 TRANSFORMS: tuple[Transform, ...] = ("none", "log")
+INDICATOR_KINDS: tuple[IndicatorKind, ...] = ("level", "reform")
 
 #: Fewest wild-bootstrap draws allowed (docs/verdicts.md).
 MIN_BOOTSTRAP_DRAWS = 999
@@ -90,6 +92,9 @@ class Indicator:
     #: ``log``: the link tests use the natural logarithm of the values (all > 0);
     #: the status and the ambitions stay on the original scale
     transform: Transform = "none"
+    #: ``reform``: 0 before a unit adopts it and 1 from then on (absorbing); arrows
+    #: from it are tested as staggered difference-in-differences (docs/verdicts.md)
+    kind: IndicatorKind = "level"
     line: int = 0
     #: the goal it serves when given directly (else through its success factor)
     goal: str | None = None
@@ -184,6 +189,11 @@ class Scorecard:
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
     source: str = ""
     sha256: str = ""
+
+    @property
+    def reform_ids(self) -> tuple[str, ...]:
+        """Ids of the indicators declared ``kind: reform``."""
+        return tuple(ind.id for ind in self.indicators if ind.kind == "reform")
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with id ``indicator_id`` (``KeyError`` if unknown)."""

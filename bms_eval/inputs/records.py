@@ -46,6 +46,7 @@ def scorecard_record(card: Scorecard) -> dict:
                 ),
                 "result_level": i.result_level,
                 "transform": i.transform,
+                "kind": i.kind,
             }
             for i in card.indicators
         ],

@@ -16,6 +16,7 @@ from bms_eval.foundation.problems import ProblemList
 from bms_eval.inputs.model import (
     DIRECTIONS,
     EFFECTS,
+    INDICATOR_KINDS,
     LANGUAGES,
     MAX_BOOTSTRAP_DRAWS,
     MAX_LAG,
@@ -233,6 +234,14 @@ def _indicators(
         ambition = _ambition(r, node, ident or "?", direction, scale)
         level = _result_level(r, node)
         transform = r.choice(node, "transform", TRANSFORMS, "none")
+        kind = r.choice(node, "kind", INDICATOR_KINDS, "level")
+        if kind == "reform" and transform == "log":
+            r.p.error(
+                node.value["transform"].where,
+                f"indicator {ident!r} is a reform (0 before adoption, 1 after): it cannot "
+                "take 'transform: log'; leave the transform out",
+                kind="transform",
+            )
         if not ident:
             continue
         out.append((ident, node))
@@ -247,6 +256,7 @@ def _indicators(
                 ambition=ambition,
                 result_level=level,
                 transform=transform,
+                kind=kind,  # type: ignore[arg-type]
                 line=node.line,
                 goal=goal,
                 column=column,

@@ -35,6 +35,7 @@ SECTION_KEYS = {
         "ambition",
         "result_level",
         "transform",
+        "kind",
         "goal",
         "column",
         "unit",

@@ -20,6 +20,7 @@ import yaml
 from bms_eval.inputs.model import (
     DIRECTIONS,
     EFFECTS,
+    INDICATOR_KINDS,
     LANGUAGES,
     RESULT_LEVELS,
     SIGNS,
@@ -46,6 +47,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "ambition_threshold",
         "result_level",
         "transform",
+        "kind",
         "column",
     ),
     "links": ("from", "to", "lag", "sign", "side_effect", "rationale"),
@@ -60,7 +62,8 @@ INSTRUCTIONS = {
     "indicators": (
         "# One indicator per row. id: its name in the data (or give column:). direction: up = "
         "higher is better. Scale, ambition (green at/over target, yellow at/over threshold), "
-        "result level and transform (log for rates and money) are optional."
+        "result level, transform (log for rates and money) and kind (reform: 0 before adoption, 1 "
+        "after) are optional."
     ),
     "links": (
         "# The assumed arrows: from → to, lag in years (0, or 0, 1 for several), the expected "
@@ -78,6 +81,7 @@ CHOICES: dict[tuple[str, str], str] = {
     ("success_factors", "goal"): "goals!$A$3:$A$200",
     ("indicators", "direction"): '"' + ",".join(DIRECTIONS) + '"',
     ("indicators", "transform"): '"' + ",".join(TRANSFORMS) + '"',
+    ("indicators", "kind"): '"' + ",".join(INDICATOR_KINDS) + '"',
     ("goals", "result_level"): '"' + ",".join(map(str, RESULT_LEVELS)) + '"',
     ("indicators", "result_level"): '"' + ",".join(map(str, RESULT_LEVELS)) + '"',
     ("links", "from"): "indicators!$A$3:$A$1000",
@@ -111,6 +115,7 @@ def scorecard_document(card: Scorecard) -> dict:
             **i,
             "ambition": _given(i["ambition"]) if i["ambition"] else None,
             "transform": i["transform"] if i["transform"] != "none" else None,
+            "kind": i["kind"] if i["kind"] != "level" else None,
         }
         for i in record["indicators"]
     ]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from bms_eval.foundation.problems import InputError, Problem, ProblemList
 from bms_eval.inputs.data import IndicatorData, read_data
-from bms_eval.inputs.model import Scorecard
+from bms_eval.inputs.model import Indicator, Scorecard
 from bms_eval.inputs.scorecard import check_scorecard
 
 #: Most cells (linked indicators × units × periods) of the grid the link tests
@@ -87,7 +87,37 @@ def _value_problems(
             "the value, or test the indicator in levels (drop transform: log)",
             kind=f"not_positive {ind.id}",
         )
+    for code, u in enumerate(uniques):
+        if u in by_id and by_id[u].kind == "reform":
+            _reform_problems(found, data, by_id[u], np.flatnonzero(codes == code))
     return found
+
+
+def _reform_problems(
+    found: ProblemList, data: IndicatorData, ind: Indicator, rows: np.ndarray
+) -> None:
+    """A reform (``kind: reform``) is 0 before a unit adopts it and 1 from then on:
+    an error at each value that is neither, and at the first 0 after a unit's 1."""
+    values = data.frame["value"].to_numpy()[rows]
+    for i in rows[np.isfinite(values) & (values != 0) & (values != 1)]:
+        found.error(
+            data.places[i],
+            f"value {data.frame['value'].iat[i]:g} of indicator {ind.id!r} is neither 0 nor 1, "
+            f"but the scorecard declares it a reform ({ind.place}): 0 before a unit adopts "
+            "it, 1 from then on; correct the value, or drop 'kind: reform'",
+            kind=f"not_binary {ind.id}",
+        )
+    part = data.frame.iloc[rows][["unit", "period", "value"]].assign(row=rows)
+    part = part[part["value"].isin([0, 1])].sort_values(["unit", "period"], kind="stable")
+    adopted = part.groupby("unit", sort=False)["value"].cummax()
+    for i in part["row"].to_numpy()[(adopted.to_numpy() == 1) & (part["value"].to_numpy() == 0)]:
+        found.error(
+            data.places[int(i)],
+            f"indicator {ind.id!r} is 0 again after the unit had adopted the reform (1 in an "
+            f"earlier year), but a reform is absorbing ({ind.place}): correct the value, "
+            "or drop 'kind: reform'",
+            kind=f"not_absorbing {ind.id}",
+        )
 
 
 def _coverage_problems(card: Scorecard, data: IndicatorData, observed: set[str]) -> ProblemList:

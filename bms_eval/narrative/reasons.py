@@ -18,6 +18,7 @@ from bms_eval.estimation.policy import FEW_UNITS
 from bms_eval.estimation.unit_designs import ROBUSTNESS_DESIGNS
 from bms_eval.estimation.verdicts import (
     CAUTIONS,
+    STAGGERED,
     Evidence,
     Verdict,
     caution_keys,
@@ -82,20 +83,10 @@ def _method(ev: Evidence, texts: Texts) -> str:
     return ""
 
 
-def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
-    """What the reason adds after its main sentence: direction, same year, method."""
+def _not_reproduced(ev: Evidence, sides: dict[str, tuple[str, ...]], t: Texts) -> str:
+    """The direction findings the robustness designs did not reproduce, with what
+    each design found."""
     out = ""
-    sides = robust_sides(ev, alpha)
-    if not ev.direction_checked:
-        why = _problem(ev.direction_problem, t) if ev.direction_problem is not None else ""
-        out += t.format("note.not_checked", why=why) if why else t["note.not_checked_plain"]
-    elif (
-        verdict in ("between_only", "no_effect", "inconclusive")
-        and "forward" not in sides  # else the forward test found it: said below
-        and math.isfinite(ev.p_adjusted)
-        and ev.p_adjusted < alpha
-    ):
-        out += t.format("note.static_only", x=ev.cause, y=ev.effect, p=t.p(ev.p_adjusted))
     for side, designs in sides.items():
         if designs:
             p = ev.forward_p_adjusted if side == "forward" else ev.reverse_p_adjusted
@@ -108,6 +99,42 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
                 p=t.p(p),
                 designs=_designs(ev, side, designs, t),
             )
+    return out
+
+
+def _reform_notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
+    """What a reform arrow's reason adds: the design, the sensitivity bound, a failed
+    pre-trend test that did not make the verdict ``reverse``."""
+    since = t["note.reform_since.0"] if ev.lag == 0 else t.format("note.reform_since.n", n=ev.lag)
+    out = t.format("note.reform", since=since)
+    if verdict in ("supported", "contradicted", "reciprocal") and math.isfinite(
+        ev.sensitivity_mbar
+    ):
+        out += t.format("note.reform_mbar", mbar=t.number(ev.sensitivity_mbar))
+    failed = math.isfinite(ev.pretrend_p_value) and ev.pretrend_p_value < alpha
+    if failed and verdict not in ("reverse", "reciprocal"):
+        out += t.format("note.pretrend_failed", y=ev.effect, pp=t.p(ev.pretrend_p_value))
+    return out
+
+
+def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
+    """What the reason adds after its main sentence: direction, same year, method."""
+    out = ""
+    sides = robust_sides(ev, alpha)
+    if not ev.direction_checked:
+        why = _problem(ev.direction_problem, t) if ev.direction_problem is not None else ""
+        out += t.format("note.not_checked", why=why) if why else t["note.not_checked_plain"]
+    elif (
+        verdict in ("between_only", "no_effect", "inconclusive")
+        and "forward" not in sides  # else the forward test found it: said below
+        and ev.method != STAGGERED
+        and math.isfinite(ev.p_adjusted)
+        and ev.p_adjusted < alpha
+    ):
+        out += t.format("note.static_only", x=ev.cause, y=ev.effect, p=t.p(ev.p_adjusted))
+    out += _not_reproduced(ev, sides, t)
+    if ev.method == STAGGERED:
+        return out + _reform_notes(ev, verdict, alpha, t)
     if ev.lag == 0:
         if math.isfinite(ev.lag1_forward_p_value):
             out += t.format(
@@ -201,11 +228,14 @@ def reason(ev: Evidence, verdict: Verdict, alpha: float, min_effect: float, t: T
     if verdict in ("reciprocal", "supported", "contradicted"):
         went = t["went.up"] if est > 0 else t["went.down"]
         suffix = "" if verdict == "reciprocal" or checked else "_static"
+        if ev.method == STAGGERED:
+            suffix = "_reform"
         if verdict == "supported" and robust_sides(ev, alpha).get("reverse"):
             suffix = "_reverse_not_counted"  # the reverse finding's note says why
         sentence = t.format(f"reason.{verdict}{suffix}", went=went, **common)
     elif verdict == "reverse":
-        sentence = t.format("reason.reverse", **common)
+        key = "reason.reverse_reform" if ev.method == STAGGERED else "reason.reverse"
+        sentence = t.format(key, **common)
     elif verdict == "between_only":
         more = t["more"] if ev.sign == "+" else t["less"]
         # "did not follow" only where the interval rules out effects that matter
