@@ -266,6 +266,18 @@ class Analysis:
             source, target, lag = tag.removeprefix("within_between:").rsplit(">", 2)
             row = self.links[source, target, int(lag)].to_dict()
             texts = self._texts(language)
+            study = next(
+                (
+                    s["by_event_time"]
+                    for s in self.links.event_studies()
+                    if (s["from"], s["to"], s["lag"]) == (source, target, int(lag))
+                ),
+                None,
+            )
+            if study is not None:  # a reform arrow: its event study takes the place
+                from bms_eval.report.figures import event_study
+
+                return event_study(self.scorecard, source, target, int(lag), study, texts)
             return within_between(self.scorecard, self._panel, source, target, int(lag), texts, row)
         raise KeyError(f"no figure tagged {tag!r}")
 
@@ -314,6 +326,7 @@ class Analysis:
             extra={
                 "trend_periods": self.trend_periods,
                 "assessment": self.assessment.to_dict(),
+                "event_studies": self.links.event_studies(),
                 **({} if self.plan is None else {"plan": self.plan.results_dict()}),
             },
         )

@@ -180,6 +180,23 @@ class LinkResults:
         ``language``, the scorecard's when not given)."""
         write_links_csv(self.to_frame(language), target)
 
+    def event_studies(self) -> list[dict]:
+        """Per reform arrow and lag (docs/verdicts.md, "Reform arrows"): the effect by
+        event time (years since adoption; negative before it), with its interval —
+        ``results.json``'s ``event_studies``."""
+        if "event_study" not in self._table:
+            return []
+        return [
+            {
+                "from": r["from"],
+                "to": r["to"],
+                "lag": int(r["lag"]),
+                "by_event_time": r["event_study"],
+            }
+            for r in self._table.to_dict("records")
+            if isinstance(r.get("event_study"), list)
+        ]
+
     def arrows(self) -> list[ArrowVerdict]:
         """One verdict per arrow: the lag with the strongest evidence decides, the other
         lags listed (:mod:`bms_eval.estimation.arrows`)."""

@@ -32,6 +32,7 @@ from bms_eval.inputs.perspectives import band_order
 from bms_eval.narrative.texts import Texts
 from bms_eval.planning.options import TARGET_POWER
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
+from bms_eval.report.design_figures import draw_designs, has_designs
 
 if TYPE_CHECKING:
     from bms_eval.planning.power import PlanResults
@@ -387,7 +388,8 @@ def within_between(
     own past and the cause one year further back in the direction test; other
     causes and controls), with a line of the model's estimate (bias-corrected in
     the direction test). ``row`` is the link's row of the link table; without it
-    the static model is shown.
+    the static model is shown. Where the row has robustness designs' estimates, a
+    third panel shows the direction test under each design side by side.
     """
     x = panel.shifted(source, lag).ravel()
     y = panel.shifted(target, 0).ravel()
@@ -398,7 +400,13 @@ def within_between(
     # would measure every label again for each
     fig = _new(7.5, 3.9, layout=None)
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.7, wspace=0.32)
-    left, right = fig.subplots(1, 2)
+    designs = row is not None and has_designs(row)
+    if designs:
+        left, right, spec = fig.subplots(1, 3, width_ratios=[1, 1, 0.75])
+        fig.subplots_adjust(left=0.08, right=0.98, wspace=0.45)
+        draw_designs(spec, row, card.analysis.min_effect, texts)  # type: ignore[arg-type]
+    else:
+        left, right = fig.subplots(1, 2)
     xname = textwrap.shorten(card.indicator(source).model_name, 60, placeholder="…")
     yname = textwrap.shorten(card.indicator(target).model_name, 60, placeholder="…")
     if x.size:
@@ -602,3 +610,38 @@ def plan_figure(found: PlanResults, language: str | None = None) -> Figure:
     ``language`` (the scorecard's when not given)."""
     card = found.scorecard
     return power_curves(card, found.table, TARGET_POWER, Texts(language or card.language))
+
+
+@_styled
+def event_study(
+    card: Scorecard,
+    source: str,
+    target: str,
+    lag: int,
+    by_event_time: list[dict],
+    texts: Texts,
+) -> Figure:
+    """A reform arrow's event study: the effect on ``target`` by years since ``source``
+    was adopted, with 95 % intervals; the years before adoption are the placebo
+    (year-on-year changes against the comparison units), the shaded years decide."""
+    fig = _new(7.5, 3.6)
+    ax = fig.subplots()
+    times = np.array([p["event_time"] for p in by_event_time], dtype=float)
+    est = np.array([p["estimate"] for p in by_event_time], dtype=float)
+    low = np.array([p["ci_low"] for p in by_event_time], dtype=float)
+    high = np.array([p["ci_high"] for p in by_event_time], dtype=float)
+    if times.size:
+        ax.axvspan(lag - 0.5, times.max() + 0.5, color="#f0f0f0", zorder=0)
+        before = times < 0
+        for mask, colour in ((before, "#8c8c8c"), (~before, "#1b7837")):
+            ax.vlines(times[mask], low[mask], high[mask], color=colour, lw=1.5)
+            ax.plot(times[mask], est[mask], "o", color=colour, ms=5)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(-0.5, color="#bababa", lw=0.8, ls="--")
+    ax.set_xlabel(texts["event_time_axis"], fontsize=8)
+    yname = textwrap.shorten(card.indicator(target).model_name, 60, placeholder="…")
+    ax.set_ylabel(textwrap.fill(texts.format("event_effect_axis", y=yname), 40), fontsize=8)
+    xname = textwrap.shorten(card.indicator(source).model_name, 60, placeholder="…")
+    fig.suptitle(f"{source} → {target}", fontweight="bold", fontsize=10)
+    ax.set_title(textwrap.fill(texts.format("event_title", x=xname), 90), fontsize=8)
+    return fig

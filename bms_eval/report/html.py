@@ -17,7 +17,7 @@ from bms_eval.assessment.status import TREND_PERIODS
 from bms_eval.estimation.arrows import ArrowVerdict, arrow_cautions, roll_up, verdict_counts
 from bms_eval.estimation.direction_equations import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.policy import FEW_UNITS, SMALL_PANEL_UNITS
-from bms_eval.estimation.verdicts import caution_keys, direction_checked
+from bms_eval.estimation.verdicts import STAGGERED, caution_keys, direction_checked
 from bms_eval.foundation.version import __version__
 from bms_eval.inputs.model import Scorecard
 from bms_eval.inputs.outliers import OUTLIER_Z
@@ -94,7 +94,19 @@ def _link_rows(
     rows = []
     for r in links:
         numbers = ""
-        if r.get("estimate") is not None:
+        if r.get("estimate") is not None and r.get("method") == STAGGERED:
+            numbers = texts.format(
+                "numbers_reform",
+                est=texts.number(r["std_estimate"], signed=True),
+                lo=texts.number(r["std_ci_low"], signed=True),
+                hi=texts.number(r["std_ci_high"], signed=True),
+                level=texts.level(1 - alpha),
+                p=texts.p(r["p_adjusted"]),
+                pp=texts.p(r["pretrend_p_value"]),
+                mbar=texts.number(r["sensitivity_mbar"]),
+                u=r["n_units"],
+            )
+        elif r.get("estimate") is not None:
             numbers = texts.format(
                 "numbers",
                 est=texts.number(r["std_estimate"], signed=True),
@@ -419,6 +431,10 @@ def _method_text(analysis: dict, texts: Texts) -> str:
         )
         + " "
         + texts.format("method_direction", min=MIN_DIRECTION_PERIODS, units=SMALL_PANEL_UNITS)
+        + " "
+        + texts["method_designs"]
+        + " "
+        + texts["method_reform"]
     )
 
 
