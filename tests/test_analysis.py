@@ -170,4 +170,4 @@ def test_link_tests_are_the_same_with_any_number_of_workers(example_inputs, exam
 def test_the_analysis_shows_what_it_holds(analysis):
     html = analysis._repr_html_()
     assert "<code>.links</code> (computed)" in html and "figure_tags" in html
-    assert "computed: quality, status, links, assessment" in repr(analysis)
+    assert "computed: quality, status, links, diagnostics, assessment" in repr(analysis)

@@ -43,7 +43,7 @@ SNAPSHOT = "analysis.pickle"
 FAILED = "failed.txt"
 #: The parts of an analysis, in the order they are computed (``plan`` only when
 #: the analysis was given plan options; it is None otherwise).
-PART_NAMES = ("quality", "status", "links", "plan", "assessment")
+PART_NAMES = ("quality", "status", "links", "diagnostics", "plan", "assessment")
 
 
 class AnalysisFailed(RuntimeError):
@@ -161,6 +161,15 @@ class Analysis:
         return plan_for(self.scorecard, self.data, self.plan_options, lines)
 
     @cached_property
+    def diagnostics(self) -> dict:
+        """Shared shocks and units' own trends (``data_quality.panel_diagnostics``:
+        :func:`~bms_eval.estimation.panel_diagnostics.panel_diagnostics`)."""
+        from bms_eval.estimation.panel_diagnostics import panel_diagnostics
+
+        found = self._from_run("diagnostics")
+        return panel_diagnostics(self._panel, self.scorecard) if found is None else found
+
+    @cached_property
     def assessment(self) -> Assessment:
         """The critical assessment of the instrumental premise, on ``links`` (and on
         ``plan`` when there is one)."""
@@ -194,7 +203,8 @@ class Analysis:
         return self
 
     def part(self, name: str, progress: Callable[[str], None] | None = None) -> Any:
-        """One part by name (``quality``, ``status``, ``links``, ``plan``, ``assessment``).
+        """One part by name (``quality``, ``status``, ``links``, ``diagnostics``, ``plan``,
+        ``assessment``).
 
         Parameters
         ----------
@@ -318,9 +328,10 @@ class Analysis:
         """The ``results.json`` document (docs/outputs.md)."""
         from bms_eval.analysis.write import results_document
 
+        quality = {**self.quality.to_dict(), "panel_diagnostics": self.diagnostics}
         return results_document(
             self.scorecard,
-            self.quality.to_dict(),
+            quality,
             self.status.to_frame(),
             self.links.to_frame(),
             extra={

@@ -71,7 +71,7 @@ def produce(analysis: Analysis, parts: Path, progress: Callable[[str], None], fo
         _render(analysis, parts, rest)
     elif planned:
         helpers.append(_helper(analysis, parts, rest))
-    for name in ("plan", "assessment"):
+    for name in ("diagnostics", "plan", "assessment"):
         value = analysis.part(name, progress)
         write_part(parts, f"{name}.pickle", pickle.dumps(value, protocol=5))
     if planned:

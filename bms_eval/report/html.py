@@ -402,6 +402,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         ),
         figures=_Figures(figures),
         warnings=quality.get("warnings", []),
+        diagnostics=_diagnostic_rows(card, quality.get("panel_diagnostics"), texts),
         outliers=_outlier_rows(card, results.get("assessment"), texts),
         plan=_plan_view(card, results.get("plan"), results.get("assessment"), texts),
         outliers_intro=texts.format("outliers_intro", z=texts.short(OUTLIER_Z)),
@@ -417,6 +418,37 @@ def _generated(manifest: dict, texts: Texts) -> str:
         version=__version__,
         date=str(manifest.get("started") or datetime.now(UTC).isoformat())[:10],
     )
+
+
+def _diagnostic_rows(card: Scorecard, found: dict | None, texts: Texts) -> list[dict]:
+    """Per linked indicator: shared shocks in its model's residuals (where it is an
+    effect) and the share of units with a trend of their own, in words."""
+    if not found:
+        return []
+    shocks = {d["indicator"]: d for d in found.get("cross_section_dependence", [])}
+    trends = {d["indicator"]: d for d in found.get("own_trends", [])}
+    rows = []
+    for ind in card.indicators:
+        if ind.id not in shocks and ind.id not in trends:
+            continue
+        s, tr = shocks.get(ind.id), trends.get(ind.id)
+        rows.append(
+            {
+                "id": ind.id,
+                "name": ind.name,
+                "shocks": "–"
+                if s is None or s["cd"] is None
+                else texts.format(
+                    "diag_shocks", cd=texts.number(s["cd"], signed=True), p=texts.p(s["p_value"])
+                ),
+                "trends": "–"
+                if tr is None or tr["share"] is None
+                else texts.format(
+                    "diag_trends", share=texts.percent(tr["share"]), units=tr["units"]
+                ),
+            }
+        )
+    return rows
 
 
 def _method_text(analysis: dict, texts: Texts) -> str:
