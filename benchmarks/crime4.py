@@ -100,6 +100,19 @@ def main() -> None:
             )
     keys = {k for t in tables.values() for c in t["cautions"] for k in c.split(";") if k}
     print("⚠: carries a caution —", ", ".join(sorted(keys)))
+    print("\nDirection findings a robustness design called for did not confirm (SD per SD):")
+    for scale, table in tables.items():
+        for row in table.to_dict("records"):
+            for design, label in (("trend", "county trends"), ("cce", "common shocks out")):
+                cautioned = {"trend": "trend_sensitive", "cce": "common_shock_sensitive"}[design]
+                if cautioned not in str(row["cautions"]).split(";"):
+                    continue
+                print(
+                    f"  {scale:<6} {row['from']:<8} lag {row['lag']}: direction test "
+                    f"{row['forward_std_estimate']:+.2f} (adj. p {row['forward_p_adjusted']:.3f}); "
+                    f"{label} {row[f'{design}_forward_std_estimate']:+.2f} "
+                    f"(adj. p {row[f'{design}_forward_p_adjusted']:.3f})"
+                )
     found = find_outliers(crime4_data())
     print(f"\nOutlier screen: {len(found)} of {len(crime4_data())} values listed")
     for ind, group in found.groupby("indicator"):

@@ -9,7 +9,8 @@ the wild cluster bootstrap (9 999 draws per coefficient and side test) and the
 direction tests' cluster jackknife. Each process is timed :data:`REPEATS` times
 and the medians are compared.
 
-Run with ``make benchmark`` (or ``python benchmarks/links.py``).
+Run with ``make benchmark`` (or ``python benchmarks/links.py``); ``--gaps`` leaves
+:data:`GAPS` of the cells out at random, as real panels have them.
 """
 
 from __future__ import annotations
@@ -115,13 +116,20 @@ def timed(*cmds: list[str]) -> list[float]:
     return [statistics.median(spent) for spent in times]
 
 
-def run(units: int, folder: Path, with_pyfixest: bool) -> None:
+#: Share of cells left out at random in the gapped variant (``--gaps``), as in real data.
+GAPS = 0.03
+
+
+def run(units: int, folder: Path, with_pyfixest: bool, gaps: float = 0.0) -> None:
     text, links = workload(units)
     card_path = folder / f"bench{units}.yaml"
     card_path.write_text(text, encoding="utf-8")
     card, _ = parse_scorecard(text, str(card_path))
     assert card is not None
     panel = simulate(card, [], units=units, periods=YEARS, seed=2)
+    if gaps:
+        keep = np.random.default_rng(5).random(len(panel)) >= gaps
+        panel = panel[keep].reset_index(drop=True)
     data_path = folder / f"bench{units}.csv"
     panel.to_csv(data_path, index=False)
     links_path = folder / f"links{units}.csv"
@@ -144,7 +152,7 @@ def run(units: int, folder: Path, with_pyfixest: bool) -> None:
     ours, *rest = timed(ours_cmd, theirs_cmd) if with_pyfixest else timed(ours_cmd)
     print(
         f"{units} units × {YEARS} years × {N_INDICATORS} indicators = {len(panel):,} rows, "
-        f"{len(links)} links"
+        f"{len(links)} links" + (f", {gaps:.0%} of cells missing at random" if gaps else "")
     )
     print(f"  bms-eval links, every side and direction test  {ours:7.2f} s")
     imports, reading, estimating = phases(card_path, data_path)
@@ -159,9 +167,10 @@ def run(units: int, folder: Path, with_pyfixest: bool) -> None:
 
 
 def main() -> None:
+    gaps = GAPS if "--gaps" in sys.argv[1:] else 0.0
     with tempfile.TemporaryDirectory() as tmp:
-        run(356, Path(tmp), with_pyfixest=True)
-        run(30, Path(tmp), with_pyfixest=True)
+        run(356, Path(tmp), with_pyfixest=True, gaps=gaps)
+        run(30, Path(tmp), with_pyfixest=True, gaps=gaps)
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def _mpdta() -> tuple[np.ndarray, np.ndarray, list[int]]:
 def test_group_time_effects_equal_the_published_mpdta_output():
     reform, outcome, years = _mpdta()
     groups = adoption_years(reform)
-    cells = group_time_effects(outcome, groups, "never_treated")
+    cells = group_time_effects(outcome, groups, "never_treated", small_sample=False)
     found = {
         (years[c.group], years[c.period]): (c.att, float(np.sqrt(c.influence @ c.influence)))
         for c in cells
@@ -94,7 +94,7 @@ def test_group_time_effects_equal_the_published_mpdta_output():
 
 def test_the_aggregates_equal_the_published_mpdta_output():
     reform, outcome, _ = _mpdta()
-    result = staggered_did(reform, outcome, 0, 0.05, "never_treated")
+    result = staggered_did(reform, outcome, 0, 0.05, "never_treated", small_sample=False)
     assert round(result.effect.estimate, 2) == PUBLISHED_SIMPLE
     for event, value in PUBLISHED_EVENTS.items():
         assert abs(result.event_study[event].estimate - value) <= PRINTED, event

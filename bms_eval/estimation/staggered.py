@@ -138,10 +138,18 @@ class StaggeredResult:
 
 
 def group_time_effects(
-    outcome: np.ndarray, groups: np.ndarray, comparison: ComparisonGroup = "not_yet_treated"
+    outcome: np.ndarray,
+    groups: np.ndarray,
+    comparison: ComparisonGroup = "not_yet_treated",
+    small_sample: bool = True,
 ) -> list[Cell]:
     """Every estimable ``ATT(g, t)`` of an outcome grid (units × periods) given each
-    unit's adoption period index (:func:`adoption_years`)."""
+    unit's adoption period index (:func:`adoption_years`).
+
+    With ``small_sample``, each side's influence is scaled by ``√(n/(n − 1))``, so a
+    cell's variance is the two-sample one with unbiased group variances; without, it
+    is the ``did`` package's (divisor ``n``), about 4 % smaller with 12 units in a
+    group, and the tests' size with 30 units suffers from it."""
     n_units, n_periods = outcome.shape
     cells = []
     for g in sorted({int(v) for v in groups[np.isfinite(groups) & (groups >= 1)]}):
@@ -161,6 +169,9 @@ def group_time_effects(
             influence = np.zeros(n_units)
             influence[treated] = (change[treated] - m_t) / n_t
             influence[control] = -(change[control] - m_c) / n_c
+            if small_sample:
+                influence[treated] *= math.sqrt(n_t / max(n_t - 1, 1))
+                influence[control] *= math.sqrt(n_c / max(n_c - 1, 1))
             cells.append(Cell(g, t, base, m_t - m_c, n_t, n_c, influence))
     return cells
 
@@ -208,6 +219,7 @@ def staggered_did(
     lag: int,
     alpha: float,
     comparison: ComparisonGroup = "not_yet_treated",
+    small_sample: bool = True,
 ) -> StaggeredResult:
     """The reform arrow ``reform → outcome`` at ``lag``: the aggregate at event times
     ``≥ lag``, the event study, the pre-trend test and the sensitivity bound.
@@ -222,6 +234,8 @@ def staggered_did(
         Level of the intervals.
     comparison : {"not_yet_treated", "never_treated"}
         The comparison units.
+    small_sample : bool
+        Unbiased group variances in the cells' influence (:func:`group_time_effects`).
 
     Raises
     ------
@@ -234,7 +248,7 @@ def staggered_did(
     observed = np.isfinite(outcome).any(axis=1)
     if int((adopters & observed).sum()) < MIN_ADOPTERS:
         raise NotEstimable("reform_few_adopters", n=int((adopters & observed).sum()))
-    cells = group_time_effects(outcome, groups, comparison)
+    cells = group_time_effects(outcome, groups, comparison, small_sample)
     size = {g: float(np.sum(groups == g)) for g in {c.group for c in cells}}
     post = [c for c in cells if c.period - c.group >= lag]
     if not post:
