@@ -204,3 +204,22 @@ def test_a_reform_cannot_be_logged():
     card, problems = parse_scorecard(text, "reform.yaml")
     assert card is None
     assert any("cannot take 'transform: log'" in str(p) for p in problems)
+
+
+def test_a_declared_reform_whose_data_are_not_a_reform_is_insufficient_data_not_a_guess():
+    """Through the Python entry point, which takes data the command line would have
+    refused: a declared reform with continuous values is not estimated as one."""
+    row = (
+        estimate_links(_card(), confounded_pair("plain", 0.0, 20, 8, 1), influence=False)
+        .to_frame()
+        .iloc[0]
+    )
+    assert row["verdict"] == "insufficient_data"
+    assert "kind: reform" in row["reason"]
+
+
+def test_a_reform_nobody_adopts_within_the_panel_is_insufficient_data():
+    data = confounded_pair("staggered_constant", 0.0, 20, 8, 1)
+    data.loc[data["indicator"] == "X", "value"] = 1.0
+    row = estimate_links(_card(), data, influence=False).to_frame().iloc[0]
+    assert row["verdict"] == "insufficient_data"

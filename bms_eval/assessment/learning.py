@@ -33,6 +33,7 @@ CAUTION_LEVELS = {
     "few_units": "institutional",
     "trend_sensitive": "strategic",
     "common_shock_sensitive": "strategic",
+    "pretrend_failed": "strategic",
 }
 
 

@@ -396,10 +396,12 @@ class TargetRun:
         a = self.analysis
         row.method = row.direction_method = "staggered_did"
         row.lead_estimate = row.lead_p_value = math.nan
+        reform = self.panel.values[link.source]
+        if not is_reform(reform):  # declared, but the data are not 0/1 and absorbing
+            row.problem = NotEstimable("reform_not_binary")
+            return
         try:
-            found = staggered_did(
-                self.panel.values[link.source], self.panel.values[link.target], lag, a.alpha
-            )
+            found = staggered_did(reform, self.panel.values[link.target], lag, a.alpha)
         except NotEstimable as exc:
             row.problem = exc
             return
