@@ -132,8 +132,6 @@ class StaggeredResult:
     drift: Aggregate | None
     sensitivity_mbar: float
     n_units: int
-    n_adopters: int
-    n_obs: int
     comparison: ComparisonGroup
 
 
@@ -266,7 +264,6 @@ def staggered_did(
     if pre_events:
         drift = aggregate(pre, np.array([size[c.group] for c in pre]), alpha, df)
     mbar = _sensitivity(effect, post, size, [events[e].estimate for e in pre_events], alpha, df)
-    rows = {(c.group, c.period) for c in cells}
     return StaggeredResult(
         effect=effect,
         event_study=events,
@@ -275,8 +272,6 @@ def staggered_did(
         drift=drift,
         sensitivity_mbar=mbar,
         n_units=units,
-        n_adopters=int(adopters.sum()),
-        n_obs=len(rows),
         comparison=comparison,
     )
 

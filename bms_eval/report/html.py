@@ -79,6 +79,47 @@ def _status_rows(card: Scorecard, status: list[dict], texts: Texts) -> list[dict
     return rows
 
 
+def _numbers(r: dict, texts: Texts, alpha: float) -> str:
+    """The evidence line under a link's reason: the deciding estimate with its interval
+    and the side tests (for a reform arrow, its pre-trend test and sensitivity)."""
+    if r.get("estimate") is None:
+        return ""
+    interval = {
+        "est": texts.number(r["std_estimate"], signed=True),
+        "lo": texts.number(r["std_ci_low"], signed=True),
+        "hi": texts.number(r["std_ci_high"], signed=True),
+        "level": texts.level(1 - alpha),
+        "p": texts.p(r["p_adjusted"]),
+        "u": r["n_units"],
+    }
+    if r.get("method") == STAGGERED:
+        return texts.format(
+            "numbers_reform",
+            pp=texts.p(r["pretrend_p_value"]),
+            mbar=texts.number(r["sensitivity_mbar"]),
+            **interval,
+        )
+    numbers = texts.format(
+        "numbers",
+        bp=texts.p(r["between_p_value"]),
+        lp=texts.p(r["lead_p_value"]),
+        n=r["n_obs"],
+        **interval,
+    )
+    if not direction_checked(r):
+        return numbers + " " + texts["numbers_not_checked"]
+    return (
+        numbers
+        + " "
+        + texts.format(
+            "numbers_direction",
+            fest=texts.number(r["forward_std_estimate"], signed=True),
+            fp=texts.p(r["forward_p_adjusted"]),
+            rp=texts.p(r["reverse_p_adjusted"]),
+        )
+    )
+
+
 def _link_rows(
     card: Scorecard,
     links: list[dict],
@@ -93,41 +134,7 @@ def _link_rows(
     by_pair = {(a.source, a.target): a for a in arrows}
     rows = []
     for r in links:
-        numbers = ""
-        if r.get("estimate") is not None and r.get("method") == STAGGERED:
-            numbers = texts.format(
-                "numbers_reform",
-                est=texts.number(r["std_estimate"], signed=True),
-                lo=texts.number(r["std_ci_low"], signed=True),
-                hi=texts.number(r["std_ci_high"], signed=True),
-                level=texts.level(1 - alpha),
-                p=texts.p(r["p_adjusted"]),
-                pp=texts.p(r["pretrend_p_value"]),
-                mbar=texts.number(r["sensitivity_mbar"]),
-                u=r["n_units"],
-            )
-        elif r.get("estimate") is not None:
-            numbers = texts.format(
-                "numbers",
-                est=texts.number(r["std_estimate"], signed=True),
-                lo=texts.number(r["std_ci_low"], signed=True),
-                hi=texts.number(r["std_ci_high"], signed=True),
-                level=texts.level(1 - alpha),
-                p=texts.p(r["p_adjusted"]),
-                bp=texts.p(r["between_p_value"]),
-                lp=texts.p(r["lead_p_value"]),
-                n=r["n_obs"],
-                u=r["n_units"],
-            )
-            if direction_checked(r):
-                numbers += " " + texts.format(
-                    "numbers_direction",
-                    fest=texts.number(r["forward_std_estimate"], signed=True),
-                    fp=texts.p(r["forward_p_adjusted"]),
-                    rp=texts.p(r["reverse_p_adjusted"]),
-                )
-            else:
-                numbers += " " + texts["numbers_not_checked"]
+        numbers = _numbers(r, texts, alpha)
         key = f"{r['from']}>{r['to']}>{r['lag']}"
         rows.append(
             {
