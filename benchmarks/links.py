@@ -10,7 +10,8 @@ direction tests' cluster jackknife. Each process is timed :data:`REPEATS` times
 and the medians are compared.
 
 Run with ``make benchmark`` (or ``python benchmarks/links.py``); ``--gaps`` leaves
-:data:`GAPS` of the cells out at random, as real panels have them.
+:data:`GAPS` of the cells out at random, as real panels have them; ``--against DIR``
+times another source checkout's ``bms-eval links`` beside this one (a change's cost).
 """
 
 from __future__ import annotations
@@ -149,6 +150,23 @@ def run(units: int, folder: Path, with_pyfixest: bool, gaps: float = 0.0) -> Non
     script = folder / "pyfixest_loop.py"
     script.write_text(PYFIXEST_LOOP, encoding="utf-8")
     theirs_cmd = [sys.executable, str(script), str(data_path), str(links_path)]
+    if AGAINST is not None:  # the same command run from another source checkout
+        other_cmd = [
+            "env",
+            f"PYTHONPATH={AGAINST}",
+            sys.executable,
+            "-P",  # not this folder first on the path: the other checkout's package
+            "-c",
+            "import sys; sys.argv[0] = 'bms-eval'; from bms_eval.cli.main import main; "
+            "sys.exit(main())",
+            *ours_cmd[1:],
+        ]
+        ours, other = timed(ours_cmd, other_cmd)
+        print(
+            f"{units} units{', gapped' if gaps else ''}: bms-eval links {ours:.2f} s, "
+            f"the same from {AGAINST} {other:.2f} s: ratio {ours / other:.2f}"
+        )
+        return
     ours, *rest = timed(ours_cmd, theirs_cmd) if with_pyfixest else timed(ours_cmd)
     print(
         f"{units} units × {YEARS} years × {N_INDICATORS} indicators = {len(panel):,} rows, "
@@ -166,8 +184,17 @@ def run(units: int, folder: Path, with_pyfixest: bool, gaps: float = 0.0) -> Non
         print(f"  ratio bms-eval / pyfixest (medians of {REPEATS} runs)  {ours / theirs:7.2f}")
 
 
+#: ``--against DIR``: a source checkout whose ``bms-eval links`` is timed beside this one's
+#: (before and after a change), instead of the pyfixest loop.
+AGAINST: str | None = None
+
+
 def main() -> None:
-    gaps = GAPS if "--gaps" in sys.argv[1:] else 0.0
+    global AGAINST
+    args = sys.argv[1:]
+    if "--against" in args:
+        AGAINST = args[args.index("--against") + 1]
+    gaps = GAPS if "--gaps" in args else 0.0
     with tempfile.TemporaryDirectory() as tmp:
         run(356, Path(tmp), with_pyfixest=True, gaps=gaps)
         run(30, Path(tmp), with_pyfixest=True, gaps=gaps)
