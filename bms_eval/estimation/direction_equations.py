@@ -176,19 +176,9 @@ def build_equation(
     if kind != "within":
         return _design_equation(panel, design, terms, pair, twoway, kind)
     yw, W, y_unit, W_unit, two_way = within_projection(design, twoway)
-    gram = W.T @ W
-    raw_norms = np.sqrt(np.einsum("ij,ij->j", design.X, design.X))
-    clean = (
-        float(np.linalg.norm(yw)) > EXACT_FIT_TOLERANCE * float(np.linalg.norm(design.y))
-        and independent_columns(gram, raw_norms).all()
-    )
-    xy = W.T @ yw
-    if clean:
-        raw = np.linalg.solve(gram, xy)
-        clean = float(np.linalg.norm(yw - W @ raw)) > EXACT_FIT_TOLERANCE * float(
-            np.linalg.norm(yw)
-        )
-    if not clean:  # let the full within fit find and say what is wrong, and drop columns
+    gram, xy = W.T @ W, W.T @ yw
+    raw = _clean_solution(design, yw, W, gram, xy)
+    if raw is None:  # let the full within fit find and say what is wrong, and drop columns
         fit = fit_within(design, twoway)
         if fit.names[:2] != ("0", "1"):
             raise NotEstimable("no_variation")
@@ -224,6 +214,24 @@ def build_equation(
     )
 
 
+def _clean_solution(
+    design: Design, yw: np.ndarray, W: np.ndarray, gram: np.ndarray, xy: np.ndarray
+) -> np.ndarray | None:
+    """The uncorrected least-squares solution of a transformed equation, or None where
+    it would be rounding noise: the effect absorbed, columns that move together, or
+    the regressors reproducing the effect exactly."""
+    raw_norms = np.sqrt(np.einsum("ij,ij->j", design.X, design.X))
+    if not (
+        float(np.linalg.norm(yw)) > EXACT_FIT_TOLERANCE * float(np.linalg.norm(design.y))
+        and independent_columns(gram, raw_norms).all()
+    ):
+        return None
+    raw = np.linalg.solve(gram, xy)
+    if float(np.linalg.norm(yw - W @ raw)) <= EXACT_FIT_TOLERANCE * float(np.linalg.norm(yw)):
+        return None
+    return raw
+
+
 def _design_equation(
     panel: Panel,
     design: Design,
@@ -257,13 +265,9 @@ def _design_equation(
     out = projection.without_periods(units, periods, unit_values) if period_effects else unit_values
     yw, W = out[:, 0], out[:, 1:]
     gram, xy = W.T @ W, W.T @ yw
-    raw_norms = np.sqrt(np.einsum("ij,ij->j", design.X, design.X))
-    if not (
-        float(np.linalg.norm(yw)) > EXACT_FIT_TOLERANCE * float(np.linalg.norm(design.y))
-        and independent_columns(gram, raw_norms).all()
-    ):
+    raw = _clean_solution(design, yw, W, gram, xy)
+    if raw is None:
         raise NotEstimable("no_variation")
-    raw = np.linalg.solve(gram, xy)
     g = int(np.count_nonzero(np.bincount(units)))
     n, absorbed = int(units.size), float(projection.rank.sum())
     dummies = (n_periods - 1) if period_effects else 0
