@@ -276,14 +276,7 @@ class Analysis:
             source, target, lag = tag.removeprefix("within_between:").rsplit(">", 2)
             row = self.links[source, target, int(lag)].to_dict()
             texts = self._texts(language)
-            study = next(
-                (
-                    s["by_event_time"]
-                    for s in self.links.event_studies()
-                    if (s["from"], s["to"], s["lag"]) == (source, target, int(lag))
-                ),
-                None,
-            )
+            study = self.links.event_study(source, target, int(lag))
             if study is not None:  # a reform arrow: its event study takes the place
                 from bms_eval.report.figures import event_study
 

@@ -186,16 +186,22 @@ class LinkResults:
         ``results.json``'s ``event_studies``."""
         if "event_study" not in self._table:
             return []
+        t = self._table
         return [
-            {
-                "from": r["from"],
-                "to": r["to"],
-                "lag": int(r["lag"]),
-                "by_event_time": r["event_study"],
-            }
-            for r in self._table.to_dict("records")
-            if isinstance(r.get("event_study"), list)
+            {"from": a, "to": b, "lag": int(lag), "by_event_time": study}
+            for a, b, lag, study in zip(t["from"], t["to"], t["lag"], t["event_study"], strict=True)
+            if isinstance(study, list)
         ]
+
+    def event_study(self, source: str, target: str, lag: int) -> list[dict] | None:
+        """One reform arrow's event study at ``lag`` (:meth:`event_studies`), or None
+        for an arrow that is not a reform's."""
+        if "event_study" not in self._table:
+            return None
+        t = self._table
+        found = t["event_study"][(t["from"] == source) & (t["to"] == target) & (t["lag"] == lag)]
+        study = found.iloc[0] if len(found) else None
+        return study if isinstance(study, list) else None
 
     def arrows(self) -> list[ArrowVerdict]:
         """One verdict per arrow: the lag with the strongest evidence decides, the other
