@@ -45,7 +45,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from bms_eval.estimation.verdicts import direction_checked
+from bms_eval.estimation.verdicts import as_number, direction_checked
 
 
 def largest_shift(codes: np.ndarray, shifts: np.ndarray | None) -> tuple[int, float] | None:
@@ -110,20 +110,15 @@ def deciding_kind(row: dict) -> str | None:
     return "forward" if direction_checked(row) else "static"
 
 
-def _number(row: dict, key: str) -> float:
-    value = row.get(key)
-    return float(value) if value is not None and pd.notna(value) else math.nan
-
-
 def _could_change(row: dict, kind: str, shift: float, alpha: float, min_effect: float) -> bool:
     _, se_key, p_key = _DECIDING[kind]
-    se, p = _number(row, se_key), _number(row, p_key)
+    se, p = as_number(row.get(se_key)), as_number(row.get(p_key))
     if math.isfinite(se) and se > 0 and abs(shift) >= SCREEN_SE_SHARE * se:
         return True
     if math.isfinite(p) and alpha / SCREEN_P_FACTOR <= p <= alpha * SCREEN_P_FACTOR:
         return True
     if row.get("verdict") == "no_effect":
-        reach = max(abs(_number(row, "std_ci_low")), abs(_number(row, "std_ci_high")))
+        reach = max(abs(as_number(row.get("std_ci_low"))), abs(as_number(row.get("std_ci_high"))))
         return not reach < SCREEN_NO_EFFECT_SHARE * min_effect
     return False
 
@@ -160,8 +155,8 @@ def add_influence(
             verdicts_without.append(None)
             fragile.append(False)
             continue
-        estimate = _number(row, _DECIDING[kind][0])
-        se = _number(row, _DECIDING[kind][1])
+        estimate = as_number(row.get(_DECIDING[kind][0]))
+        se = as_number(row.get(_DECIDING[kind][1]))
         # the candidates: the unit the deciding estimate's own changes point to, and
         # the one the static model's point to (first-order changes can misrank a unit
         # of high leverage; two models rarely misrank it alike)

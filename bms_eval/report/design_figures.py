@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from bms_eval.estimation.unit_designs import ROBUSTNESS_DESIGNS
+from bms_eval.estimation.verdicts import as_number
 from bms_eval.narrative.texts import Texts
 
 #: Normal quantile of a 95 % interval (the charts' intervals are approximate: the
@@ -19,23 +20,14 @@ from bms_eval.narrative.texts import Texts
 Z95 = 1.959963984540054
 
 
-def _number(row: Mapping[str, object], key: str) -> float:
-    value = row.get(key)
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-    return out
-
-
 def design_estimates(row: Mapping[str, object]) -> list[tuple[str, float, float, float]]:
     """The forward test's standardized estimate and 95 % interval under each design that
     was fitted: ``(design, estimate, low, high)``, the main design first."""
     out = []
     for design, prefix in (("main", "forward"), *((d, f"{d}_forward") for d in ROBUSTNESS_DESIGNS)):
-        est = _number(row, f"{prefix}_estimate")
-        std = _number(row, f"{prefix}_std_estimate")
-        se = _number(row, f"{prefix}_std_error")
+        est = as_number(row.get(f"{prefix}_estimate"))
+        std = as_number(row.get(f"{prefix}_std_estimate"))
+        se = as_number(row.get(f"{prefix}_std_error"))
         if not (math.isfinite(est) and math.isfinite(std) and math.isfinite(se)) or est == 0:
             continue
         half = Z95 * se * abs(std / est)
