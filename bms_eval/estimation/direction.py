@@ -81,9 +81,6 @@ from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.policy import small_panel
 from bms_eval.estimation.unit_designs import DesignKind
 
-#: Largest own persistence accepted for the solution (beyond it the model
-#: explodes and the correction has no meaning).
-
 
 @dataclass(frozen=True)
 class DirectionFit:

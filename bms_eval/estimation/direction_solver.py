@@ -26,9 +26,8 @@ from bms_eval.estimation.fixed_effects import (
     NotEstimable,
 )
 
-#: Fewest distinct periods in which the effect, its own past and the cause are
-#: observed together: below it the direction is not checked. Each unit then
-#: contributes at least a few within-unit changes to both equations.
+#: Largest own persistence accepted for the solution (beyond it the model
+#: explodes and the correction has no meaning).
 MAX_PERSISTENCE = 1.5
 #: Largest remaining imbalance of the corrected equations (relative) that counts as solved.
 SOLVED_TOLERANCE = 1e-8

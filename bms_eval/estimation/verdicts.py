@@ -15,9 +15,6 @@ that applies decides:
    that reproduce the effect exactly (residuals at rounding level), or
    estimates that are not finite: the model cannot be estimated, or its
    numbers would be rounding noise.
-A forward or reverse finding counts only where the robustness designs that could be
-fitted reproduce it (:func:`not_reproduced`); one they do not falls to the next rule.
-
 2. ``reciprocal`` — the forward test is below ``alpha`` with the expected sign,
    and ``reverse_p_adjusted`` is below ``alpha`` too: each predicts the other.
 3. ``supported`` — the forward test is below ``alpha``, with the expected sign.
@@ -30,6 +27,10 @@ fitted reproduce it (:func:`not_reproduced`); one they do not falls to the next 
 7. ``no_effect`` — the confidence interval of the standardized estimate lies
    inside ``±min_effect``.
 8. ``inconclusive`` — none of these: the data cannot tell.
+
+A forward or reverse finding counts only where the robustness designs that the data
+call for, and that could be fitted, reproduce it (:func:`not_reproduced`); one they do
+not falls to the next rule.
 
 Numbers only: the sentence that explains a verdict is written from the same
 evidence by :mod:`bms_eval.narrative.reasons`.
@@ -240,7 +241,8 @@ CAUTIONS = (
 )
 
 
-def _number(value: object) -> float:
+def as_number(value: object) -> float:
+    """A table cell as a float: NaN where it is missing or not a number."""
     try:
         out = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -257,20 +259,21 @@ def not_reproduced(numbers: Mapping[str, object], alpha: float) -> dict[str, tup
     finding must hold once the trend or the shock is taken out, not merely point the
     same way (a design that is only less precise, as with few years, does not confirm
     it either: the reason then shows the design's estimate). A design that could not
-    be fitted (no p) neither reproduces nor breaks it. ``numbers`` holds the link
+    be fitted (no p), or that the data do not call for (its ``*_needed_p_value`` not
+    below ``alpha``), neither reproduces nor breaks it. ``numbers`` holds the link
     table's columns of those names (a row, or :class:`Evidence`'s fields).
     """
     out: dict[str, tuple[str, ...]] = {}
     for side in ("forward", "reverse"):
-        estimate = _number(numbers.get(f"{side}_estimate"))
-        p = _number(numbers.get(f"{side}_p_adjusted"))
+        estimate = as_number(numbers.get(f"{side}_estimate"))
+        p = as_number(numbers.get(f"{side}_p_adjusted"))
         if not (math.isfinite(p) and p < alpha and math.isfinite(estimate)):
             continue
         broken = []
         for design in ROBUSTNESS_DESIGNS:
-            d_p = _number(numbers.get(f"{design}_{side}_p_adjusted"))
-            d_est = _number(numbers.get(f"{design}_{side}_estimate"))
-            needed = _number(numbers.get(f"{design}_needed_p_value"))
+            d_p = as_number(numbers.get(f"{design}_{side}_p_adjusted"))
+            d_est = as_number(numbers.get(f"{design}_{side}_estimate"))
+            needed = as_number(numbers.get(f"{design}_needed_p_value"))
             if not (math.isfinite(d_p) and needed < alpha):
                 continue
             if not (d_p < alpha and (d_est > 0) == (estimate > 0)):
@@ -312,8 +315,8 @@ def cautions(row: Mapping[str, object], alpha: float) -> tuple[str, ...]:
         and units is not None
         and int(units) < FEW_UNITS,  # type: ignore[call-overload]
     }
-    pretrend = _number(row.get("pretrend_p_value"))
-    reverse = _number(row.get("reverse_p_adjusted"))
+    pretrend = as_number(row.get("pretrend_p_value"))
+    reverse = as_number(row.get("reverse_p_adjusted"))
     found["pretrend_failed"] = pretrend < alpha and not reverse < alpha
     broken = {d for designs in not_reproduced(row, alpha).values() for d in designs}
     found.update({SENSITIVE[d]: d in broken for d in ROBUSTNESS_DESIGNS})
@@ -360,15 +363,15 @@ def robust_sides(ev: Evidence, alpha: float) -> dict[str, tuple[str, ...]]:
 
 
 def forward_found(ev: Evidence, alpha: float) -> bool:
-    """Whether the forward test is below ``alpha`` and every robustness design that
-    could be fitted reproduces it."""
+    """Whether the forward test is below ``alpha`` and every robustness design the data
+    call for that could be fitted reproduces it."""
     _, p = forward_test(ev)
     return p < alpha and not robust_sides(ev, alpha).get("forward")
 
 
 def reverse_found(ev: Evidence, alpha: float) -> bool:
     """Whether the effect predicts the cause later (``reverse_p_adjusted`` < alpha),
-    reproduced by every robustness design that could be fitted."""
+    reproduced by every robustness design the data call for that could be fitted."""
     return (
         math.isfinite(ev.reverse_p_adjusted)
         and ev.reverse_p_adjusted < alpha
