@@ -186,10 +186,12 @@ class LinkResults:
         ``results.json``'s ``event_studies``."""
         if "event_study" not in self._table:
             return []
-        t = self._table
+        table = self._table
         return [
             {"from": a, "to": b, "lag": int(lag), "by_event_time": study}
-            for a, b, lag, study in zip(t["from"], t["to"], t["lag"], t["event_study"], strict=True)
+            for a, b, lag, study in zip(
+                table["from"], table["to"], table["lag"], table["event_study"], strict=True
+            )
             if isinstance(study, list)
         ]
 
@@ -198,8 +200,10 @@ class LinkResults:
         for an arrow that is not a reform's."""
         if "event_study" not in self._table:
             return None
-        t = self._table
-        found = t["event_study"][(t["from"] == source) & (t["to"] == target) & (t["lag"] == lag)]
+        table = self._table
+        found = table["event_study"][
+            (table["from"] == source) & (table["to"] == target) & (table["lag"] == lag)
+        ]
         study = found.iloc[0] if len(found) else None
         return study if isinstance(study, list) else None
 
