@@ -42,6 +42,7 @@ def results_document(
         "scorecard": scorecard_record(card),
         "analysis": {
             "effects": a.effects,
+            "estimand": a.estimand,
             "alpha": a.alpha,
             "min_effect": a.min_effect,
             "controls": list(a.controls),

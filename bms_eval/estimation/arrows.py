@@ -1,39 +1,42 @@
-"""One verdict per arrow: how the verdicts of an arrow's lags roll up.
+"""One verdict per arrow (docs/verdicts.md, "One verdict per arrow").
 
 ``links.csv`` has one row per arrow and lag; a reader counts arrows. Everywhere a
 summary counts verdicts — the report's summary and headline, the command line's
 table, ``results.json``'s ``summary``, the strategy map, the chain's breaks — an
-arrow tested at several lags counts once, with the verdict of **the lag with the
-strongest evidence**, and the other lags listed beside it:
+arrow counts once:
 
-1. Kinds of evidence rank from a forward finding (``reciprocal``, ``supported``,
-   ``contradicted``: the forward test < alpha), to ``reverse``, ``between_only``,
-   ``no_effect``, ``inconclusive`` and ``insufficient_data``. The lag with the
-   highest-ranking kind decides.
-2. Among lags of the same kind, the smallest adjusted p-value of the test behind
-   that kind decides (the forward test for a forward finding — the direction
-   test's, else the static one's; the reverse test for ``reverse``; the between
-   test for ``between_only``); for ``no_effect`` the narrowest interval (the
-   smallest largest-absolute bound of the standardized effect).
-3. Ties go to the shorter lag.
+- An arrow with one lag has that lag's verdict.
+- An arrow with several lags is judged by **its cumulative effect over them**: the
+  sum of its lags' coefficients, tested as one (the static model written so that the
+  sum is one coefficient; the forward direction test's coefficients at those lags
+  summed in the equation that holds them all:
+  :meth:`~bms_eval.estimation.target_tests.TargetRun.arrow_row`). Its lag rows keep
+  their own coefficients as evidence and take the arrow's verdict, cautions and
+  influence (:func:`judged_as_arrows`); each lag's coefficient holds the cause at
+  the other lags fixed, so none is a verdict of its own.
 
-So an arrow ``supported`` at lag 1 (p 0.003) and ``contradicted`` at lag 0
-(p 0.04) counts as supported, with "lag 0: contradicted" listed; its cautions
-are those of the deciding lag.
+A link table without the cumulative test (written by an earlier version) rolls up by
+the lag with the strongest evidence (:func:`strength`): a forward finding before
+``reverse``, ``between_only``, ``no_effect``, ``inconclusive`` and
+``insufficient_data``; within a kind the smallest adjusted p-value of the test behind
+it (the narrowest interval for ``no_effect``); ties to the shorter lag.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
 
 from bms_eval.estimation.verdicts import VERDICTS, caution_keys, direction_checked
 
 #: The roll-up rule's name in ``results.json`` (``summary.roll_up``).
-ROLL_UP = "strongest_evidence"
+ROLL_UP = "cumulative_over_lags"
 
-#: Kinds of evidence, strongest first (rule 1).
+#: Kinds of evidence, strongest first (a table without the cumulative test).
 KINDS: tuple[tuple[str, ...], ...] = (
     ("reciprocal", "supported", "contradicted"),
     ("reverse",),
@@ -59,7 +62,13 @@ class ArrowVerdict:
     cautions : tuple of str
         The deciding lag's cautions (docs/verdicts.md).
     others : tuple of (int, str)
-        Every other lag tested, with its verdict, by lag.
+        Every other lag tested, with its verdict, by lag (none for an arrow judged by
+        its cumulative effect).
+    lags : tuple of int
+        Every lag tested.
+    cumulative : dict of str to float or None
+        An arrow with several lags: its cumulative test's numbers
+        (:data:`CUMULATIVE_NUMBERS`); empty for an arrow with one lag.
     """
 
     source: str
@@ -68,6 +77,8 @@ class ArrowVerdict:
     lag: int
     cautions: tuple[str, ...]
     others: tuple[tuple[int, str], ...]
+    lags: tuple[int, ...] = ()
+    cumulative: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -75,14 +86,92 @@ class ArrowVerdict:
         return f"{self.source}>{self.target}"
 
     def as_dict(self) -> dict:
-        """The arrow as in ``results.json``'s ``summary.by_arrow``."""
-        return {
+        """The arrow as in ``results.json``'s ``summary.by_arrow``: an arrow with several
+        lags is judged by its cumulative effect (``judged_by: cumulative``, its numbers
+        as ``cumulative_<name>``), one with one lag by that lag."""
+        out = {
             "link": self.key,
             "verdict": self.verdict,
             "lag": self.lag,
+            "lags": list(self.lags or (self.lag,)),
+            "judged_by": "cumulative" if self.cumulative else "lag",
             "cautions": list(self.cautions),
             "other_lags": [{"lag": lag, "verdict": v} for lag, v in self.others],
         }
+        out.update({f"cumulative_{k}": v for k, v in self.cumulative.items()})
+        return out
+
+
+#: What each lag row of an arrow with several lags takes from the arrow's cumulative
+#: row: the arrow is judged once, its lags' coefficients stay beside it as evidence.
+ARROW_JUDGEMENT = (
+    "verdict",
+    "cautions",
+    "influential_unit",
+    "estimate_without",
+    "verdict_without",
+    "fragile",
+)
+
+#: The cumulative test's numbers each lag row of such an arrow carries
+#: (``cumulative_<name>``).
+CUMULATIVE_NUMBERS = (
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_adjusted",
+    "std_estimate",
+    "forward_estimate",
+    "forward_std_estimate",
+    "forward_p_adjusted",
+)
+
+
+def several_lag_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of a link table (with its cumulative rows) are lags of an arrow
+    judged by its cumulative effect (a boolean mask)."""
+    if "cumulative" not in frame or frame.empty:
+        return np.zeros(len(frame), dtype=bool)
+    cumulative = frame["cumulative"].fillna(False).astype(bool).to_numpy()
+    arrows = set(zip(frame["from"][cumulative], frame["to"][cumulative], strict=True))
+    keys = zip(frame["from"], frame["to"], strict=True)
+    return np.array([k in arrows for k in keys], dtype=bool) & ~cumulative
+
+
+def judged_as_arrows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a decided link table into its link-lag rows and the cumulative rows of the
+    arrows with several lags; each such arrow's lag rows take its judgement
+    (:data:`ARROW_JUDGEMENT`, their own verdict kept as ``lag_verdict``) and its
+    cumulative numbers (``cumulative_…``)."""
+    if "cumulative" not in frame:
+        return frame, frame.iloc[0:0]
+    cumulative = frame["cumulative"].fillna(False).astype(bool).to_numpy()
+    arrows = frame[cumulative].reset_index(drop=True)
+    lags = frame[~cumulative].reset_index(drop=True)
+    if arrows.empty:
+        return lags, arrows
+    by_arrow = {(r["from"], r["to"]): r for r in arrows.to_dict("records")}
+    keys = list(zip(lags["from"], lags["to"], strict=True))
+    lags["lag_verdict"] = [
+        v if k in by_arrow else None for k, v in zip(keys, lags["verdict"], strict=True)
+    ]
+    for column in ARROW_JUDGEMENT:
+        if column in arrows:
+            own = lags[column].astype(object)
+            lags[column] = [
+                by_arrow[k][column] if k in by_arrow else v for k, v in zip(keys, own, strict=True)
+            ]
+    for name in CUMULATIVE_NUMBERS:
+        lags[f"cumulative_{name}"] = [
+            by_arrow[k].get(name, math.nan) if k in by_arrow else math.nan for k in keys
+        ]
+    return lags, arrows
+
+
+def _finite(row: Mapping[str, object], key: str) -> float | None:
+    value = _number(row, key)
+    return value if math.isfinite(value) else None
 
 
 def _number(row: Mapping[str, object], key: str) -> float:
@@ -118,6 +207,21 @@ def roll_up(links) -> list[ArrowVerdict]:
         by_arrow.setdefault((str(row["from"]), str(row["to"])), []).append(row)
     out = []
     for (source, target), lags in by_arrow.items():
+        first = lags[0]
+        if isinstance(first.get("lag_verdict"), str):  # judged by the cumulative effect
+            out.append(
+                ArrowVerdict(
+                    source,
+                    target,
+                    str(first["verdict"]),
+                    min(int(r["lag"]) for r in lags),  # type: ignore[call-overload]
+                    caution_keys(first.get("cautions")),
+                    (),
+                    tuple(sorted(int(r["lag"]) for r in lags)),  # type: ignore[call-overload]
+                    {k: _finite(first, f"cumulative_{k}") for k in CUMULATIVE_NUMBERS},
+                )
+            )
+            continue
         best = min(lags, key=strength)
         others = sorted(
             (int(r["lag"]), str(r["verdict"]))  # type: ignore[call-overload]
@@ -132,6 +236,7 @@ def roll_up(links) -> list[ArrowVerdict]:
                 int(best["lag"]),  # type: ignore[call-overload]
                 caution_keys(best.get("cautions")),
                 tuple(others),
+                tuple(sorted(int(r["lag"]) for r in lags)),  # type: ignore[call-overload]
             )
         )
     return out

@@ -35,7 +35,33 @@ LINK_COLUMNS = (
     "verdict_without",
     "fragile",
     "cautions",
+    "total_estimate",
+    "total_std_error",
+    "total_p_adjusted",
+    "held_fixed",
     # additions
+    "estimand",
+    "mediators",
+    "direct_estimate",
+    "direct_std_error",
+    "direct_p_value",
+    "direct_p_adjusted",
+    "total_p_value",
+    "periods_lost",
+    *(
+        f"cumulative_{name}"
+        for name in (
+            "estimate",
+            "std_error",
+            "ci_low",
+            "ci_high",
+            "p_adjusted",
+            "std_estimate",
+            "forward_estimate",
+            "forward_std_estimate",
+            "forward_p_adjusted",
+        )
+    ),
     "sign",
     "from_name",
     "to_name",

@@ -139,6 +139,11 @@ class DirectionPair:
     #: freedom) and those degrees of freedom
     shock_variances: tuple[float, float] = (math.nan, math.nan)
     shock_df: tuple[float, float] = (math.nan, math.nan)
+    #: an arrow tested at several lags: the sum of the forward equation's coefficients
+    #: of the cause at those lags (its cumulative effect beyond ``Y``'s past), with
+    #: inference from the same per-unit shifts as every coefficient; None when not asked
+    summed: DirectionFit | None = None
+    summed_shift: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
 
 # --------------------------------------------------------------------------- equations
@@ -217,6 +222,7 @@ def cross_lagged(
     controls: list[Term],
     twoway: bool,
     kind: DesignKind = "within",
+    summed: tuple[int, ...] = (),
 ) -> DirectionPair:
     """The forward and reverse direction tests of the arrow ``cause → target`` at ``lag``.
 
@@ -238,6 +244,10 @@ def cross_lagged(
     kind : {"within", "trend", "cce"}
         The design: the main one, or a robustness design
         (:mod:`bms_eval.estimation.unit_designs`).
+    summed : tuple of int
+        Lags of the cause, each in the forward equation (``lag`` or in ``others``),
+        whose coefficients are summed into :attr:`DirectionPair.summed` (an arrow's
+        cumulative effect); empty for none.
 
     Raises
     ------
@@ -271,6 +281,11 @@ def cross_lagged(
     if after is not None and variance[after] > 0:
         next_p = t_inference(float(par[after]), math.sqrt(float(variance[after])), g - 1, 0.05)[0]
     n_coef = model.k_f + model.k_r
+    total, total_shift = (
+        _summed_fit(fwd, par, shifts, summed, scale[target] / scale[cause], g, inference)
+        if summed
+        else (None, None)
+    )
     return DirectionPair(
         fits[0],
         fits[1],
@@ -280,7 +295,46 @@ def cross_lagged(
         units=active,
         forward_shift=shifts[:, 1] * scale[target] / scale[cause],
         reverse_shift=shifts[:, model.k_f + 1] * scale[cause] / scale[target],
+        summed=total,
+        summed_shift=total_shift if total_shift is not None else np.zeros(0),
     )
+
+
+def _summed_fit(
+    eq: Equation,
+    par: np.ndarray,
+    shifts: np.ndarray,
+    lags: tuple[int, ...],
+    to_data: float,
+    g: int,
+    inference: str,
+) -> tuple[DirectionFit | None, np.ndarray | None]:
+    """The sum of the forward equation's coefficients of the cause at ``lags``, and
+    each unit's shift of it: its variance is made from those shifts as every
+    coefficient's is (the cluster jackknife's ``(G − 1)/G·Σ d_i²`` in a small panel,
+    else the sandwich ``G/(G − 1)·Σ d_i²`` of the influences)."""
+    columns = [c for c, v, lg in eq.dynamic if v == 1 and lg in lags]
+    if len(columns) != len(set(lags)):  # a lag the equation could not hold
+        return None, None
+    estimate = float(par[columns].sum())
+    shift = shifts[:, columns].sum(axis=1)
+    g_factor = (g - 1) / g if inference == "jackknife" else g / (g - 1)
+    se = math.sqrt(g_factor * float((shift**2).sum()))
+    p = t_inference(estimate, se, g - 1, 0.05)[0]
+    fit = DirectionFit(
+        estimate=estimate * to_data,
+        std_error=se * to_data,
+        p_value=p,
+        std_estimate=estimate * eq.sd_ratio,
+        estimate_within=math.nan,
+        persistence=float(par[0]),
+        persistence_within=eq.raw_own,
+        n_obs=int(eq.y.size),
+        n_units=int(np.count_nonzero(np.bincount(eq.units))),
+        n_periods=int(np.count_nonzero(np.bincount(eq.periods))),
+        inference=inference,
+    )
+    return fit, shift * to_data
 
 
 def needed_p_value(main: DirectionPair, design: DirectionPair) -> float:

@@ -74,6 +74,13 @@ class LinkRow:
     note_keys: tuple[str, ...] = ()
     alone_because: NotEstimable | None = None
     period_effects: bool = UNSET
+    # what the model holds fixed besides the cause (ids, ``;``-separated), and the
+    # periods its lags cost (bms_eval.estimation.estimands)
+    held_fixed: str = ""
+    periods_lost: str = ""  # ``;``-separated periods
+    # an arrow with several lags judged as one: its cumulative effect over ``lags``
+    cumulative: bool = False
+    lags: tuple[int, ...] = UNSET
     # the static within test
     estimate: float = UNSET
     std_error: float = UNSET

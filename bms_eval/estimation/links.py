@@ -19,13 +19,15 @@ import math
 import multiprocessing
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from bms_eval.estimation.arrows import judged_as_arrows, several_lag_rows
 from bms_eval.estimation.columns import LINK_COLUMNS
+from bms_eval.estimation.estimand_rows import target_rows
 from bms_eval.estimation.inference import (
     benjamini_hochberg,
 )
@@ -36,7 +38,6 @@ from bms_eval.estimation.influence import (
     without_influence,
 )
 from bms_eval.estimation.panel import Panel
-from bms_eval.estimation.target_tests import TargetRun
 from bms_eval.estimation.unit_designs import ROBUSTNESS_DESIGNS
 from bms_eval.estimation.verdicts import (
     NOT_CHECKED,
@@ -69,7 +70,11 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
         if col not in frame:
             frame[col] = np.nan
     frame["direction_method"] = frame["direction_method"].astype(object).fillna(NOT_CHECKED)
-    frame["p_adjusted"] = benjamini_hochberg(frame["p_value"].to_numpy(dtype=float))
+    # one family: every link-lag's test and every several-lag arrow's cumulative test
+    for prefix in ("", "direct_", "total_"):
+        frame[f"{prefix}p_adjusted"] = benjamini_hochberg(
+            frame[f"{prefix}p_value"].to_numpy(dtype=float)
+        )
     # the direction tests: one Benjamini–Hochberg over forward and reverse together
     both = benjamini_hochberg(
         np.r_[
@@ -119,8 +124,11 @@ def _without_unit(panel: Panel, card: Scorecard, row: dict, unit: int) -> tuple[
             card.analysis, bootstrap_draws=min(card.analysis.bootstrap_draws, RERUN_DRAWS)
         ),
     )
-    found = TargetRun(panel.without(unit), quick, link.target, [link]).rows()
-    new = next(r for r in found if r["lag"] == row["lag"])
+    found = target_rows(panel.without(unit), quick, link.target, [link])
+    cumulative = bool(row.get("cumulative"))
+    new = next(
+        r for r in found if r["lag"] == row["lag"] and bool(r.get("cumulative")) == cumulative
+    )
     for raw, adjusted in (
         ("p_value", "p_adjusted"),
         ("forward_p_value", "forward_p_adjusted"),
@@ -181,14 +189,17 @@ def panel_verdicts(panel: Panel, scorecard: Scorecard) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per link and lag in the scorecard's order, with the columns of
-        :func:`link_tests`' table (no influence columns).
+        :func:`link_tests`' table (no influence columns); the lags of an arrow with
+        several take its cumulative verdict.
     """
     rows: list[dict] = []
     for target, links in _links_by_target(scorecard).items():
-        rows.extend(TargetRun(panel, scorecard, target, links).rows())
+        rows.extend(target_rows(panel, scorecard, target, links))
     order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
-    rows.sort(key=lambda r: (order[(r["from"], r["to"])], r["lag"]))
-    return _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
+    rows.sort(key=lambda r: (order[(r["from"], r["to"])], bool(r.get("cumulative")), r["lag"]))
+    if not rows:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    return judged_as_arrows(_finish(rows, scorecard))[0]
 
 
 #: Fewest link-lags for which the tests run in parallel: below that, starting the
@@ -203,7 +214,7 @@ def _target_rows(index: int) -> tuple[int, list[dict]]:
     assert _JOB is not None
     panel, card, groups = _JOB
     target, links = groups[index]
-    return index, TargetRun(panel, card, target, links).rows()
+    return index, target_rows(panel, card, target, links)
 
 
 def _workers(requested: int | None, groups: int, link_lags: int) -> int:
@@ -232,7 +243,7 @@ def _test_targets(
     global _JOB
     if n_workers == 1:
         for i, (target, links) in enumerate(groups):
-            done(i, TargetRun(panel, scorecard, target, links).rows())
+            done(i, target_rows(panel, scorecard, target, links))
         return
     _JOB = (panel, scorecard, groups)
     with signals_held():
@@ -264,12 +275,16 @@ class LinkTests:
         Size of the panel.
     seconds : float
         Time the tests took.
+    arrows : pandas.DataFrame
+        One row per arrow with several lags: the test of its cumulative effect over
+        them, which decides its verdict (the same columns; ``lags`` lists them).
     """
 
     frame: pd.DataFrame
     n_units: int
     n_periods: int
     seconds: float
+    arrows: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def link_tests(
@@ -331,14 +346,36 @@ def link_tests(
         n_workers = _workers(workers, len(groups), sum(sizes))
         _test_targets(panel, scorecard, groups, sizes, n_workers, done)
     order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
-    rows.sort(key=lambda r: (order[(r["from"], r["to"])], r["lag"]))
+    rows.sort(key=lambda r: (order[(r["from"], r["to"])], bool(r.get("cumulative")), r["lag"]))
     frame = _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
     a = scorecard.analysis
-    if rows and influence:
-        with threadpool_limits(limits=1, user_api="blas"):
-            frame = _with_influence(frame, panel, scorecard)
-    elif rows:
-        frame = without_influence(frame)
-    if rows:  # once every verdict and its influence are known
+    if rows:
+        # the influence of the rows that decide a verdict: a single-lag arrow's row, a
+        # several-lag arrow's cumulative row (its lag rows take the arrow's judgement)
+        deciding = ~several_lag_rows(frame)
+        parts = [frame[deciding].reset_index(drop=True), frame[~deciding].reset_index(drop=True)]
+        if influence:
+            with threadpool_limits(limits=1, user_api="blas"):
+                parts[0] = _with_influence(parts[0], panel, scorecard)
+        else:
+            parts[0] = without_influence(parts[0])
+        parts[1] = without_influence(parts[1])
+        frame = pd.concat(parts, ignore_index=True)
         frame["cautions"] = [";".join(cautions(r, a.alpha)) for r in frame.to_dict("records")]
-    return LinkTests(frame, len(panel.units), len(panel.periods), time.perf_counter() - start)
+        frame = _in_order(frame, scorecard)
+    lags, arrows = judged_as_arrows(frame)
+    return LinkTests(
+        lags, len(panel.units), len(panel.periods), time.perf_counter() - start, arrows
+    )
+
+
+def _in_order(frame: pd.DataFrame, card: Scorecard) -> pd.DataFrame:
+    """The rows in the scorecard's order of links, each link's lags in order."""
+    order = {(lk.source, lk.target): i for i, lk in enumerate(card.links)}
+    key = [
+        (order[(f, t)], bool(c), int(lag))
+        for f, t, c, lag in zip(
+            frame["from"], frame["to"], frame["cumulative"].fillna(False), frame["lag"], strict=True
+        )
+    ]
+    return frame.iloc[sorted(range(len(frame)), key=key.__getitem__)].reset_index(drop=True)

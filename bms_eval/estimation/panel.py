@@ -123,6 +123,12 @@ class Panel:
             {ind: grid[keep] for ind, grid in self.values.items()},
         )
 
+    def with_grids(self, grids: dict[str, np.ndarray]) -> Panel:
+        """The panel with further grids (of its shape) beside its indicators: terms
+        built from the data, such as the differences of one indicator's lags that
+        make an arrow's cumulative effect one coefficient."""
+        return Panel(self.units, self.periods, {**self.values, **grids})
+
     @property
     def shape(self) -> tuple[int, int]:
         """``(units, periods)``."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bms_eval.estimation.direction import DirectionPair, cross_lagged, needed_p_value
+from bms_eval.estimation.direction_equations import not_solved
+from bms_eval.estimation.estimands import held_fixed
 from bms_eval.estimation.fixed_effects import (
     Design,
     NotEstimable,
@@ -29,7 +31,7 @@ from bms_eval.estimation.inference import (
 from bms_eval.estimation.influence import (
     largest_shift,
 )
-from bms_eval.estimation.link_row import LinkRow
+from bms_eval.estimation.link_row import UNSET, LinkRow
 from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.policy import small_panel
 from bms_eval.estimation.staggered import is_reform, staggered_did, within_sd
@@ -68,6 +70,7 @@ class _Model:
     y: np.ndarray  # the sample's dependent variable (not demeaned)
     X: np.ndarray  # the sample's regressors (not demeaned), columns as terms
     units: np.ndarray
+    periods: np.ndarray  # the sample's period codes (columns of the panel)
 
 
 def _seed_for(analysis: AnalysisOptions, key: str) -> np.random.Generator:
@@ -87,7 +90,7 @@ def _fit(panel: Panel, target: str, terms: list[Term], twoway: bool) -> _Model:
             min=MIN_OBSERVATIONS,
         )
     fit = fit_within(design, twoway, MIN_RESIDUAL_DF)
-    return _Model(fit, tuple(terms), design.y, design.X, design.units)
+    return _Model(fit, tuple(terms), design.y, design.X, design.units, design.periods)
 
 
 def _coef(model: _Model, term: Term, analysis: AnalysisOptions, key: str) -> _Coef | None:
@@ -140,24 +143,46 @@ def _try_fit(
         return None, exc
 
 
-def model_terms(card: Scorecard, target: str) -> tuple[list[Term], list[Term]]:
+def model_terms(
+    card: Scorecard, target: str, leave_out: frozenset[str] = frozenset()
+) -> tuple[list[Term], list[Term]]:
     """The main model of ``target``: every linked cause at each of its lags, and the
-    analysis' controls (same year) that are neither the target nor one of its causes."""
-    links = [lk for lk in card.links if lk.target == target]
+    analysis' controls (same year) that are neither the target nor one of its causes;
+    without the indicators in ``leave_out`` (a total effect's mediators:
+    :mod:`bms_eval.estimation.estimands`)."""
+    links = [lk for lk in card.links if lk.target == target and lk.source not in leave_out]
     causes = {lk.source for lk in links}
-    controls = [(c, 0) for c in card.analysis.controls if c != target and c not in causes]
+    controls = [
+        (c, 0)
+        for c in card.analysis.controls
+        if c != target and c not in causes and c not in leave_out
+    ]
     return [(lk.source, lag) for lk in links for lag in lk.lags], controls
+
+
+def _difference(source: str, lag: int) -> str:
+    """The grid key of ``X(t − lag) − X(t − l₀)`` in an arrow's cumulative model: a
+    control character keeps it apart from any indicator id a user can write."""
+    return f"{source}\x1f{lag}"
 
 
 class TargetRun:
     """Everything estimated for one effect indicator."""
 
-    def __init__(self, panel: Panel, card: Scorecard, target: str, links: list[Link]):
+    def __init__(
+        self,
+        panel: Panel,
+        card: Scorecard,
+        target: str,
+        links: list[Link],
+        leave_out: frozenset[str] = frozenset(),
+    ):
         self.panel, self.card, self.target, self.links = panel, card, target, links
         a = card.analysis
         self.analysis = a
         self.twoway = a.effects == "twoway"
-        self.terms, self.controls = model_terms(card, target)
+        self.leave_out = leave_out
+        self.terms, self.controls = model_terms(card, target, leave_out)
         self.joint, self.joint_problem = _try_fit(
             panel, target, self.terms + self.controls, self.twoway
         )
@@ -270,7 +295,9 @@ class TargetRun:
 
         ``Y``'s other causes and lags and the controls are held fixed in the forward
         equation, as in the main model; when that model cannot be estimated the
-        test is tried with the controls only.
+        test is tried with the controls only. At the longest lag of an arrow with
+        several, the forward equation holds every lag of the cause, and the pair
+        carries the sum of their coefficients (:attr:`DirectionPair.summed`).
         """
         key = (link.source, lag)
         if key in self.directions:
@@ -278,28 +305,37 @@ class TargetRun:
         others = [t for t in self.terms if t != key]
         controls = [t for t in self.controls if t[0] != link.source]
         attempts = [others + controls] + ([controls] if others else [])
+        summed = tuple(link.lags) if len(link.lags) > 1 and lag == max(link.lags) else ()
         result: tuple[DirectionPair | None, NotEstimable | None] = (None, None)
         designs: dict[str, DirectionPair | NotEstimable] = {}
         for extra in attempts:
+            held = summed if all((link.source, g) in [key, *extra] for g in summed) else ()
             try:
-                result = (
-                    cross_lagged(
-                        self.panel, self.target, link.source, lag, extra, controls, self.twoway
-                    ),
-                    None,
+                pair = cross_lagged(
+                    self.panel,
+                    self.target,
+                    link.source,
+                    lag,
+                    extra,
+                    controls,
+                    self.twoway,
+                    summed=held,
                 )
             except NotEstimable as exc:
                 result = (None, exc)
                 if exc.kind == "too_few_periods":
                     break
                 continue
+            result = (pair, None)
             # the robustness designs hold fixed what the main direction model holds;
             # they are run where a finding is possible (a p-value below alpha before
             # the adjustment, which only raises it): elsewhere they could not change
             # the verdict (docs/verdicts.md)
-            pair = result[0]
             alpha = self.analysis.alpha
-            if not (pair.forward.p_value < alpha or pair.reverse.p_value < alpha):
+            found = [pair.forward.p_value, pair.reverse.p_value]
+            if pair.summed is not None:
+                found.append(pair.summed.p_value)
+            if not min(found) < alpha:
                 break
             for kind in ROBUSTNESS_DESIGNS:
                 try:
@@ -312,6 +348,7 @@ class TargetRun:
                         controls,
                         self.twoway,
                         kind,
+                        summed=held,
                     )
                 except NotEstimable as exc:
                     designs[kind] = exc
@@ -321,54 +358,195 @@ class TargetRun:
         return result
 
     def rows(self) -> list[dict]:
-        """Every link and lag of this effect, as rows of the table (:class:`LinkRow`)."""
+        """Every link and lag of this effect, as rows of the table (:class:`LinkRow`),
+        each link's lags followed, for an arrow with several, by its cumulative row."""
         out = []
         for link in self.links:
-            lead_cache: dict[bool, tuple[float, float]] = {}
-            for lag in link.lags:
-                out.append(self._row(link, lag, lead_cache).as_dict())
+            out.extend(self.link_rows(link))
         return out
+
+    def link_rows(self, link: Link) -> list[dict]:
+        """One link's rows: one per lag, then (an arrow with several lags) the
+        cumulative effect over them (``cumulative`` true: the arrow's own test)."""
+        lead_cache: dict[bool, tuple[float, float]] = {}
+        out = [self._row(link, lag, lead_cache).as_dict() for lag in link.lags]
+        if len(link.lags) > 1:
+            for lag_row in out:
+                lag_row["lags"] = tuple(sorted(link.lags))
+            row = self.arrow_row(link)
+            # the same lead added to the same model, only written with other regressors
+            row.lead_estimate = out[0].get("lead_estimate", UNSET)
+            row.lead_p_value = out[0].get("lead_p_value", UNSET)
+            out.append(row.as_dict())
+        return out
+
+    def held_fixed(self, source: str) -> str:
+        """What this model of the effect holds fixed besides ``source`` (ids)."""
+        return held_fixed([*self.terms, *self.controls], source, self.card.indicator_ids)
+
+    def periods_lost(self, model: _Model) -> str:
+        """The periods in which the effect was observed but that the model's sample lacks
+        (the lags reach before the data, or a lagged value is missing everywhere),
+        ``;``-separated."""
+        y = self.panel.values.get(self.target)
+        if y is None:
+            return ""
+        observed = np.flatnonzero(np.isfinite(y).any(axis=0))
+        used = np.unique(model.periods)
+        return ";".join(str(int(self.panel.periods[c])) for c in np.setdiff1d(observed, used))
 
     def _row(self, link: Link, lag: int, lead_cache: dict[bool, tuple[float, float]]) -> LinkRow:
         """One link and lag's tests (``lead_cache``: the placebo per model kind, shared by
         the link's lags)."""
-        a = self.analysis
         term = (link.source, lag)
         model, problem, joint = self.model_for(term)
         row = LinkRow(link.source, link.target, lag, link.sign, problem=problem)
+        row.held_fixed = self.held_fixed(link.source) if joint else self._alone(link.source)
         if problem is not None and problem.kind == "collinear" and self.joint:
             row.n_obs, row.n_units = self.joint.fit.n_obs, self.joint.fit.n_units
-        coef = None if model is None else _coef(model, term, a, f"main|{link.key}|{lag}")
+        coef = (
+            None if model is None else _coef(model, term, self.analysis, f"main|{link.key}|{lag}")
+        )
         if model is not None and coef is None:
             row.problem = _NO_VARIATION
         if model is None:
             return row
-        fit = model.fit
-        row.n_obs, row.n_units = fit.n_obs, fit.n_units
-        row.period_effects, row.note_keys = fit.period_effects, fit.notes
         if not joint and self.joint_problem:
             row.alone_because = self.joint_problem
         if coef is None:
+            row.n_obs, row.n_units = model.fit.n_obs, model.fit.n_units
+            row.period_effects, row.note_keys = model.fit.period_effects, model.fit.notes
             return row
+        if joint not in lead_cache:
+            lead_cache[joint] = self.lead_p(link, model, joint)
+        self._static_fields(row, model, term, coef)
+        row.lead_estimate, row.lead_p_value = lead_cache[joint]
+        if self.reform(link.source):
+            self._reform_fields(row, link, lag)
+        else:
+            self._direction_fields(row, link, lag)
+        return row
+
+    def cumulative_model(self, link: Link) -> tuple[_Model | None, NotEstimable | None, bool]:
+        """The model of an arrow's cumulative effect over its lags: the main model
+        written with ``X(t − l₀)`` (the shortest lag) and the differences
+        ``X(t − l) − X(t − l₀)`` for the others, so that the coefficient of
+        ``X(t − l₀)`` is the sum of the lags' coefficients and every inference of one
+        coefficient (the wild bootstrap included) applies to it unchanged. The effect's
+        joint model where it can be fitted, else the cause alone with the controls."""
+        lags = sorted(link.lags)
+        source, first = link.source, lags[0]
+        grids = {
+            _difference(source, lag): self.panel.shifted(source, lag)
+            - self.panel.shifted(source, first)
+            for lag in lags[1:]
+        }
+        panel = self.panel.with_grids(grids)
+        head = [(source, first), *((k, 0) for k in grids)]
+        others = [t for t in self.terms if t[0] != source]
+        tries = [(head + others, True)] + ([(head, False)] if others else [])
+        found: tuple[_Model | None, NotEstimable | None, bool] = (None, None, True)
+        for terms, joint in tries:
+            model, problem = _try_fit(panel, self.target, [*terms, *self.controls], self.twoway)
+            if model is not None and model.fit.index("0") is not None:
+                return model, None, joint
+            found = (None, problem or _NO_VARIATION, joint)
+            if problem is not None and problem.kind in WHOLE_MODEL_PROBLEMS:
+                break
+        return found
+
+    def arrow_row(self, link: Link) -> LinkRow:
+        """An arrow with several lags judged as one (docs/verdicts.md): the cumulative
+        effect over its lags in the static model (:meth:`cumulative_model`), the sum of
+        the forward equation's coefficients at those lags (the equation at the longest
+        lag holds them all), the reverse test of the shortest lag, and the same for
+        each robustness design. ``lag`` is the shortest lag; ``lags`` all of them."""
+        lags = sorted(link.lags)
+        first, last = lags[0], lags[-1]
+        term = (link.source, first)
+        model, problem, joint = self.cumulative_model(link)
+        row = LinkRow(link.source, link.target, first, link.sign, problem=problem)
+        row.cumulative, row.lags = True, tuple(lags)
+        row.held_fixed = self.held_fixed(link.source) if joint else self._alone(link.source)
+        if model is None:
+            return row
+        coef = _coef(model, term, self.analysis, f"cumulative|{link.key}")
+        if coef is None:
+            row.problem = _NO_VARIATION
+            return row
+        self._static_fields(row, model, term, coef)
+        if self.reform(link.source):  # a reform's effect from its first lag on
+            self._reform_fields(row, link, first)
+            return row
+        row.direction_method = NOT_CHECKED
+        latest, problem = self.direction(link, last)
+        earliest, _ = self.direction(link, first)
+        row.direction_problem = problem
+        if latest is None or latest.summed is None or earliest is None:
+            return row
+        self._direction_fields(row, link, first)  # the reverse test
+        row.designs.clear()
+        row.design_problems.clear()
+        row.lag1_forward_p_value = row.lag1_reverse_p_value = UNSET
+        f = latest.summed
+        row.forward_shift = largest_shift(latest.units, latest.summed_shift)
+        row.forward_estimate, row.forward_std_error = f.estimate, f.std_error
+        row.forward_p_value, row.forward_std_estimate = f.p_value, f.std_estimate
+        row.forward_inference = f.inference
+        row.persistence_effect = f.persistence
+        for kind, design in self.designs[(link.source, last)].items():
+            back = self.designs[(link.source, first)].get(kind)
+            if isinstance(design, NotEstimable) or design.summed is None:
+                row.design_problems[kind] = (
+                    design if isinstance(design, NotEstimable) else not_solved()
+                )
+                continue
+            reverse = back.reverse if isinstance(back, DirectionPair) else design.reverse
+            needed = needed_p_value(latest, design)
+            if isinstance(back, DirectionPair):
+                needed = min(needed, needed_p_value(earliest, back))
+            row.set_design(kind, design.summed, reverse, needed)
+        return row
+
+    def static_test(self, link: Link, row: dict) -> tuple[float, float, float]:
+        """The static within test of the link and lag of ``row`` (or of the arrow's
+        cumulative effect, for a cumulative row) in this run's model: estimate,
+        standard error and p-value (NaN where it cannot be estimated)."""
+        if row.get("cumulative"):
+            model, _, _ = self.cumulative_model(link)
+            term, key = (link.source, min(link.lags)), f"cumulative|{link.key}"
+        else:
+            term = (link.source, int(row["lag"]))
+            model, _, _ = self.model_for(term)
+            key = f"main|{link.key}|{term[1]}"
+        coef = None if model is None else _coef(model, term, self.analysis, key)
+        if coef is None:
+            return math.nan, math.nan, math.nan
+        return coef.estimate, coef.std_error, coef.p_value
+
+    def _alone(self, source: str) -> str:
+        return held_fixed(self.controls, source, self.card.indicator_ids)
+
+    def _static_fields(self, row: LinkRow, model: _Model, term: Term, coef: _Coef) -> None:
+        """The static within test's fields, the between test and the unit moving the
+        estimates most, from the model that tested ``term``."""
+        a = self.analysis
+        fit = model.fit
+        row.n_obs, row.n_units = fit.n_obs, fit.n_units
+        row.period_effects, row.note_keys = fit.period_effects, fit.notes
+        row.periods_lost = self.periods_lost(model)
         col = model.terms.index(term)
         ratio = float(fit.sd_ratio[fit.index(str(col))])
         between = between_regression(model.y, model.X[:, col], model.units)
         mde = minimum_detectable_effect(coef.std_error, coef.df, a.alpha)
-        if joint not in lead_cache:
-            lead_cache[joint] = self.lead_p(link, model, joint)
         row.estimate, row.std_error, row.p_value = coef.estimate, coef.std_error, coef.p_value
         row.ci_low, row.ci_high = coef.ci_low, coef.ci_high
         row.std_estimate = coef.estimate * ratio
         row.std_ci_low, row.std_ci_high = coef.ci_low * ratio, coef.ci_high * ratio
         row.mde_std = mde * ratio
         row.between_estimate, row.between_p_value = between.estimate, between.p_value
-        row.lead_estimate, row.lead_p_value = lead_cache[joint]
         row.inference, row.draws, row.enumerated = coef.inference, coef.draws, coef.enumerated
         row.between_std_error = between.std_error
-        if self.reform(link.source):
-            self._reform_fields(row, link, lag)
-        else:
-            self._direction_fields(row, link, lag)
         # the unit whose leaving out moves each estimate that can decide the verdict
         # most (bms_eval.estimation.influence): the static one (also a second opinion
         # on the direction tests' unit), the direction tests', and the between slope
@@ -379,7 +557,6 @@ class TargetRun:
             row.between_shift = largest_shift(
                 *between_leave_one_out(model.y, model.X[:, col], model.units)
             )
-        return row
 
     def reform(self, indicator: str) -> bool:
         """Whether arrows from ``indicator`` are tested as staggered

@@ -126,6 +126,22 @@ class Evidence:
     method: str = "within"
     pretrend_p_value: float = math.nan
     sensitivity_mbar: float = math.nan
+    # what the model holds fixed (docs/verdicts.md, "Direct and total effects"): names of
+    # the indicators held fixed and of the arrow's mediators on the map, the periods its
+    # lags cost, which estimand decides and both estimands' static tests
+    held_fixed: tuple[str, ...] = ()
+    mediators: tuple[str, ...] = ()
+    periods_lost: tuple[str, ...] = ()
+    estimand: str = "direct"
+    direct_estimate: float = math.nan
+    direct_p_adjusted: float = math.nan
+    total_estimate: float = math.nan
+    total_p_adjusted: float = math.nan
+    # an arrow with several lags: ``lags`` all of them; ``cumulative`` on the arrow's
+    # own row, ``lag_verdict`` (a lag row's verdict as if it stood alone) on its lags'
+    lags: tuple[int, ...] = ()
+    cumulative: bool = False
+    lag_verdict: str = ""
 
     @property
     def direction_checked(self) -> bool:
@@ -150,6 +166,10 @@ class Evidence:
             value = row.get(key)
             return value if isinstance(value, NotEstimable) else None
 
+        def ids(key: str) -> tuple[str, ...]:
+            return tuple(names.get(i, i) for i in text(key).split(";") if i)
+
+        lags = row.get("lags")
         draws, enumerated = row.get("draws"), row.get("enumerated")
         return cls(
             cause=names[str(row["from"])],
@@ -171,6 +191,13 @@ class Evidence:
             influential_unit=text("influential_unit"),
             verdict_without=text("verdict_without"),
             fragile=_is_true(row.get("fragile")),
+            held_fixed=ids("held_fixed"),
+            mediators=ids("mediators"),
+            periods_lost=tuple(p for p in text("periods_lost").split(";") if p),
+            estimand=text("estimand") or "direct",
+            lags=tuple(int(x) for x in lags) if isinstance(lags, tuple | list) else (),
+            cumulative=_is_true(row.get("cumulative")),
+            lag_verdict=text("lag_verdict"),
         )
 
 
@@ -206,6 +233,10 @@ _EVIDENCE_NUMBERS = (
     *(f"{design}_needed_p_value" for design in ROBUSTNESS_DESIGNS),
     "pretrend_p_value",
     "sensitivity_mbar",
+    "direct_estimate",
+    "direct_p_adjusted",
+    "total_estimate",
+    "total_p_adjusted",
 )
 
 

@@ -17,6 +17,7 @@ Effects = Literal["unit", "twoway"]
 Language = Literal["en", "nb", "nn"]
 Transform = Literal["none", "log"]
 IndicatorKind = Literal["level", "reform"]
+Estimand = Literal["direct", "total"]
 
 DIRECTIONS: tuple[Direction, ...] = ("up", "down")
 SIGNS: tuple[Sign, ...] = ("+", "-")
@@ -25,6 +26,8 @@ LANGUAGES: tuple[Language, ...] = ("en", "nb", "nn")
 RESULT_LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
 TRANSFORMS: tuple[Transform, ...] = ("none", "log")
 INDICATOR_KINDS: tuple[IndicatorKind, ...] = ("level", "reform")
+#: Which effect decides an arrow's verdict (docs/verdicts.md, "Direct and total effects").
+ESTIMANDS: tuple[Estimand, ...] = ("direct", "total")
 
 #: Fewest wild-bootstrap draws allowed (docs/verdicts.md).
 MIN_BOOTSTRAP_DRAWS = 999
@@ -161,6 +164,7 @@ class AnalysisOptions:
     controls: tuple[str, ...] = ()
     bootstrap_draws: int = 9999
     seed: int = 20050929
+    estimand: Estimand = "direct"
 
 
 @dataclass(frozen=True)

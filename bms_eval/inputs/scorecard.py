@@ -16,6 +16,7 @@ from bms_eval.foundation.problems import ProblemList
 from bms_eval.inputs.model import (
     DIRECTIONS,
     EFFECTS,
+    ESTIMANDS,
     INDICATOR_KINDS,
     LANGUAGES,
     MAX_BOOTSTRAP_DRAWS,
@@ -389,6 +390,7 @@ def _analysis(r: Reader, root: YNode, indicators: dict[str, Indicator]) -> Analy
     r.known_keys(node, "analysis")
     default = AnalysisOptions()
     effects = r.choice(node, "effects", EFFECTS, default.effects)
+    estimand = r.choice(node, "estimand", ESTIMANDS, default.estimand)
     alpha = r.number(node, "alpha")
     if alpha is not None and not 0 < alpha < 1:
         r.p.error(
@@ -446,6 +448,7 @@ def _analysis(r: Reader, root: YNode, indicators: dict[str, Indicator]) -> Analy
         controls=tuple(controls),
         bootstrap_draws=draws,
         seed=seed,
+        estimand=estimand,  # type: ignore[arg-type]
     )
 
 

@@ -44,7 +44,15 @@ SECTION_KEYS = {
     },
     "ambition": {"target", "threshold"},
     "links": {"from", "to", "lag", "sign", "rationale", "side_effect"},
-    "analysis": {"effects", "alpha", "min_effect", "controls", "bootstrap_draws", "seed"},
+    "analysis": {
+        "effects",
+        "alpha",
+        "min_effect",
+        "controls",
+        "bootstrap_draws",
+        "seed",
+        "estimand",
+    },
 }
 
 

@@ -20,6 +20,7 @@ import yaml
 from bms_eval.inputs.model import (
     DIRECTIONS,
     EFFECTS,
+    ESTIMANDS,
     INDICATOR_KINDS,
     LANGUAGES,
     RESULT_LEVELS,
@@ -69,7 +70,8 @@ INSTRUCTIONS = {
         "# The assumed arrows: from → to, lag in years (0, or 0, 1 for several), the expected "
         "sign (+ or -), side_effect TRUE for a consequence the cause is expected to make worse."
     ),
-    "analysis": "# Optional settings: effects (unit or twoway), alpha, min_effect, controls.",
+    "analysis": "# Optional settings: effects (unit or twoway), alpha, min_effect, controls, "
+    "estimand (direct or total).",
 }
 
 #: Lists to pick from, by sheet and column.
@@ -92,6 +94,7 @@ CHOICES: dict[tuple[str, str], str] = {
 PAIR_CHOICES = {
     "language": '"' + ",".join(LANGUAGES) + '"',
     "effects": '"' + ",".join(EFFECTS) + '"',
+    "estimand": '"' + ",".join(ESTIMANDS) + '"',
 }
 #: Rows of a sheet that the lists and widths cover.
 LAST_ROW = 1000
@@ -139,6 +142,7 @@ def scorecard_document(card: Scorecard) -> dict:
                 if a.bootstrap_draws != DEFAULT.bootstrap_draws
                 else None,
                 "seed": a.seed if a.seed != DEFAULT.seed else None,
+                "estimand": a.estimand if a.estimand != DEFAULT.estimand else None,
             }
         ),
     }

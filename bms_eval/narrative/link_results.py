@@ -63,6 +63,8 @@ class LinkResults:
         Time the estimation took (not part of equality).
     card : Scorecard, optional
         The scorecard tested, for the strategy map and labels.
+    _arrow_table : pandas.DataFrame
+        The cumulative test of each arrow with several lags (:meth:`arrow_tests`).
     """
 
     _table: pd.DataFrame
@@ -76,6 +78,7 @@ class LinkResults:
     seed: int = 0
     seconds: float = 0.0
     card: Scorecard | None = field(default=None, compare=False)
+    _arrow_table: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
 
     def _key(self) -> tuple:
         return (
@@ -147,12 +150,13 @@ class LinkResults:
     def _texts(self, language: str | None) -> Texts:
         return Texts(language or (self.card.language if self.card else "en"))
 
-    def _prose(self, language: str) -> tuple[list[str], list[str]]:
-        """Every row's reason and notes written in ``language`` from the row's numbers."""
+    def _prose(self, language: str, arrows: bool = False) -> tuple[list[str], list[str]]:
+        """Every row's reason and notes written in ``language`` from the row's numbers
+        (of the arrows' cumulative tests with ``arrows``)."""
         if self.card is None:
             raise ValueError("reasons in another language need the scorecard (estimate_links)")
         return reasons_and_notes(
-            self._table.to_dict("records"),
+            (self._arrow_table if arrows else self._table).to_dict("records"),
             self.card.model_names,
             self.alpha,
             self.min_effect,
@@ -173,6 +177,17 @@ class LinkResults:
         own = self.card.language if self.card is not None else None
         if language is not None and language != own and len(frame):
             frame["reason"], frame["notes"] = self._prose(language)
+        return frame
+
+    def arrow_tests(self, language: str | None = None) -> pd.DataFrame:
+        """The test of each arrow with several lags judged as one (docs/verdicts.md): the
+        cumulative effect over its lags, one row per such arrow with the columns of
+        :meth:`to_frame` and ``lags``; ``lag`` is the shortest."""
+        columns = [*LINK_COLUMNS, "lags"]
+        frame = self._arrow_table.reindex(columns=columns).copy()
+        own = self.card.language if self.card is not None else None
+        if language is not None and language != own and len(frame):
+            frame["reason"], frame["notes"] = self._prose(language, arrows=True)
         return frame
 
     def to_csv(self, target: str | Path | IO[str], language: str | None = None) -> None:
@@ -346,7 +361,12 @@ def estimate_links(
         seed=a.seed,
         seconds=tests.seconds,
         card=scorecard,
+        _arrow_table=tests.arrows,
     )
     if len(tests.frame):  # the scorecard's language, as any other is written (to_frame)
         tests.frame["reason"], tests.frame["notes"] = results._prose(scorecard.language)
+    if len(tests.arrows):
+        tests.arrows["reason"], tests.arrows["notes"] = results._prose(
+            scorecard.language, arrows=True
+        )
     return results

@@ -70,6 +70,60 @@ def _when(lag: int, texts: Texts) -> str:
     return texts.format("when.n", n=lag)
 
 
+def _lags(lags: Iterable[int | str], t: Texts) -> str:
+    """``0 and 1``, ``0, 1 and 2``: an arrow's lags (or periods, as written) in words."""
+    shown = [lag if isinstance(lag, str) else t.integer(lag) for lag in lags]
+    return shown[0] if len(shown) == 1 else t.format("and", a=", ".join(shown[:-1]), b=shown[-1])
+
+
+def _held(ev: Evidence, t: Texts) -> str:
+    """What the model holds fixed, the periods its lags cost, and the other estimand's
+    effect where the arrow has mediators on the map (docs/verdicts.md, "Direct and
+    total effects")."""
+    out = t.format("note.held_fixed", held=", ".join(ev.held_fixed)) if ev.held_fixed else ""
+    if ev.periods_lost:
+        out += t.format("note.periods_lost", periods=_lags(ev.periods_lost, t))
+    if not ev.mediators or ev.method == STAGGERED:
+        return out
+    other = "total" if ev.estimand == "direct" else "direct"
+    estimate = getattr(ev, f"{other}_estimate")
+    ratio = ev.std_estimate / ev.estimate if ev.estimate else math.nan
+    if math.isfinite(estimate) and math.isfinite(ratio):
+        out += t.format(
+            f"note.{other}_beside",
+            mediators=", ".join(ev.mediators),
+            x=ev.cause,
+            y=ev.effect,
+            est=t.number(estimate * ratio, signed=True),
+            p=t.p(getattr(ev, f"{other}_p_adjusted")),
+        )
+    return out
+
+
+def lag_of_arrow(row: Mapping[str, object], ev: Evidence, t: Texts) -> str:
+    """The reason of one lag of an arrow judged over several: the arrow's verdict and
+    cumulative effect, and this lag's coefficient as one part of it."""
+    checked = math.isfinite(_float(row.get("cumulative_forward_p_adjusted")))
+    prefix = "cumulative_forward_" if checked else "cumulative_"
+    others = [lag for lag in ev.lags if lag != ev.lag]
+    return t.format(
+        "reason.lag_of_arrow",
+        verdict=t.verdict(str(row["verdict"])),
+        lags=_lags(ev.lags, t),
+        cest=t.number(_float(row.get(prefix + "std_estimate")), signed=True),
+        cp=t.p(_float(row.get(prefix + "p_adjusted"))),
+        lag=t.integer(ev.lag),
+        x=ev.cause,
+        others=_lags(others, t),
+        est=t.number(ev.std_estimate, signed=True),
+        p=t.p(ev.p_adjusted),
+    ) + _held(ev, t)
+
+
+def _float(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else math.nan
+
+
 def _method(ev: Evidence, texts: Texts) -> str:
     if ev.inference == "wild_bootstrap":
         how = (
@@ -134,8 +188,8 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
         out += t.format("note.static_only", x=ev.cause, y=ev.effect, p=t.p(ev.p_adjusted))
     out += _not_reproduced(ev, sides, t)
     if ev.method == STAGGERED:
-        return out + _reform_notes(ev, verdict, alpha, t)
-    if ev.lag == 0:
+        return out + _reform_notes(ev, verdict, alpha, t) + _held(ev, t)
+    if ev.lag == 0 and not ev.cumulative:
         if math.isfinite(ev.lag1_forward_p_value):
             out += t.format(
                 "note.same_year",
@@ -186,8 +240,8 @@ def _notes(ev: Evidence, verdict: Verdict, alpha: float, t: Texts) -> str:
     if rests_on_direction:
         if ev.forward_inference == "jackknife":
             out += t.format("note.jackknife", units=ev.n_units)
-        return out
-    return out + _method(ev, t)
+        return out + _held(ev, t)
+    return out + _method(ev, t) + _held(ev, t)
 
 
 def reason(ev: Evidence, verdict: Verdict, alpha: float, min_effect: float, t: Texts) -> str:
@@ -214,7 +268,9 @@ def reason(ev: Evidence, verdict: Verdict, alpha: float, min_effect: float, t: T
     common = {
         "x": x,
         "y": y,
-        "when": _when(ev.lag, t),
+        "when": t.format("when.lags", lags=_lags(ev.lags, t))
+        if ev.cumulative
+        else _when(ev.lag, t),
         "back": _when(max(ev.lag, 1), t),
         "lo": t.number(ev.std_ci_low, signed=True),
         "hi": t.number(ev.std_ci_high, signed=True),
@@ -263,7 +319,10 @@ def reasons_and_notes(
     reasons, notes = [], []
     for r in rows:
         ev = Evidence.from_row(r, names, 1 - alpha)
-        reasons.append(reason(ev, r["verdict"], alpha, min_effect, t))  # type: ignore[arg-type]
+        if ev.lag_verdict and not ev.cumulative:  # a lag of an arrow judged over several
+            reasons.append(lag_of_arrow(r, ev, t))
+        else:
+            reasons.append(reason(ev, r["verdict"], alpha, min_effect, t))  # type: ignore[arg-type]
         notes.append(fit_notes(r, t))
     return reasons, notes
 
