@@ -117,6 +117,8 @@ def test_counts_are_per_arrow_and_every_arrow_is_counted_once():
         "link": "X>Y",
         "verdict": "supported",
         "lag": 1,
+        "lags": [0, 1],
+        "judged_by": "lag",
         "cautions": [],
         "other_lags": [{"lag": 0, "verdict": "contradicted"}],
     }

