@@ -264,7 +264,10 @@ class Analysis:
             from bms_eval.report.figures import coefficient_plot
 
             return coefficient_plot(
-                self.links.to_frame(), self.links.min_effect, self._texts(language)
+                self.links.to_frame(),
+                self.links.min_effect,
+                self._texts(language),
+                self.links.arrow_tests(),
             )
         if tag == "plan" and self.plan is not None:
             from bms_eval.report.figures import plan_figure
@@ -320,6 +323,7 @@ class Analysis:
     def results_document(self) -> dict:
         """The ``results.json`` document (docs/outputs.md)."""
         from bms_eval.analysis.write import results_document
+        from bms_eval.outputs.json_files import records
 
         quality = {**self.quality.to_dict(), "panel_diagnostics": self.diagnostics}
         return results_document(
@@ -331,9 +335,14 @@ class Analysis:
                 "trend_periods": self.trend_periods,
                 "assessment": self.assessment.to_dict(),
                 "event_studies": self.links.event_studies(),
+                "arrow_tests": records(self.links.arrow_tests().assign(lags=self._arrow_lags())),
                 **({} if self.plan is None else {"plan": self.plan.results_dict()}),
             },
         )
+
+    def _arrow_lags(self) -> list[list[int]]:
+        """Each several-lag arrow's lags as a list (for JSON)."""
+        return [list(lags) for lags in self.links.arrow_tests()["lags"]]
 
     def _texts(self, language: str | None):
         from bms_eval.narrative.texts import Texts

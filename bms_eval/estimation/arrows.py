@@ -142,8 +142,9 @@ def several_lag_rows(frame: pd.DataFrame) -> np.ndarray:
 def judged_as_arrows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a decided link table into its link-lag rows and the cumulative rows of the
     arrows with several lags; each such arrow's lag rows take its judgement
-    (:data:`ARROW_JUDGEMENT`, their own verdict kept as ``lag_verdict``) and its
-    cumulative numbers (``cumulative_…``)."""
+    (:data:`ARROW_JUDGEMENT`, their own verdict kept as ``lag_verdict``, not written to
+    ``links.csv``), its cumulative numbers (``cumulative_…``) and its lags
+    (``arrow_lags``, ``;``-separated)."""
     if "cumulative" not in frame:
         return frame, frame.iloc[0:0]
     cumulative = frame["cumulative"].fillna(False).astype(bool).to_numpy()
@@ -155,6 +156,9 @@ def judged_as_arrows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     keys = list(zip(lags["from"], lags["to"], strict=True))
     lags["lag_verdict"] = [
         v if k in by_arrow else None for k, v in zip(keys, lags["verdict"], strict=True)
+    ]
+    lags["arrow_lags"] = [
+        ";".join(map(str, by_arrow[k]["lags"])) if k in by_arrow else "" for k in keys
     ]
     for column in ARROW_JUDGEMENT:
         if column in arrows:
@@ -208,7 +212,7 @@ def roll_up(links) -> list[ArrowVerdict]:
     out = []
     for (source, target), lags in by_arrow.items():
         first = lags[0]
-        if isinstance(first.get("lag_verdict"), str):  # judged by the cumulative effect
+        if first.get("arrow_lags"):  # judged by the cumulative effect
             out.append(
                 ArrowVerdict(
                     source,

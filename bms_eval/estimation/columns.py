@@ -48,6 +48,7 @@ LINK_COLUMNS = (
     "direct_p_adjusted",
     "total_p_value",
     "periods_lost",
+    "arrow_lags",
     *(
         f"cumulative_{name}"
         for name in (

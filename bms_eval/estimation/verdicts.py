@@ -195,7 +195,9 @@ class Evidence:
             mediators=ids("mediators"),
             periods_lost=tuple(p for p in text("periods_lost").split(";") if p),
             estimand=text("estimand") or "direct",
-            lags=tuple(int(x) for x in lags) if isinstance(lags, tuple | list) else (),
+            lags=tuple(int(x) for x in lags)
+            if isinstance(lags, tuple | list)
+            else tuple(int(x) for x in text("arrow_lags").split(";") if x),
             cumulative=_is_true(row.get("cumulative")),
             lag_verdict=text("lag_verdict"),
         )

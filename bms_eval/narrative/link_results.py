@@ -36,6 +36,23 @@ from bms_eval.narrative.reasons import cautions_summary, reasons_and_notes
 from bms_eval.narrative.texts import Texts
 
 
+def _with_arrows(lags: pd.DataFrame, arrows: pd.DataFrame) -> pd.DataFrame:
+    """The link-lag rows with each several-lag arrow's cumulative row after its lags
+    (``whole`` true on those; ``lags`` present on every row)."""
+    out = lags.assign(whole=False)
+    for column in ("lags",):
+        if column not in out:
+            out[column] = None
+    if arrows.empty:
+        return out.reset_index(drop=True)
+    rows = []
+    for key, group in out.groupby(["from", "to"], sort=False):
+        rows.extend(group.to_dict("records"))
+        whole = arrows[(arrows["from"] == key[0]) & (arrows["to"] == key[1])]
+        rows.extend(whole.assign(whole=True, arrow_lags="").to_dict("records"))
+    return pd.DataFrame(rows, columns=out.columns)
+
+
 def write_links_csv(table: pd.DataFrame, target: str | Path | IO[str]) -> None:
     """Write a links table as ``links.csv``: :data:`LINK_COLUMNS`, full precision."""
     frame = table.reindex(columns=list(LINK_COLUMNS))
@@ -251,18 +268,18 @@ class LinkResults:
         def signed(x: object) -> str:
             return f"{x:+.2f}" if isinstance(x, float) and math.isfinite(x) else ""
 
-        table = self.to_frame(language)
-        deciding = {
-            (a.source, a.target, a.lag) for a in self.arrows() if a.others
-        }  # the deciding lag of each arrow tested at several lags: marked "*"
+        table = _with_arrows(self.to_frame(language), self.arrow_tests(language))
+        part = (table["arrow_lags"].fillna("") != "").to_numpy() & ~table["whole"].to_numpy()
         shown = pd.DataFrame(
             {
                 t["lt.link"]: [
                     f"{a} → {b}" for a, b in zip(table["from"], table["to"], strict=True)
                 ],
                 t["lt.lag"]: [
-                    f"{lag}*" if (a, b, lag) in deciding else str(lag)
-                    for a, b, lag in zip(table["from"], table["to"], table["lag"], strict=True)
+                    "Σ " + "–".join(map(str, (min(lags), max(lags)))) if whole else str(lag)
+                    for lag, lags, whole in zip(
+                        table["lag"], table["lags"], table["whole"], strict=True
+                    )
                 ],
                 t["lt.effect"]: [signed(x) for x in table["std_estimate"]],
                 t.format("lt.interval", level=t.level(1 - self.alpha)): [
@@ -279,8 +296,12 @@ class LinkResults:
                 t["lt.forward_p"]: [p_cell(p) for p in table["forward_p_adjusted"]],
                 t["lt.reverse_p"]: [p_cell(p) for p in table["reverse_p_adjusted"]],
                 t["lt.verdict"]: [
-                    t.verdict(v) + (" ⚠" if caution_keys(c) else "")
-                    for v, c in zip(table["verdict"], self._cautions(), strict=True)
+                    "(" + t["lt.part_of_arrow"] + ")"
+                    if is_part
+                    else t.verdict(v) + (" ⚠" if caution_keys(c) else "")
+                    for v, c, is_part in zip(
+                        table["verdict"], table["cautions"].fillna(""), part, strict=True
+                    )
                 ],
             }
         )
@@ -301,8 +322,8 @@ class LinkResults:
             alpha=t.short(self.alpha),
         )
         note = t.format("lt.verdicts", counts=counts or "–", n=len(arrows))
-        if any(a.others for a in arrows):
-            note += "\n" + t["lt.deciding_lag"]
+        if any(a.cumulative for a in arrows):
+            note += "\n" + t["lt.cumulative"]
         cautioned = cautions_summary(arrow_cautions(arrows), t)[0]
         return title, note + ("\n" + cautioned if cautioned else "")
 

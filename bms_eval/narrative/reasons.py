@@ -319,7 +319,7 @@ def reasons_and_notes(
     reasons, notes = [], []
     for r in rows:
         ev = Evidence.from_row(r, names, 1 - alpha)
-        if ev.lag_verdict and not ev.cumulative:  # a lag of an arrow judged over several
+        if len(ev.lags) > 1 and not ev.cumulative:  # a lag of an arrow judged over several
             reasons.append(lag_of_arrow(r, ev, t))
         else:
             reasons.append(reason(ev, r["verdict"], alpha, min_effect, t))  # type: ignore[arg-type]

@@ -335,9 +335,40 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
 
 
 @_styled
-def coefficient_plot(links: pd.DataFrame, min_effect: float, texts: Texts) -> Figure:
-    """Standardized within-unit effects with their intervals, coloured by verdict."""
-    rows = links.reset_index(drop=True)
+def coefficient_rows(links: pd.DataFrame, arrows: pd.DataFrame, texts: Texts) -> pd.DataFrame:
+    """The rows of the coefficient chart: each arrow once, coloured by its verdict — an
+    arrow with several lags as its cumulative effect (``arrows``), its lags beneath it
+    as evidence (``part`` true: drawn grey, not judged on their own)."""
+    cumulative = {(r["from"], r["to"]): r for r in arrows.to_dict("records")}
+    shown, done = [], set()
+    for r in links.to_dict("records"):
+        key = (r["from"], r["to"])
+        if key in cumulative and key not in done:
+            done.add(key)
+            whole = cumulative[key]
+            lags = "–".join(str(lag) for lag in (min(whole["lags"]), max(whole["lags"])))
+            shown.append({**whole, "label": f"{key[0]} → {key[1]}  (Σ {texts['lag']} {lags})"})
+        part = key in cumulative
+        label = (
+            f"    {texts['lag']} {r['lag']}"
+            if part
+            else f"{key[0]} → {key[1]}  ({texts['lag']} {r['lag']})"
+        )
+        shown.append({**r, "label": label, "part": part})
+    frame = pd.DataFrame(shown)
+    if "part" not in frame:
+        frame["part"] = False
+    frame["part"] = frame["part"].fillna(False).astype(bool)
+    return frame
+
+
+def coefficient_plot(
+    links: pd.DataFrame, min_effect: float, texts: Texts, arrows: pd.DataFrame | None = None
+) -> Figure:
+    """Standardized within-unit effects with their intervals, each arrow coloured by its
+    own verdict; the lags of an arrow judged by its cumulative effect beneath it, grey
+    (:func:`coefficient_rows`)."""
+    rows = coefficient_rows(links, arrows if arrows is not None else links.iloc[0:0], texts)
     fig = _new(7.5, 0.36 * max(len(rows), 3) + 1.4)
     ax = fig.add_subplot()
     ax.axvspan(
@@ -348,18 +379,20 @@ def coefficient_plot(links: pd.DataFrame, min_effect: float, texts: Texts) -> Fi
         label=texts.format("negligible_band", m=min_effect),
     )
     ax.axvline(0, color="#777777", lw=0.8)
-    for y, r in enumerate(rows.itertuples(index=False)):
-        colour = VERDICT_COLOURS.get(r.verdict, "#999999")
-        if math.isfinite(r.std_estimate):
-            ax.plot([r.std_ci_low, r.std_ci_high], [y, y], color=colour, lw=2)
-            ax.plot(r.std_estimate, y, "o", color=colour, ms=6)
-    labels = [f"{r._0} → {r.to}  ({texts['lag']} {r.lag})" for r in rows.itertuples(index=False)]
-    ax.set_yticks(range(len(rows)), labels)
+    for y, r in enumerate(rows.to_dict("records")):
+        colour = PART_COLOUR if r["part"] else VERDICT_COLOURS.get(r["verdict"], "#999999")
+        if math.isfinite(r["std_estimate"]):
+            ax.plot([r["std_ci_low"], r["std_ci_high"]], [y, y], color=colour, lw=2)
+            ax.plot(r["std_estimate"], y, "o", color=colour, ms=6 if not r["part"] else 4)
+    ax.set_yticks(range(len(rows)), list(rows["label"]))
     ax.invert_yaxis()
     ax.set_xlabel(texts["std_effect_axis"])
     ax.set_title(texts["coef_title"], y=1.0)
-    present = [v for v in VERDICTS if v in set(rows["verdict"])]
+    judged = rows[~rows["part"]]
+    present = [v for v in VERDICTS if v in set(judged["verdict"])]
     handles = [Patch(color=VERDICT_COLOURS[v], label=texts.verdict(v)) for v in present]
+    if rows["part"].any():
+        handles.append(Patch(color=PART_COLOUR, label=texts["coef_part"]))
     handles.append(Patch(color="#eeeeee", label=texts.format("negligible_band", m=min_effect)))
     fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=8)
     finite = rows[["std_ci_low", "std_ci_high"]].to_numpy(dtype=float)
@@ -367,6 +400,10 @@ def coefficient_plot(links: pd.DataFrame, min_effect: float, texts: Texts) -> Fi
     span = max(1.0, float(np.abs(finite).max()) * 1.1) if finite.size else 1.0
     ax.set_xlim(-min(span, 5), min(span, 5))
     return fig
+
+
+#: The colour of a lag drawn beneath its arrow (evidence, not a verdict).
+PART_COLOUR = "#b0b0b0"
 
 
 @_styled
