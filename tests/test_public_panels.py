@@ -161,3 +161,39 @@ def test_the_total_estimand_decides_when_asked(tmp_path):
     assert row["direct_estimate"] == pytest.approx(direct["estimate"], rel=PARAM_RTOL)
     assert row["held_fixed"] == ""
     assert "This is the total effect" in row["reason"]
+
+
+@functools.cache
+def analysis(name: str):
+    import bms_eval
+
+    return bms_eval.analyse(PUBLIC / CARDS[name], PUBLIC / f"{name}.csv")
+
+
+def test_a_declared_result_level_decides_end_or_means_before_the_perspective():
+    from bms_eval.assessment.roles import roles
+
+    inputs = load_inputs(PUBLIC / "cigar.yaml", PUBLIC / "cigar.csv")
+    ends = roles(inputs.scorecard).ends
+    # price and income sit in the economy perspective but are declared at level 1
+    assert ends == {"sales": "level"}
+
+
+def test_the_headline_follows_the_supported_means_to_end_arrow_and_carries_its_cautions():
+    found = analysis("cigar")
+    arrow = {a.key: a for a in found.links.arrows()}["price>sales"]
+    assert arrow.verdict in ("supported", "reciprocal")
+    headline = found.assessment.headline()
+    assert headline[1].startswith("A chain of supported arrows reaches Users.")
+    for key in arrow.cautions:
+        assert found.assessment.headline()[1].count("price → sales") >= 1
+        assert key.replace("_", " ") in headline[1]
+
+
+def test_the_alternatives_sentence_names_each_end_with_its_means():
+    evidence = {
+        p["id"]: p["evidence"] for p in analysis("jtrain").assessment.to_dict()["preconditions"]
+    }["alternatives"]
+    assert "(end: sales)" in evidence
+    assert "sales ← scrap" in evidence
+    assert "Only one means: sales" not in evidence

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import html
+import itertools
 from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
@@ -28,7 +29,9 @@ from bms_eval.assessment.tables import (
     measurement_table,
     preconditions_table,
 )
-from bms_eval.estimation.arrows import arrow_counts
+from bms_eval.estimation.arrows import arrow_counts, roll_up
+from bms_eval.estimation.policy import FEW_UNITS
+from bms_eval.estimation.verdicts import CAUTIONS
 from bms_eval.inputs.model import Scorecard
 from bms_eval.inputs.validation import Inputs, coverage
 from bms_eval.narrative.link_results import LinkResults
@@ -36,6 +39,24 @@ from bms_eval.narrative.texts import Texts
 
 if TYPE_CHECKING:
     from bms_eval.planning.power import PlanResults
+
+
+def _chain_cautions(links: pd.DataFrame, paths: list[list[str]], t: Texts) -> str:
+    """The cautions of the arrows the supported chains rest on, each with its arrows."""
+    on_chain = {(a, b) for p in paths for a, b in itertools.pairwise(p)}
+    by_caution: dict[str, list[str]] = {}
+    for arrow in roll_up(links):
+        if (arrow.source, arrow.target) in on_chain:
+            for key in arrow.cautions:
+                by_caution.setdefault(key, []).append(f"{arrow.source} → {arrow.target}")
+    if not by_caution:
+        return ""
+    which = "; ".join(
+        f"{t.format(f'caution.{key}', units=FEW_UNITS)} ({', '.join(arrows)})"
+        for key in CAUTIONS
+        if (arrows := by_caution.get(key))
+    )
+    return t.format("headline.chain_cautions", which=which)
 
 
 def headline(card: Scorecard, links: pd.DataFrame, chain_block: dict, t: Texts) -> list[str]:
@@ -62,7 +83,10 @@ def headline(card: Scorecard, links: pd.DataFrame, chain_block: dict, t: Texts) 
             {persp[p[-1]] for p in chain_block["supported_paths"]},
             key=[p.id for p in card.perspectives].index,
         )
-        lines.append(t.format("headline.chain_yes", ends=", ".join(names[e] for e in ends)))
+        lines.append(
+            t.format("headline.chain_yes", ends=", ".join(names[e] for e in ends))
+            + _chain_cautions(links, chain_block["supported_paths"], t)
+        )
     else:
         lines.append(t["headline.chain_no"])
     lines.append(t["headline.unknowable"])

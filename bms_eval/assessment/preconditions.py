@@ -80,7 +80,8 @@ def alternatives(card: Scorecard, t: Texts, card_roles: Roles) -> dict:
         "pre.alternatives", n=len(ends), several=len(ends) - len(single), ids=_ids(ends)
     )
     if single:
-        evidence += " " + t.format("pre.alternatives_single", ids=_ids(single))
+        pairs = [f"{e} ← {', '.join(card_roles.means_of(e)) or '–'}" for e in single]
+        evidence += " " + t.format("pre.alternatives_single", ids="; ".join(pairs))
     unreached = card_roles.unreached_ends
     if unreached:
         evidence += " " + t.format("pre.alternatives_unreached", ids=_ids(unreached))

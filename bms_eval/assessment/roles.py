@@ -4,12 +4,13 @@ The critical assessment asks whether the chain from means to ends is known
 (Amdam 2005). Which indicators are *ends* is read from the scorecard's meaning,
 not from the shape of its arrows:
 
-- An indicator is an **end** when the scorecard places it at a result: its own
-  ``result_level`` or its goal's (through its success factor) is 3 or 4 (needs
-  met, the values of the ideal state), or its perspective is users or economy
-  (:mod:`bms_eval.inputs.perspectives`) — unless its own ``result_level`` is 0: an
-  indicator of the activity itself measures a means wherever it sits (the
-  response time of a users' goal, the courses held for a level-3 goal).
+- An indicator is an **end** when the scorecard places it at a result. A declared
+  result level decides first: the indicator's own ``result_level``, else its goal's
+  (through its success factor); 3 or 4 (needs met, the values of the ideal state)
+  make it an end, 0–2 (the activity, productivity, effectiveness) a means wherever
+  it sits (the response time of a users' goal, the budget deviation in the economy
+  perspective declared at level 1). Where no level is declared, its perspective
+  decides: users or economy (:mod:`bms_eval.inputs.perspectives`) make it an end.
 - Where nothing says so — no level 3–4 and a perspective the bands do not
   recognise — an indicator is an end when it is the target of a means → end
   arrow and leads nowhere further along such arrows. If no linked indicator is
@@ -33,8 +34,6 @@ from bms_eval.inputs.perspectives import is_end, is_recognised
 
 #: Result levels that are ends: 3 needs met, 4 the values of the ideal state.
 END_LEVELS = (3, 4)
-#: The result level of the activity itself: never an end.
-ACTIVITY_LEVEL = 0
 
 
 def worsens(card: Scorecard, link: Link) -> bool:
@@ -98,14 +97,15 @@ def _goal_level(card: Scorecard, indicator_id: str) -> int | None:
 
 
 def _stated_end(card: Scorecard, indicator_id: str) -> str | None:
-    """Why the scorecard itself makes an indicator an end (``None``: it does not)."""
+    """Why the scorecard itself makes an indicator an end (``None``: it does not). A
+    declared result level — the indicator's own, else its goal's — decides before the
+    perspective: 3–4 an end, 0–2 a means wherever it sits."""
     ind = card.indicator(indicator_id)
-    if ind.result_level in END_LEVELS:
-        return "level"
-    if ind.result_level == ACTIVITY_LEVEL:
-        return None
-    if _goal_level(card, indicator_id) in END_LEVELS:
-        return "goal_level"
+    if ind.result_level is not None:
+        return "level" if ind.result_level in END_LEVELS else None
+    goal_level = _goal_level(card, indicator_id)
+    if goal_level is not None:
+        return "goal_level" if goal_level in END_LEVELS else None
     if is_end(card, ind.perspective):
         return "perspective"
     return None
