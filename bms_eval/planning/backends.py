@@ -59,27 +59,28 @@ def _client(scheduler: Any) -> tuple[Any, bool]:
         ) from exc
 
 
-def _on_dask(batches: Sequence[DrawBatch], scheduler: Any) -> Iterator[BatchResult]:
+def _on_dask(batches: Sequence[DrawBatch], scheduler: Any) -> Iterator[list[BatchResult]]:
     from distributed import as_completed
 
     client, opened = _client(scheduler)
     try:
         futures = client.map(run_batch, list(batches), pure=False)
         for future in as_completed(futures):
-            yield future.result()
+            yield [future.result()]
     finally:
         if opened:
             client.close()
 
 
-def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[BatchResult]:
+def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[list[BatchResult]]:
     from joblib import Parallel, delayed
     from joblib._parallel_backends import MultiprocessingBackend
 
     if not _may_fork():  # loky's processes, results as each batch ends
         _LOKY_STARTED.set()
         with Parallel(n_jobs=workers, return_as="generator_unordered") as parallel:
-            yield from parallel(delayed(run_batch)(b) for b in batches)
+            for result in parallel(delayed(run_batch)(b) for b in batches):
+                yield [result]
         return
     # forked processes start at once with everything imported (loky's would import the
     # package again, and leave its resource tracker complaining when the process that
@@ -94,7 +95,7 @@ def _on_cores(batches: Sequence[DrawBatch], workers: int) -> Iterator[BatchResul
                 Parallel(n_jobs=workers, backend=backend, max_nbytes=None)
             )
         for first in range(0, len(batches), step):
-            yield from parallel(delayed(run_batch)(b) for b in batches[first : first + step])
+            yield list(parallel(delayed(run_batch)(b) for b in batches[first : first + step]))
 
 
 def _may_fork() -> bool:
@@ -145,16 +146,19 @@ def run_batches(
     total = sum(b.stop - b.first for b in batches)
     n_workers = default_workers() if workers is None else max(1, workers)
     if scheduler is not None:
-        results: Iterator[BatchResult] = _on_dask(batches, scheduler)
+        rounds: Iterator[list[BatchResult]] = _on_dask(batches, scheduler)
     elif n_workers == 1 or len(batches) == 1:
-        results = (run_batch(b) for b in batches)
+        rounds = ([run_batch(b)] for b in batches)
     else:
-        results = _on_cores(batches, min(n_workers, len(batches)))
+        rounds = _on_cores(batches, min(n_workers, len(batches)))
     out: dict[int, BatchResult] = {}
     done = 0
-    for result in results:
-        out[result.first] = result
-        done += result.verdicts.shape[0]
+    # progress once per batch or round of batches as they arrive together: the draws
+    # counted are those finished by the time given, so the time left is theirs to tell
+    for found in rounds:
+        for result in found:
+            out[result.first] = result
+            done += result.verdicts.shape[0]
         if progress is not None:
             progress(done, total, time.perf_counter() - start)
     return [out[b.first] for b in batches]

@@ -11,14 +11,17 @@ how the draws are split into batches or on which worker runs them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from bms_eval.estimation.links import panel_verdicts
+from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.verdicts import VERDICTS, direction_checked
 from bms_eval.inputs.model import Scorecard
+from bms_eval.planning.plasmode import resampled
 from bms_eval.simulation.generate import PlantedArrow, StudyDesign, design_masks, simulate_design
 from bms_eval.simulation.history import History
 
@@ -63,21 +66,30 @@ def draw_rng(seed: int, design: StudyDesign, draw: int) -> np.random.Generator:
     return np.random.default_rng([seed, design.units, design.years, draw])
 
 
-def run_batch(batch: DrawBatch) -> BatchResult:
-    """Simulate and test the batch's draws."""
+@dataclass(frozen=True)
+class PlantedBatch:
+    """Draws ``first`` to ``stop − 1`` of the current design planted into the observed
+    panel (:mod:`bms_eval.planning.plasmode`): ``panel`` holds the planted effects."""
+
+    panel: Panel
+    scorecard: Scorecard
+    seed: int
+    first: int
+    stop: int
+
+
+def run_batch(batch: DrawBatch | PlantedBatch) -> BatchResult:
+    """Draw and test the batch's panels: simulated from the history's model, or the
+    observed panel's units drawn with replacement."""
     keys = row_keys(batch.scorecard)
     where = {key: j for j, key in enumerate(keys)}
     count = batch.stop - batch.first
     verdicts = np.full((count, len(keys)), VERDICTS.index("insufficient_data"), dtype=np.int8)
     estimates = np.full((count, len(keys)), math.nan)
-    masks = design_masks(batch.history, batch.design, batch.seed)
-    arrows = list(batch.arrows)
+    draw = _planted_draw(batch) if isinstance(batch, PlantedBatch) else _model_draw(batch)
     with threadpool_limits(limits=1, user_api="blas"):
-        for row, draw in enumerate(range(batch.first, batch.stop)):
-            panel = simulate_design(
-                batch.history, arrows, batch.design, masks, draw_rng(batch.seed, batch.design, draw)
-            )
-            table = panel_verdicts(panel, batch.scorecard)
+        for row, number in enumerate(range(batch.first, batch.stop)):
+            table = panel_verdicts(draw(number), batch.scorecard)
             for r in table.to_dict("records"):
                 j = where[(r["from"], r["to"], int(r["lag"]))]
                 verdicts[row, j] = VERDICTS.index(r["verdict"])
@@ -85,3 +97,15 @@ def run_batch(batch: DrawBatch) -> BatchResult:
                 value = r.get(column)
                 estimates[row, j] = float(value) if value is not None else math.nan
     return BatchResult(batch.first, verdicts, estimates)
+
+
+def _model_draw(batch: DrawBatch) -> Callable[[int], Panel]:
+    masks = design_masks(batch.history, batch.design, batch.seed)
+    arrows = list(batch.arrows)
+    return lambda number: simulate_design(
+        batch.history, arrows, batch.design, masks, draw_rng(batch.seed, batch.design, number)
+    )
+
+
+def _planted_draw(batch: PlantedBatch) -> Callable[[int], Panel]:
+    return lambda number: resampled(batch.panel, batch.seed, number)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from bms_eval.narrative.texts import Texts
+
 #: Power the planner aims for: the designs it looks for reach it.
 TARGET_POWER = 0.8
 #: The effect planted on every arrow by default, in within-unit SDs.
@@ -45,10 +47,11 @@ def further_needed(value: object) -> int | None:
     return None if math.isnan(number) else int(number)
 
 
-def further_text(value: object) -> str:
-    """Further years or units needed as a reader sees them: ``+5``, ``0``, or ``–``
-    (not reached within the designs tried)."""
+def further_text(value: object, t: Texts, tried: bool = True) -> str:
+    """Further years or units needed as a reader sees them, in ``t``'s language: ``+5``;
+    "none needed" (80 % power already); "not reached" (no design tried reaches it);
+    "not tried" (``tried`` false: no design with more of them was simulated)."""
     number = further_needed(value)
     if number is None:
-        return "–"
-    return f"+{number}" if number else "0"
+        return t["plan.not_reached"] if tried else t["plan.not_tried"]
+    return f"+{number}" if number else t["plan.none_needed"]

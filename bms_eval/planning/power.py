@@ -7,6 +7,26 @@ under the current design and under designs with more years or more units.
 (:mod:`bms_eval.simulation.generate`), runs the link tests on each simulated
 panel (:mod:`bms_eval.planning.draws`) and counts.
 
+**The effect is the tests' effect.** ``effect`` SD per SD is turned into a
+coefficient in data units with the SDs the link tests standardize by on the observed
+data (each arrow's ``estimate / std_estimate``: the SDs over the cells its model
+uses), so a plan's 0.2 is the same effect as a ``std_estimate`` or ``mde_std`` of 0.2
+in ``links.csv``. (Planting on the model's stationary SDs over the whole history made
+it another effect wherever an indicator is persistent or the cells an arrow's model
+uses are a selection: the planner and the tests disagreed.)
+
+**The current design is planted into the observed panel.** The model cannot hold
+everything a history holds — units' own trends, shocks felt unequally, skewed
+indicators, which cells are missing and why — and on real panels its power for the
+data at hand could be far from a brute-force plant into those data
+(``benchmarks/plan_study.py``). So the current design's power is counted in the
+observed panel itself (:mod:`bms_eval.planning.plasmode`: each arrow's estimated
+effect taken out, the effect planted, units drawn with replacement); the model's own
+power for it is kept as ``model_power``. Designs with more years or units can only be
+simulated by the model; their power is the model's anchored at the current design
+(shifted on the probit scale by the difference between the planted and the model's
+power now), so the designs read as one curve; ``model_power`` keeps the model's own.
+
 **Power** of an arrow-lag is the share of draws whose verdict is ``supported``
 or ``reciprocal`` (the forward test found the planted effect with the expected
 sign), with a Wilson 95 % interval for the Monte Carlo error. The analysis is the
@@ -30,6 +50,7 @@ and 10 more years and stops at the first design where every arrow reaches 80 %.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,10 +60,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bms_eval.estimation.links import link_tests
+from bms_eval.estimation.panel import Panel
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Scorecard
+from bms_eval.inputs.validation import Inputs, load_inputs
 from bms_eval.planning.backends import Progress, release_workers, run_batches
-from bms_eval.planning.draws import FOUND_CODES, DrawBatch, row_keys
+from bms_eval.planning.draws import FOUND_CODES, DrawBatch, PlantedBatch, row_keys
 from bms_eval.planning.options import (
     DEFAULT_DRAWS,
     DEFAULT_EFFECT,
@@ -50,6 +74,7 @@ from bms_eval.planning.options import (
     PlanOptions,
     further_text,
 )
+from bms_eval.planning.plasmode import planted_panel
 from bms_eval.simulation.generate import PlantedArrow, StudyDesign, planted_arrows
 from bms_eval.simulation.history import History, fit_history
 
@@ -75,6 +100,7 @@ PLAN_COLUMNS = (
     "further_years_needed",
     "further_units_needed",
     "mde_80",
+    "model_power",
 )
 
 
@@ -109,6 +135,9 @@ class DesignPower:
     draws: int
     found: np.ndarray  # per arrow-lag: draws whose verdict found the effect
     estimates: np.ndarray  # draws × arrow-lags: the deciding standardized estimate
+    # per arrow-lag: the draws simulated by the history's model that found it (the same
+    # as ``found`` but for the current design planted into the observed panel)
+    model_found: np.ndarray | None = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -165,6 +194,7 @@ class PlanResults:
 
         t = Texts(language or self.scorecard.language)
         shown = {ind.id: ind.name for ind in self.scorecard.indicators} if names else {}
+        tried = set(self.table["design"])
         rows = []
         for r in self.current.to_dict("records"):
             rows.append(
@@ -179,8 +209,12 @@ class PlanResults:
                         high=t.percent(r["power_high"]),
                     ),
                     t["plan.col_mde"]: t.number(r["mde_80"]),
-                    t["plan.col_years"]: further_text(r["further_years_needed"]),
-                    t["plan.col_units"]: further_text(r["further_units_needed"]),
+                    t["plan.col_years"]: further_text(
+                        r["further_years_needed"], t, "years" in tried
+                    ),
+                    t["plan.col_units"]: further_text(
+                        r["further_units_needed"], t, "units" in tried
+                    ),
                 }
             )
         return pd.DataFrame(rows)
@@ -259,8 +293,8 @@ def _check(effect: float, draws: int, designs: Sequence[StudyDesign]) -> None:
 
 
 def plan(
-    scorecard: Scorecard,
-    data: IndicatorData | pd.DataFrame,
+    scorecard: Scorecard | str | os.PathLike[str] | Inputs,
+    data: IndicatorData | pd.DataFrame | str | os.PathLike[str] | None = None,
     *,
     effect: float = DEFAULT_EFFECT,
     years: Iterable[int] | None = None,
@@ -275,10 +309,12 @@ def plan(
 
     Parameters
     ----------
-    scorecard : Scorecard
-        The arrows and the analysis options (alpha, effects, controls).
-    data : IndicatorData or pandas.DataFrame
-        The history, checked against the scorecard.
+    scorecard : Scorecard, str, Path or Inputs
+        The arrows and the analysis options (alpha, effects, controls); a scorecard
+        file (YAML or Excel) read and checked with ``data`` as :func:`bms_eval.analyse`
+        does, or checked ``Inputs`` alone.
+    data : IndicatorData, pandas.DataFrame, str or Path
+        The history, checked against the scorecard (a data file with a scorecard file).
     effect : float
         The effect planted on every arrow, in within-unit SDs of the effect per
         within-unit SD of the cause.
@@ -302,7 +338,13 @@ def plan(
     Returns
     -------
     PlanResults
+
+    Raises
+    ------
+    bms_eval.InputError
+        Files given, and the inputs are invalid (every problem located).
     """
+    scorecard, data = _inputs(scorecard, data)
     options = PlanOptions(
         effect=effect,
         years=None if years is None else tuple(int(y) for y in years),
@@ -315,6 +357,26 @@ def plan(
     return plan_for(scorecard, data, options, progress)
 
 
+def _inputs(scorecard: object, data: object) -> tuple[Scorecard, IndicatorData | pd.DataFrame]:
+    """The scorecard and data :func:`plan` was given, read and checked where they are
+    files (as :func:`bms_eval.analyse` reads them)."""
+    if isinstance(scorecard, Inputs):
+        if data is not None:
+            raise TypeError("give checked Inputs alone, or a scorecard file and a data file")
+        return scorecard.scorecard, scorecard.data
+    if isinstance(scorecard, str | os.PathLike):
+        if not isinstance(data, str | os.PathLike):
+            raise TypeError("plan() with a scorecard file needs the data file beside it")
+        inputs = load_inputs(scorecard, data)
+        return inputs.scorecard, inputs.data
+    if not isinstance(scorecard, Scorecard) or data is None:
+        raise TypeError(
+            "plan() takes a scorecard file and a data file (as analyse does), checked "
+            "Inputs, or a Scorecard with its data"
+        )
+    return scorecard, data  # type: ignore[return-value]
+
+
 def plan_for(
     scorecard: Scorecard,
     data: IndicatorData | pd.DataFrame,
@@ -324,7 +386,39 @@ def plan_for(
     """:func:`plan` with its options in one :class:`PlanOptions` (as an analysis and
     the commands hold them)."""
     start = time.perf_counter()
-    return plan_history(scorecard, fit_history(scorecard, data), options, progress, start)
+    history = fit_history(scorecard, data)
+    table = link_tests(scorecard, data, influence=False).frame
+    observed = Observed(Panel.for_links(scorecard, data), table)
+    return plan_history(scorecard, history, options, progress, start, observed)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The observed panel (on the links' scale) and its link tests' table: what the
+    current design's power is planted into (:mod:`bms_eval.planning.plasmode`)."""
+
+    panel: Panel
+    table: pd.DataFrame
+
+
+def effect_scales(table: pd.DataFrame) -> dict[tuple[str, str, int], float]:
+    """Per ``(from, to, lag)`` of a link tests' table, one SD per SD in data units as
+    the tests standardize it on the observed data (``estimate / std_estimate``: the SDs
+    over the cells that arrow's model uses), so that the plan's effect is the tests'
+    ``std_estimate`` and ``mde_std`` (:func:`~bms_eval.simulation.generate.planted_arrows`)."""
+    out = {}
+    for r in table.to_dict("records"):
+        estimate, standard = r.get("estimate"), r.get("std_estimate")
+        if (
+            isinstance(estimate, float)
+            and isinstance(standard, float)
+            and math.isfinite(estimate)
+            and math.isfinite(standard)
+            and standard != 0
+            and r.get("method") != "staggered_did"
+        ):
+            out[(str(r["from"]), str(r["to"]), int(r["lag"]))] = abs(estimate / standard)
+    return out
 
 
 def plan_history(
@@ -333,27 +427,36 @@ def plan_history(
     options: PlanOptions,
     progress: Callable[[str, int, int, float], None] | None = None,
     started: float | None = None,
+    observed: Observed | None = None,
 ) -> PlanResults:
     """:func:`plan_for` from a data-generating model already fitted (or made by hand:
-    a known truth for a simulation study)."""
+    a known truth for a simulation study). With the ``observed`` panel, the effects
+    are planted on the tests' scale (:func:`effect_scales`) and the current design's
+    power is found in the observed panel (:mod:`bms_eval.planning.plasmode`); without
+    it, on the history's SDs and from the model alone."""
     start = time.perf_counter() if started is None else started
     o = options
     designs, auto = _designs(history, o.years, o.units)
     _check(o.effect, o.draws, designs)
     seed = scorecard.analysis.seed if o.seed is None else int(o.seed)
-    quick = replace(
-        scorecard,
-        analysis=replace(
-            scorecard.analysis,
-            bootstrap_draws=min(scorecard.analysis.bootstrap_draws, MIN_BOOTSTRAP_DRAWS),
-        ),
+    quick = quick_scorecard(scorecard)
+    scales = None if observed is None else effect_scales(observed.table)
+    arrows = tuple(planted_arrows(history, scorecard, o.effect, scales))
+    planted = (
+        None
+        if observed is None
+        else planted_panel(
+            observed.panel,
+            scorecard,
+            observed.table,
+            {(a.source, a.target, a.lag): a.beta for a in arrows},
+        )
     )
-    arrows = tuple(planted_arrows(history, scorecard, o.effect))
     try:
         results = _simulate(
             designs,
             auto,
-            (history, quick, arrows, seed, o.draws),
+            (history, quick, arrows, seed, o.draws, planted),
             o.workers,
             o.scheduler,
             progress,
@@ -367,27 +470,34 @@ def plan_history(
     )
 
 
+def quick_scorecard(scorecard: Scorecard) -> Scorecard:
+    """The scorecard a simulated panel is tested with: the wild bootstrap at its fewest
+    draws (a verdict is counted, not its digits)."""
+    return replace(
+        scorecard,
+        analysis=replace(
+            scorecard.analysis,
+            bootstrap_draws=min(scorecard.analysis.bootstrap_draws, MIN_BOOTSTRAP_DRAWS),
+        ),
+    )
+
+
 def _simulate(
     designs: list[StudyDesign],
     auto: bool,
-    job: tuple[History, Scorecard, tuple[PlantedArrow, ...], int, int],
+    job: tuple[History, Scorecard, tuple[PlantedArrow, ...], int, int, Panel | None],
     workers: int | None,
     scheduler: Any,
     progress: Callable[[str, int, int, float], None] | None,
 ) -> list[DesignPower]:
     """Every design's draws, run and counted (``job``: the history, the scorecard the
-    draws test, the planted arrows, the seed and the draws per design). Automatic year
-    designs stop once every arrow-lag reaches 80 %."""
-    history, card, arrows, seed, draws = job
-    results: list[DesignPower] = []
-    for d in designs:
-        if auto and d.kind == "years" and _all_reached(results, draws):
-            continue
-        batches = [
-            DrawBatch(history, card, arrows, d, seed, first, min(first + BATCH_DRAWS, draws))
-            for first in range(0, draws, BATCH_DRAWS)
-        ]
-        label = f"{d.units} units × {d.years} years"
+    draws test, the planted arrows, the seed, the draws per design and the observed
+    panel with the effects planted, if any: the current design's power is then counted
+    there, the model's beside it). Automatic year designs stop once every arrow-lag
+    reaches 80 %."""
+    history, card, arrows, seed, draws, planted = job
+
+    def counted(batches: list, label: str) -> tuple[np.ndarray, np.ndarray]:
         report: Progress | None = (
             None
             if progress is None
@@ -395,8 +505,24 @@ def _simulate(
         )
         found = run_batches(batches, workers=workers, scheduler=scheduler, progress=report)
         verdicts = np.vstack([b.verdicts for b in found])
-        estimates = np.vstack([b.estimates for b in found])
-        results.append(DesignPower(d, draws, np.isin(verdicts, FOUND_CODES).sum(axis=0), estimates))
+        return np.isin(verdicts, FOUND_CODES).sum(axis=0), np.vstack([b.estimates for b in found])
+
+    spans = [(first, min(first + BATCH_DRAWS, draws)) for first in range(0, draws, BATCH_DRAWS)]
+    results: list[DesignPower] = []
+    for d in designs:
+        if auto and d.kind == "years" and _all_reached(results, draws):
+            continue
+        label = f"{d.units} units × {d.years} years"
+        model = [DrawBatch(history, card, arrows, d, seed, a, b) for a, b in spans]
+        model_found, estimates = counted(model, label)
+        if d.kind == "current" and planted is not None:
+            found, estimates = counted(
+                [PlantedBatch(planted, card, seed, a, b) for a, b in spans],
+                label + ", planted into the observed panel",
+            )
+            results.append(DesignPower(d, draws, found, estimates, model_found))
+        else:
+            results.append(DesignPower(d, draws, model_found, estimates, model_found))
     return results
 
 
@@ -415,34 +541,77 @@ def progress_lines(line: Callable[[str], None]) -> Callable[[str, int, int, floa
 
 
 def _all_reached(results: list[DesignPower], draws: int) -> bool:
-    """Whether the last design tried gives every arrow-lag 80 % power."""
-    return bool(results) and bool(np.all(results[-1].found / draws >= TARGET_POWER))
+    """Whether the last design tried gives every arrow-lag 80 % power (anchored at the
+    current design as in the plan's table)."""
+    if not results:
+        return False
+    return all(p >= TARGET_POWER for p in _powers(results, results[-1], draws))
+
+
+def _shifts(current: DesignPower, draws: int) -> np.ndarray:
+    """Per arrow-lag, the probit difference between the current design's power found
+    in the observed panel and the model's (0 where they are the same count)."""
+    model = current.found if current.model_found is None else current.model_found
+    clip = lambda v: np.clip(v / draws, 0.5 / draws, 1 - 0.5 / draws)  # noqa: E731
+    return stats.norm.ppf(clip(current.found)) - stats.norm.ppf(clip(model))
+
+
+def _powers(results: list[DesignPower], design: DesignPower, draws: int) -> list[float]:
+    """A design's power per arrow-lag: found, or the model's anchored at the current."""
+    if design is results[0]:
+        return list(design.found / draws)
+    shift = _shifts(results[0], draws)
+    return [
+        _anchored(float(f) / draws, float(s), draws)
+        for f, s in zip(design.found, shift, strict=True)
+    ]
+
+
+def _anchored(power: float, shift: float, draws: int) -> float:
+    """``Φ(Φ⁻¹(power) + shift)``, the power kept off 0 and 1 by half a draw."""
+    p = min(max(power, 0.5 / draws), 1 - 0.5 / draws)
+    return float(stats.norm.cdf(stats.norm.ppf(p) + shift)) if shift else power
 
 
 def _table(
     card: Scorecard, history: History, results: list[DesignPower], effect: float, draws: int
 ) -> pd.DataFrame:
+    """The plan's table. The current design's power is the one found in the observed
+    panel where it was planted there; another design's is the model's, anchored at
+    the current design (on the probit scale, shifted by the difference between the
+    observed panel's power and the model's now) so that the designs read as one curve;
+    ``model_power`` keeps the model's own."""
     keys = row_keys(card)
     n0, t0 = history.n_units, history.n_years
     current = results[0]
+    shifts = _shifts(current, draws)
     rows = []
     # further years (units): designs with at least today's (a smaller one asked for
     # shows what would be lost, and needs nothing further)
     added = {"years": lambda d: d.years - t0, "units": lambda d: d.units - n0}
     for j, (source, target, lag) in enumerate(keys):
         power_now = current.found[j] / draws
+        shift = float(shifts[j])
+        powers = []
+        for r in results:
+            if r is current:
+                low, high = wilson(int(r.found[j]), draws)
+                powers.append((power_now, low, high))
+                continue
+            low, high = wilson(int(r.found[j]), draws)
+            powers.append(
+                tuple(_anchored(v, shift, draws) for v in (r.found[j] / draws, low, high))
+            )
         reached = {
             kind: sorted(
                 more(r.design)
-                for r in results
-                if r.design.kind in ("current", kind)
-                and more(r.design) >= 0
-                and r.found[j] / draws >= TARGET_POWER
+                for r, (p, _, _) in zip(results, powers, strict=True)
+                if r.design.kind in ("current", kind) and more(r.design) >= 0 and p >= TARGET_POWER
             )
             for kind, more in added.items()
         }
-        for r in results:
-            low, high = wilson(int(r.found[j]), draws)
+        for r, (p, low, high) in zip(results, powers, strict=True):
+            model = r.found if r.model_found is None else r.model_found
             rows.append(
                 {
                     "from": source,
@@ -451,7 +620,7 @@ def _table(
                     "effect": effect,
                     "units": r.design.units,
                     "years": r.design.years,
-                    "power": r.found[j] / draws,
+                    "power": p,
                     "power_low": low,
                     "power_high": high,
                     "design": r.design.kind,
@@ -459,6 +628,7 @@ def _table(
                     "further_years_needed": reached["years"][0] if reached["years"] else math.nan,
                     "further_units_needed": reached["units"][0] if reached["units"] else math.nan,
                     "mde_80": detectable_effect(effect, power_now, current.estimates[:, j], draws),
+                    "model_power": model[j] / draws,
                 }
             )
     frame = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))

@@ -502,6 +502,7 @@ def _plan_view(
     if not plan:
         return None
     names = {ind.id: ind.name for ind in card.indicators}
+    tried = {r["design"] for r in plan["rows"]}
     rows = []
     for r in plan["rows"]:
         if r["design"] != "current":
@@ -517,8 +518,8 @@ def _plan_view(
                     high=t.percent(r["power_high"]),
                 ),
                 "mde": "–" if r["mde_80"] is None else t.number(r["mde_80"]),
-                "years": further_text(r["further_years_needed"]),
-                "units": further_text(r["further_units_needed"]),
+                "years": further_text(r["further_years_needed"], t, "years" in tried),
+                "units": further_text(r["further_units_needed"], t, "units" in tried),
             }
         )
     designs = sorted({(r["units"], r["years"]) for r in plan["rows"] if r["design"] != "current"})

@@ -22,7 +22,7 @@ as the history was reported.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,17 +60,29 @@ class PlantedArrow:
     beta: float
 
 
-def planted_arrows(history: History, scorecard: Scorecard, effect: float) -> list[PlantedArrow]:
+def planted_arrows(
+    history: History,
+    scorecard: Scorecard,
+    effect: float,
+    scales: Mapping[tuple[str, str, int], float] | None = None,
+) -> list[PlantedArrow]:
     """Every link at each of its lags, with the effect of ``effect`` within-unit SDs
-    in the link's expected direction."""
+    in the link's expected direction.
+
+    ``scales`` gives, per ``(from, to, lag)``, the coefficient in data units of one SD
+    per SD as the link tests standardize it on the observed data (``estimate /
+    std_estimate``: the SDs over the cells that arrow's model uses): the planted
+    effect is then the same effect as the tests' ``std_estimate`` and ``mde_std``.
+    Without it (a history made by hand), the history's within-unit SDs set it."""
     out = []
     for link in scorecard.links:
         cause, target = history.indicators[link.source], history.indicators[link.target]
         ratio = target.within_sd / cause.within_sd if cause.within_sd > 0 else 0.0
         sign = 1.0 if link.sign == "+" else -1.0
-        out.extend(
-            PlantedArrow(link.source, link.target, lag, sign * effect * ratio) for lag in link.lags
-        )
+        for lag in link.lags:
+            scale = (scales or {}).get((link.source, link.target, lag), math.nan)
+            beta = scale if math.isfinite(scale) else ratio
+            out.append(PlantedArrow(link.source, link.target, lag, sign * effect * beta))
     return out
 
 

@@ -78,11 +78,19 @@ class IndicatorHistory:
     recent_missing: float
     decimals: int | None
     bounds: tuple[float, float]
+    observed_sd: float = math.nan
 
     @property
     def within_sd(self) -> float:
-        """Its spread within units (the scale of ``--effect``): ``sd_within`` and
-        ``sd_period`` together."""
+        """Its spread within units over the history as observed — the SD the link
+        tests standardize by (``std_estimate``, ``mde_std``: the values less their unit's
+        mean), and so the scale of ``--effect``; the model's stationary spread
+        (``sd_within`` and ``sd_period`` together) where it was not observed. The
+        stationary spread is larger for a persistent indicator (its unit means absorb
+        part of a short history's variation): planting an effect on that scale made the
+        planner's "0.2 SD" another effect than the tests' 0.2 SD."""
+        if math.isfinite(self.observed_sd) and self.observed_sd > 0:
+            return self.observed_sd
         return math.sqrt(self.sd_within**2 + self.sd_period**2)
 
 
@@ -280,8 +288,22 @@ def _indicator_history(
         # (a grid not logged holds the values as reported)
         decimals=None if logged else _decimals(grid),
         bounds=(lo, hi),
+        observed_sd=_unit_demeaned_sd(grid),
     )
     return found, a, r
+
+
+def _unit_demeaned_sd(grid: np.ndarray) -> float:
+    """The root mean square of the observed values less their unit's mean (units with
+    one value count no variation): the within-unit SD the link tests standardize by."""
+    seen = np.isfinite(grid)
+    per_unit = seen.sum(axis=1)
+    several = per_unit > 1
+    if not several.any():
+        return math.nan
+    values = grid[several]
+    deviations = values - np.nanmean(values, axis=1, keepdims=True)
+    return float(np.sqrt(np.nanmean(deviations**2)))
 
 
 def fit_history(scorecard: Scorecard, data: IndicatorData | pd.DataFrame) -> History:
