@@ -11,10 +11,9 @@ the observed panel and sets only the arrow's effect:
    effect, ``Y₀ = Y − Σ_l β̂_l·X(t − l)`` (``β̂_l`` the link tests' coefficient of the
    cause at each of the arrow's lags, holding the effect's other causes fixed), so the
    history holds no effect of ``X`` on ``Y`` beyond what is planted.
-2. **Plant the effect** at each of the arrow's lags: ``Y = Y₀ + Σ_l β·X(t − l)`` with
-   ``β = sign · effect · sd_Y / sd_X`` in the planner's within-unit SDs
-   (:func:`~bms_eval.simulation.generate.planted_arrows`), so both plant the same
-   coefficient.
+2. **Plant the effect** at each of the arrow's lags: ``Y = Y₀ + Σ_l β_l·X(t − l)``,
+   ``β_l`` an effect of ``effect`` SD per SD on the panel as planted
+   (:func:`planted_panel`).
 3. **Draw units with replacement** (a panel of the same size per draw, each drawn
    unit a unit of its own) and run the link tests the verdicts use on it.
 
@@ -37,18 +36,47 @@ import pandas as pd
 from bms_eval.estimation.panel import Panel
 from bms_eval.inputs.model import Scorecard
 
+#: Rounds of planting with the causes as planted (a cause that is itself an effect
+#: changes as its own causes' effects are planted; with effects of a few tenths of an
+#: SD the rounds shrink the change geometrically, and cycles through lags converge).
+PLANT_ROUNDS = 8
 
-def planted_panel(
-    panel: Panel,
-    card: Scorecard,
-    estimates: pd.DataFrame,
-    betas: dict[tuple[str, str, int], float],
-) -> Panel:
+
+def _within_sd(grid: np.ndarray, cells: np.ndarray) -> float:
+    """The SD of ``grid``'s values less their unit's mean, over ``cells``."""
+    values = np.where(cells, grid, np.nan)
+    counts = cells.sum(axis=1)
+    use = counts > 1
+    if not use.any():
+        return math.nan
+    deviations = values[use] - np.nanmean(values[use], axis=1, keepdims=True)
+    return float(np.sqrt(np.nanmean(deviations**2)))
+
+
+def _deviations(grid: np.ndarray) -> np.ndarray:
+    """``grid`` less each unit's mean, 0 where it is missing: a term added to an effect
+    moves it within units only (the unit effects absorb its level), and a cell whose
+    lagged cause is missing is left as it was (its lag reaching before the data would
+    otherwise make a jump the size of the cause's level)."""
+    seen = np.isfinite(grid)
+    counts = seen.sum(axis=1, keepdims=True)
+    means = np.where(counts > 0, np.nansum(grid, axis=1, keepdims=True) / np.maximum(counts, 1), 0)
+    return np.where(seen, grid - means, 0.0)
+
+
+def planted_panel(panel: Panel, card: Scorecard, estimates: pd.DataFrame, effect: float) -> Panel:
     """The observed panel with every arrow's estimated effect (``estimates``: the link
-    tests' table) taken out of its effect indicator and ``betas[(from, to, lag)]``
-    planted at each of its lags (cells where a lag of a cause is missing keep that
-    arrow's part as observed)."""
-    grids = {}
+    tests' table) taken out of its effect indicator and an effect of ``effect`` SD per
+    SD planted at each of its lags, in the expected direction.
+
+    The planted coefficient is set, round by round (:data:`PLANT_ROUNDS`), on the
+    panel as planted: ``effect`` times the within-unit SD of the effect over that of
+    the cause, over the cells both have — the scale the tests standardize by. (Taking
+    out a strong real effect leaves the effect indicator less variation; a coefficient
+    set on the observed SDs would then be a larger effect than asked.) Causes are
+    taken as planted themselves. Effects are taken out and planted on the causes'
+    deviations from their unit's mean (:func:`_deviations`)."""
+    base: dict[str, np.ndarray] = {}
     for target in dict.fromkeys(lk.target for lk in card.links):
         y = panel.values[target].copy()
         for link in (lk for lk in card.links if lk.target == target):
@@ -57,15 +85,27 @@ def planted_panel(
                 int(lag): float(est) if math.isfinite(float(est)) else 0.0
                 for lag, est in zip(rows["lag"], rows["estimate"], strict=True)
             }
-            lagged = [panel.shifted(link.source, lag) for lag in link.lags]
-            complete = np.all([np.isfinite(x) for x in lagged], axis=0) & np.isfinite(y)
-            change = sum(
-                (betas[(link.source, target, lag)] - removed.get(lag, 0.0)) * np.nan_to_num(x)
-                for lag, x in zip(link.lags, lagged, strict=True)
-            )
-            y = np.where(complete, y + change, y)
-        grids[target] = y
-    return panel.with_grids(grids)
+            for lag in link.lags:
+                y = y - removed.get(lag, 0.0) * _deviations(panel.shifted(link.source, lag))
+        base[target] = y
+    current = panel
+    for _ in range(PLANT_ROUNDS):
+        grids = {}
+        for target, y0 in base.items():
+            y = y0.copy()
+            for link in (lk for lk in card.links if lk.target == target):
+                sign = 1.0 if link.sign == "+" else -1.0
+                for lag in link.lags:
+                    x = current.shifted(link.source, lag)
+                    cells = np.isfinite(x) & np.isfinite(current.values[target])
+                    sd_x = _within_sd(x, cells)
+                    sd_y = _within_sd(current.values[target], cells)
+                    if not (sd_x > 0 and math.isfinite(sd_y)):
+                        continue
+                    y = y + sign * effect * sd_y / sd_x * _deviations(x)
+            grids[target] = y
+        current = panel.with_grids(grids)
+    return current
 
 
 def resampled(panel: Panel, seed: int, draw: int) -> Panel:

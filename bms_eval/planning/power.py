@@ -445,12 +445,7 @@ def plan_history(
     planted = (
         None
         if observed is None
-        else planted_panel(
-            observed.panel,
-            scorecard,
-            observed.table,
-            {(a.source, a.target, a.lag): a.beta for a in arrows},
-        )
+        else planted_panel(observed.panel, scorecard, observed.table, o.effect)
     )
     try:
         results = _simulate(
