@@ -197,3 +197,35 @@ def test_the_alternatives_sentence_names_each_end_with_its_means():
     assert "(end: sales)" in evidence
     assert "sales ← scrap" in evidence
     assert "Only one means: sales" not in evidence
+
+
+def test_outliers_are_screened_on_the_tested_scale_along_each_units_own_path():
+    """Grunfeld in logs: firm 1's capital of 2.8 in 1935 (its later values are in the
+    hundreds) is found, its ordinary growth is not; Cigar: no state's steady fall is an
+    outlier; airfare: a few per indicator, not a page of them."""
+    from bms_eval.inputs.outliers import find_outliers
+
+    def found(name: str) -> pd.DataFrame:
+        inputs = load_inputs(PUBLIC / CARDS[name], PUBLIC / f"{name}.csv")
+        return find_outliers(inputs.data.frame, logged=inputs.scorecard.logged_ids)
+
+    grunfeld = found("grunfeld")
+    assert ("capital", "1", 1935) in set(
+        zip(grunfeld["indicator"], grunfeld["unit"], grunfeld["period"], strict=True)
+    )
+    assert len(grunfeld) <= 3
+    assert found("cigar").empty
+    assert len(found("airfare")) < len(wide("airfare")) * 3 * 0.01
+
+
+def test_validate_the_analysis_and_the_report_give_the_same_outlier_warnings():
+    from bms_eval.inputs.validation import outlier_warnings
+
+    inputs = load_inputs(PUBLIC / "airfare.yaml", PUBLIC / "airfare.csv")
+    shown = [str(p) for p in outlier_warnings(inputs.scorecard, inputs.data)]
+    assert len(shown) == 3  # one per indicator, with its count and worst values
+    found = analysis("grunfeld")
+    warnings = found.quality.warnings
+    assert any("indicator 'capital': 2 values" in w for w in warnings)
+    listed = found.results_document()["assessment"]["measurement"]["capital"]["outliers"]
+    assert {(o["unit"], o["period"]) for o in listed} >= {("1", 1935)}

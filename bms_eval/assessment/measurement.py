@@ -1,6 +1,6 @@
 """Measurement audit per indicator (docs/assessment.md, ``measurement``).
 
-For every indicator: the values far from their unit's own history (outliers,
+For every indicator: the values far from their unit's own path (outliers,
 :mod:`bms_eval.inputs.outliers`), the share of values at the top and bottom of its scale
 (ceiling and floor), the share with little room left to improve (headroom), the
 share of its variance that lies within units, the share of the unit × period grid
@@ -88,9 +88,9 @@ class Audit:
     missing_share: float
     bunching_p: float | None
     bunching_counts: tuple[int, int] | None
-    #: values far from their unit's own history (:mod:`bms_eval.inputs.outliers`):
-    #: (unit, period, value), by unit and period
-    outliers: tuple[tuple[str, int, float], ...] = ()
+    #: values far from their unit's own path (:mod:`bms_eval.inputs.outliers`, on the
+    #: tests' scale): (unit, period, value, robust z), by unit and period
+    outliers: tuple[tuple[str, int, float, float], ...] = ()
     #: share of unit-periods nearer the better bound than one within-unit SD
     headroom_share: float | None = None
     #: the pooled within-unit standard deviation the headroom is measured in
@@ -107,8 +107,8 @@ class Audit:
         return {
             "flags": list(self.flags),
             "outliers": [
-                {"unit": unit, "period": period, "value": value}
-                for unit, period, value in self.outliers
+                {"unit": unit, "period": period, "value": value, "robust_z": z}
+                for unit, period, value, z in self.outliers
             ],
             "ceiling_share": self.ceiling_share,
             "floor_share": self.floor_share,
@@ -252,7 +252,7 @@ def audit_indicator(
     frame: pd.DataFrame,
     n_units: int,
     n_periods: int,
-    outliers: tuple[tuple[str, int, float], ...] = (),
+    outliers: tuple[tuple[str, int, float, float], ...] = (),
 ) -> Audit:
     """The measurement audit of one indicator from its tidy rows (and its outliers,
     found over the whole table by :func:`bms_eval.inputs.outliers.find_outliers`)."""
@@ -315,10 +315,10 @@ def measurement_audit(card: Scorecard, data: pd.DataFrame) -> dict[str, Audit]:
     n_units, n_periods = grid_shape(data)
     groups = dict(tuple(data.groupby("indicator", sort=False)))
     empty = data.iloc[0:0]
-    outliers: dict[str, list[tuple[str, int, float]]] = {}
-    for hit in find_outliers(data).itertuples(index=False):
+    outliers: dict[str, list[tuple[str, int, float, float]]] = {}
+    for hit in find_outliers(data, logged=card.logged_ids).itertuples(index=False):
         outliers.setdefault(str(hit.indicator), []).append(
-            (str(hit.unit), int(hit.period), float(hit.value))
+            (str(hit.unit), int(hit.period), float(hit.value), float(hit.robust_z))
         )
     return {
         ind.id: audit_indicator(

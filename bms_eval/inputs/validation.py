@@ -185,23 +185,30 @@ def cross_check(card: Scorecard, data: IndicatorData) -> list[Problem]:
 
 
 def outlier_warnings(card: Scorecard, data: IndicatorData) -> list[Problem]:
-    """A warning at each value of the scorecard's indicators that lies far from its
-    unit's own history (:mod:`bms_eval.inputs.outliers`): nothing is dropped, the user decides."""
-    from bms_eval.inputs.outliers import OUTLIER_Z, find_outliers
+    """One warning per scorecard indicator with values far from their unit's own path
+    (:mod:`bms_eval.inputs.outliers`, on the tests' scale): how many, the worst few,
+    located at the worst. Nothing is dropped; the user decides."""
+    from bms_eval.inputs.outliers import OUTLIER_Z, find_outliers, outlier_summary
 
-    known = set(card.indicator_ids)
+    logged = set(card.logged_ids)
     found = ProblemList(data.file)
-    for hit in find_outliers(data.frame).itertuples(index=False):
-        if hit.indicator not in known:
-            continue
+    hits = find_outliers(data.frame, logged=logged)
+    for ind, summary in outlier_summary(hits[hits["indicator"].isin(card.indicator_ids)]).items():
+        worst = ", ".join(
+            f"unit {w['unit']} in {w['period']} ({w['value']:g}; {abs(w['robust_z']):.1f})"
+            for w in summary["worst"]
+        )
+        scale = " on the log scale the tests use" if ind in logged else ""
+        count = summary["count"]
         found.warning(
-            data.places[int(hit.row)],
-            f"value {hit.value:g} of indicator {hit.indicator!r} for unit {hit.unit} in "
-            f"{hit.period} lies far from the unit's own history ({abs(hit.robust_z):.1f} "
-            f"robust standard deviations from its median; more than {OUTLIER_Z:g} is "
-            "flagged): check it for a recording error. The link tests use it as it is; "
-            "to leave it out, correct or remove the row",
-            kind=f"outlier {hit.indicator}",
+            data.places[summary["worst"][0]["row"]],
+            f"indicator {ind!r}: {count} value{'s' if count != 1 else ''} far from "
+            f"{'their' if count != 1 else 'its'} unit's own path{scale} (more than "
+            f"{OUTLIER_Z:g} robust standard deviations); the worst: {worst}. Check "
+            f"{'them' if count != 1 else 'it'} for recording errors (every one is listed "
+            "in results.json, assessment.measurement); the link tests use the values as "
+            "they are",
+            kind=f"outlier {ind}",
         )
     return list(found)
 
@@ -336,7 +343,8 @@ def quality_summary(inputs: Inputs) -> dict:
         "n_units": len(data.units),
         "periods": [data.periods[0], data.periods[-1]] if data.periods else [],
         "coverage": table.astype(object).where(table.notna(), None).to_dict("records"),
-        "warnings": [str(p) for p in inputs.warnings],
+        "warnings": [str(p) for p in inputs.warnings]
+        + [str(p) for p in outlier_warnings(inputs.scorecard, data)],
     }
 
 

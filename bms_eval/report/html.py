@@ -20,7 +20,7 @@ from bms_eval.estimation.policy import FEW_UNITS, SMALL_PANEL_UNITS
 from bms_eval.estimation.verdicts import STAGGERED, caution_keys, direction_checked
 from bms_eval.foundation.version import __version__
 from bms_eval.inputs.model import Scorecard
-from bms_eval.inputs.outliers import OUTLIER_Z
+from bms_eval.inputs.outliers import OUTLIER_Z, SHOWN_OUTLIERS
 from bms_eval.narrative.reasons import cautions_summary
 from bms_eval.narrative.texts import Texts
 from bms_eval.planning.options import further_text
@@ -326,21 +326,28 @@ def _bunching_cell(audit_row: dict, texts: Texts) -> str:
 
 
 def _outlier_rows(card: Scorecard, assessment: dict | None, texts: Texts) -> list[dict]:
-    """Every value the measurement audit found far from its unit's own history."""
+    """Per indicator with values far from their unit's own path: how many, and the
+    worst few (all of them are in results.json)."""
     if not assessment:
         return []
     names = {ind.id: ind.name for ind in card.indicators}
-    return [
-        {
-            "id": ind,
-            "name": names.get(ind, ""),
-            "unit": o["unit"],
-            "period": o["period"],
-            "value": texts.short(o["value"]),
-        }
-        for ind, a in assessment["measurement"].items()
-        for o in a.get("outliers", [])
-    ]
+    rows = []
+    for ind, a in assessment["measurement"].items():
+        found = a.get("outliers", [])
+        if not found:
+            continue
+        worst = sorted(found, key=lambda o: -abs(o.get("robust_z") or 0.0))[:SHOWN_OUTLIERS]
+        rows.append(
+            {
+                "id": ind,
+                "name": names.get(ind, ""),
+                "count": len(found),
+                "worst": "; ".join(
+                    f"{o['unit']} {o['period']}: {texts.short(o['value'])}" for o in worst
+                ),
+            }
+        )
+    return rows
 
 
 def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[str, str]) -> str:
