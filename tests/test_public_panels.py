@@ -229,3 +229,84 @@ def test_validate_the_analysis_and_the_report_give_the_same_outlier_warnings():
     assert any("indicator 'capital': 2 values" in w for w in warnings)
     listed = found.results_document()["assessment"]["measurement"]["capital"]["outliers"]
     assert {(o["unit"], o["period"]) for o in listed} >= {("1", 1935)}
+
+
+def test_a_wide_table_with_an_indicator_named_value_is_read_as_wide(tmp_path):
+    """Grunfeld's firm value is an indicator called ``value``: with no ``indicator``
+    column the table is wide, and a scale open above (``[0, null]``) is allowed."""
+    frame = wide("grunfeld").reset_index()
+    frame = frame.assign(value=np.exp(frame["value"]), inv=np.exp(frame["inv"]))
+    frame[["unit", "period", "value", "inv"]].to_csv(tmp_path / "wide.csv", index=False)
+    (tmp_path / "card.yaml").write_text(
+        "scorecard: {name: t, language: en}\n"
+        "perspectives: [{id: p, name: P}]\n"
+        "indicators:\n"
+        "  - {id: value, name: Firm value, perspective: p, direction: up, scale: [0, null]}\n"
+        "  - {id: inv, name: Investment, perspective: p, direction: up, scale: [0, null]}\n"
+        "links:\n"
+        '  - {from: value, to: inv, lag: 0, sign: "+"}\n',
+        encoding="utf-8",
+    )
+    inputs = load_inputs(tmp_path / "card.yaml", tmp_path / "wide.csv")
+    assert inputs.data.layout == "wide"
+    assert set(inputs.data.frame["indicator"]) == {"value", "inv"}
+    assert inputs.scorecard.indicator("value").scale == (0.0, float("inf"))
+    from bms_eval.inputs.records import scorecard_record
+
+    record = scorecard_record(inputs.scorecard)
+    assert record["indicators"][0]["scale"] == [0.0, None]  # JSON has no infinity
+
+
+def test_status_counts_periods_and_a_constant_indicator_is_stable():
+    from bms_eval.assessment.status import TREND_PERIODS, scorecard_status
+
+    inputs = load_inputs(PUBLIC / "cigar.yaml", PUBLIC / "cigar.csv")
+    frame = inputs.data.frame.copy()
+    frame.loc[frame["indicator"] == "income", "value"] = 5000.0
+    table = scorecard_status(inputs.scorecard, frame)
+    rows = table[table["level"] == "indicator"].set_index("indicator")
+    assert set(rows["trend_periods"]) == {TREND_PERIODS}  # periods, not observations
+    assert rows.loc["income", "trend"] == "stable"
+
+
+def test_a_wild_bootstrap_p_value_is_never_zero():
+    row = results("cigar")["price", "sales", 0]
+    assert row["inference"] == "wild_bootstrap"
+    assert row["p_value"] >= 1 / (row["draws"] + 1)
+
+
+def test_names_on_the_map_do_not_overlap_and_arrows_start_beyond_them():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    found = analysis("cigar")
+    fig = found.plot("map")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    names = {i.name for i in found.scorecard.indicators}
+    boxes = [
+        t.get_window_extent(renderer)
+        for t in ax.texts
+        if t.get_text().replace("\n", " ") in names
+    ]
+    assert len(boxes) == len(names)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    # every arrow's drawn path stays clear of every name
+    from matplotlib.patches import FancyArrowPatch
+
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == len(found.scorecard.links)
+    for patch in arrows:
+        path = patch.get_path().transformed(patch.get_transform())
+        points = path.interpolated(50).vertices
+        for box in boxes:
+            inside = (
+                (points[:, 0] > box.x0)
+                & (points[:, 0] < box.x1)
+                & (points[:, 1] > box.y0)
+                & (points[:, 1] < box.y1)
+            )
+            assert not inside.any()

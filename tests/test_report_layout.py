@@ -74,6 +74,10 @@ def test_sections_come_in_reading_order_and_questions_fold(example_run):
     assert len(boxes) == arrows
     assert "<script" not in html.lower()
     assert "@media print" in html and "size: A4" in html
+    # a printed page cannot unfold a <details>: the questions are printed beside them
+    printed = html.split('<div class="print-only">', 1)[1].split("</div>", 1)[0]
+    assert printed.count('class="learning-link"') == len(boxes)
+    assert ".print-only { display: block; }" in html
 
 
 def _card_of(path):

@@ -46,6 +46,7 @@ is a bound, not a jump).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,6 +168,16 @@ def within_sd(units: np.ndarray, values: np.ndarray) -> float | None:
     return _sd_of(values.size, *_within(units, values))
 
 
+def _span(ind: Indicator, values: np.ndarray) -> float:
+    """The scale's width, or where one bound is open (``[0, null]``) the values' range:
+    what "near a bound" is measured against."""
+    assert ind.scale is not None
+    lo, hi = ind.scale
+    if math.isfinite(lo) and math.isfinite(hi):
+        return hi - lo
+    return float(np.ptp(values)) if values.size else 0.0
+
+
 def headroom_share(values: np.ndarray, ind: Indicator, spread: float | None) -> float | None:
     """Share of values whose distance to the better bound of the scale is less than
     ``spread`` (one within-unit SD); ``None`` without a scale or a spread."""
@@ -187,7 +198,7 @@ def bunching_applies(
         return "binary"
     if ind.scale is not None:
         lo, hi = ind.scale
-        tol = BOUND_TOLERANCE * (hi - lo)
+        tol = BOUND_TOLERANCE * _span(ind, values)
         if threshold <= lo + tol or threshold >= hi - tol:
             return "threshold_at_bound"
     if not (np.any(values > threshold) and np.any(values < threshold)):
@@ -266,9 +277,9 @@ def audit_indicator(
     ceiling = floor = None
     if ind.scale is not None and values.size:
         lo, hi = ind.scale
-        tol = BOUND_TOLERANCE * (hi - lo)
-        ceiling = float(np.mean(values >= hi - tol))
-        floor = float(np.mean(values <= lo + tol))
+        tol = BOUND_TOLERANCE * _span(ind, values)
+        ceiling = float(np.mean(values >= hi - tol)) if math.isfinite(hi) else None
+        floor = float(np.mean(values <= lo + tol)) if math.isfinite(lo) else None
     within_ss, n_units_seen = _within(units, values)
     spread = _sd_of(values.size, within_ss, n_units_seen)
     headroom = headroom_share(values, ind, spread)

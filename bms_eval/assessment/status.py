@@ -91,6 +91,8 @@ def unit_trend(periods: np.ndarray, values: np.ndarray) -> Trend:
     n = int(values.size)
     if n < MIN_TREND_POINTS or np.ptp(periods) == 0:
         return Trend(math.nan, math.nan, math.nan, n)
+    if np.ptp(values) == 0:  # the same value every period: flat, not unknown
+        return Trend(0.0, 0.0, 0.0, n)
     dx = periods - periods.mean()
     slope = float(dx @ (values - values.mean()) / (dx @ dx))
     resid = values - values.mean() - slope * dx
@@ -103,6 +105,9 @@ def pooled_trend(frame: pd.DataFrame) -> Trend:
     """The common within-unit slope on period: unit fixed effects, clustered errors."""
     if frame["unit"].nunique() < 2 or len(frame) < MIN_TREND_POINTS + 2:
         return Trend(math.nan, math.nan, math.nan, len(frame))
+    within = frame["value"] - frame.groupby("unit")["value"].transform("mean")
+    if frame["period"].nunique() > 1 and np.ptp(within.to_numpy(dtype=float)) == 0:
+        return Trend(0.0, 0.0, 0.0, len(frame))  # no unit's value changes: flat
     _, units = np.unique(frame["unit"], return_inverse=True)
     periods = frame["period"].to_numpy(dtype=float)
     design = Design(
@@ -218,7 +223,7 @@ def _indicator_row(
         "trend_per_period": pooled.slope,
         "trend_ci_low": pooled.ci_low,
         "trend_ci_high": pooled.ci_high,
-        "trend_periods": pooled.n,
+        "trend_periods": int(recent["period"].nunique()),
         "trend": trend_word(ind, pooled.ci_low, pooled.ci_high),
         "units_green": int(states.get("green", 0)),
         "units_yellow": int(states.get("yellow", 0)),

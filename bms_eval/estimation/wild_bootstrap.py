@@ -47,7 +47,10 @@ class BootstrapResult:
     Attributes
     ----------
     p_value : float
-        Symmetric bootstrap p-value of H0: β = 0.
+        Symmetric bootstrap p-value of H0: β = 0. Where no draw is as extreme as the
+        estimate, the share is 0 and the p-value is only known to lie below the
+        bootstrap's resolution: it is given as that bound, ``1/(B + 1)`` (``B`` draws),
+        never as 0.
     ci_low, ci_high : float
         Confidence interval by test inversion.
     draws : int
@@ -208,10 +211,11 @@ def wild_cluster_bootstrap(
     n_clusters = int(clusters.max()) + 1
     weights, enumerated = webb_weights(n_clusters, draws, rng)
     inv = _Inverter(W, y, clusters, col, scale, weights, fitted)
+    draws_used = weights.shape[1]
     return BootstrapResult(
-        p_value=inv.p_value(0.0),
+        p_value=max(inv.p_value(0.0), 1.0 / (draws_used + 1)),
         ci_low=inv.bound(alpha, -1),
         ci_high=inv.bound(alpha, +1),
-        draws=weights.shape[1],
+        draws=draws_used,
         enumerated=enumerated,
     )

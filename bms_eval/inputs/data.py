@@ -113,7 +113,9 @@ def _check_columns(table: RawTable, problems: ProblemList) -> str | None:
         problems.error("", f"header column(s) {empty} have no name", kind="columns")
         return None
     found = ", ".join(cols)
-    if "indicator" in cols or "value" in cols:
+    # an ``indicator`` column makes a tidy table; a ``value`` column alone is a wide
+    # table's indicator of that name (Grunfeld's firm value)
+    if "indicator" in cols:
         missing = [c for c in TIDY_COLUMNS if c not in cols]
         if missing:
             problems.error(

@@ -4,6 +4,7 @@ bytes analysed)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from bms_eval.inputs.data import IndicatorData
@@ -38,7 +39,7 @@ def scorecard_record(card: Scorecard) -> dict:
                 "goal": i.goal,
                 "column": i.column,
                 "direction": i.direction,
-                "scale": list(i.scale) if i.scale else None,
+                "scale": [b if math.isfinite(b) else None for b in i.scale] if i.scale else None,
                 "ambition": (
                     {"target": i.ambition.target, "threshold": i.ambition.threshold}
                     if i.ambition

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 from pathlib import Path
 
 from bms_eval.foundation.problems import ProblemList
@@ -122,14 +123,23 @@ def _scale(r: Reader, node: YNode, ident: str) -> tuple[float, float] | None:
     scale_node = node.value.get("scale")
     if scale_node is None or scale_node.is_null:
         return None
-    if scale_node.kind != "seq" or len(scale_node.value) != 2:
+    if (
+        scale_node.kind != "seq"
+        or len(scale_node.value) != 2
+        or all(b.is_null for b in scale_node.value)
+    ):
         r.p.error(
             scale_node.where,
-            f"indicator {ident!r}: scale must be two numbers [lowest, highest], e.g. [1, 6]",
+            f"indicator {ident!r}: scale must be two numbers [lowest, highest], e.g. [1, 6]; "
+            "leave one open with null, e.g. [0, null] for a count",
             kind="scale",
         )
         return None
-    low, high = (r.number_of(b, "a scale bound") for b in scale_node.value)
+    bounds = [
+        (-math.inf if i == 0 else math.inf) if b.is_null else r.number_of(b, "a scale bound")
+        for i, b in enumerate(scale_node.value)
+    ]
+    low, high = bounds
     if low is None or high is None:
         return None
     if low >= high:

@@ -21,6 +21,36 @@ from bms_eval.inputs.model import (
 #: Bootstrap draws of the lessons' link tests.
 LESSON_DRAWS = 999
 
+#: The lessons' indicators (cause, effect) in each language of the verdicts.
+LESSON_NAMES: dict[str, dict[str, tuple[str, str]]] = {
+    "staff_users": {
+        "en": ("Staff satisfaction", "User satisfaction"),
+        "nb": ("Medarbeidertilfredshet", "Brukertilfredshet"),
+        "nn": ("Medarbeidartilfredsheit", "Brukartilfredsheit"),
+    },
+    "staff_survey": {
+        "en": ("Staff satisfaction", "User satisfaction (1–6)"),
+        "nb": ("Medarbeidertilfredshet", "Brukertilfredshet (1–6)"),
+        "nn": ("Medarbeidartilfredsheit", "Brukartilfredsheit (1–6)"),
+    },
+    "courses_survey": {
+        "en": ("Course days", "User satisfaction (1–6)"),
+        "nb": ("Kursdager", "Brukertilfredshet (1–6)"),
+        "nn": ("Kursdagar", "Brukartilfredsheit (1–6)"),
+    },
+    "training_quality": {
+        "en": ("Training", "Service quality"),
+        "nb": ("Opplæring", "Tjenestekvalitet"),
+        "nn": ("Opplæring", "Tenestekvalitet"),
+    },
+}
+
+
+def lesson_names(lesson: str, language: str) -> tuple[str, str]:
+    """The cause's and the effect's names of a lesson (:data:`LESSON_NAMES`) in the
+    language of its verdicts, so a lesson in nynorsk reads in nynorsk throughout."""
+    return LESSON_NAMES[lesson][language]
+
 
 def lesson_scorecard(
     cause: str,

@@ -176,7 +176,7 @@ def _rows(document: dict, sheet: str) -> list[dict]:
     rows = []
     for item in document[sheet]:
         flat = {k: v for k, v in item.items() if k not in ("scale", "ambition")}
-        if "scale" in item:
+        if item.get("scale"):
             flat["scale_min"], flat["scale_max"] = item["scale"]
         for key, value in item.get("ambition", {}).items():
             flat[f"ambition_{key}"] = value

@@ -138,8 +138,13 @@ def _item(name: str, number: int, header: list[tuple[int, str]], cells: tuple) -
             out[key] = _list(value, place) if key in LISTS else _scalar(value, place)
             places[key] = place
     for outer, parts in nested.items():
-        if all(isinstance(k, int) for k in parts):  # a list: the given positions, in order
-            out[outer] = YNode("seq", [parts[k] for k in sorted(parts)], place=places[outer])
+        if all(isinstance(k, int) for k in parts):  # a list: every position, empty ones null
+            size = 1 + max(int(k) for o, k in NESTED.values() if o == outer)
+            out[outer] = YNode(
+                "seq",
+                [parts.get(k, YNode("scalar", None, place=places[outer])) for k in range(size)],
+                place=places[outer],
+            )
         else:
             inner_places = {str(k): v.place for k, v in parts.items()}
             out[outer] = YNode(

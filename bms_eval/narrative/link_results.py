@@ -263,10 +263,10 @@ class LinkResults:
         def p_cell(p: object) -> str:
             if not (isinstance(p, float) and math.isfinite(p)):
                 return ""
-            return "<0.001" if p < 0.001 else f"{p:.3f}"
+            return t.p(p).removeprefix("= ").replace("< ", "<")
 
         def signed(x: object) -> str:
-            return f"{x:+.2f}" if isinstance(x, float) and math.isfinite(x) else ""
+            return t.number(x, signed=True) if isinstance(x, float) and math.isfinite(x) else ""
 
         table = _with_arrows(self.to_frame(language), self.arrow_tests(language))
         part = (table["arrow_lags"].fillna("") != "").to_numpy() & ~table["whole"].to_numpy()
@@ -283,7 +283,9 @@ class LinkResults:
                 ],
                 t["lt.effect"]: [signed(x) for x in table["std_estimate"]],
                 t.format("lt.interval", level=t.level(1 - self.alpha)): [
-                    f"[{lo:+.2f}, {hi:+.2f}]" if math.isfinite(est) else ""
+                    f"[{t.number(lo, signed=True)}; {t.number(hi, signed=True)}]"
+                    if math.isfinite(est)
+                    else ""
                     for est, lo, hi in zip(
                         table["std_estimate"].astype(float),
                         table["std_ci_low"].astype(float),

@@ -84,6 +84,26 @@ class Texts:
             return "–"
         return self._decimal(f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}")
 
+    def cell(self, value: object, digits: int = 3) -> str:
+        """Any table cell as a reader of this language sees it: a number with this
+        language's decimal sign (``0,412`` in Norwegian), a verdict's label, other text
+        as it is, ``–`` where nothing is."""
+        if isinstance(value, bool) or value is None:
+            return "–" if value is None else str(value)
+        if isinstance(value, int | float):
+            if not math.isfinite(float(value)):
+                return "–"
+            return self._decimal(f"{float(value):.{digits}g}")
+        if isinstance(value, list | tuple):
+            return ", ".join(self.cell(v, digits) for v in value)
+        text = str(value)
+        return self.verdict(text) if f"verdict.{text}" in self._messages else text
+
+    def table(self, frame: Any, digits: int = 3) -> Any:
+        """A copy of a table (a pandas DataFrame or Series) with every cell as
+        :meth:`cell` writes it: what a notebook shows a reader of this language."""
+        return frame.map(lambda v: self.cell(v, digits))
+
     def _decimal(self, text: str) -> str:
         return (
             text.replace("-", "\u2212")

@@ -153,22 +153,27 @@ def route(
 #: Size of the indicators' names on the map, in points: at least 6 points on an A4
 #: page even when the widest map (10 inches) is printed 7 inches wide.
 MAP_LABEL_POINTS = 9.0
+#: How far below a node's centre its name starts (data units: a band is 0.9 high).
+NAME_OFFSET = 0.17
+#: The share of a node's room its name may fill (the rest keeps neighbours apart).
+MAP_LABEL_SHARE = 0.85
 
 
 def map_label(name: str, room: float) -> str:
     """An indicator's full name wrapped into ``room`` inches: whole words per line,
     never cut or shortened (a word longer than a line keeps its own line)."""
-    chars = max(10, int(room * 72 / (0.55 * MAP_LABEL_POINTS)))
+    chars = max(10, int(MAP_LABEL_SHARE * room * 72 / (0.6 * MAP_LABEL_POINTS)))
     return textwrap.fill(name, chars, break_long_words=False, break_on_hyphens=False)
 
 
 def _map_nodes(
     ax, bands: list[str], members: dict, names: dict[str, str], width: float
-) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+) -> tuple[dict[str, tuple[float, float]], dict[str, float], dict[str, int]]:
     """Draw the perspectives' bands and each indicator's id box and name: each
-    indicator's position, and half the width of its name (data units)."""
+    indicator's position, half the width of its name (data units) and its lines."""
     half: dict[str, float] = {}
     pos: dict[str, tuple[float, float]] = {}
+    lines: dict[str, int] = {}
     for row, band in enumerate(bands):
         ax.axhspan(row - 0.45, row + 0.45, color="#f2f2f2" if row % 2 else "#e8eef5", zorder=0)
         ax.text(
@@ -196,10 +201,12 @@ def _map_nodes(
                 zorder=3,
                 bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": "#555555"},
             )
+            label = map_label(ind.name, width * 10 / 11 / (len(items) + 1))
+            lines[ind.id] = label.count("\n") + 1
             ax.text(
                 x,
-                row - 0.17,
-                map_label(ind.name, width * 10 / 11 / (len(items) + 1)),
+                row - NAME_OFFSET,
+                label,
                 ha="center",
                 va="top",
                 fontsize=MAP_LABEL_POINTS,
@@ -207,14 +214,20 @@ def _map_nodes(
                 zorder=3,
                 linespacing=1.0,
             )
-    return pos, half
+    return pos, half, lines
 
 
 def _map_arrow(
-    ax, link, pos: dict[str, tuple[float, float]], obstacles: dict, arrow_verdict
+    ax,
+    link,
+    pos: dict[str, tuple[float, float]],
+    obstacles: dict,
+    arrow_verdict,
+    lines: dict[str, int],
 ) -> None:
     """Draw one arrow of the map on the gentlest bend that keeps clear of the indicators
-    it does not join, coloured by its verdict, with its caution mark."""
+    it does not join, coloured by its verdict, with its caution mark; an arrow that
+    leaves or enters a node on the side of its name starts or ends beyond the name."""
     to_display = ax.transData.transform
     start, end = to_display(pos[link.source]), to_display(pos[link.target])
     others = [
@@ -242,14 +255,15 @@ def _map_arrow(
             bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": "#6b6b6b"},
             zorder=4,
         )
+    going_down, going_up = start[1] > end[1], end[1] > start[1]
     arrow = FancyArrowPatch(
-        pos[link.source],
-        pos[link.target],
+        _below_name(ax, pos[link.source], lines[link.source]) if going_down else pos[link.source],
+        _below_name(ax, pos[link.target], lines[link.target]) if going_up else pos[link.target],
         arrowstyle="<|-|>" if verdict == "reciprocal" else "-|>",
         mutation_scale=12,
         connectionstyle=f"arc3,rad={rad}",
-        shrinkA=14,
-        shrinkB=14,
+        shrinkA=2 if going_down else 14,
+        shrinkB=2 if going_up else 14,
         lw=2.0,
         color=VERDICT_COLOURS[verdict],
         linestyle=VERDICT_STYLES.get(verdict, "-"),
@@ -295,6 +309,15 @@ def _map_legend(fig: Figure, arrows: dict, texts: Texts) -> None:
 
 
 @_styled
+def _below_name(ax, node: tuple[float, float], lines: int) -> tuple[float, float]:
+    """The point just below a node's name (data units): where an arrow that leaves or
+    enters the node on that side starts or ends, so it is not drawn through the name."""
+    to_display = ax.transData.transform
+    per_unit = abs(to_display((0, 1))[1] - to_display((0, 0))[1])  # pixels per data unit
+    name = (lines * MAP_LABEL_POINTS * 1.2 + 3) * ax.figure.dpi / 72 / per_unit
+    return node[0], node[1] - NAME_OFFSET - name
+
+
 def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
     bands = band_order(card)
@@ -307,7 +330,7 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     width = max(6.5, 1.6 * max((len(m) for m in members.values()), default=1) + 2)
     fig = _new(width, 1.45 * len(bands) + 1.0)
     ax = fig.add_subplot()
-    pos, half = _map_nodes(ax, bands, members, names, width)
+    pos, half, lines = _map_nodes(ax, bands, members, names, width)
     ax.set_xlim(-0.6, 10.4)  # before the marks are placed in display space
     ax.set_ylim(-0.6, len(bands) - 0.4)
     arrows = {(a.source, a.target): a for a in roll_up(links)}
@@ -327,14 +350,13 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     for link in card.links:
         if link.source not in pos or link.target not in pos:
             continue
-        _map_arrow(ax, link, pos, obstacles, arrows.get((link.source, link.target)))
+        _map_arrow(ax, link, pos, obstacles, arrows.get((link.source, link.target)), lines)
     ax.axis("off")
     _map_legend(fig, arrows, texts)
     ax.set_title(texts["map_title"], y=1.0)
     return fig
 
 
-@_styled
 def coefficient_rows(links: pd.DataFrame, arrows: pd.DataFrame, texts: Texts) -> pd.DataFrame:
     """The rows of the coefficient chart: each arrow once, coloured by its verdict — an
     arrow with several lags as its cumulative effect (``arrows``), its lags beneath it
@@ -362,6 +384,7 @@ def coefficient_rows(links: pd.DataFrame, arrows: pd.DataFrame, texts: Texts) ->
     return frame
 
 
+@_styled
 def coefficient_plot(
     links: pd.DataFrame, min_effect: float, texts: Texts, arrows: pd.DataFrame | None = None
 ) -> Figure:

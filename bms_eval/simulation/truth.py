@@ -32,6 +32,7 @@ where the measurement is imperfect but the causes are real.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
@@ -99,7 +100,7 @@ def default_process(indicator: Indicator) -> IndicatorProcess:
     the range and yearly shocks are 5 % of it; without a scale, ``mean`` 50 and
     the defaults of :class:`IndicatorProcess`.
     """
-    if indicator.scale is None:
+    if indicator.scale is None or not all(math.isfinite(b) for b in indicator.scale):
         return IndicatorProcess()
     lo, hi = indicator.scale
     span = hi - lo
