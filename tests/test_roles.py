@@ -131,9 +131,9 @@ def test_ends_come_from_result_levels_and_perspectives_not_the_arrows_shape():
 
 
 def test_an_indicator_of_the_activity_itself_is_a_means_wherever_it_sits():
-    """Heimdal's case: arenas used and classes started (level 0) serve a level-3 goal,
-    the applicants' share (level 2) sits in the users' perspective. Only the share
-    is an end; response times (level 0) in the users' perspective are a means too."""
+    """Heimdal's case: arenas used and classes started (level 0) serve a level-3 goal;
+    satisfaction (declared level 2) and response times (level 0) sit in the users'
+    perspective. A declared level decides before the perspective: only L2 is an end."""
     text = LEVELS.replace(
         "  - {id: P1, name: needs met, perspective: processes, success_factor: G1}",
         "  - {id: P1, name: courses held, perspective: processes, success_factor: G1,"
@@ -143,7 +143,7 @@ def test_an_indicator_of_the_activity_itself_is_a_means_wherever_it_sits():
         "  - {id: U1, name: satisfaction, perspective: users, result_level: 2}\n"
         "  - {id: U2, name: response time, perspective: users, result_level: 0}",
     )
-    assert roles(_card(text)).ends == {"L2": "level", "U1": "perspective"}
+    assert roles(_card(text)).ends == {"L2": "level"}
 
 
 def test_without_any_stated_end_the_targets_that_lead_nowhere_are_the_ends():

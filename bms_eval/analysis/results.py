@@ -257,7 +257,7 @@ class Analysis:
         if tag == "trends":
             return self.plot_trends(language)
         if tag == "map":
-            from bms_eval.report.figures import strategy_map
+            from bms_eval.report.strategy_map import strategy_map
 
             return strategy_map(self.scorecard, self.links.to_frame(), self._texts(language))
         if tag == "coefficients":

@@ -15,7 +15,8 @@ not from the shape of its arrows:
   recognise — an indicator is an end when it is the target of a means → end
   arrow and leads nowhere further along such arrows. If no linked indicator is
   an end by any of these rules, the targets that lead nowhere are the ends (and
-  when every target leads on, every target is).
+  when every target leads on, every target is) — but never one whose declared
+  level makes it a means.
 - An arrow is a **consequence** (a side effect, docs/inputs.md's ``side_effect``) when
   it says ``side_effect: true``, or when it says nothing and its sign expects
   that improving the cause (moving it in its own better direction) makes the
@@ -111,6 +112,13 @@ def _stated_end(card: Scorecard, indicator_id: str) -> str | None:
     return None
 
 
+def _declared(card: Scorecard, indicator_id: str) -> bool:
+    """Whether the scorecard declares a result level for the indicator (its own or its
+    goal's)."""
+    ind = card.indicator(indicator_id)
+    return ind.result_level is not None or _goal_level(card, indicator_id) is not None
+
+
 def _silent(card: Scorecard, indicator_id: str) -> bool:
     """Whether nothing in the scorecard says what an indicator is: no result level
     (its own or its goal's) and a perspective outside the recognised bands."""
@@ -135,6 +143,9 @@ def roles(card: Scorecard) -> Roles:
             ends[ind] = why
     linked = {lk.source for lk in means_links} | set(targets)
     if not any(e in linked for e in ends):
-        ends.update(dict.fromkeys(sinks or targets, "sink"))
+        # the targets no declared level makes a means (a declared 0–2 stays a means)
+        open_sinks = [t for t in sinks if not _declared(card, t)]
+        open_targets = [t for t in targets if not _declared(card, t)]
+        ends.update(dict.fromkeys(open_sinks or open_targets, "sink"))
         ends = {i: ends[i] for i in card.indicator_ids if i in ends}
     return Roles(ends, means_links, consequences)

@@ -245,9 +245,8 @@ def cross_lagged(
         The design: the main one, or a robustness design
         (:mod:`bms_eval.estimation.unit_designs`).
     summed : tuple of int
-        Lags of the cause, each in the forward equation (``lag`` or in ``others``),
-        whose coefficients are summed into :attr:`DirectionPair.summed` (an arrow's
-        cumulative effect); empty for none.
+        Lags of the cause in the forward equation whose coefficients are summed into
+        :attr:`DirectionPair.summed` (an arrow's cumulative effect; empty for none).
 
     Raises
     ------
@@ -276,28 +275,30 @@ def cross_lagged(
             (rev, model.k_f, scale[cause] / scale[target]),
         )
     ]
-    after = next((c for c, v, lg in fwd.dynamic if v == 1 and lg == lag + 1), None)
-    next_p = math.nan
-    if after is not None and variance[after] > 0:
-        next_p = t_inference(float(par[after]), math.sqrt(float(variance[after])), g - 1, 0.05)[0]
     n_coef = model.k_f + model.k_r
-    total, total_shift = (
-        _summed_fit(fwd, par, shifts, summed, scale[target] / scale[cause], g, inference)
-        if summed
-        else (None, None)
+    total, total_shift = _summed_fit(
+        fwd, par, shifts, summed, scale[target] / scale[cause], g, inference
     )
     return DirectionPair(
         fits[0],
         fits[1],
         shock_variances=(float(par[n_coef]), float(par[n_coef + 2])),
         shock_df=(model.df_f, model.df_r),
-        forward_next_p_value=next_p,
+        forward_next_p_value=_next_p_value(fwd, par, variance, lag, g),
         units=active,
         forward_shift=shifts[:, 1] * scale[target] / scale[cause],
         reverse_shift=shifts[:, model.k_f + 1] * scale[cause] / scale[target],
         summed=total,
         summed_shift=total_shift if total_shift is not None else np.zeros(0),
     )
+
+
+def _next_p_value(eq: Equation, par: np.ndarray, variance: np.ndarray, lag: int, g: int) -> float:
+    """The p-value of the cause one period further back in the forward equation."""
+    after = next((c for c, v, lg in eq.dynamic if v == 1 and lg == lag + 1), None)
+    if after is None or not variance[after] > 0:
+        return math.nan
+    return t_inference(float(par[after]), math.sqrt(float(variance[after])), g - 1, 0.05)[0]
 
 
 def _summed_fit(
@@ -309,12 +310,22 @@ def _summed_fit(
     g: int,
     inference: str,
 ) -> tuple[DirectionFit | None, np.ndarray | None]:
-    """The sum of the forward equation's coefficients of the cause at ``lags``, and
-    each unit's shift of it: its variance is made from those shifts as every
-    coefficient's is (the cluster jackknife's ``(G − 1)/G·Σ d_i²`` in a small panel,
-    else the sandwich ``G/(G − 1)·Σ d_i²`` of the influences)."""
+    """An arrow's cumulative effect beyond the effect's own past: the sum of the forward
+    equation's coefficients of the cause at the arrow's ``lags`` (the equation of its
+    longest lag holds them all), and each unit's shift of it; its variance is made from
+    those shifts as every coefficient's is (the cluster jackknife's ``(G − 1)/G·Σ d_i²``
+    in a small panel, else the sandwich ``G/(G − 1)·Σ d_i²`` of the influences).
+
+    Where the effect's own past drives it, this is the sum of the arrow's impacts.
+    Where only its unexplained part is persistent (``ρ``), each later lag's coefficient
+    is net of ``ρ`` times the lag before it, and the sum falls short of the cumulative
+    effect by ``ρ`` times all but the last; its sign and its test of no effect at any
+    lag hold in both. (The long-run sum with the lag further back, divided by ``1 − ρ``,
+    is unbiased in both but found a planted cumulative effect of 0.4 SD in 20 % of
+    panels of 100 units × 12 years where this sum found it in 65 %:
+    ``benchmarks/cumulative_study.py``.)"""
     columns = [c for c, v, lg in eq.dynamic if v == 1 and lg in lags]
-    if len(columns) != len(set(lags)):  # a lag the equation could not hold
+    if not lags or len(columns) != len(set(lags)):  # none asked, or one not held
         return None, None
     estimate = float(par[columns].sum())
     shift = shifts[:, columns].sum(axis=1)

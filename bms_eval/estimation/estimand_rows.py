@@ -24,7 +24,15 @@ from bms_eval.inputs.model import ESTIMANDS, Link, Scorecard
 STATIC = ("estimate", "std_error", "p_value")
 
 
-def target_rows(panel: Panel, card: Scorecard, target: str, links: list[Link]) -> list[dict]:
+def target_rows(
+    panel: Panel,
+    card: Scorecard,
+    target: str,
+    links: list[Link],
+    *,
+    beside: bool = True,
+    only: tuple[int, bool] | None = None,
+) -> list[dict]:
     """Every link and lag of ``target`` (and each several-lag arrow's cumulative row),
     tested under ``card.analysis.estimand``, with the other estimand's static test.
 
@@ -37,6 +45,11 @@ def target_rows(panel: Panel, card: Scorecard, target: str, links: list[Link]) -
         The effect indicator.
     links : list of Link
         Links into ``target`` to test (the effect's model holds all of its causes).
+    beside : bool
+        Whether to add the other estimand's static test (a verdict does not need it:
+        a simulation's draws and the influence reruns leave it out).
+    only : (lag, cumulative), optional
+        Only that row of each link (the lag's, or the arrow's cumulative one).
     """
     estimand = card.analysis.estimand
     direct = TargetRun(panel, card, target, links)
@@ -52,7 +65,7 @@ def target_rows(panel: Panel, card: Scorecard, target: str, links: list[Link]) -
             total = totals[leave]
         runs = {"direct": direct, "total": total}
         deciding = runs[estimand]
-        rows = deciding.link_rows(link)
+        rows = deciding.link_rows(link, only)
         for row in rows:
             row["estimand"] = estimand
             row["mediators"] = ";".join(sorted(leave, key=lambda i: order.get(i, len(order))))
@@ -60,6 +73,8 @@ def target_rows(panel: Panel, card: Scorecard, target: str, links: list[Link]) -
             for name in ESTIMANDS:
                 run = runs[name]
                 same = run is deciding or row.get("method") == STAGGERED
+                if not (same or beside):
+                    continue
                 found = own if same else run.static_test(link, row)
                 row.update({f"{name}_{c}": v for c, v in zip(STATIC, found, strict=True)})
         out.extend(rows)

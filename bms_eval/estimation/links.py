@@ -124,11 +124,16 @@ def _without_unit(panel: Panel, card: Scorecard, row: dict, unit: int) -> tuple[
             card.analysis, bootstrap_draws=min(card.analysis.bootstrap_draws, RERUN_DRAWS)
         ),
     )
-    found = target_rows(panel.without(unit), quick, link.target, [link])
     cumulative = bool(row.get("cumulative"))
-    new = next(
-        r for r in found if r["lag"] == row["lag"] and bool(r.get("cumulative")) == cumulative
+    found = target_rows(
+        panel.without(unit),
+        quick,
+        link.target,
+        [link],
+        beside=False,
+        only=(int(row["lag"]), cumulative),
     )
+    new = found[0]
     for raw, adjusted in (
         ("p_value", "p_adjusted"),
         ("forward_p_value", "forward_p_adjusted"),
@@ -194,7 +199,7 @@ def panel_verdicts(panel: Panel, scorecard: Scorecard) -> pd.DataFrame:
     """
     rows: list[dict] = []
     for target, links in _links_by_target(scorecard).items():
-        rows.extend(target_rows(panel, scorecard, target, links))
+        rows.extend(target_rows(panel, scorecard, target, links, beside=False))
     order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
     rows.sort(key=lambda r: (order[(r["from"], r["to"])], bool(r.get("cumulative")), r["lag"]))
     if not rows:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,7 +43,7 @@ from bms_eval.estimation.verdicts import (
 )
 from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
 from bms_eval.estimation.within_fit import WithinFit, fit_within
-from bms_eval.inputs.model import AnalysisOptions, Link, Scorecard
+from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, AnalysisOptions, Link, Scorecard
 
 #: Problems of the effect itself: no cause estimated alone can escape them (an effect
 #: that is a copy of its causes would show its own autocorrelation as an "effect").
@@ -365,12 +365,16 @@ class TargetRun:
             out.extend(self.link_rows(link))
         return out
 
-    def link_rows(self, link: Link) -> list[dict]:
+    def link_rows(self, link: Link, only: tuple[int, bool] | None = None) -> list[dict]:
         """One link's rows: one per lag, then (an arrow with several lags) the
-        cumulative effect over them (``cumulative`` true: the arrow's own test)."""
+        cumulative effect over them (``cumulative`` true: the arrow's own test);
+        ``only`` ``(lag, cumulative)``: that row alone."""
         lead_cache: dict[bool, tuple[float, float]] = {}
-        out = [self._row(link, lag, lead_cache).as_dict() for lag in link.lags]
-        if len(link.lags) > 1:
+        if only is not None and only[1]:  # (its placebo lead is the lag rows')
+            return [self.arrow_row(link).as_dict()]
+        lags = [only[0]] if only is not None else list(link.lags)
+        out = [self._row(link, lag, lead_cache).as_dict() for lag in lags]
+        if len(link.lags) > 1 and only is None:
             for lag_row in out:
                 lag_row["lags"] = tuple(sorted(link.lags))
             row = self.arrow_row(link)
@@ -519,7 +523,12 @@ class TargetRun:
             term = (link.source, int(row["lag"]))
             model, _, _ = self.model_for(term)
             key = f"main|{link.key}|{term[1]}"
-        coef = None if model is None else _coef(model, term, self.analysis, key)
+        # beside the verdict, not deciding it: the wild bootstrap with its fewest draws
+        quick = replace(
+            self.analysis,
+            bootstrap_draws=min(self.analysis.bootstrap_draws, MIN_BOOTSTRAP_DRAWS),
+        )
+        coef = None if model is None else _coef(model, term, quick, key)
         if coef is None:
             return math.nan, math.nan, math.nan
         return coef.estimate, coef.std_error, coef.p_value

@@ -319,7 +319,9 @@ def reasons_and_notes(
     reasons, notes = [], []
     for r in rows:
         ev = Evidence.from_row(r, names, 1 - alpha)
-        if len(ev.lags) > 1 and not ev.cumulative:  # a lag of an arrow judged over several
+        judged_whole = len(ev.lags) > 1 and not ev.cumulative
+        own_problem = r["verdict"] == "insufficient_data" and ev.problem is not None
+        if judged_whole and not own_problem:  # a lag of an arrow judged as a whole
             reasons.append(lag_of_arrow(r, ev, t))
         else:
             reasons.append(reason(ev, r["verdict"], alpha, min_effect, t))  # type: ignore[arg-type]
