@@ -26,7 +26,8 @@
    skewed indicators), which is why the current design is planted.
 
 Run with ``python benchmarks/plan_study.py [DRAWS]`` (default 300 per arm; about
-ten minutes on 2 cores).
+ten minutes on 2 cores); ``python benchmarks/plan_study.py DRAWS public`` runs part 4
+alone.
 """
 
 from __future__ import annotations
@@ -219,7 +220,10 @@ def public_panels(draws: int) -> None:
 
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else DRAWS
-    brute_force(n)
-    designs(n)
-    detectable(n)
-    public_panels(min(n, 200))
+    if sys.argv[2:] == ["public"]:  # part 4 alone
+        public_panels(n)
+    else:
+        brute_force(n)
+        designs(n)
+        detectable(n)
+        public_panels(min(n, 200))

@@ -196,11 +196,11 @@ def test_a_good_workbook_has_no_problems(tmp_path):
             {
                 "indicators": [
                     ["id", "name", "perspective", "scale_max"],
-                    ["S1", "Staff", "staff", 5],
+                    ["S1", "Staff", "staff", "high"],
                     ["U1", "Users", "users", None],
                 ]
             },
-            "sheet 'indicators' row 2, column 'scale_max': error: indicator 'S1': scale must be",
+            "sheet 'indicators' row 2, column 'scale_max': error: a scale bound must be a number",
         ),
         (
             {

@@ -269,7 +269,8 @@ class LinkResults:
             return t.number(x, signed=True) if isinstance(x, float) and math.isfinite(x) else ""
 
         table = _with_arrows(self.to_frame(language), self.arrow_tests(language))
-        part = (table["arrow_lags"].fillna("") != "").to_numpy() & ~table["whole"].to_numpy()
+        part = (table["arrow_lags"].astype(object).fillna("") != "").to_numpy()
+        part &= ~table["whole"].to_numpy(dtype=bool)
         shown = pd.DataFrame(
             {
                 t["lt.link"]: [
