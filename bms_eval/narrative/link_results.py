@@ -269,8 +269,8 @@ class LinkResults:
             return t.number(x, signed=True) if isinstance(x, float) and math.isfinite(x) else ""
 
         table = _with_arrows(self.to_frame(language), self.arrow_tests(language))
-        part = (table["arrow_lags"].astype(object).fillna("") != "").to_numpy()
-        part &= ~table["whole"].to_numpy(dtype=bool)
+        whole = table["whole"].to_numpy(dtype=bool)
+        part = (table["arrow_lags"].astype(object).fillna("") != "").to_numpy() & ~whole
         shown = pd.DataFrame(
             {
                 t["lt.link"]: [
