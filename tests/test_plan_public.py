@@ -23,7 +23,7 @@ from bms_eval.planning.plasmode import planted_panel
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from plan_study import PUBLIC, PUBLIC_CARDS, planted_count
 
-DRAWS = 40
+DRAWS = 30
 #: Largest difference of two independent shares of DRAWS draws, in combined
 #: Monte Carlo standard errors (three: a false alarm about once in 370 per arrow).
 MC_Z = 3.0

@@ -509,15 +509,24 @@ def _simulate(
             continue
         label = f"{d.units} units × {d.years} years"
         model = [DrawBatch(history, card, arrows, d, seed, a, b) for a, b in spans]
-        model_found, estimates = counted(model, label)
-        if d.kind == "current" and planted is not None:
-            found, estimates = counted(
-                [PlantedBatch(planted, card, seed, a, b) for a, b in spans],
-                label + ", planted into the observed panel",
-            )
-            results.append(DesignPower(d, draws, found, estimates, model_found))
-        else:
-            results.append(DesignPower(d, draws, model_found, estimates, model_found))
+        if d.kind != "current" or planted is None:
+            found, estimates = counted(model, label)
+            results.append(DesignPower(d, draws, found, estimates, found))
+            continue
+        found, estimates = counted(
+            [PlantedBatch(planted, card, seed, a, b) for a, b in spans],
+            label + ", planted into the observed panel",
+        )
+        now = DesignPower(d, draws, found, estimates)
+        # the model's own power today: to anchor the designs the model alone can
+        # simulate (none needed when no other design will be tried)
+        others = [x for x in designs if x.kind != "current"]
+        needed = others and not (
+            auto and all(x.kind == "years" for x in others) and (_all_reached([now], draws))
+        )
+        if needed:
+            now = DesignPower(d, draws, found, estimates, counted(model, label)[0])
+        results.append(now)
     return results
 
 
@@ -606,7 +615,7 @@ def _table(
             for kind, more in added.items()
         }
         for r, (p, low, high) in zip(results, powers, strict=True):
-            model = r.found if r.model_found is None else r.model_found
+            model = r.model_found  # None: the model was not run for this design
             rows.append(
                 {
                     "from": source,
@@ -623,7 +632,7 @@ def _table(
                     "further_years_needed": reached["years"][0] if reached["years"] else math.nan,
                     "further_units_needed": reached["units"][0] if reached["units"] else math.nan,
                     "mde_80": detectable_effect(effect, power_now, current.estimates[:, j], draws),
-                    "model_power": model[j] / draws,
+                    "model_power": model[j] / draws if model is not None else math.nan,
                 }
             )
     frame = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
