@@ -202,9 +202,11 @@ def public_panels(draws: int) -> None:
     )
     for name, card_file in PUBLIC_CARDS.items():
         card, data = PUBLIC / card_file, PUBLIC / f"{name}.csv"
-        found = plan(card, data, effect=EFFECT, draws=draws, years=[], seed=11).current
-        brute = planted_count(name, draws, seed=29)
         inputs = load_inputs(card, data)
+        # one more design (two years more) so the model's power today is simulated too
+        more = [len(inputs.data.periods) + 2]
+        found = plan(card, data, effect=EFFECT, draws=draws, years=more, seed=11).current
+        brute = planted_count(name, draws, seed=29)
         mde = link_tests(inputs.scorecard, inputs.data, influence=False).frame
         for (source, target), b in brute.items():
             row = found[(found["from"] == source) & (found["to"] == target)].iloc[0]
