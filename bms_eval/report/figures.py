@@ -164,7 +164,8 @@ def coefficient_plot(
     if rows["part"].any():
         handles.append(Patch(color=PART_COLOUR, label=texts["coef_part"]))
     handles.append(Patch(color="#eeeeee", label=texts.format("negligible_band", m=min_effect)))
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=8)
+    columns = 2 if rows["part"].any() else 3  # the lags' long label needs the room
+    fig.legend(handles=handles, loc="outside lower center", ncol=columns, frameon=False, fontsize=8)
     finite = rows[["std_ci_low", "std_ci_high"]].to_numpy(dtype=float)
     finite = finite[np.isfinite(finite)]
     span = max(1.0, float(np.abs(finite).max()) * 1.1) if finite.size else 1.0
