@@ -167,10 +167,7 @@ def planted_count(name: str, draws: int, seed: int) -> dict[tuple[str, str], flo
     replacement by ``seed``, each draw written as tidy data and tested by the public
     ``estimate_links`` with the plan's bootstrap draws."""
     inputs = load_inputs(PUBLIC / PUBLIC_CARDS[name], PUBLIC / f"{name}.csv")
-    card = replace(
-        inputs.scorecard,
-        analysis=replace(inputs.scorecard.analysis, bootstrap_draws=MIN_BOOTSTRAP_DRAWS),
-    )
+    card = inputs.scorecard.fewest_draws()
     table = link_tests(card, inputs.data, influence=False).frame
     planted = planted_panel(Panel.for_links(card, inputs.data), card, table, EFFECT)
     # the tidy data hold the planted values on the links' scale: tested without logs

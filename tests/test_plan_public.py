@@ -64,12 +64,11 @@ def test_progress_is_reported_as_draws_finish_together():
     """Forked workers run rounds of two batches each: one report per round, the draws
     counted those done by the time given (a report per batch made the time left jump)."""
     from bms_eval.planning.draws import DrawBatch
-    from bms_eval.planning.power import quick_scorecard
     from bms_eval.simulation.generate import StudyDesign, planted_arrows
     from bms_eval.simulation.history import fit_history
 
     inputs = load_inputs(PUBLIC / "jtrain.xlsx", PUBLIC / "jtrain.csv")
-    card = quick_scorecard(inputs.scorecard)
+    card = inputs.scorecard.fewest_draws()
     history = fit_history(card, inputs.data)
     arrows = tuple(planted_arrows(history, card, 0.2))
     design = StudyDesign(history.n_units, history.n_years)

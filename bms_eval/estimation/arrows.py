@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from bms_eval.estimation.columns import CUMULATIVE_NUMBERS
 from bms_eval.estimation.verdicts import VERDICTS, caution_keys, direction_checked
 
 #: The roll-up rule's name in ``results.json`` (``summary.roll_up``).
@@ -111,20 +112,6 @@ ARROW_JUDGEMENT = (
     "estimate_without",
     "verdict_without",
     "fragile",
-)
-
-#: The cumulative test's numbers each lag row of such an arrow carries
-#: (``cumulative_<name>``).
-CUMULATIVE_NUMBERS = (
-    "estimate",
-    "std_error",
-    "ci_low",
-    "ci_high",
-    "p_adjusted",
-    "std_estimate",
-    "forward_estimate",
-    "forward_std_estimate",
-    "forward_p_adjusted",
 )
 
 

@@ -1,5 +1,19 @@
 """The columns of ``links.csv`` (docs/outputs.md): the contract's, in its order, then ours."""
 
+#: The numbers of a several-lag arrow's cumulative test that each of its lag rows
+#: carries, as ``cumulative_<name>`` (:func:`bms_eval.estimation.arrows.judged_as_arrows`).
+CUMULATIVE_NUMBERS = (
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_adjusted",
+    "std_estimate",
+    "forward_estimate",
+    "forward_std_estimate",
+    "forward_p_adjusted",
+)
+
 #: The columns of links.csv: the contract's, in its order, then ours.
 LINK_COLUMNS = (
     "from",
@@ -49,20 +63,7 @@ LINK_COLUMNS = (
     "total_p_value",
     "periods_lost",
     "arrow_lags",
-    *(
-        f"cumulative_{name}"
-        for name in (
-            "estimate",
-            "std_error",
-            "ci_low",
-            "ci_high",
-            "p_adjusted",
-            "std_estimate",
-            "forward_estimate",
-            "forward_std_estimate",
-            "forward_p_adjusted",
-        )
-    ),
+    *(f"cumulative_{name}" for name in CUMULATIVE_NUMBERS),
     "sign",
     "from_name",
     "to_name",

@@ -19,7 +19,7 @@ import math
 import multiprocessing
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ from bms_eval.estimation.verdicts import (
 )
 from bms_eval.foundation.workers import available_cores, can_fork, quiet_child, signals_held
 from bms_eval.inputs.data import IndicatorData
-from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Link, Scorecard
+from bms_eval.inputs.model import Link, Scorecard
 
 
 def _links_by_target(card: Scorecard) -> dict[str, list[Link]]:
@@ -107,10 +107,6 @@ def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
     return frame
 
 
-#: Wild-bootstrap draws when a row is tested again without its influential unit.
-RERUN_DRAWS = MIN_BOOTSTRAP_DRAWS
-
-
 def _without_unit(panel: Panel, card: Scorecard, row: dict, unit: int) -> tuple[float, float, str]:
     """One row's tests again without one unit (as if its rows were deleted), with the
     run's multiple-testing adjustment held: its deciding estimate, that estimate's
@@ -118,12 +114,7 @@ def _without_unit(panel: Panel, card: Scorecard, row: dict, unit: int) -> tuple[
     link = next(lk for lk in card.links if (lk.source, lk.target) == (row["from"], row["to"]))
     # a verdict, not its digits: the wild bootstrap (in a small panel) with the fewest
     # draws allowed (docs/verdicts.md), a tenth of the default
-    quick = replace(
-        card,
-        analysis=replace(
-            card.analysis, bootstrap_draws=min(card.analysis.bootstrap_draws, RERUN_DRAWS)
-        ),
-    )
+    quick = card.fewest_draws()
     cumulative = bool(row.get("cumulative"))
     found = target_rows(
         panel.without(unit),

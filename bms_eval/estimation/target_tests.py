@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,7 +43,7 @@ from bms_eval.estimation.verdicts import (
 )
 from bms_eval.estimation.wild_bootstrap import wild_cluster_bootstrap
 from bms_eval.estimation.within_fit import WithinFit, fit_within
-from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, AnalysisOptions, Link, Scorecard
+from bms_eval.inputs.model import AnalysisOptions, Link, Scorecard
 
 #: Problems of the effect itself: no cause estimated alone can escape them (an effect
 #: that is a copy of its causes would show its own autocorrelation as an "effect").
@@ -310,8 +310,9 @@ class TargetRun:
         designs: dict[str, DirectionPair | NotEstimable] = {}
         for extra in attempts:
             held = summed if all((link.source, g) in [key, *extra] for g in summed) else ()
-            try:
-                pair = cross_lagged(
+
+            def fitted(kind: str, extra: list[Term] = extra, held: tuple = held) -> DirectionPair:
+                return cross_lagged(
                     self.panel,
                     self.target,
                     link.source,
@@ -319,8 +320,12 @@ class TargetRun:
                     extra,
                     controls,
                     self.twoway,
+                    kind,  # type: ignore[arg-type]
                     summed=held,
                 )
+
+            try:
+                pair = fitted("within")
             except NotEstimable as exc:
                 result = (None, exc)
                 if exc.kind == "too_few_periods":
@@ -339,17 +344,7 @@ class TargetRun:
                 break
             for kind in ROBUSTNESS_DESIGNS:
                 try:
-                    designs[kind] = cross_lagged(
-                        self.panel,
-                        self.target,
-                        link.source,
-                        lag,
-                        extra,
-                        controls,
-                        self.twoway,
-                        kind,
-                        summed=held,
-                    )
+                    designs[kind] = fitted(kind)
                 except NotEstimable as exc:
                     designs[kind] = exc
             break
@@ -524,10 +519,7 @@ class TargetRun:
             model, _, _ = self.model_for(term)
             key = f"main|{link.key}|{term[1]}"
         # beside the verdict, not deciding it: the wild bootstrap with its fewest draws
-        quick = replace(
-            self.analysis,
-            bootstrap_draws=min(self.analysis.bootstrap_draws, MIN_BOOTSTRAP_DRAWS),
-        )
+        quick = self.analysis.fewest_draws()
         coef = None if model is None else _coef(model, term, quick, key)
         if coef is None:
             return math.nan, math.nan, math.nan

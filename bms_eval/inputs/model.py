@@ -8,7 +8,7 @@ side for their indicator's direction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Direction = Literal["up", "down"]
@@ -166,6 +166,13 @@ class AnalysisOptions:
     seed: int = 20050929
     estimand: Estimand = "direct"
 
+    def fewest_draws(self) -> AnalysisOptions:
+        """These options with the wild bootstrap at its fewest draws
+        (:data:`MIN_BOOTSTRAP_DRAWS`): where a verdict is counted, not its digits —
+        a simulated panel, a row tested again without one unit, a test shown beside
+        the one that decides."""
+        return replace(self, bootstrap_draws=min(self.bootstrap_draws, MIN_BOOTSTRAP_DRAWS))
+
 
 @dataclass(frozen=True)
 class Scorecard:
@@ -193,6 +200,10 @@ class Scorecard:
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
     source: str = ""
     sha256: str = ""
+
+    def fewest_draws(self) -> Scorecard:
+        """The scorecard with :meth:`AnalysisOptions.fewest_draws`."""
+        return replace(self, analysis=self.analysis.fewest_draws())
 
     @property
     def reform_ids(self) -> tuple[str, ...]:

@@ -35,22 +35,12 @@ import pandas as pd
 
 from bms_eval.estimation.panel import Panel
 from bms_eval.inputs.model import Scorecard
+from bms_eval.simulation.history import unit_demeaned_sd
 
 #: Rounds of planting with the causes as planted (a cause that is itself an effect
 #: changes as its own causes' effects are planted; with effects of a few tenths of an
 #: SD the rounds shrink the change geometrically, and cycles through lags converge).
 PLANT_ROUNDS = 8
-
-
-def _within_sd(grid: np.ndarray, cells: np.ndarray) -> float:
-    """The SD of ``grid``'s values less their unit's mean, over ``cells``."""
-    values = np.where(cells, grid, np.nan)
-    counts = cells.sum(axis=1)
-    use = counts > 1
-    if not use.any():
-        return math.nan
-    deviations = values[use] - np.nanmean(values[use], axis=1, keepdims=True)
-    return float(np.sqrt(np.nanmean(deviations**2)))
 
 
 def _deviations(grid: np.ndarray) -> np.ndarray:
@@ -98,8 +88,8 @@ def planted_panel(panel: Panel, card: Scorecard, estimates: pd.DataFrame, effect
                 for lag in link.lags:
                     x = current.shifted(link.source, lag)
                     cells = np.isfinite(x) & np.isfinite(current.values[target])
-                    sd_x = _within_sd(x, cells)
-                    sd_y = _within_sd(current.values[target], cells)
+                    sd_x = unit_demeaned_sd(np.where(cells, x, np.nan))
+                    sd_y = unit_demeaned_sd(np.where(cells, current.values[target], np.nan))
                     if not (sd_x > 0 and math.isfinite(sd_y)):
                         continue
                     y = y + sign * effect * sd_y / sd_x * _deviations(x)

@@ -53,7 +53,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -63,7 +63,7 @@ from scipy import stats
 from bms_eval.estimation.links import link_tests
 from bms_eval.estimation.panel import Panel
 from bms_eval.inputs.data import IndicatorData
-from bms_eval.inputs.model import MIN_BOOTSTRAP_DRAWS, Scorecard
+from bms_eval.inputs.model import Scorecard
 from bms_eval.inputs.validation import Inputs, load_inputs
 from bms_eval.planning.backends import Progress, release_workers, run_batches
 from bms_eval.planning.draws import FOUND_CODES, DrawBatch, PlantedBatch, row_keys
@@ -439,7 +439,7 @@ def plan_history(
     designs, auto = _designs(history, o.years, o.units)
     _check(o.effect, o.draws, designs)
     seed = scorecard.analysis.seed if o.seed is None else int(o.seed)
-    quick = quick_scorecard(scorecard)
+    quick = scorecard.fewest_draws()  # a verdict is counted, not its digits
     scales = None if observed is None else effect_scales(observed.table)
     arrows = tuple(planted_arrows(history, scorecard, o.effect, scales))
     planted = (
@@ -462,18 +462,6 @@ def plan_history(
     table = _table(scorecard, history, results, o.effect, o.draws)
     return PlanResults(
         table, history, o.effect, o.draws, seed, time.perf_counter() - start, scorecard
-    )
-
-
-def quick_scorecard(scorecard: Scorecard) -> Scorecard:
-    """The scorecard a simulated panel is tested with: the wild bootstrap at its fewest
-    draws (a verdict is counted, not its digits)."""
-    return replace(
-        scorecard,
-        analysis=replace(
-            scorecard.analysis,
-            bootstrap_draws=min(scorecard.analysis.bootstrap_draws, MIN_BOOTSTRAP_DRAWS),
-        ),
     )
 
 

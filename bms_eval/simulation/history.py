@@ -288,14 +288,15 @@ def _indicator_history(
         # (a grid not logged holds the values as reported)
         decimals=None if logged else _decimals(grid),
         bounds=(lo, hi),
-        observed_sd=_unit_demeaned_sd(grid),
+        observed_sd=unit_demeaned_sd(grid),
     )
     return found, a, r
 
 
-def _unit_demeaned_sd(grid: np.ndarray) -> float:
+def unit_demeaned_sd(grid: np.ndarray) -> float:
     """The root mean square of the observed values less their unit's mean (units with
-    one value count no variation): the within-unit SD the link tests standardize by."""
+    one value count no variation): the within-unit SD the link tests standardize by
+    (NaN where no unit has two values)."""
     seen = np.isfinite(grid)
     per_unit = seen.sum(axis=1)
     several = per_unit > 1
