@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -191,8 +191,7 @@ def panel_verdicts(panel: Panel, scorecard: Scorecard) -> pd.DataFrame:
     rows: list[dict] = []
     for target, links in _links_by_target(scorecard).items():
         rows.extend(target_rows(panel, scorecard, target, links, beside=False))
-    order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
-    rows.sort(key=lambda r: (order[(r["from"], r["to"])], bool(r.get("cumulative")), r["lag"]))
+    rows.sort(key=_order_key(scorecard))
     if not rows:
         return pd.DataFrame(columns=list(LINK_COLUMNS))
     return judged_as_arrows(_finish(rows, scorecard))[0]
@@ -341,8 +340,7 @@ def link_tests(
     with threadpool_limits(limits=1, user_api="blas"):
         n_workers = _workers(workers, len(groups), sum(sizes))
         _test_targets(panel, scorecard, groups, sizes, n_workers, done)
-    order = {(lk.source, lk.target): i for i, lk in enumerate(scorecard.links)}
-    rows.sort(key=lambda r: (order[(r["from"], r["to"])], bool(r.get("cumulative")), r["lag"]))
+    rows.sort(key=_order_key(scorecard))
     frame = _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
     a = scorecard.analysis
     if rows:
@@ -365,13 +363,21 @@ def link_tests(
     )
 
 
-def _in_order(frame: pd.DataFrame, card: Scorecard) -> pd.DataFrame:
-    """The rows in the scorecard's order of links, each link's lags in order."""
+def _order_key(card: Scorecard) -> Callable[[Mapping[str, object]], tuple[int, bool, int]]:
+    """The sort key of a row: the scorecard's order of links, each link's lags in order,
+    then (an arrow with several lags) its cumulative row."""
     order = {(lk.source, lk.target): i for i, lk in enumerate(card.links)}
-    key = [
-        (order[(f, t)], bool(c), int(lag))
-        for f, t, c, lag in zip(
-            frame["from"], frame["to"], frame["cumulative"].fillna(False), frame["lag"], strict=True
-        )
-    ]
+
+    def key(row: Mapping[str, object]) -> tuple[int, bool, int]:
+        cumulative = row.get("cumulative")
+        whole = isinstance(cumulative, bool | np.bool_) and bool(cumulative)
+        return order[(str(row["from"]), str(row["to"]))], whole, int(row["lag"])  # type: ignore[call-overload]
+
+    return key
+
+
+def _in_order(frame: pd.DataFrame, card: Scorecard) -> pd.DataFrame:
+    """The rows in the scorecard's order (:func:`_order_key`)."""
+    order = _order_key(card)
+    key = [order(r) for r in frame.to_dict("records")]
     return frame.iloc[sorted(range(len(frame)), key=key.__getitem__)].reset_index(drop=True)
