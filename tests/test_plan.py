@@ -19,10 +19,9 @@ from bms_eval.estimation.links import panel_verdicts
 from bms_eval.inputs.scorecard import parse_scorecard
 from bms_eval.planning.backends import _may_fork
 from bms_eval.planning.crosscheck import independent_truth
-from bms_eval.planning.options import PlanOptions
+from bms_eval.planning.options import PlanOptionError, PlanOptions
 from bms_eval.planning.power import (
     PLAN_COLUMNS,
-    PlanOptionError,
     detectable_effect,
     plan,
     plan_history,
@@ -292,7 +291,17 @@ def test_the_same_seed_gives_the_same_plan_on_any_backend(tiny_history):
 
 def test_plan_options_out_of_range_are_refused(small_history):
     c = card()
-    for bad in ({"effect": 0.0}, {"effect": math.nan}, {"draws": 5}, {"years": [2]}):
+    for bad in (
+        {"effect": 0.0},
+        {"effect": math.nan},
+        {"draws": 5},
+        {"years": [2]},
+        {"years": [1_000_000]},
+        {"units": [100_000_000]},
+        {"units": [99_999], "years": [100]},  # 9 999 900 cells: too many
+        {"seed": -1},
+        {"draws": 10**9},
+    ):
         with pytest.raises(PlanOptionError):
             plan(c, small_history, **{"draws": 20, **bad})
 

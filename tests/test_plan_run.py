@@ -86,7 +86,7 @@ def test_plan_refuses_a_folder_of_the_users_and_bad_options(cli, tmp_path, small
         assert result.code == 2, bad
         assert "Traceback" not in result.err
     too_few = cli("plan", *small, "--draws", "5")
-    assert too_few.code == 2 and "at least 20" in too_few.err
+    assert too_few.code == 2 and "between 20 and" in too_few.err
     wrong = cli("plan", *small, "--draws", "20", "--scheduler", "nonsense")
     assert wrong.code == 2 and "tcp://host:8786" in wrong.err
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bms_eval.assessment.status import TREND_PERIODS, StatusResults, scorecard_status
+from bms_eval.foundation.file_locks import holder_gone
 from bms_eval.inputs.validation import Inputs, QualityReport, load_inputs
 from bms_eval.planning.options import DEFAULT_DRAWS, DEFAULT_EFFECT
 
@@ -41,6 +42,10 @@ PARTS = ".parts"
 SNAPSHOT = "analysis.pickle"
 #: In :data:`PARTS`: why the run's analysis failed (the notebooks stop waiting).
 FAILED = "failed.txt"
+#: In :data:`PARTS`: locked by the process computing the analysis for as long as it
+#: lives (:mod:`bms_eval.foundation.file_locks`); absent when the command computes
+#: everything itself before the notebooks start.
+LIVE = "producer.lock"
 #: The parts of an analysis, in the order they are computed (``plan`` only when
 #: the analysis was given plan options; it is None otherwise).
 PART_NAMES = ("quality", "status", "links", "diagnostics", "plan", "assessment")
@@ -64,20 +69,35 @@ def write_part(folder: Path, name: str, payload: bytes) -> None:
 
 
 def read_part(folder: Path, name: str) -> bytes:
-    """A part of a run, waiting until it is written (``bms-eval run --timeout``
-    bounds the wait of a notebook cell).
+    """A part of a run, waiting until it is written.
+
+    The wait ends when the part is there, when the run recorded that its
+    analysis failed, or when the process computing it is gone without either
+    (its lock, :data:`LIVE`, is free: it was killed, or could not even record
+    why it failed, as on a full disk). ``bms-eval run --timeout`` bounds the
+    wait as well.
 
     Raises
     ------
     AnalysisFailed
-        The run recorded that its analysis failed.
+        The analysis failed, or its process ended without writing the part.
     """
-    path, failed = folder / name, folder / FAILED
-    pause = 0.005
+    path, failed, live = folder / name, folder / FAILED, folder / LIVE
+    pause, waited = 0.005, 0.0
     while not path.exists():
         if failed.exists():
-            raise AnalysisFailed(failed.read_text(encoding="utf-8"))
+            raise AnalysisFailed(failed.read_text(encoding="utf-8", errors="replace"))
+        if waited >= 0.25 and live.exists() and holder_gone(live):
+            if path.exists():  # written just before the process ended
+                break
+            if failed.exists():
+                continue
+            raise AnalysisFailed(
+                "the analysis stopped before it was done, without a reason (the system "
+                "may have ended it for lack of memory, or the disk may be full)"
+            )
         time.sleep(pause)
+        waited += pause
         pause = min(pause * 1.5, 0.05)
     return path.read_bytes()
 

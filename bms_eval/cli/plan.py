@@ -6,20 +6,27 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from bms_eval.cli.arguments import add_inputs, add_language, add_quiet
 from bms_eval.cli.messages import positive_whole, print_problems
 from bms_eval.inputs.validation import load_inputs
 from bms_eval.outputs.paths import UsageError, check_given, check_output_folder
-from bms_eval.planning.options import DEFAULT_DRAWS, DEFAULT_EFFECT, PlanOptions
+from bms_eval.planning.options import (
+    DEFAULT_DRAWS,
+    DEFAULT_EFFECT,
+    MAX_SEED,
+    PlanOptionError,
+    PlanOptions,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the subcommand."""
     p = sub.add_parser(
         "plan",
-        help="power per arrow now, and the years or units that would reach 80 %",
+        help="power per arrow now, and the years or units that would reach 80 %%",
         description="Fit a data-generating model to the history (variance components, "
         "persistence, cross-correlations, missing pattern), simulate panels with every "
         "arrow's effect set to --effect within-unit SDs, run the link tests the verdicts use "
@@ -30,7 +37,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_inputs(p)
     add_plan_options(p)
-    p.add_argument("--seed", type=int, help="random seed (default: the scorecard's analysis seed)")
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        help=f"random seed, 0 to {MAX_SEED} (default: the scorecard's analysis seed)",
+    )
     p.add_argument("--out", metavar="DIR", help="write plan.csv, plan.png and manifest.json here")
     add_language(p, "the figure")
     add_quiet(p)
@@ -97,6 +108,16 @@ def plan_options(args: argparse.Namespace, prefix: str = "") -> PlanOptions:
 _whole = positive_whole("a whole number")
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"a whole number from 0 to {MAX_SEED}, not {text!r}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -131,38 +152,62 @@ class ProgressBar:
         print("\r" + line, end="\n" if done == total else "", file=self.stream, flush=True)
 
 
+def checked_plan_options(args: argparse.Namespace, prefix: str = "") -> PlanOptions:
+    """:func:`plan_options`, with the scheduler reached at once: an option out of range
+    or a scheduler that cannot be used is wrong usage, said before any work starts.
+
+    Raises
+    ------
+    UsageError
+        Naming the option and what is wrong with it.
+    """
+    from bms_eval.planning.backends import SchedulerError, check_scheduler
+
+    try:
+        options = plan_options(args, prefix)
+        if options.scheduler is not None:
+            check_scheduler(options.scheduler)
+    except (PlanOptionError, SchedulerError) as exc:
+        raise UsageError(str(exc)) from None
+    return options
+
+
 def run(args: argparse.Namespace) -> int:
     """Plan; exit 1 on invalid input, 2 on wrong usage (an unusable --out or scheduler)."""
     from bms_eval.analysis.results import in_language
     from bms_eval.planning.backends import SchedulerError
-    from bms_eval.planning.power import PlanOptionError, plan_for
+    from bms_eval.planning.power import plan_for
 
     check_given(args.out)
     check_given(args.scheduler, "--scheduler")
+    options = checked_plan_options(args)
     scorecard, data = Path(args.scorecard), Path(args.data)
-    if args.out:
-        check_output_folder(Path(args.out), [scorecard, data])
-    inputs = in_language(load_inputs(scorecard, data), args.language)
-    if inputs.warnings and not args.quiet:
-        print_problems(inputs.warnings)
-    try:
-        found = plan_for(
-            inputs.scorecard,
-            inputs.data,
-            plan_options(args),
-            None if args.quiet else ProgressBar(),
-        )
-    except (SchedulerError, PlanOptionError) as exc:
-        raise UsageError(str(exc)) from None
-    except ValueError as exc:  # the history cannot be modelled
-        print(f"bms-eval plan: {exc}", file=sys.stderr)
-        return 1
-    if args.out:
-        from bms_eval.analysis.plan_folder import write_plan_folder
+    with ExitStack() as stack:
+        folder = None
+        if args.out:
+            from bms_eval.outputs.folder import OutputFolder
 
-        write_plan_folder(found, inputs, Path(args.out), argv=sys.argv)
-    else:
-        found.to_csv(sys.stdout)
+            check_output_folder(Path(args.out), [scorecard, data])
+            # entered before the work: a folder that may not be written is refused at once
+            folder = stack.enter_context(OutputFolder(Path(args.out)))
+        inputs = in_language(load_inputs(scorecard, data), args.language)
+        if inputs.warnings and not args.quiet:
+            print_problems(inputs.warnings)
+        try:
+            found = plan_for(
+                inputs.scorecard, inputs.data, options, None if args.quiet else ProgressBar()
+            )
+        except (SchedulerError, PlanOptionError) as exc:
+            raise UsageError(str(exc)) from None
+        except ValueError as exc:  # the history cannot be modelled
+            print(f"bms-eval plan: {exc}", file=sys.stderr)
+            return 1
+        if folder is not None:
+            from bms_eval.analysis.plan_folder import write_plan_folder
+
+            write_plan_folder(found, inputs, folder, argv=sys.argv)
+        else:
+            found.to_csv(sys.stdout)
     if not args.quiet:
         print(found.summary(), file=sys.stderr)
         where = f" into {args.out}" if args.out else ""

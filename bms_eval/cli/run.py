@@ -8,10 +8,11 @@ from pathlib import Path
 
 from bms_eval.cli.arguments import add_inputs, add_language
 from bms_eval.cli.messages import positive_whole, print_problems
-from bms_eval.cli.plan import add_plan_options, plan_options
+from bms_eval.cli.plan import add_plan_options, checked_plan_options
 from bms_eval.foundation.resources import example
 from bms_eval.inputs.validation import load_inputs
-from bms_eval.outputs.paths import check_given, check_output_folder
+from bms_eval.outputs.paths import UsageError, check_given, check_output_folder
+from bms_eval.planning.options import PlanOptionError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     check_given(args.out)
     check_given(args.plan_scheduler, "--plan-scheduler")
-    plan = plan_options(args, "plan-") if args.plan else None
+    plan = checked_plan_options(args, "plan-") if args.plan else None
     scorecard, data = (Path(args.scorecard), Path(args.data)) if args.scorecard else example()
     out = Path(args.out) if args.out else default_output(scorecard)
     check_output_folder(out, [scorecard, data])
@@ -81,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
     # read, which it outlasts (invalid input stops it again: exit 1)
     with OutputFolder(out) as folder, shared_kernel() as kernel:
         checked = [in_language(load_inputs(scorecard, data), args.language)]
+        if plan is not None:
+            try:
+                plan.check_cells(*checked[0].data.grid_shape)
+            except PlanOptionError as exc:
+                raise UsageError(str(exc)) from None
         if checked[0].warnings:
             print_problems(checked[0].warnings)
         # papermill and nbformat take a while to import: only this command needs

@@ -12,8 +12,10 @@ How it is done:
   or a link inside makes it the user's, and the run is refused. (Outputs of
   version 0.1, whose manifest has no such list, are recognised by their fixed
   file names.) The check is made before the run and again just before the swap.
-* **A lock.** ``.DIR.lock`` beside the folder is locked (``flock``) for the whole
-  run; a second run into the same folder exits 2 at once, naming the first.
+* **A lock.** ``.DIR.lock`` beside the folder is created (never opened if it
+  exists, never followed if it is a link) and locked (``flock``) for the whole
+  run; a second run into the same folder exits 2 at once, naming the first. Only
+  the run that made it removes it (see :class:`_Lock`).
 * **A work folder.** Everything is written to ``.DIR.work-PID-XXXX`` beside the
   folder, marked as bms-eval's by a file holding the process id. Work folders
   left by a run that was killed (its process gone) are removed by the next run.
@@ -36,11 +38,14 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import TracebackType
 
+from bms_eval.foundation.file_locks import try_lock
 from bms_eval.outputs.paths import UsageError, remove_empty_folders, umask
 
 MANIFEST = "manifest.json"
@@ -196,63 +201,111 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
+#: The start of a lock file bms-eval made; the process id follows.
+LOCK_HEADER = "bms-eval lock, process "
+
+
 class _Lock:
-    """An exclusive lock on ``.DIR.lock`` beside the output folder, held for the run."""
+    """An exclusive lock on ``.DIR.lock`` beside the output folder, held for the run.
+
+    The file is created with ``O_CREAT | O_EXCL | O_NOFOLLOW`` — never opened for
+    writing if it exists, never followed if it is a link — and locked (``flock``)
+    at once. Only the process that made it removes it. A lock file a killed run
+    left (bms-eval's own text, and no process holding its lock) is removed by the
+    next run; any other file or link of that name is the user's and is left
+    alone: the run is refused, naming it.
+    """
 
     def __init__(self, out: Path):
         self.out = out
         self.path = out.parent / f".{out.name}.lock"
-        self.handle = None
+        self.fd: int | None = None
+
+    def _refuse(self, why: str) -> UsageError:
+        return UsageError(
+            f"{self.path} {why}; bms-eval uses that name to lock {self.out}. Move it away "
+            "or choose another --out"
+        )
+
+    def _busy(self, owner: str) -> UsageError:
+        return UsageError(
+            f"another bms-eval run (process {owner}) is writing {self.out}; wait for it "
+            "to finish or choose another --out"
+        )
+
+    def _create(self) -> bool:
+        """Make and lock the file; ``False`` if something of that name exists."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(self.path, flags, 0o644)
+        except FileExistsError:
+            return False
+        try:
+            # only a run looking at the new, still empty file can hold it, for an instant
+            for _ in range(500):
+                if try_lock(fd):
+                    break
+                time.sleep(0.01)
+            os.write(fd, f"{LOCK_HEADER}{os.getpid()}\n".encode("ascii"))
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)  # ours: just made
+            raise
+        self.fd = fd
+        return True
+
+    def _clear_stale(self) -> None:
+        """Remove the lock file a killed run left; raise if a run holds it or it is
+        not bms-eval's."""
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(self.path, flags)
+        except FileNotFoundError:
+            return  # gone meanwhile: try again
+        except OSError:  # a link (ELOOP), or something that cannot be read
+            raise self._refuse("exists and is not a lock file bms-eval made") from None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise self._refuse("exists and is not a lock file bms-eval made")
+            text = os.read(fd, 200).decode("ascii", "replace")
+            if not text:  # another run made it this instant (look again), or the user
+                return
+            if not text.startswith(LOCK_HEADER):
+                raise self._refuse("exists and is not a lock file bms-eval made")
+            if not try_lock(fd):
+                raise self._busy(text[len(LOCK_HEADER) :].strip() or "?")
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.samestat(info, os.lstat(self.path)):  # still the stale one
+                    os.unlink(self.path)
+        finally:
+            os.close(fd)
 
     def acquire(self) -> None:
-        while True:
-            handle = self.path.open("a+", encoding="ascii")
-            try:
-                _lock_file(handle)
-            except BlockingIOError:
-                handle.seek(0)
-                owner = handle.read().strip() or "another process"
-                handle.close()
-                raise UsageError(
-                    f"another bms-eval run (process {owner}) is writing "
-                    f"{self.out}; wait for it to finish or "
-                    "choose another --out"
-                ) from None
-            # the holder before us may have removed the file: lock the one on disk
-            try:
-                same = os.path.samestat(os.fstat(handle.fileno()), os.stat(self.path))
-            except FileNotFoundError:
-                same = False
-            if same:
-                handle.seek(0)
-                handle.truncate()
-                handle.write(str(os.getpid()))
-                handle.flush()
-                self.handle = handle
+        """Make and hold the lock.
+
+        Raises
+        ------
+        UsageError
+            Another run holds it, or a file of that name is not bms-eval's.
+        """
+        for _ in range(100):
+            if self._create():
                 return
-            handle.close()
+            self._clear_stale()
+            time.sleep(0.01)
+        raise self._refuse("stays an empty file")
 
     def release(self) -> None:
-        if self.handle is not None:
-            with contextlib.suppress(OSError):
-                self.path.unlink()
-            self.handle.close()
-            self.handle = None
-
-
-def _lock_file(handle) -> None:
-    if os.name == "nt":  # pragma: no cover - Windows
-        import msvcrt
-
-        handle.seek(0)  # the lock covers the file's first byte, whoever holds it
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            raise BlockingIOError from None
-    else:
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        """Remove the lock file this process made (if it is still the one it made)."""
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            if os.path.samestat(os.fstat(self.fd), os.lstat(self.path)):
+                os.unlink(self.path)
+        os.close(self.fd)
+        self.fd = None
 
 
 class OutputFolder:
@@ -289,18 +342,18 @@ class OutputFolder:
     def _refuse_unless_replaceable(self) -> None:
         if self.out.is_symlink():
             raise UsageError(
-                f"--out {self.out} is a symbolic link; bms-eval run replaces the folder it "
+                f"--out {self.out} is a symbolic link; bms-eval replaces the folder it "
                 "writes, so give the folder itself"
             )
         if self.out.exists() and not self.out.is_dir():
             raise UsageError(
-                f"--out {self.out} is not a folder; bms-eval run writes a folder of outputs"
+                f"--out {self.out} is not a folder; bms-eval writes a folder of outputs"
             )
         if self.out.exists():
             reason = why_not_replaceable(self.out)
             if reason is not None:
                 raise UsageError(
-                    f"--out {self.out} is not empty and {reason}. bms-eval run only replaces "
+                    f"--out {self.out} is not empty and {reason}. bms-eval only replaces "
                     "an empty folder or an earlier bms-eval output, so nothing of yours is "
                     "deleted: choose a new folder, or move the files away"
                 )

@@ -90,7 +90,7 @@ def check_output_folder(out: Path, inputs: Iterable[Path], option: str = "--out"
         src = _resolved(source)
         if src == target:
             raise UsageError(
-                f"{option} {out} is the input {source}: bms-eval run writes a folder of "
+                f"{option} {out} is the input {source}: bms-eval writes a folder of "
                 "outputs and never writes over its inputs; choose a new folder name"
             )
         if target in src.parents:
@@ -100,7 +100,7 @@ def check_output_folder(out: Path, inputs: Iterable[Path], option: str = "--out"
             )
     if out.exists() and not out.is_dir():
         raise UsageError(
-            f"{option} {out} is a file, not a folder: bms-eval run writes a folder of outputs; "
+            f"{option} {out} is a file, not a folder: bms-eval writes a folder of outputs; "
             "choose a folder name"
         )
     _refuse_file_ancestor(out, option)

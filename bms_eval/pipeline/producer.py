@@ -23,10 +23,12 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bms_eval.analysis.results import FAILED, Analysis, figure_file, write_part
+from bms_eval.analysis.results import FAILED, LIVE, Analysis, figure_file, write_part
+from bms_eval.foundation.file_locks import try_lock
 from bms_eval.foundation.workers import can_fork, quiet_child, signals_held
 
-#: Figures the second process renders while the first computes the link tests.
+#: Seconds the command waits for its analysis process to start.
+STARTUP_WAIT = 60
 
 
 def _render(analysis: Analysis, parts: Path, tags: Iterable[str]) -> None:
@@ -34,10 +36,21 @@ def _render(analysis: Analysis, parts: Path, tags: Iterable[str]) -> None:
         write_part(parts, figure_file(tag), analysis.figure(tag))
 
 
+def _render_in_helper(analysis: Analysis, parts: Path, tags: list[str]) -> None:
+    """A helper's work: its failure reaches the analysis process as its exit
+    status (:func:`_join`; an :class:`OSError`'s number, such as a full disk's),
+    which reports it; nothing is printed here."""
+    try:
+        _render(analysis, parts, tags)
+    except BaseException as exc:
+        number = exc.errno if isinstance(exc, OSError) else None
+        os._exit(number if number is not None and 1 < number < 126 else 1)
+
+
 def _helper(analysis: Analysis, parts: Path, tags: list[str]):
     """A forked process rendering ``tags`` (started at once)."""
     process = multiprocessing.get_context("fork").Process(
-        target=_render, args=(analysis, parts, tags), daemon=True
+        target=_render_in_helper, args=(analysis, parts, tags), daemon=True
     )
     process.start()
     return process
@@ -45,6 +58,8 @@ def _helper(analysis: Analysis, parts: Path, tags: list[str]):
 
 def _join(process) -> None:
     process.join()
+    if process.exitcode is not None and 1 < process.exitcode < 126:  # its OSError's number
+        raise OSError(process.exitcode, os.strerror(process.exitcode), None)
     if process.exitcode != 0:
         raise RuntimeError(f"rendering the figures failed (exit status {process.exitcode})")
 
@@ -83,16 +98,27 @@ def produce(analysis: Analysis, parts: Path, progress: Callable[[str], None], fo
         _join(helper)
 
 
-def _child(analysis: Analysis, parts: Path) -> None:
+def _child(analysis: Analysis, parts: Path, report) -> None:
+    """The analysis process: holds :data:`LIVE` while it lives, tells the command
+    through ``report`` (a pipe, which needs no disk) that it started and, if it
+    fails, why."""
     quiet_child()  # the command stops this process when it is interrupted
     with contextlib.suppress(OSError):  # (the command makes the group as well)
         os.setpgid(0, 0)  # a group of its own, with the figure helpers it forks
+    live = os.open(parts / LIVE, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+    try_lock(live)  # held until this process ends, however it ends
+    report.send(None)
     try:
         produce(analysis, parts, lambda line: print(line, file=sys.stderr, flush=True), True)
     except BaseException as exc:  # the notebooks waiting for a part must hear of it
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        write_part(parts, FAILED, f"the analysis failed: {detail}".encode())
-        sys.exit(1)  # the reason travels in FAILED, to the notebooks and the command
+        os_error = (exc.errno, exc.strerror, exc.filename) if isinstance(exc, OSError) else None
+        with contextlib.suppress(OSError):
+            report.send((detail, os_error))
+        with contextlib.suppress(OSError):  # a full disk may refuse this too: then
+            # the notebooks see the lock free, and the command has the pipe
+            write_part(parts, FAILED, f"the analysis failed: {detail}".encode())
+        sys.exit(1)
 
 
 class Producer:
@@ -110,36 +136,77 @@ class Producer:
         self.parts, self.progress = parts, progress
         self.process = None
         self._done = False
+        self._report = None
+        #: Why the child failed, once it has: its message and, for a problem of
+        #: the machine (a full disk), the error's number, text and file.
+        self.failure: tuple[str, tuple | None] | None = None
 
     def start(self) -> None:
-        """Start computing (or compute, without fork); the analysis is handed over."""
-        analysis, self.analysis = self.analysis, None
-        if can_fork():
-            self.process = multiprocessing.get_context("fork").Process(
-                target=_child, args=(analysis, self.parts)
-            )
-            with signals_held():
-                self.process.start()
-                with contextlib.suppress(OSError):  # (the child makes it as well)
-                    os.setpgid(self.process.pid, self.process.pid)
-        else:
-            produce(analysis, self.parts, self.progress, fork=False)
-
-    def finish(self) -> None:
-        """Wait until everything is computed.
+        """Start computing (or compute, without fork); the analysis is handed over.
 
         Raises
         ------
         RuntimeError
-            The child process failed (its reason, as the notebooks saw it).
+            The child process ended before it started computing.
+        """
+        analysis, self.analysis = self.analysis, None
+        if can_fork():
+            write_part(self.parts, LIVE, b"")
+            context = multiprocessing.get_context("fork")
+            self._report, child_end = context.Pipe(duplex=False)
+            self.process = context.Process(target=_child, args=(analysis, self.parts, child_end))
+            with signals_held():
+                self.process.start()
+                with contextlib.suppress(OSError):  # (the child makes it as well)
+                    os.setpgid(self.process.pid, self.process.pid)
+            child_end.close()
+            if not self._report.poll(STARTUP_WAIT):
+                self.stop()
+                raise RuntimeError(f"the analysis process did not start within {STARTUP_WAIT} s")
+            with contextlib.suppress(EOFError, OSError):
+                self._report.recv()
+        else:
+            produce(analysis, self.parts, self.progress, fork=False)
+
+    def _heard(self) -> None:
+        """Take the child's reason for failing from the pipe, if it sent one."""
+        if self._report is not None and self.failure is None:
+            with contextlib.suppress(EOFError, OSError):
+                if self._report.poll():
+                    self.failure = self._report.recv()
+
+    def raise_machine_problem(self) -> None:
+        """Raise the child's :class:`OSError` (a full disk, a folder it may not
+        write) if that is why it failed: the command reports it like its own."""
+        self._heard()
+        if self.failure is not None and self.failure[1] is not None:
+            number, text, filename = self.failure[1]
+            raise OSError(number, text, filename)
+
+    def finish(self) -> None:
+        """Wait until everything is computed (the child's end: it cannot outlive its
+        reason to be waited for, since a dead child ends the wait).
+
+        Raises
+        ------
+        OSError
+            The child failed for a problem of the machine (a full disk).
+        RuntimeError
+            The child process failed otherwise (its reason, as the notebooks saw it).
         """
         if self.process is None:
             return
         self.process.join()
         self._done = self.process.exitcode == 0
         if not self._done:
+            self.raise_machine_problem()
             failed = self.parts / FAILED
-            reason = failed.read_text(encoding="utf-8") if failed.exists() else "it stopped"
+            if self.failure is not None:
+                reason = f"the analysis failed: {self.failure[0]}"
+            elif failed.exists():
+                reason = failed.read_text(encoding="utf-8", errors="replace")
+            else:
+                reason = "the analysis process stopped (the system may have ended it)"
             raise RuntimeError(f"{reason} (exit status {self.process.exitcode})")
 
     def __enter__(self) -> Producer:
@@ -155,6 +222,7 @@ class Producer:
             os.killpg(self.process.pid, signal.SIGTERM)
         self.process.join()
         self._done = True
+        self._heard()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

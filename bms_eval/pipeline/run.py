@@ -129,6 +129,9 @@ def _execute_notebooks(
         producer.finish()
     except CellFailure as failure:
         producer.stop()
+        # the analysis failed for a problem of the machine (a full disk): said as
+        # such, and nothing is kept (keeping the partial run would not help)
+        producer.raise_machine_problem()
         shutil.rmtree(work / PARTS, ignore_errors=True)
         raise RunFailed(failure, folder.keep_failed()) from None
     return records, times

@@ -33,6 +33,79 @@ def default_workers() -> int:
     return available_cores()
 
 
+#: Seconds to wait for a Dask scheduler to connect and to greet.
+SCHEDULER_WAIT = 10
+#: The largest first message a Dask scheduler sends (its greeting is < 1 kB).
+_GREETING_BYTES = 1 << 20
+
+
+def _check_greets(address: str, seconds: float = SCHEDULER_WAIT) -> None:
+    """Connect to a ``tcp://`` scheduler and read its greeting, each within
+    ``seconds``: a Dask scheduler speaks first (the size of its handshake, eight
+    bytes, then the handshake). An endpoint that accepts and stays silent (a web
+    server waits for a request) or sends something else is refused here, before
+    the Dask client would wait for ever or read a web page's first bytes as a
+    message size.
+
+    Raises
+    ------
+    SchedulerError
+        Nothing answers there, or not as a Dask scheduler.
+    """
+    import socket
+    import struct
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        protocol, location = parse_address(address)
+        if protocol != "tcp":
+            return  # tls, ucx, inproc: the client's own checks
+        host, port = parse_host_port(location)
+    except ValueError as exc:
+        raise SchedulerError(
+            f"{address!r} is not a Dask scheduler's address ({exc}); give it as tcp://host:8786"
+        ) from None
+    try:
+        with socket.create_connection((host, int(port)), timeout=seconds) as sock:
+            sock.settimeout(seconds)
+            head = b""
+            while len(head) < 8:
+                piece = sock.recv(8 - len(head))
+                if not piece:
+                    break
+                head += piece
+    except TimeoutError:
+        raise SchedulerError(
+            f"{address} accepted a connection but did not greet as a Dask scheduler within "
+            f"{seconds:g} s; check the address and port (a scheduler's is often 8786)"
+        ) from None
+    except OSError as exc:
+        raise SchedulerError(
+            f"no Dask scheduler answered at {address} ({exc.strerror or exc}): start one with "
+            "`dask scheduler` and workers with `dask worker ADDRESS`, or leave out the "
+            "scheduler to use this machine's cores"
+        ) from None
+    if len(head) < 8 or not 0 < struct.unpack("<Q", head)[0] <= _GREETING_BYTES:
+        raise SchedulerError(
+            f"what answers at {address} is not a Dask scheduler; check the address and port"
+        )
+
+
+def check_scheduler(scheduler: Any) -> None:
+    """Refuse a scheduler that cannot be used, before any work starts (a command
+    checks its ``--scheduler`` with this at once).
+
+    Raises
+    ------
+    SchedulerError
+        dask.distributed is missing, or nothing answers there as a Dask scheduler.
+    """
+    client, opened = _client(scheduler)
+    if opened:
+        client.close()
+
+
 def _client(scheduler: Any) -> tuple[Any, bool]:
     """A ``distributed.Client`` for ``scheduler`` (an address or a client), and
     whether this module opened it (and must close it)."""
@@ -45,6 +118,7 @@ def _client(scheduler: Any) -> tuple[Any, bool]:
         ) from exc
     if isinstance(scheduler, Client):
         return scheduler, False
+    _check_greets(str(scheduler))
     try:
         return Client(str(scheduler), timeout="10s"), True
     except ValueError as exc:

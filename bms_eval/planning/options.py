@@ -14,6 +14,30 @@ TARGET_POWER = 0.8
 DEFAULT_EFFECT = 0.2
 #: Simulated panels per design by default.
 DEFAULT_DRAWS = 500
+#: The fewest simulated panels per design that give a power worth reporting.
+MIN_DRAWS = 20
+#: The most draws, years and units a plan takes, and the most cells (units ×
+#: years) of a design: a plan beyond them would run for days or fill the memory
+#: (docs/commands.md). Whatever reaches a design comes through here — the command
+#: line, a notebook's parameters, a manifest that ``verify`` reads.
+MAX_DRAWS = 100_000
+MAX_YEARS = 500
+MAX_UNITS = 100_000
+MAX_CELLS = 5_000_000
+#: Seeds are those numpy takes (0 to 2**32 − 1, here as for the analysis).
+MAX_SEED = 2**32 - 1
+
+
+class PlanOptionError(ValueError):
+    """An option of the plan is out of range (the command's wrong usage)."""
+
+
+def _whole(value: object, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise PlanOptionError(f"{what} must be a whole number, not {value!r}")
+    if not low <= int(value) <= high:
+        raise PlanOptionError(f"{what} must be between {low} and {high} (got {int(value)})")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -27,6 +51,51 @@ class PlanOptions:
     workers: int | None = None
     scheduler: str | None = None
     seed: int | None = None
+
+    def __post_init__(self) -> None:
+        """Check every option's type and range.
+
+        Raises
+        ------
+        PlanOptionError
+            Naming the option, what it must be and what it was.
+        """
+        effect = self.effect
+        if isinstance(effect, bool) or not isinstance(effect, int | float):
+            raise PlanOptionError(f"effect must be a number of within-unit SDs, not {effect!r}")
+        if not math.isfinite(effect) or not 0 < effect <= 100:
+            raise PlanOptionError(
+                f"effect must be a positive number of within-unit SDs, not {effect}"
+            )
+        _whole(self.draws, "draws", MIN_DRAWS, MAX_DRAWS)
+        for what, counts, low, high in (
+            ("years", self.years, 3, MAX_YEARS),
+            ("units", self.units, 2, MAX_UNITS),
+        ):
+            if counts is None:
+                continue
+            if not isinstance(counts, tuple | list):
+                raise PlanOptionError(f"{what} must be a list of whole numbers, not {counts!r}")
+            for count in counts:
+                _whole(count, what, low, high)
+        if self.workers is not None:
+            _whole(self.workers, "workers", 1, 4096)
+        if self.seed is not None:
+            _whole(self.seed, "seed", 0, MAX_SEED)
+        scheduler = self.scheduler  # an address, or (the Python API's) a distributed.Client
+        if not (scheduler is None or isinstance(scheduler, str) or hasattr(scheduler, "submit")):
+            raise PlanOptionError(f"scheduler must be an address, not {self.scheduler!r}")
+
+    def check_cells(self, units: int, years: int) -> None:
+        """Raise :class:`PlanOptionError` if a design of the plan on a history of
+        ``units`` × ``years`` would hold more than :data:`MAX_CELLS` cells."""
+        for n in (units, *(self.units or ())):
+            for t in (years, *(self.years or ())):
+                if n * t > MAX_CELLS:
+                    raise PlanOptionError(
+                        f"a design of {n} units × {t} years is {n * t} cells, more than "
+                        f"the {MAX_CELLS} a plan simulates; ask for fewer years or units"
+                    )
 
     def as_dict(self) -> dict:
         """JSON-ready (the manifest's record; the workers and scheduler change only

@@ -82,8 +82,6 @@ from bms_eval.simulation.history import History, fit_history
 DEFAULT_MORE_YEARS = (2, 5, 10)
 #: Draws per batch (the unit of work a worker gets; results do not depend on it).
 BATCH_DRAWS = 10
-#: The fewest draws a plan accepts.
-MIN_DRAWS = 20
 
 PLAN_COLUMNS = (
     "from",
@@ -270,26 +268,14 @@ def _designs(
     return out, auto
 
 
-class PlanOptionError(ValueError):
-    """An option of the plan is out of range (the command's wrong usage)."""
-
-
-def _check(effect: float, draws: int, designs: Sequence[StudyDesign]) -> None:
-    if not math.isfinite(effect) or effect <= 0:
-        raise PlanOptionError(f"effect must be a positive number of within-unit SDs, not {effect}")
-    if draws < MIN_DRAWS:
-        raise PlanOptionError(f"draws must be at least {MIN_DRAWS} (got {draws})")
+def _check_history(designs: Sequence[StudyDesign]) -> None:
+    """The history must be simulable (the options are checked by :class:`PlanOptions`)."""
     now = designs[0]
     if now.years < 3 or now.units < 2:
         raise ValueError(
             f"the history has {now.units} unit(s) and {now.years} period(s): the link tests "
             "need at least 2 units and 3 periods to be simulated like it"
         )
-    for d in designs:
-        if d.years < 3:
-            raise PlanOptionError(f"years must be at least 3 (got {d.years}): lags need periods")
-        if d.units < 2:
-            raise PlanOptionError(f"units must be at least 2 (got {d.units})")
 
 
 def plan(
@@ -437,7 +423,8 @@ def plan_history(
     start = time.perf_counter() if started is None else started
     o = options
     designs, auto = _designs(history, o.years, o.units)
-    _check(o.effect, o.draws, designs)
+    _check_history(designs)
+    o.check_cells(designs[0].units, designs[0].years)
     seed = scorecard.analysis.seed if o.seed is None else int(o.seed)
     quick = scorecard.fewest_draws()  # a verdict is counted, not its digits
     scales = None if observed is None else effect_scales(observed.table)
