@@ -21,6 +21,7 @@ from bms_eval.inputs.records import inputs_record, scorecard_record
 from bms_eval.narrative.link_results import write_links_csv
 from bms_eval.outputs.json_files import FrameRecords, records, to_json, write_json
 from bms_eval.outputs.manifest import manifest_document
+from bms_eval.outputs.paths import utf8_text
 
 if TYPE_CHECKING:
     from bms_eval.analysis.results import Analysis
@@ -122,7 +123,7 @@ def write_outputs(
     )
     figures = {tag: data_uri(analysis.figure(tag)) for tag in analysis.figure_tags()}
     html = render_report(card, results, manifest, figures)
-    (folder / "report.html").write_text(html, encoding="utf-8")
+    (folder / "report.html").write_text(utf8_text(html), encoding="utf-8")
     write_json(folder / "results.json", results)
     manifest["outputs"] = output_hashes(folder)
     (folder / "manifest.json").write_text(to_json(manifest), encoding="utf-8")

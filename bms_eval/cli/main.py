@@ -22,6 +22,7 @@ from contextlib import contextmanager
 
 from bms_eval.cli import import_ssb, links, plan, run, template, validate, verify
 from bms_eval.cli.messages import print_problems
+from bms_eval.cli.terminal import safe_terminal
 from bms_eval.foundation.problems import InputError
 from bms_eval.foundation.version import __version__
 from bms_eval.outputs.paths import UsageError
@@ -93,6 +94,11 @@ def _os_problem(exc: OSError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    with safe_terminal():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with status 2 on wrong usage
     try:

@@ -5,6 +5,7 @@ bytes analysed)."""
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 from bms_eval.inputs.data import IndicatorData
@@ -69,6 +70,18 @@ def inputs_record(card: Scorecard, data: IndicatorData) -> dict[str, dict[str, s
     """A manifest's ``inputs``: the scorecard's and the data's path and the SHA-256 of
     the bytes the run read and analysed."""
     return {
-        "scorecard": {"path": str(Path(card.source).resolve()), "sha256": card.sha256},
-        "data": {"path": str(Path(data.file).resolve()), "sha256": data.sha256},
+        "scorecard": _path_record(card.source, card.sha256),
+        "data": _path_record(data.file, data.sha256),
     }
+
+
+def _path_record(path: str, sha256: str) -> dict[str, str]:
+    """A manifest's record of one input: its path as text, its SHA-256 and, for a
+    name that is not UTF-8 (and so cannot be text as it is), the bytes of the path
+    in hex (``path_bytes``), by which ``verify`` finds it."""
+    resolved = os.fsencode(Path(path).resolve())
+    shown = resolved.decode("utf-8", "replace")
+    record = {"path": shown, "sha256": sha256}
+    if shown.encode("utf-8") != resolved:
+        record["path_bytes"] = resolved.hex()
+    return record

@@ -47,6 +47,12 @@ class Dimension:
     labels: dict[str, str]
 
 
+#: Said of JSON nested deeper than Python's parser goes (no statbank file is).
+NESTED_TOO_DEEP = (
+    "nested too deeply to be a file from SSB (thousands of brackets inside each other)"
+)
+
+
 def _dimension(name: str, spec: object, problems: ProblemList) -> Dimension | None:
     where = f"dimension.{name}.category"
     category = spec.get("category") if isinstance(spec, dict) else None
@@ -187,6 +193,9 @@ def _dataset(text: str, problems: ProblemList) -> dict | None:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.error(f"line {exc.lineno}", f"not valid JSON: {exc.msg}", kind="json")
+        return None
+    except RecursionError:
+        problems.error("", NESTED_TOO_DEEP, kind="json")
         return None
     if isinstance(doc, dict) and "dataset" in doc and "dimension" not in doc:
         doc = doc["dataset"]  # JSON-stat 1.x bundles: one dataset inside
@@ -384,6 +393,9 @@ def read_code_changes(path: str | Path) -> tuple[list[CodeChange] | None, Proble
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             problems.error(f"line {exc.lineno}", f"not valid JSON: {exc.msg}", kind="json")
+            return None, problems
+        except RecursionError:
+            problems.error("", NESTED_TOO_DEEP, kind="json")
             return None, problems
         rows = doc.get("codeChanges") if isinstance(doc, dict) else doc
         if not isinstance(rows, list):

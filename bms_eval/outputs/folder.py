@@ -46,9 +46,12 @@ from pathlib import Path
 from types import TracebackType
 
 from bms_eval.foundation.file_locks import try_lock
+from bms_eval.foundation.regular_files import UnreadableFile, open_regular, read_regular
 from bms_eval.outputs.paths import UsageError, remove_empty_folders, umask
 
 MANIFEST = "manifest.json"
+#: The largest manifest read (a run's lists a few dozen files).
+MANIFEST_LIMIT = 64 * 1024**2
 #: In a work or failed folder: the id of the process that made it.
 MARKER = ".bms-eval-work"
 #: The files of a version 0.1 output, recognised by name.
@@ -63,9 +66,16 @@ _AT_FDCWD = -100
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
+    """SHA-256 of a regular file's bytes, read in blocks (a pipe or a device is
+    refused: :func:`~bms_eval.foundation.regular_files.open_regular`).
+
+    Raises
+    ------
+    UnreadableFile
+        ``path`` is not a regular file that can be read.
+    """
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with os.fdopen(open_regular(path), "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -74,11 +84,13 @@ def file_sha256(path: Path) -> str:
 def output_hashes(folder: Path) -> dict[str, str]:
     """Every file in ``folder`` but the manifest and the work marker, by relative path
     (``/``), with its SHA-256."""
-    return {
-        path.relative_to(folder).as_posix(): file_sha256(path)
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.relative_to(folder).as_posix() not in (MANIFEST, MARKER)
-    }
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel not in (MANIFEST, MARKER):
+            with contextlib.suppress(UnreadableFile):  # replaced meanwhile by a pipe
+                out[rel] = file_sha256(path)
+    return out
 
 
 def _contents(folder: Path) -> tuple[list[str], list[str]]:
@@ -107,8 +119,8 @@ def why_not_replaceable(folder: Path) -> str | None:
     if MANIFEST not in files:
         return f"it holds files that bms-eval did not write (such as {files[0]!r})"
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        manifest = json.loads(read_regular(folder / MANIFEST, MANIFEST_LIMIT))
+    except (UnreadableFile, ValueError, RecursionError):  # ValueError: not JSON, not UTF-8
         return f"its {MANIFEST} is not one bms-eval wrote"
     if not isinstance(manifest, dict) or "bms_eval_version" not in manifest:
         return f"its {MANIFEST} is not one bms-eval wrote"

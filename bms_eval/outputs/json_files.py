@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from bms_eval.outputs.paths import utf8_text
+
 
 class FrameRecords(list):
     """The rows of a table as JSON-ready dictionaries, made a block at a time.
@@ -54,11 +56,14 @@ class FrameRecords(list):
 
 
 def _clean(value: Any) -> Any:
-    """JSON-safe: NaN and infinities become ``null``; numpy scalars become Python's."""
+    """JSON-safe: NaN and infinities become ``null``; numpy scalars become Python's;
+    text is UTF-8 (:func:`~bms_eval.outputs.paths.utf8_text`)."""
     if isinstance(value, FrameRecords):
         return value  # cleaned row by row as it is iterated
+    if isinstance(value, str):
+        return utf8_text(value)  # a file name's bytes that are not UTF-8
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {utf8_text(str(k)): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_clean(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str):

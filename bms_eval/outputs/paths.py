@@ -20,6 +20,24 @@ class UsageError(Exception):
     """Wrong usage of a command (exit status 2): the message says what to do instead."""
 
 
+def shown_path(path: os.PathLike[str] | str) -> str:
+    """A path as text to show or record (a report, a manifest, a notebook): the bytes
+    of a name that are not UTF-8 shown as U+FFFD, so that any name the system takes
+    can be written into UTF-8 text. The path itself stays as the system gave it
+    (file names are handled as the bytes ``os.fsencode`` gives)."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def utf8_text(text: str) -> str:
+    """``text`` that can be written as UTF-8: the bytes of a file name that were not
+    UTF-8 (which Python carries as lone surrogates) shown as U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
 def _resolved(path: Path) -> Path:
     return Path(os.path.abspath(path)).resolve()
 

@@ -3,15 +3,19 @@
 Notebooks are found by glob (``NN_name.ipynb`` in ``notebooks/``), never from a
 hand-kept list. Each gets the parameters it declares, passed as typed Python
 values through papermill's API (the command line's ``-p`` would turn ``007``
-into 7), with the kernel named (``python3``) and the working directory set
-explicitly to the notebook's folder, where JupyterLab and nbval run it too.
+into 7), with the kernel named (``python3``). The kernel works in the folder the
+executed notebook goes to (``notebooks/`` in the run's work folder), so the
+notebooks find the run's analysis at ``..`` and no user's path is written into
+code.
 Figures are shown as PNG by :func:`bms_eval.report.notebook.show_png`, so
 ``MPLBACKEND`` in the environment cannot make them disappear.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +26,7 @@ from jupyter_core.utils import run_sync
 
 from bms_eval.assessment.status import TREND_PERIODS
 from bms_eval.foundation.resources import notebook_dir
+from bms_eval.outputs.paths import shown_path
 from bms_eval.pipeline.kernel_client import stop_clients
 from bms_eval.planning.options import PlanOptions
 
@@ -76,9 +81,12 @@ def parameters_for(
         "units": " ".join(str(u) for u in options.units or ()),
     }
     return {
-        "scorecard_path": str(scorecard.resolve()),
-        "data_path": str(data.resolve()),
-        "output_dir": str(output_dir.resolve()),
+        "scorecard_path": shown_path(scorecard.resolve()),
+        "data_path": shown_path(data.resolve()),
+        # seen from the executed notebook's folder, ``notebooks/`` inside it, where its
+        # kernel runs (:func:`execute`): no path of the user's in the code, where braces
+        # or bytes that are not UTF-8 could not go
+        "output_dir": "..",
         **{name: extra[name] for name in EXTRA_PARAMETERS.get(notebook.stem, ())},
     }
 
@@ -127,7 +135,9 @@ def shared_kernel(
         run_sync(km.shutdown_kernel)(now=True)
 
 
-def _reset(km: AsyncKernelManager, notebook: str) -> None:
+def _reset(km: AsyncKernelManager, notebook: str, folder: Path) -> None:
+    """Clear the kernel's namespace and move it into ``folder`` (where the executed
+    notebook goes), given as the bytes of its name: any path the system takes."""
     from queue import Empty
 
     client = km.client()
@@ -136,7 +146,8 @@ def _reset(km: AsyncKernelManager, notebook: str) -> None:
         # the namespace cleared, and what it held given back to the system; the shell
         # reply is enough (ZMQ queues the request until the channel is connected, and
         # waiting on IOPub can miss a fast kernel's messages)
-        msg_id = client.execute(RESET, store_history=False)
+        move = f"\nimport os\nos.chdir(bytes.fromhex({os.fsencode(folder).hex()!r}))"
+        msg_id = client.execute(RESET + move, store_history=False)
         waited = 0
         while True:
             try:
@@ -202,7 +213,7 @@ def execute(
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     if km is not None:
-        _reset(km, notebook.name)
+        _reset(km, notebook.name, output.parent)
 
     try:
         _execute_notebook(papermill, notebook, output, parameters, km, timeout)
@@ -243,20 +254,25 @@ def _execute_notebook(
     km: AsyncKernelManager | None,
     timeout: int | None,
 ) -> None:
-    papermill.execute_notebook(
-        str(notebook),
-        str(output),
-        parameters=parameters,
-        kernel_name=KERNEL,
-        cwd=str(notebook.parent),
-        progress_bar=False,
-        log_output=False,
-        km=km,
-        # saved once at the end (and on failure), not after every cell
-        request_save_on_cell_execute=False,
-        extra_arguments=list(KERNEL_ARGUMENTS),
-        execution_timeout=timeout,
-    )
+    # papermill formats both paths with the parameters (a brace in a user's folder name
+    # would be read as a field) and records them in the notebook (which is UTF-8 text):
+    # it is given the output by its name alone, from inside its folder, and the input
+    # with its braces doubled
+    with contextlib.chdir(output.parent):
+        papermill.execute_notebook(
+            str(notebook).replace("{", "{{").replace("}", "}}"),
+            output.name,
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=".",
+            progress_bar=False,
+            log_output=False,
+            km=km,
+            # saved once at the end (and on failure), not after every cell
+            request_save_on_cell_execute=False,
+            extra_arguments=list(KERNEL_ARGUMENTS),
+            execution_timeout=timeout,
+        )
 
 
 #: Notebook and cell metadata that only say when and how long: left out of the

@@ -19,17 +19,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import re
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from bms_eval.foundation.problems import ProblemList
+from bms_eval.foundation.regular_files import UnreadableFile, read_regular
 from bms_eval.foundation.version import __version__
-from bms_eval.outputs.folder import MANIFEST, file_sha256, output_hashes
-from bms_eval.planning.options import PlanOptions
+from bms_eval.inputs.model import LANGUAGES
+from bms_eval.outputs.folder import MANIFEST, MANIFEST_LIMIT, file_sha256, output_hashes
+from bms_eval.planning.options import PlanOptionError, PlanOptions
 
 #: What a checked file can be found to be.
 SAME, CHANGED, MISSING, NEW = "as recorded", "changed", "missing", "not in the manifest"
@@ -75,29 +80,108 @@ class Verification:
         return out
 
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ManifestInvalid(ValueError):
+    """A manifest that is not as bms-eval writes it; the message names the key."""
+
+
+def _mapping(value: object, key: str) -> dict:
+    if not isinstance(value, dict):
+        raise ManifestInvalid(f"{key} must be an object")
+    return value
+
+
+def _text(value: object, key: str) -> str:
+    if not isinstance(value, str) or not value or "\x00" in value:
+        raise ManifestInvalid(f"{key} must be a text")
+    return value
+
+
+def _path_hex(value: object) -> bool:
+    """Whether ``value`` is a path's bytes in hex (no NUL, as the system forbids)."""
+    return (
+        isinstance(value, str)
+        and re.fullmatch(r"(?:[0-9a-f]{2})+", value) is not None
+        and b"\x00" not in bytes.fromhex(value)
+    )
+
+
+def checked_manifest(manifest: object) -> dict:
+    """``manifest`` (parsed JSON) checked as user input is: every key ``verify`` uses
+    has the type and form bms-eval writes, so an edited manifest is reported, not
+    followed.
+
+    Raises
+    ------
+    ManifestInvalid
+        Naming the first key that is not as bms-eval writes it.
+    """
+    doc = _mapping(manifest, "the manifest")
+    inputs = _mapping(doc.get("inputs"), "inputs")
+    for role in ("scorecard", "data"):
+        record = _mapping(inputs.get(role), f"inputs.{role}")
+        _text(record.get("path"), f"inputs.{role}.path")
+        if "path_bytes" in record and not re.fullmatch(
+            r"(?:[0-9a-f]{2})+", str(record["path_bytes"])
+        ):
+            raise ManifestInvalid(f"inputs.{role}.path_bytes must be the path's bytes in hex")
+        if not _SHA256.match(str(record.get("sha256"))):
+            raise ManifestInvalid(f"inputs.{role}.sha256 must be a SHA-256 in hex")
+    outputs = _mapping(doc.get("outputs"), "outputs")
+    for name, digest in outputs.items():
+        parts = name.split("/")
+        if not name or name.startswith("/") or ".." in parts or "\x00" in name:
+            raise ManifestInvalid(f"outputs: {name!r} is not a file inside the folder")
+        if not isinstance(digest, str) or not _SHA256.match(digest):
+            raise ManifestInvalid(f"outputs.{name} must be a SHA-256 in hex")
+    parameters = _mapping(doc.get("parameters", {}), "parameters")
+    language = parameters.get("language")
+    if language is not None and language not in LANGUAGES:
+        raise ManifestInvalid(f"parameters.language must be one of {', '.join(LANGUAGES)}")
+    for key in ("scorecard", "data"):
+        if key in parameters:
+            _text(parameters[key], f"parameters.{key}")
+    if parameters.get("plan") is not None:
+        _mapping(parameters["plan"], "parameters.plan")
+        try:
+            recorded_plan(parameters["plan"])
+        except (PlanOptionError, TypeError, ValueError) as exc:
+            raise ManifestInvalid(f"parameters.plan: {exc}") from None
+    if "started" in doc:
+        try:
+            datetime.fromisoformat(_text(doc["started"], "started"))
+        except ValueError:
+            raise ManifestInvalid("started must be a date and time (ISO 8601)") from None
+    return doc
+
+
 def _manifest(folder: Path) -> dict:
+    """The folder's manifest, read (a regular file, at most :data:`MANIFEST_LIMIT`)
+    and checked (:func:`checked_manifest`).
+
+    Raises
+    ------
+    bms_eval.foundation.problems.InputError
+        No manifest, or one that cannot be read or is not as bms-eval writes it.
+    """
     path = folder / MANIFEST
     problems = ProblemList(str(path))
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        inputs = manifest["inputs"]
-        for role in ("scorecard", "data"):
-            str(inputs[role]["path"]), str(inputs[role]["sha256"])
-        if not isinstance(manifest["outputs"], dict):
-            raise TypeError
-    except FileNotFoundError:
+        manifest = checked_manifest(json.loads(read_regular(path, MANIFEST_LIMIT)))
+    except UnreadableFile as exc:
+        if not path.exists() and not path.is_symlink():
+            problems.error(
+                "", "no manifest here: verify needs a folder written by bms-eval run", kind="io"
+            )
+        else:
+            problems.error("", f"cannot read the manifest: {exc}", kind="io")
+    except (ValueError, RecursionError) as exc:  # JSON's errors, and ManifestInvalid
+        why = str(exc) if isinstance(exc, ManifestInvalid) else "it is not valid JSON"
         problems.error(
             "",
-            "no manifest here: verify needs a folder written by bms-eval run",
-            kind="io",
-        )
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.error("", f"cannot read the manifest: {exc}", kind="io")
-    except (ValueError, KeyError, TypeError):
-        problems.error(
-            "",
-            "not a bms-eval manifest (it needs inputs with path and sha256, and outputs); "
-            "was it edited?",
+            f"not a manifest bms-eval wrote ({why}); was it edited?",
             kind="manifest",
         )
     problems.raise_if_errors()
@@ -106,14 +190,22 @@ def _manifest(folder: Path) -> dict:
 
 def recorded_plan(record: dict | None) -> PlanOptions | None:
     """The plan options a manifest records (``parameters.plan``), if any; the workers
-    and the scheduler are left to this machine (they change the time, not the plan)."""
+    and the scheduler are left to this machine (they change the time, not the plan).
+
+    Raises
+    ------
+    PlanOptionError
+        An option out of range or of the wrong type.
+    """
     if not record:
         return None
     known = {f.name for f in dataclasses.fields(PlanOptions)} - {"workers", "scheduler"}
     values = {k: v for k, v in record.items() if k in known}
     for key in ("years", "units"):
         if values.get(key) is not None:
-            values[key] = tuple(int(v) for v in values[key])
+            if not isinstance(values[key], list):
+                raise PlanOptionError(f"{key} must be a list of whole numbers")
+            values[key] = tuple(values[key])
     return PlanOptions(**values)
 
 
@@ -134,11 +226,16 @@ def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Ve
     paths = {}
     for role in ("scorecard", "data"):
         recorded = manifest["inputs"][role]
-        path = Path(recorded["path"])
+        path = Path(
+            os.fsdecode(bytes.fromhex(recorded["path_bytes"]))
+            if "path_bytes" in recorded
+            else recorded["path"]
+        )
         paths[role] = path
-        state = MISSING if not path.is_file() else SAME
-        if state == SAME and file_sha256(path) != recorded["sha256"]:
-            state = CHANGED
+        try:
+            state = SAME if file_sha256(path) == recorded["sha256"] else CHANGED
+        except UnreadableFile:  # gone, or no longer a regular file
+            state = MISSING
         found.inputs.append((role, str(path), state))
     present = output_hashes(folder)
     for name, digest in manifest["outputs"].items():
