@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import bms_eval.foundation.startup  # noqa: F401  (first: the command's Ctrl-C while the rest loads)
 from bms_eval.foundation.lazy import lazy_attributes
 from bms_eval.foundation.problems import InputError, Problem
 from bms_eval.foundation.version import __version__

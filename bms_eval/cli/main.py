@@ -57,9 +57,14 @@ def _signals_as_exceptions() -> Iterator[None]:
     """SIGINT raises KeyboardInterrupt and SIGTERM :class:`Terminated`; once one has
     arrived, further ones are ignored so the clean-up it starts can finish."""
 
+    def ignore(_signum: int, _frame: object) -> None:
+        """A later signal, during the clean-up (a Python handler, not ``SIG_IGN``: a
+        signal already pending when the handler changes would otherwise raise
+        "ignored due to race condition" in the middle of the clean-up)."""
+
     def stop(signum: int, _frame: object) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
+            signal.signal(sig, ignore)
         raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
 
     try:

@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"{args.file} exists already; it is not replaced: choose a new file name"
         ) from None
+    except OSError as exc:  # a full disk: named as the user gave the file
+        raise OSError(exc.errno, exc.strerror, args.file) from None
     print(
         f"Wrote {args.file}: the example scorecard {card.name!r} to change into your own. "
         f"Check it with: bms-eval validate {args.file} DATA",

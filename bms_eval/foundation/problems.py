@@ -102,6 +102,11 @@ class ProblemList:
         return len(self._items)
 
 
+def one_line(error: object) -> str:
+    """An error's message on one line (a library's message may span several)."""
+    return " ".join(str(error).split())
+
+
 def condense(problems: Iterable[Problem], per_kind: int = 20) -> list[str]:
     """Format problems one line each, condensing long runs of the same kind.
 

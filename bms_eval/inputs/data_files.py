@@ -14,9 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from bms_eval.foundation.problems import ProblemList
-from bms_eval.inputs.archives import unpacked_size
+from bms_eval.foundation.problems import ProblemList, one_line
+from bms_eval.inputs.archives import holds_formulas, unpacked_size
 from bms_eval.inputs.text_files import decode
+from bms_eval.inputs.workbook import unsaved_formulas
 
 #: Most rows (lines, Parquet rows, Excel's unpacked bytes) and columns a data file
 #: may have: checked before it is parsed, so a small file that unpacks or declares
@@ -246,7 +247,7 @@ def read_xlsx_table(data: bytes, problems: ProblemList) -> RawTable | None:
             io.BytesIO(data), sheet_name=None, dtype=object, header=0, engine="openpyxl"
         )
     except Exception as exc:  # openpyxl raises many types for damaged files
-        problems.error("", f"cannot read the Excel workbook: {exc}", kind="io")
+        problems.error("", f"cannot read the Excel workbook: {one_line(exc)}", kind="io")
         return None
     if not sheets:
         problems.error("", "the workbook has no sheets", kind="empty")
@@ -259,6 +260,8 @@ def read_xlsx_table(data: bytes, problems: ProblemList) -> RawTable | None:
             "(name a sheet 'data' to choose another)",
             kind="sheets",
         )
+    if holds_formulas(data) and unsaved_formulas(data, name, problems):
+        return None
     df = sheets[name]
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") and df[c].isna().all()]
     df = df.drop(columns=unnamed).dropna(how="all")

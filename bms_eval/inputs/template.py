@@ -12,6 +12,8 @@ direction, sign, result level, transform, side effect, language, effects).
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 from pathlib import Path
 from typing import IO
 
@@ -241,12 +243,24 @@ SUFFIXES = (".xlsx", ".yaml", ".yml")
 def write_template(path: str | Path, card: Scorecard) -> None:
     """Write ``card`` as a starter scorecard: a workbook for ``.xlsx``, else YAML.
 
-    The file is created, never replaced: ``FileExistsError`` when it exists.
+    The file is created, never replaced: ``FileExistsError`` when it exists. The
+    content is made in memory first; if writing it fails (a full disk), the file
+    just created is removed again, so no empty or partial file is left.
     """
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        with open(path, "xb") as handle:
-            write_workbook(card, handle)
+        buffer = io.BytesIO()
+        write_workbook(card, buffer)
+        content = buffer.getvalue()
     else:
-        with open(path, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(scorecard_yaml(card))
+        content = scorecard_yaml(card).encode("utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)  # made just now by this call (O_EXCL)
+        raise

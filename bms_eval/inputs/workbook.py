@@ -24,7 +24,7 @@ import io
 import re
 from typing import Any
 
-from bms_eval.foundation.problems import ProblemList
+from bms_eval.foundation.problems import ProblemList, one_line
 from bms_eval.inputs.archives import unpacked_size
 from bms_eval.inputs.yaml_tree import YNode
 
@@ -89,24 +89,51 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _unsaved(cells: tuple, raw: tuple, name: str, number: int, problems: ProblemList) -> bool:
+    """Record every formula of a row without a saved result (``cells`` the row's saved
+    values, ``raw`` the same row's formulas); whether there was one."""
+    from openpyxl.utils import get_column_letter
+
+    found = False
+    for col, (value, text) in enumerate(zip(cells, raw, strict=False), start=1):
+        if value is None and isinstance(text, str) and text.startswith("="):
+            problems.error(
+                f"sheet {name!r} row {number}, column {get_column_letter(col)}",
+                f"the formula {text!r} has no saved result: open the workbook in Excel "
+                "and save it, or type the value",
+                kind="formula",
+            )
+            found = True
+    return found
+
+
+def unsaved_formulas(data: bytes, name: str, problems: ProblemList) -> bool:
+    """Record every formula of sheet ``name`` of the workbook ``data`` that has no
+    saved result (a workbook written by a program, never calculated: read as empty,
+    its cells would silently be missing values); whether there was one."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    raw = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        formulas = raw[name].iter_rows(values_only=True)
+        found = False
+        for number, cells in enumerate(book[name].iter_rows(values_only=True), start=1):
+            found |= _unsaved(cells, next(formulas, ()), name, number, problems)
+        return found
+    finally:
+        book.close()
+        raw.close()
+
+
 def _rows(sheet, name: str, problems: ProblemList, formulas) -> list[tuple[int, tuple]]:
     """Numbered rows of a sheet, comments and empty rows left out. ``formulas``, the
     same sheet read without saved results, shows which empty cells are formulas that
     were never calculated (a workbook written by a program, not saved in Excel)."""
-    from openpyxl.utils import get_column_letter
-
     raw_rows = formulas.iter_rows(values_only=True)
     out = []
     for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        raw = next(raw_rows, ())
-        for col, (value, text) in enumerate(zip(cells, raw, strict=False), start=1):
-            if value is None and isinstance(text, str) and text.startswith("="):
-                problems.error(
-                    f"sheet {name!r} row {number}, column {get_column_letter(col)}",
-                    f"the formula {text!r} has no saved result: open the workbook in Excel "
-                    "and save it, or type the value",
-                    kind="formula",
-                )
+        _unsaved(cells, next(raw_rows, ()), name, number, problems)
         if number > MAX_ROWS:
             problems.error(
                 f"sheet {name!r} row {number}",
@@ -234,7 +261,7 @@ def read_workbook(data: bytes, problems: ProblemList) -> YNode | None:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         raw = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        problems.error("", f"cannot read the Excel workbook: {exc}", kind="io")
+        problems.error("", f"cannot read the Excel workbook: {one_line(exc)}", kind="io")
         return None
     try:
         root: dict[str, YNode] = {}

@@ -361,6 +361,12 @@ class OutputFolder:
             raise UsageError(
                 f"--out {self.out} is not a folder; bms-eval writes a folder of outputs"
             )
+        if self.out.is_dir() and os.path.ismount(self.out):
+            raise UsageError(
+                f"--out {self.out} is a mount point: bms-eval puts a finished output in "
+                "place of the folder, and a mount point cannot be replaced. Give a folder "
+                "inside it (such as --out " + os.path.join(str(self.out), "report") + ")"
+            )
         if self.out.exists():
             reason = why_not_replaceable(self.out)
             if reason is not None:
