@@ -19,6 +19,7 @@ import pandas as pd
 from bms_eval.estimation.fixed_effects import Design, NotEstimable
 from bms_eval.estimation.inference import t_inference, t_ppf
 from bms_eval.estimation.within_fit import fit_within
+from bms_eval.foundation.frames import spreadsheet_safe
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Indicator, Scorecard
 
@@ -359,7 +360,7 @@ class StatusResults:
 
     def to_csv(self, target) -> None:
         """Write ``status.csv``."""
-        self._table.to_csv(target, index=False, lineterminator="\n")
+        spreadsheet_safe(self._table).to_csv(target, index=False, lineterminator="\n")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, StatusResults):

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from bms_eval.cli import import_ssb, links, plan, run, template, validate, verify
 from bms_eval.cli.messages import print_problems
 from bms_eval.cli.terminal import safe_terminal
+from bms_eval.foundation.memory import reserve_little
 from bms_eval.foundation.problems import InputError
 from bms_eval.foundation.version import __version__
 from bms_eval.outputs.paths import UsageError
@@ -99,6 +100,7 @@ def _os_problem(exc: OSError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    reserve_little()
     with safe_terminal():
         return _main(argv)
 

@@ -394,9 +394,30 @@ class TargetRun:
         used = np.unique(model.periods)
         return ";".join(str(int(self.panel.periods[c])) for c in np.setdiff1d(observed, used))
 
+    def same_series(self, source: str) -> NotEstimable | None:
+        """A problem if the effect's values are the cause's own (the same series, or a
+        linear function of it, on every cell where both are observed): the arrow is an
+        identity then, and no test of it means anything."""
+        if not (self.panel.has(source) and self.panel.has(self.target)):
+            return None
+        x, y = self.panel.values[source].ravel(), self.panel.values[self.target].ravel()
+        both = np.isfinite(x) & np.isfinite(y)
+        if both.sum() < 3:
+            return None
+        x, y = x[both] - x[both].mean(), y[both] - y[both].mean()
+        sx, sy = float(np.sqrt(x @ x)), float(np.sqrt(y @ y))
+        if sx == 0 or sy == 0:
+            return None  # a constant: the fits say so in their own words
+        if abs(float(x @ y) / (sx * sy)) < 1 - 1e-12:
+            return None
+        return NotEstimable("same_series", cause=source, effect=self.target)
+
     def _row(self, link: Link, lag: int, lead_cache: dict[bool, tuple[float, float]]) -> LinkRow:
         """One link and lag's tests (``lead_cache``: the placebo per model kind, shared by
         the link's lags)."""
+        identical = self.same_series(link.source)
+        if identical is not None:
+            return LinkRow(link.source, link.target, lag, link.sign, problem=identical)
         term = (link.source, lag)
         model, problem, joint = self.model_for(term)
         row = LinkRow(link.source, link.target, lag, link.sign, problem=problem)
@@ -463,7 +484,10 @@ class TargetRun:
         lags = sorted(link.lags)
         first, last = lags[0], lags[-1]
         term = (link.source, first)
-        model, problem, joint = self.cumulative_model(link)
+        identical = self.same_series(link.source)
+        model, problem, joint = (
+            (None, identical, False) if identical else self.cumulative_model(link)
+        )
         row = LinkRow(link.source, link.target, first, link.sign, problem=problem)
         row.cumulative, row.lags = True, tuple(lags)
         row.held_fixed = self.held_fixed(link.source) if joint else self._alone(link.source)

@@ -1,9 +1,16 @@
-"""Giving memory that is no longer used back to the system.
+"""Giving memory that is no longer used back to the system, and reserving little.
 
 Arrow's allocator (mimalloc) and the C library keep freed memory for reuse. For
 a process that has just dropped a table of millions of rows — the command once
 the notebooks have the snapshot, the kernel between notebooks — that reserve
 is hundreds of megabytes that another process of the same run could use.
+
+Address space is reserved as well as used: mimalloc reserves a gibibyte at its
+first allocation, and the C library 64 MiB for each thread's arena. Under a
+limit on address space (``ulimit -v``, a batch system's memory limit) those
+reservations alone would end a run that needs a few hundred megabytes, so the
+command asks for the system allocator in Arrow and two arenas in the C library
+(:func:`reserve_little`), for itself and for the kernel it starts.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+import os
 import sys
 
 
@@ -24,3 +32,25 @@ def release_memory() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+
+
+#: glibc's ``mallopt`` parameter for the most arenas.
+_M_ARENA_MAX = -8
+
+
+def reserve_little() -> None:
+    """Reserve address space as it is needed, for this process and the processes it
+    starts (the module's notes): Arrow's system allocator and two C-library
+    arenas. Called by the command at its start; a program that imports the
+    package keeps its own settings."""
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            libc.mallopt(_M_ARENA_MAX, 2)
+    if "pyarrow" in sys.modules:  # imported already: its pool is chosen
+        import pyarrow as pa
+
+        if os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system":
+            pa.set_memory_pool(pa.system_memory_pool())

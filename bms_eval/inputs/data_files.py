@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 
 from bms_eval.foundation.problems import ProblemList, one_line
 from bms_eval.inputs.archives import holds_formulas, unpacked_size
-from bms_eval.inputs.text_files import decode
+from bms_eval.inputs.text_files import decode, is_utf16
 from bms_eval.inputs.workbook import unsaved_formulas
 
 #: Most rows (lines, Parquet rows, Excel's unpacked bytes) and columns a data file
@@ -196,6 +196,9 @@ def too_large(problems: ProblemList, rows: int, columns: int, what: str) -> bool
 
 
 def read_csv_table(data: bytes, problems: ProblemList) -> RawTable | None:
+    if is_utf16(data):
+        decode(data, problems)  # says so
+        return None
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         problems.error(
             "",

@@ -22,6 +22,17 @@ def read_bytes(path: Path, problems: ProblemList, *, limit: int = MAX_BYTES) -> 
         return None
 
 
+def is_utf16(data: bytes) -> bool:
+    """Whether ``data`` looks like UTF-16 text: its byte-order mark, or (without one)
+    every other byte NUL at the start, as Latin letters are in UTF-16."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:512]
+    return len(head) >= 8 and (
+        head[1::2].count(0) > 0.9 * (len(head) // 2) or head[0::2].count(0) > 0.9 * (len(head) // 2)
+    )
+
+
 def decode(data: bytes, problems: ProblemList, *, allow_cp1252: bool = False) -> str | None:
     """Decode UTF-8 (with or without a byte-order mark).
 
@@ -35,6 +46,14 @@ def decode(data: bytes, problems: ProblemList, *, allow_cp1252: bool = False) ->
         Fall back to Windows-1252 (older Norwegian Excel "CSV" exports) with a
         warning instead of failing.
     """
+    if is_utf16(data):
+        problems.error(
+            "",
+            "the file is UTF-16 text (Excel's 'Unicode text'); save it as UTF-8 (in Excel: "
+            "'CSV UTF-8')",
+            kind="encoding",
+        )
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -62,7 +81,7 @@ def decode(data: bytes, problems: ProblemList, *, allow_cp1252: bool = False) ->
 
 def bytes_to_text(data: bytes, problems: ProblemList, *, allow_cp1252: bool = False) -> str | None:
     """Decode a text file's bytes, refusing binary content; ``None`` with a problem if not."""
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not is_utf16(data):
         problems.error("", "the file looks binary, not text", kind="encoding")
         return None
     return decode(data, problems, allow_cp1252=allow_cp1252)

@@ -29,7 +29,7 @@ from bms_eval.estimation.arrows import (
 from bms_eval.estimation.columns import LINK_COLUMNS
 from bms_eval.estimation.links import link_tests
 from bms_eval.estimation.verdicts import VERDICTS, caution_counts, caution_keys
-from bms_eval.foundation.frames import frame_html, frame_text
+from bms_eval.foundation.frames import frame_html, frame_text, spreadsheet_safe
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Scorecard
 from bms_eval.narrative.reasons import cautions_summary, reasons_and_notes
@@ -57,7 +57,7 @@ def write_links_csv(table: pd.DataFrame, target: str | Path | IO[str]) -> None:
     """Write a links table as ``links.csv``: :data:`LINK_COLUMNS`, full precision."""
     frame = table.reindex(columns=list(LINK_COLUMNS))
     frame["lag"] = frame["lag"].astype("Int64")
-    frame.to_csv(target, index=False, lineterminator="\n")
+    spreadsheet_safe(frame).to_csv(target, index=False, lineterminator="\n")
 
 
 @dataclass(frozen=True, repr=False, eq=False)

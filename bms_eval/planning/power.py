@@ -62,6 +62,7 @@ from scipy import stats
 
 from bms_eval.estimation.links import link_tests
 from bms_eval.estimation.panel import Panel
+from bms_eval.foundation.frames import spreadsheet_safe
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Scorecard
 from bms_eval.inputs.validation import Inputs, load_inputs
@@ -179,7 +180,7 @@ class PlanResults:
 
     def to_csv(self, path: Any) -> None:
         """Write ``plan.csv`` (full precision, empty cells where nothing was found)."""
-        self.table.reindex(columns=list(PLAN_COLUMNS)).to_csv(
+        spreadsheet_safe(self.table.reindex(columns=list(PLAN_COLUMNS))).to_csv(
             path, index=False, encoding="utf-8", lineterminator="\n"
         )
 
