@@ -82,7 +82,17 @@ def test_an_effect_that_is_a_copy_of_its_cause_is_not_supported(units):
     card = _card('  - {from: X, to: Y, lag: [0, 1], sign: "+"}')
     frame = _rows(card, _tidy(cols, units, 10))
     assert set(frame["verdict"]) == {"insufficient_data"}
-    assert all("reproduce the effect exactly" in r for r in frame["reason"])
+    assert all("cannot be tested as the cause of itself" in r for r in frame["reason"])
+
+
+def test_an_effect_that_is_a_rescaled_copy_is_the_same_series_at_any_scale():
+    units, periods = 30, 8
+    cols = _panel(units, periods)
+    cols["Y"] = 1e200 * cols["X"] - 3e199
+    card = _card('  - {from: X, to: Y, lag: 1, sign: "-"}')
+    frame = _rows(card, _tidy(cols, units, periods))
+    assert list(frame["verdict"]) == ["insufficient_data"]
+    assert "cannot be tested as the cause of itself" in frame["reason"].iloc[0]
 
 
 def test_exactly_collinear_causes_are_named_not_both_supported():

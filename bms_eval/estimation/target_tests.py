@@ -405,10 +405,11 @@ class TargetRun:
         if both.sum() < 3:
             return None
         x, y = x[both] - x[both].mean(), y[both] - y[both].mean()
-        sx, sy = float(np.sqrt(x @ x)), float(np.sqrt(y @ y))
-        if sx == 0 or sy == 0:
+        mx, my = float(np.abs(x).max()), float(np.abs(y).max())
+        if mx == 0 or my == 0:
             return None  # a constant: the fits say so in their own words
-        if abs(float(x @ y) / (sx * sy)) < 1 - 1e-12:
+        x, y = x / mx, y / my  # scaled first: no overflow at 1e200, no underflow at 1e-200
+        if abs(float(x @ y)) < (1 - 1e-12) * float(np.sqrt(x @ x) * np.sqrt(y @ y)):
             return None
         return NotEstimable("same_series", cause=source, effect=self.target)
 

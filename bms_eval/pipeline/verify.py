@@ -209,20 +209,9 @@ def recorded_plan(record: dict | None) -> PlanOptions | None:
     return PlanOptions(**values)
 
 
-def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Verification:
-    """Check a run's folder against its manifest and run it again (module docstring).
-
-    Raises
-    ------
-    bms_eval.foundation.problems.InputError
-        No readable manifest in ``folder``.
-    """
-    from bms_eval.analysis.results import in_language
-    from bms_eval.inputs.validation import load_inputs
-    from bms_eval.pipeline.run import RunFailed, RunSettings, run_pipeline
-
-    manifest = _manifest(folder)
-    found = Verification()
+def _recorded_inputs(manifest: dict, found: Verification) -> dict[str, Path]:
+    """The run's input files as recorded (by their bytes where the name was not UTF-8),
+    each compared with its recorded hash in ``found.inputs``."""
     paths = {}
     for role in ("scorecard", "data"):
         recorded = manifest["inputs"][role]
@@ -237,18 +226,28 @@ def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Ve
         except UnreadableFile:  # gone, or no longer a regular file
             state = MISSING
         found.inputs.append((role, str(path), state))
-    present = output_hashes(folder)
-    for name, digest in manifest["outputs"].items():
-        state = MISSING if name not in present else SAME if present[name] == digest else CHANGED
-        found.folder.append((name, state))
-    found.folder += [(name, NEW) for name in present if name not in manifest["outputs"]]
-    if manifest.get("bms_eval_version") != __version__:
-        found.notes.append(
-            f"The run used bms-eval {manifest.get('bms_eval_version')}; this is {__version__}."
-        )
-    if any(state == MISSING for _, _, state in found.inputs):
-        found.notes.append("An input is missing, so the analysis cannot be run again.")
-        return found
+    return paths
+
+
+def _compared(
+    recorded: dict[str, str], present: dict[str, str], same: str, differs: str
+) -> list[tuple[str, str]]:
+    """Each recorded output's state against ``present`` (name -> hash), then the new ones."""
+    states = [
+        (name, MISSING if name not in present else same if present[name] == digest else differs)
+        for name, digest in recorded.items()
+    ]
+    return states + [(name, NEW) for name in present if name not in recorded]
+
+
+def _run_again(
+    manifest: dict, paths: dict[str, Path], found: Verification, progress: Callable[[str], None]
+) -> None:
+    """Run the recorded analysis again in a scratch folder and compare its outputs."""
+    from bms_eval.analysis.results import in_language
+    from bms_eval.inputs.validation import load_inputs
+    from bms_eval.pipeline.run import RunFailed, RunSettings, run_pipeline
+
     parameters = manifest.get("parameters", {})
     scratch = Path(tempfile.mkdtemp(prefix="bms-eval-verify-"))
     try:
@@ -264,29 +263,41 @@ def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Ve
             ),
             data=dataclasses.replace(inputs.data, file=parameters.get("data", inputs.data.file)),
         )
+        settings = RunSettings(
+            argv=[*sys.argv],
+            started=manifest.get("started"),
+            plan=recorded_plan(parameters.get("plan")),
+        )
         try:
             run_pipeline(
-                paths["scorecard"],
-                paths["data"],
-                out,
-                progress,
-                inputs=inputs,
-                settings=RunSettings(
-                    argv=[*sys.argv],
-                    started=manifest.get("started"),
-                    plan=recorded_plan(parameters.get("plan")),
-                ),
+                paths["scorecard"], paths["data"], out, progress, inputs=inputs, settings=settings
             )
         except RunFailed as exc:
             found.notes.append(f"Running it again failed: {exc}")
-            return found
-        again = output_hashes(out)
-        for name, digest in manifest["outputs"].items():
-            state = (
-                MISSING if name not in again else IDENTICAL if again[name] == digest else DIFFERS
-            )
-            found.rerun.append((name, state))
-        found.rerun += [(name, NEW) for name in again if name not in manifest["outputs"]]
+            return
+        found.rerun = _compared(manifest["outputs"], output_hashes(out), IDENTICAL, DIFFERS)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def verify(folder: Path, progress: Callable[[str], None] = lambda _: None) -> Verification:
+    """Check a run's folder against its manifest and run it again (module docstring).
+
+    Raises
+    ------
+    bms_eval.foundation.problems.InputError
+        No readable manifest in ``folder``.
+    """
+    manifest = _manifest(folder)
+    found = Verification()
+    paths = _recorded_inputs(manifest, found)
+    found.folder = _compared(manifest["outputs"], output_hashes(folder), SAME, CHANGED)
+    if manifest.get("bms_eval_version") != __version__:
+        found.notes.append(
+            f"The run used bms-eval {manifest.get('bms_eval_version')}; this is {__version__}."
+        )
+    if any(state == MISSING for _, _, state in found.inputs):
+        found.notes.append("An input is missing, so the analysis cannot be run again.")
+        return found
+    _run_again(manifest, paths, found, progress)
     return found
