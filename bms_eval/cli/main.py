@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from bms_eval.cli import import_ssb, links, plan, run, template, validate, verify
 from bms_eval.cli.messages import print_problems
@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 @contextmanager
 def _signals_as_exceptions() -> Iterator[None]:
     """SIGINT raises KeyboardInterrupt and SIGTERM :class:`Terminated`; once one has
-    arrived, further ones are ignored so the clean-up it starts can finish."""
+    arrived, further ones are ignored so the clean-up it starts, and the message that
+    follows, can finish. The handlers before are restored only when the command has
+    said its last word (:func:`main`), so a second signal never cuts that short."""
 
     def ignore(_signum: int, _frame: object) -> None:
         """A later signal, during the clean-up (a Python handler, not ``SIG_IGN``: a
@@ -68,16 +70,22 @@ def _signals_as_exceptions() -> Iterator[None]:
             signal.signal(sig, ignore)
         raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
 
-    try:
-        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:  # not the main thread (e.g. called from a test runner's worker)
-        yield
-        return
+    with suppress(ValueError):  # not the main thread (a test runner's worker)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, stop)
+    yield
+
+
+@contextmanager
+def _handlers_restored() -> Iterator[None]:
+    """The SIGINT and SIGTERM handlers as they were before, once the command ends."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        with suppress(ValueError, TypeError):  # not the main thread
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _os_problem(exc: OSError) -> str:
@@ -101,7 +109,7 @@ def _os_problem(exc: OSError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     reserve_little()
-    with safe_terminal():
+    with safe_terminal(), _handlers_restored():
         return _main(argv)
 
 

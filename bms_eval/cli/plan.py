@@ -167,7 +167,9 @@ def checked_plan_options(args: argparse.Namespace, prefix: str = "") -> PlanOpti
         options = plan_options(args, prefix)
         if options.scheduler is not None:
             check_scheduler(options.scheduler)
-    except (PlanOptionError, SchedulerError) as exc:
+    except PlanOptionError as exc:
+        raise UsageError(exc.as_command_option(prefix)) from None
+    except SchedulerError as exc:
         raise UsageError(str(exc)) from None
     return options
 
@@ -197,7 +199,9 @@ def run(args: argparse.Namespace) -> int:
             found = plan_for(
                 inputs.scorecard, inputs.data, options, None if args.quiet else ProgressBar()
             )
-        except (SchedulerError, PlanOptionError) as exc:
+        except PlanOptionError as exc:
+            raise UsageError(exc.as_command_option()) from None
+        except SchedulerError as exc:
             raise UsageError(str(exc)) from None
         except ValueError as exc:  # the history cannot be modelled
             print(f"bms-eval plan: {exc}", file=sys.stderr)

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 plan.check_cells(*checked[0].data.grid_shape)
             except PlanOptionError as exc:
-                raise UsageError(str(exc)) from None
+                raise UsageError(exc.as_command_option("plan-")) from None
         if checked[0].warnings:
             print_problems(checked[0].warnings)
         # papermill and nbformat take a while to import: only this command needs

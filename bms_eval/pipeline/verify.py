@@ -123,9 +123,7 @@ def checked_manifest(manifest: object) -> dict:
     for role in ("scorecard", "data"):
         record = _mapping(inputs.get(role), f"inputs.{role}")
         _text(record.get("path"), f"inputs.{role}.path")
-        if "path_bytes" in record and not re.fullmatch(
-            r"(?:[0-9a-f]{2})+", str(record["path_bytes"])
-        ):
+        if "path_bytes" in record and not _path_hex(record["path_bytes"]):
             raise ManifestInvalid(f"inputs.{role}.path_bytes must be the path's bytes in hex")
         if not _SHA256.match(str(record.get("sha256"))):
             raise ManifestInvalid(f"inputs.{role}.sha256 must be a SHA-256 in hex")
@@ -204,7 +202,7 @@ def recorded_plan(record: dict | None) -> PlanOptions | None:
     for key in ("years", "units"):
         if values.get(key) is not None:
             if not isinstance(values[key], list):
-                raise PlanOptionError(f"{key} must be a list of whole numbers")
+                raise PlanOptionError(key, "must be a list of whole numbers")
             values[key] = tuple(values[key])
     return PlanOptions(**values)
 

@@ -29,14 +29,31 @@ MAX_SEED = 2**32 - 1
 
 
 class PlanOptionError(ValueError):
-    """An option of the plan is out of range (the command's wrong usage)."""
+    """An option of the plan is out of range (the command's wrong usage).
+
+    Parameters
+    ----------
+    option
+        The option's name (a field of :class:`PlanOptions`), None for a rule on
+        several options.
+    rule
+        What is wrong, said after the option's name.
+    """
+
+    def __init__(self, option: str | None, rule: str) -> None:
+        self.option, self.rule = option, rule
+        super().__init__(f"{option} {rule}" if option else rule)
+
+    def as_command_option(self, prefix: str = "") -> str:
+        """The message naming the command-line option (``--years``, ``--plan-years``)."""
+        return f"--{prefix}{self.option} {self.rule}" if self.option else self.rule
 
 
 def _whole(value: object, what: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise PlanOptionError(f"{what} must be a whole number, not {value!r}")
+        raise PlanOptionError(what, f"must be a whole number, not {value!r}")
     if not low <= int(value) <= high:
-        raise PlanOptionError(f"{what} must be between {low} and {high} (got {int(value)})")
+        raise PlanOptionError(what, f"must be between {low} and {high} (got {int(value)})")
     return int(value)
 
 
@@ -62,10 +79,10 @@ class PlanOptions:
         """
         effect = self.effect
         if isinstance(effect, bool) or not isinstance(effect, int | float):
-            raise PlanOptionError(f"effect must be a number of within-unit SDs, not {effect!r}")
+            raise PlanOptionError("effect", f"must be a number of within-unit SDs, not {effect!r}")
         if not math.isfinite(effect) or not 0 < effect <= 100:
             raise PlanOptionError(
-                f"effect must be a positive number of within-unit SDs, not {effect}"
+                "effect", f"must be a positive number of within-unit SDs, not {effect}"
             )
         _whole(self.draws, "draws", MIN_DRAWS, MAX_DRAWS)
         for what, counts, low, high in (
@@ -75,7 +92,7 @@ class PlanOptions:
             if counts is None:
                 continue
             if not isinstance(counts, tuple | list):
-                raise PlanOptionError(f"{what} must be a list of whole numbers, not {counts!r}")
+                raise PlanOptionError(what, f"must be a list of whole numbers, not {counts!r}")
             for count in counts:
                 _whole(count, what, low, high)
         if self.workers is not None:
@@ -84,7 +101,7 @@ class PlanOptions:
             _whole(self.seed, "seed", 0, MAX_SEED)
         scheduler = self.scheduler  # an address, or (the Python API's) a distributed.Client
         if not (scheduler is None or isinstance(scheduler, str) or hasattr(scheduler, "submit")):
-            raise PlanOptionError(f"scheduler must be an address, not {self.scheduler!r}")
+            raise PlanOptionError("scheduler", f"must be an address, not {self.scheduler!r}")
 
     def check_cells(self, units: int, years: int) -> None:
         """Raise :class:`PlanOptionError` if a design of the plan on a history of
@@ -93,6 +110,7 @@ class PlanOptions:
             for t in (years, *(self.years or ())):
                 if n * t > MAX_CELLS:
                     raise PlanOptionError(
+                        None,
                         f"a design of {n} units × {t} years is {n * t} cells, more than "
                         f"the {MAX_CELLS} a plan simulates; ask for fewer years or units"
                     )
