@@ -12,11 +12,18 @@ bad rows stays near the speed of reading a valid file; a wide file of one year
 × 20 000 indicator columns (7.12 M cells), that reading very wide tables stays
 bounded too.
 
+``run`` is measured twice: as above, and inside a memory cgroup limited to
+2 GiB for the whole process tree (where the machine lets root make one; cgroup
+v1 or v2), which kills the run if the sum of its processes' memory goes past
+the limit: its exit status and the cgroup's count of out-of-memory kills are
+printed.
+
 Run with ``make benchmark`` (Linux: reads ``/proc``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -118,11 +125,74 @@ def _memory_mb(pid: int) -> float:
         return 0.0
 
 
-def measure(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
-    """Wall seconds, peak MB of the tree (sum), peak MB of one process, exit status."""
+#: The memory cgroup's limit for ``run`` (bytes).
+CGROUP_LIMIT = 2 * 2**30
+
+
+@contextlib.contextmanager
+def memory_cgroup(limit: int):
+    """A new memory cgroup limited to ``limit`` bytes (no swap beyond it): yields the
+    file a process writes its id into to join it, and a function returning the
+    number of out-of-memory kills in it; yields None where no cgroup can be made."""
+    name = f"bms-eval-benchmark-{os.getpid()}"
+    v2, v1 = Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/memory")
+    controllers = v2 / "cgroup.controllers"
+    if controllers.exists() and "memory" in controllers.read_text().split():
+        group, limits = v2 / name, {"memory.max": limit, "memory.swap.max": 0}
+
+        def kills() -> int:
+            for line in (group / "memory.events").read_text().splitlines():
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1])
+            return 0
+    elif v1.is_dir():
+        group = v1 / name
+        limits = {"memory.limit_in_bytes": limit, "memory.memsw.limit_in_bytes": limit}
+
+        def kills() -> int:
+            for line in (group / "memory.oom_control").read_text().splitlines():
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1])
+            return 0
+    else:
+        yield None
+        return
+    try:
+        group.mkdir()
+    except OSError:
+        yield None
+        return
+    try:
+        for key, value in limits.items():
+            with contextlib.suppress(OSError):  # no swap accounting: that limit is absent
+                (group / key).write_text(str(value))
+        yield group / "cgroup.procs", kills
+    finally:
+        for _ in range(50):
+            try:
+                group.rmdir()
+                break
+            except OSError:  # its last process still exiting
+                time.sleep(0.1)
+
+
+def measure(
+    args: list[str], cwd: Path, procs: Path | None = None
+) -> tuple[float, float, float, int]:
+    """Wall seconds, peak MB of the tree (sum), peak MB of one process, exit status;
+    with ``procs``, the command runs in that cgroup."""
+
+    def join() -> None:
+        if procs is not None:
+            procs.write_text(str(os.getpid()))
+
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [BMS_EVAL, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [BMS_EVAL, *args],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=join,
     )
     total = single = 0.0
     while proc.poll() is None:
@@ -161,6 +231,19 @@ def main() -> None:
             print(
                 f"{label:<28} {code:>4} {wall:>8.1f} {total:>8.0f} {single:>8.0f} {limit or '':>6}"
             )
+        with memory_cgroup(CGROUP_LIMIT) as group:
+            label = f"run (cgroup {CGROUP_LIMIT / 2**30:.0f} GiB)"
+            if group is None:
+                print(f"{label:<28} not measured: no memory cgroup can be made here")
+            else:
+                procs, kills = group
+                wall, total, single, code = measure(
+                    [*runs["run"][:-1], "report-cgroup"], folder, procs
+                )
+                print(
+                    f"{label:<28} {code:>4} {wall:>8.1f} {total:>8.0f} {single:>8.0f} "
+                    f"{CGROUP_LIMIT // 2**20:>6}  out-of-memory kills: {kills()}"
+                )
         ratio = seconds["validate (712 000 bad rows)"] / seconds["validate"]
         print(f"bad rows / valid file, validate time: {ratio:.2f}×")
 
