@@ -112,7 +112,7 @@ class PlanOptions:
                     raise PlanOptionError(
                         None,
                         f"a design of {n} units × {t} years is {n * t} cells, more than "
-                        f"the {MAX_CELLS} a plan simulates; ask for fewer years or units"
+                        f"the {MAX_CELLS} a plan simulates; ask for fewer years or units",
                     )
 
     def as_dict(self) -> dict:
