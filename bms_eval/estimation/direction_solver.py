@@ -287,7 +287,9 @@ def start_values(
     return full, key, low[key], high[key]
 
 
-def solve_model(model: PairModel, start: np.ndarray | None = None) -> Solution:
+def solve_model(
+    model: PairModel, start: np.ndarray | None = None, *, exact_expected: bool = True
+) -> Solution:
     """The parameters that solve (or, near a unit root, come closest to solving) the
     corrected equations, searched from the uncorrected estimates.
 
@@ -296,7 +298,11 @@ def solve_model(model: PairModel, start: np.ndarray | None = None) -> Solution:
     starts at the within estimate, so it finds the solution nearest to it, and
     where none exists it stops at the point closest to one. The search is
     Newton's method where that converges quickly (:func:`newton`), else
-    MINPACK's hybrid method, else a bounded least-squares search.
+    MINPACK's hybrid method, else a bounded least-squares search. With
+    ``exact_expected`` false (a jackknife's model without one unit, where the full
+    model has no exact solution, so that this one almost never has one either)
+    the hybrid method is not tried: it would fail after a few hundred evaluations,
+    and the least-squares search finds an exact solution too where there is one.
     """
     full, key, low, high = start_values(model, start)
     first = full[key]
@@ -319,11 +325,12 @@ def solve_model(model: PairModel, start: np.ndarray | None = None) -> Solution:
     # imported here: most solves end above, and scipy.optimize takes a tenth of a second
     from scipy.optimize import least_squares, root
 
-    with np.errstate(all="ignore"):
-        quick = root(imbalance, first, method="hybr", options={"xtol": 1e-7})
-    inside = np.all(quick.x >= low) and np.all(quick.x <= high)
-    if quick.success and inside and np.all(np.isfinite(quick.x)):
-        return Solution(lift(quick.x), True)
+    if exact_expected:
+        with np.errstate(all="ignore"):
+            quick = root(imbalance, first, method="hybr", options={"xtol": 1e-7})
+        inside = np.all(quick.x >= low) and np.all(quick.x <= high)
+        if quick.success and inside and np.all(np.isfinite(quick.x)):
+            return Solution(lift(quick.x), True)
 
     def slope(z: np.ndarray) -> np.ndarray:
         """The imbalance's Jacobian by forward differences, all in one batched call
@@ -538,7 +545,10 @@ def jackknife_estimates(model: PairModel, solution: Solution, active: np.ndarray
                 out[i] = par - solution.par
                 continue
             with contextlib.suppress(NotEstimable, np.linalg.LinAlgError):
-                out[i] = solve_model(parts[i], solution.par).par - solution.par
+                out[i] = (
+                    solve_model(parts[i], solution.par, exact_expected=solution.exact).par
+                    - solution.par
+                )
     if not np.all(np.isfinite(out)):
         raise not_solved()
     return out
