@@ -250,3 +250,49 @@ def test_the_jackknife_stack_computes_what_each_model_does():
         rtol=1e-12,
         atol=1e-14,
     )
+
+
+#: How far the batched search's point may lie from scipy's (the two stop within 1e-9 of
+#: the least squared imbalance, whose flat direction near a tangent moves the point by
+#: up to about its square root).
+LSQ_PAR_RTOL, LSQ_PAR_ATOL = 1e-4, 1e-5
+#: How much larger its least squared imbalance may be than scipy's (measured: up to 2e-6).
+LSQ_COST_RTOL = 1e-5
+
+
+@pytest.mark.parametrize("persistence, periods, seed", [(0.99, 7, 1), (1.0, 10, 0), (0.97, 10, 2)])
+def test_the_batched_least_squares_finds_what_scipy_finds_model_by_model(
+    persistence, periods, seed
+):
+    """The jackknife's leave-one-unit-out models of a pair whose full model has no
+    exact solution are searched all at once (:func:`least_squares_stack`); each ends
+    where scipy's bounded least squares (``solve_model``) ends for that model alone,
+    within the tolerances of the two searches."""
+    from bms_eval.estimation.direction_solver import least_squares_stack, solve_model
+
+    df = simulate_pair(units=15, periods=periods, persistence_y=persistence, forward=0.2, seed=seed)
+    panel = Panel.from_data(df)
+    scale = {k: panel.spread(k) for k in ("X", "Y")}
+    pair = {"Y": 0, "X": 1}
+    fwd = build_equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, True)
+    rev = build_equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, True)
+    full = solve_model(PairModel(fwd, rev, *panel.shape))
+    assert not full.exact  # the case the batched search is for
+    models = [
+        PairModel(without_unit(fwd, unit), without_unit(rev, unit), *panel.shape)
+        for unit in range(15)
+    ]
+    found = least_squares_stack(PairStack(models), full.par)
+    settled = np.all(np.isfinite(found), axis=1)
+    assert settled.mean() >= 0.8  # the rest are solved alone, as before
+    for model, par in zip(np.array(models, dtype=object)[settled], found[settled], strict=True):
+        alone = solve_model(model, full.par, exact_expected=False).par
+        # the same point, up to the flatness of the imbalance near a tangent (both
+        # searches stop at a relative change of 1e-9 in the squared imbalance) …
+        np.testing.assert_allclose(par, alone, rtol=LSQ_PAR_RTOL, atol=LSQ_PAR_ATOL)
+
+        # … and as close to solving the equations, within LSQ_COST_RTOL
+        def imbalance(p, model=model):
+            return float(np.sum((model.update(p[None])[0] - p)[model.key] ** 2))
+
+        assert imbalance(par) <= imbalance(alone) * (1 + LSQ_COST_RTOL) + 1e-20

@@ -514,6 +514,108 @@ def newton_stack(stack: PairStack, start: np.ndarray) -> np.ndarray:
     return out
 
 
+#: The batched least-squares search (:func:`least_squares_stack`): most steps, and the
+#: relative decrease of the squared imbalance below which a model counts as settled.
+LSQ_STEPS = 200
+LSQ_SETTLED = 1e-9
+
+
+def _stack_images(
+    stack: PairStack,
+    rows: np.ndarray,
+    z: np.ndarray,
+    full: np.ndarray,
+    key: np.ndarray,
+    high: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the models at ``rows`` at their points ``z`` (shape ``(models, width)``): the
+    imbalance ``lift(z)[key] − z``, its Jacobian by forward differences (steps turned
+    back inside the upper bounds), and the full parameters at ``z`` — one batched
+    evaluation of ``width + 1`` points per model."""
+    width = key.size
+    steps = 1e-7 * np.maximum(1.0, np.abs(z))
+    steps = np.where(z + steps > high, -steps, steps)
+    points = np.repeat(z[:, None], width + 1, axis=1)
+    at = np.arange(1, width + 1)
+    points[:, at, at - 1] += steps
+    pars = np.repeat(full[None, None], rows.size, axis=0).repeat(width + 1, axis=1)
+    pars[..., key] = points
+    whole = stack.take(rows).update(pars)
+    images = whole[..., key] - points
+    slope = ((images[:, 1:] - images[:, :1]) / steps[:, :, None]).transpose(0, 2, 1)
+    return images[:, 0], slope, whole[:, 0]
+
+
+def least_squares_stack(stack: PairStack, start: np.ndarray) -> np.ndarray:
+    """Every stacked model's point closest to solving its corrected equations (the
+    least squares of the imbalance, inside the bounds), by Levenberg–Marquardt steps
+    taken for all models at once from ``start``: the search :func:`solve_model`
+    makes for one model, batched. Used for the leave-one-unit-out models of a pair
+    whose full model has no exact solution (the search then ends at the tangent
+    nearest to one). A row of NaN where a model does not settle within
+    :data:`LSQ_STEPS` steps, or settles where the imbalance still falls; that model
+    is then solved alone."""
+    full, key, low, high = start_values(stack.first, start)
+    g = len(stack.xy_f)
+    out = np.full((g, full.size), np.nan)
+    todo = np.arange(g)
+    z = np.repeat(full[key][None], g, axis=0)
+    f, jac, par = _stack_images(stack, todo, z, full, key, high)
+    damping, grow = np.full(g, 1e-3), np.full(g, 2.0)
+    for _ in range(LSQ_STEPS):
+        if not todo.size:
+            break
+        cost = np.sum(f**2, axis=1)
+        normal = np.einsum("gji,gjk->gik", jac, jac)
+        gradient = np.einsum("gji,gj->gi", jac, f)
+        scale = np.maximum(np.diagonal(normal, axis1=1, axis2=2), 1e-12)
+        lhs = normal + damping[:, None, None] * (scale[:, :, None] * np.eye(key.size))
+        try:
+            step = -np.linalg.solve(lhs, gradient[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            break
+        trial = np.clip(z + step, low, high)
+        f_t, jac_t, par_t = _stack_images(stack, todo, trial, full, key, high)
+        cost_t = np.sum(f_t**2, axis=1)
+        better = np.isfinite(cost_t) & (cost_t < cost)
+        # the linear model's prediction of the decrease: how far the step can be trusted
+        lin = f + np.einsum("gij,gj->gi", jac, trial - z)
+        with np.errstate(all="ignore"):
+            rho = (cost - cost_t) / (cost - np.sum(lin**2, axis=1))
+        trusted = better & (rho > 0.25)  # as scipy's stopping rules ask
+        small_step = np.max(np.abs(trial - z), axis=1) <= LSQ_SETTLED * (
+            LSQ_SETTLED + np.max(np.abs(z), axis=1)
+        )
+        settled = (
+            (trusted & ((cost - cost_t <= LSQ_SETTLED * cost) | small_step))
+            | (~better & (damping > 1e12))
+            | (cost <= 1e-30)
+        )
+        tiny_gradient = np.max(np.abs(gradient), axis=1) <= 1e-6 * np.maximum(1.0, np.sqrt(cost))
+        done = settled & tiny_gradient
+        final = np.where(better[:, None], par_t, par)
+        out[todo[done]] = final[done]
+        # Nielsen's rule: the damping follows how well the linear model predicted
+        shrink = np.maximum(1 / 3, 1 - (2 * np.nan_to_num(rho) - 1) ** 3)
+        damping = np.where(better, np.maximum(damping * shrink, 1e-12), damping * grow)
+        grow = np.where(better, 2.0, grow * 2)
+        z = np.where(better[:, None], trial, z)
+        f = np.where(better[:, None], f_t, f)
+        jac = np.where(better[:, None, None], jac_t, jac)
+        par = np.where(better[:, None], par_t, par)
+        keep = ~done & ~(settled & ~tiny_gradient)
+        todo, z, f, jac, par, damping, grow = (
+            todo[keep],
+            z[keep],
+            f[keep],
+            jac[keep],
+            par[keep],
+            damping[keep],
+            grow[keep],
+        )
+    return out
+
+
 def jackknife_estimates(model: PairModel, solution: Solution, active: np.ndarray) -> np.ndarray:
     """Per unit left out: the estimates without it, less the estimates with all.
 
@@ -540,6 +642,13 @@ def jackknife_estimates(model: PairModel, solution: Solution, active: np.ndarray
     if built:
         with np.errstate(all="ignore"):
             found = newton_stack(PairStack([parts[i] for i in built]), solution.par)
+        if not solution.exact:  # the rest by the batched least-squares search
+            left = [j for j, par in enumerate(found) if not np.all(np.isfinite(par))]
+            if left:
+                with np.errstate(all="ignore"):
+                    found[left] = least_squares_stack(
+                        PairStack([parts[built[j]] for j in left]), solution.par
+                    )
         for i, par in zip(built, found, strict=True):
             if np.all(np.isfinite(par)):
                 out[i] = par - solution.par
