@@ -315,11 +315,11 @@ def _deep_json(flag: str) -> Setup:
     return setup
 
 
-def _args(*argv: str, data: Callable[[Path], tuple[str, str]] | None = None) -> Setup:
-    """Commands on the mini inputs: SCORECARD and DATA in ``argv`` stand for them."""
+def _args(*argv: str) -> Setup:
+    """A command on the mini inputs: SCORECARD and DATA in ``argv`` stand for them."""
 
     def setup(folder: Path, _: contextlib.ExitStack) -> list[list[str]]:
-        card, table = (data or mini)(folder)
+        card, table = mini(folder)
         return [[{"SCORECARD": card, "DATA": table}.get(a, a) for a in argv]]
 
     return setup

@@ -466,6 +466,26 @@ class PairStack:
         )
 
 
+def _stepped(
+    stack: PairStack,
+    rows: np.ndarray,
+    z: np.ndarray,
+    steps: np.ndarray,
+    full: np.ndarray,
+    key: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The models at ``rows`` evaluated at their points ``z`` (shape ``(models,
+    width)``) and at ``z`` moved by ``steps`` along each parameter, in one batched
+    call: the points (``(models, width + 1, width)``) and the full parameters there."""
+    width = key.size
+    points = np.repeat(z[:, None], width + 1, axis=1)
+    at = np.arange(1, width + 1)
+    points[:, at, at - 1] += steps
+    pars = np.repeat(full[None, None], rows.size, axis=0).repeat(width + 1, axis=1)
+    pars[..., key] = points
+    return points, stack.take(rows).update(pars)
+
+
 def newton_stack(stack: PairStack, start: np.ndarray) -> np.ndarray:
     """Every stacked model's solution by Newton's method from ``start`` (each model's
     steps exactly as :func:`newton` takes them); a row of NaN where a model's
@@ -477,17 +497,12 @@ def newton_stack(stack: PairStack, start: np.ndarray) -> np.ndarray:
     previous = np.full(g, math.inf)
     out = np.full((g, full.size), np.nan)
     todo = np.arange(g)
-    rows = np.arange(1, width + 1)
     for _ in range(NEWTON_STEPS):
         if not todo.size:
             break
         zt = z[todo]
         steps = 1e-7 * np.maximum(1.0, np.abs(zt))
-        points = np.repeat(zt[:, None], width + 1, axis=1)
-        points[:, rows, rows - 1] += steps
-        pars = np.repeat(full[None, None], todo.size, axis=0).repeat(width + 1, axis=1)
-        pars[..., key] = points
-        whole = stack.take(todo).update(pars)
+        _, whole = _stepped(stack, todo, zt, steps, full, key)
         images = whole[..., key]
         finite = np.all(np.isfinite(images), axis=(1, 2))
         imbalance = images[:, 0] - zt
@@ -532,15 +547,9 @@ def _stack_images(
     imbalance ``lift(z)[key] − z``, its Jacobian by forward differences (steps turned
     back inside the upper bounds), and the full parameters at ``z`` — one batched
     evaluation of ``width + 1`` points per model."""
-    width = key.size
     steps = 1e-7 * np.maximum(1.0, np.abs(z))
     steps = np.where(z + steps > high, -steps, steps)
-    points = np.repeat(z[:, None], width + 1, axis=1)
-    at = np.arange(1, width + 1)
-    points[:, at, at - 1] += steps
-    pars = np.repeat(full[None, None], rows.size, axis=0).repeat(width + 1, axis=1)
-    pars[..., key] = points
-    whole = stack.take(rows).update(pars)
+    points, whole = _stepped(stack, rows, z, steps, full, key)
     images = whole[..., key] - points
     slope = ((images[:, 1:] - images[:, :1]) / steps[:, :, None]).transpose(0, 2, 1)
     return images[:, 0], slope, whole[:, 0]
