@@ -139,24 +139,22 @@ def memory_cgroup(limit: int):
     controllers = v2 / "cgroup.controllers"
     if controllers.exists() and "memory" in controllers.read_text().split():
         group, limits = v2 / name, {"memory.max": limit, "memory.swap.max": 0}
-
-        def kills() -> int:
-            for line in (group / "memory.events").read_text().splitlines():
-                if line.startswith("oom_kill "):
-                    return int(line.split()[1])
-            return 0
+        events = "memory.events"
     elif v1.is_dir():
         group = v1 / name
         limits = {"memory.limit_in_bytes": limit, "memory.memsw.limit_in_bytes": limit}
-
-        def kills() -> int:
-            for line in (group / "memory.oom_control").read_text().splitlines():
-                if line.startswith("oom_kill "):
-                    return int(line.split()[1])
-            return 0
+        events = "memory.oom_control"
     else:
         yield None
         return
+
+    def kills() -> int:
+        """The ``oom_kill`` count of the group's events (v2) or OOM control (v1)."""
+        for line in (group / events).read_text().splitlines():
+            if line.startswith("oom_kill "):
+                return int(line.split()[1])
+        return 0
+
     try:
         group.mkdir()
     except OSError:
