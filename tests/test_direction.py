@@ -240,12 +240,12 @@ def test_the_jackknife_stack_computes_what_each_model_does():
     start = PairModel(fwd, rev, *panel.shape).start()
     pars = start + np.random.default_rng(0).normal(0, 0.05, (3, start.size))
     pars[:, -3:] = np.abs(pars[:, -3:])  # variances stay positive
-    stacked = PairStack(models).update(np.repeat(pars[None], len(models), axis=0))
+    stacked = PairStack.of(models).update(np.repeat(pars[None], len(models), axis=0))
     for i, model in enumerate(models):
         np.testing.assert_allclose(stacked[i], model.update(pars), rtol=1e-12, atol=1e-14)
     # and one row of the stack is one model's (the take keeps each model's arrays)
     np.testing.assert_allclose(
-        PairStack(models).take(np.array([2])).update(pars[None])[0],
+        PairStack.of(models).take(np.array([2])).update(pars[None])[0],
         models[2].update(pars),
         rtol=1e-12,
         atol=1e-14,
@@ -282,7 +282,7 @@ def test_the_batched_least_squares_finds_what_scipy_finds_model_by_model(
         PairModel(without_unit(fwd, unit), without_unit(rev, unit), *panel.shape)
         for unit in range(15)
     ]
-    found = least_squares_stack(PairStack(models), full.par)
+    found = least_squares_stack(PairStack.of(models), full.par)
     settled = np.all(np.isfinite(found), axis=1)
     assert settled.mean() >= 0.8  # the rest are solved alone, as before
     for model, par in zip(np.array(models, dtype=object)[settled], found[settled], strict=True):

@@ -85,12 +85,11 @@ def without_unit(eq: Equation, unit: int) -> Equation:
     df_units = eq.df_units.copy()
     df_units[unit] = 0.0
     y, W = eq.y[keep], eq.W[keep]
+    projection = eq.projection.without(unit) if eq.projection is not None else None
     if eq.unit_y is not None and eq.unit_W is not None:
         both = np.column_stack([eq.unit_y[keep], eq.unit_W[keep]])
-        if eq.projection is not None:
-            both = eq.projection.without_periods(
-                eq.units[keep], eq.periods[keep], both, leave_out=unit
-            )
+        if projection is not None:
+            both = projection.without_periods(eq.units[keep], eq.periods[keep], both)
         else:
             both = project_periods(eq.units[keep], eq.periods[keep], both)
         y, W = both[:, 0], both[:, 1:]
@@ -106,6 +105,7 @@ def without_unit(eq: Equation, unit: int) -> Equation:
         df_units=df_units,
         unit_y=None,
         unit_W=None,
+        projection=projection,
     )
 
 

@@ -25,6 +25,7 @@ from bms_eval.estimation.direction_equations import (
 from bms_eval.estimation.fixed_effects import (
     NotEstimable,
 )
+from bms_eval.estimation.jackknife_models import leave_one_out_arrays
 
 #: Largest own persistence accepted for the solution (beyond it the model
 #: explodes and the correction has no meaning).
@@ -91,12 +92,14 @@ class PairModel:
         if fwd.projection is None and rev.projection is None:
             with np.errstate(invalid="ignore", divide="ignore"):
                 d = n_b - n_b / t_r - n_b / t_f + n_b**2 / (t_f * t_r)
-            share = fwd.df_units.sum() / max(np.maximum(t_f - 1, 0).sum(), 1e-300)
+            base = np.maximum(t_f - 1, 0)
         else:  # a robustness design's projections (bms_eval.estimation.unit_designs)
             d = both_degrees_of_freedom(fwd, rev, n_units, n_periods)
-            traces = fwd.residual_makers(n_units, n_periods).trace(axis1=1, axis2=2)
-            share = fwd.df_units.sum() / max(float(traces.sum()), 1e-300)
-        self.df_both = np.nan_to_num(d) * share
+            base = fwd.residual_makers(n_units, n_periods).trace(axis1=1, axis2=2)
+        # per unit: the shared rows' degrees of freedom before the period effects' share,
+        # and the forward residual's (what that share is taken of)
+        self.both_weights, self.df_base = np.nan_to_num(d), base
+        self.df_both = self.both_weights * (fwd.df_units.sum() / max(float(base.sum()), 1e-300))
         self.df_f = max(float(fwd.df_units.sum()), 1e-300)
         self.df_r = max(float(rev.df_units.sum()), 1e-300)
         self.df_b = max(float(self.df_both.sum()), 1e-300)
@@ -388,16 +391,23 @@ class PairStack:
         "yy_f", "yy_r", "ab", "Ab", "aB", "AB", "df_f", "df_b", "df_r",
     )  # fmt: skip
 
-    def __init__(self, parts: list[PairModel]):
-        first = parts[0]
+    def __init__(self, first: PairModel, arrays: dict[str, np.ndarray]):
         self.first = first
         self.k_f, self.k_r = first.k_f, first.k_r
         self.dynamics, self.dyn_f, self.dyn_r = first.dynamics, first.dyn_f, first.dyn_r
         self.p = first.p
         for name in self.STACKED:
+            setattr(self, name, arrays[name])
+
+    @classmethod
+    def of(cls, parts: list[PairModel]) -> PairStack:
+        """The stack of built models (each with its own sample)."""
+        arrays = {}
+        for name in cls.STACKED:
             stacked = np.stack([np.asarray(getattr(m, name), dtype=float) for m in parts])
             # the pair counts summed over units: (models, distances)
-            setattr(self, name, stacked[:, 0] if name.startswith("counts") else stacked)
+            arrays[name] = stacked[:, 0] if name.startswith("counts") else stacked
+        return cls(parts[0], arrays)
 
     def take(self, rows: np.ndarray) -> PairStack:
         """The stack of the models at ``rows``."""
@@ -631,42 +641,46 @@ def jackknife_estimates(model: PairModel, solution: Solution, active: np.ndarray
     Each leave-one-unit-out model is solved again from the full solution, period
     effects included, so the spread captures what the linear approximation
     misses near a unit root. Newton's method runs on all of them at once
-    (:class:`PairStack`); a model it does not solve quickly is solved alone.
+    (:class:`PairStack`, its models' cross-products found together:
+    :mod:`bms_eval.estimation.jackknife_models`); a model it does not solve quickly is
+    solved alone.
     """
     out = np.full((active.size, solution.par.size), np.nan)
-    parts: list[PairModel | None] = []
-    for unit in active:
-        try:
-            parts.append(
-                PairModel(
-                    without_unit(model.fwd, int(unit)),
-                    without_unit(model.rev, int(unit)),
-                    model.g,
-                    model.p,
-                )
-            )
-        except np.linalg.LinAlgError:
-            parts.append(None)
-    built = [i for i, part in enumerate(parts) if part is not None]
-    if built:
-        with np.errstate(all="ignore"):
-            found = newton_stack(PairStack([parts[i] for i in built]), solution.par)
-        if not solution.exact:  # the rest by the batched least-squares search
-            left = [j for j, par in enumerate(found) if not np.all(np.isfinite(par))]
-            if left:
-                with np.errstate(all="ignore"):
-                    found[left] = least_squares_stack(
-                        PairStack([parts[built[j]] for j in left]), solution.par
-                    )
-        for i, par in zip(built, found, strict=True):
-            if np.all(np.isfinite(par)):
-                out[i] = par - solution.par
-                continue
-            with contextlib.suppress(NotEstimable, np.linalg.LinAlgError):
-                out[i] = (
-                    solve_model(parts[i], solution.par, exact_expected=solution.exact).par
-                    - solution.par
-                )
+    arrays = leave_one_out_arrays(
+        model.fwd, model.rev, (model.g, model.p), active, (model.both_weights, model.df_base)
+    )
+    stack = PairStack(model, arrays) if arrays is not None else _built_stack(model, active)
+    if stack is None:
+        raise not_solved()
+    with np.errstate(all="ignore"):
+        found = newton_stack(stack, solution.par)
+    if not solution.exact:  # the rest by the batched least-squares search
+        left = np.flatnonzero(~np.all(np.isfinite(found), axis=1))
+        if left.size:
+            with np.errstate(all="ignore"):
+                found[left] = least_squares_stack(stack.take(left), solution.par)
+    for i, par in enumerate(found):
+        if np.all(np.isfinite(par)):
+            out[i] = par - solution.par
+            continue
+        with contextlib.suppress(NotEstimable, np.linalg.LinAlgError):
+            alone = _left_out(model, int(active[i]))
+            out[i] = solve_model(alone, solution.par, exact_expected=solution.exact).par
+            out[i] -= solution.par
     if not np.all(np.isfinite(out)):
         raise not_solved()
     return out
+
+
+def _left_out(model: PairModel, unit: int) -> PairModel:
+    """The model without ``unit``, built from its sample."""
+    return PairModel(without_unit(model.fwd, unit), without_unit(model.rev, unit), model.g, model.p)
+
+
+def _built_stack(model: PairModel, active: np.ndarray) -> PairStack | None:
+    """The stack of the leave-one-out models built one by one (long panels, or a
+    model whose regressors are singular: then None, as no jackknife exists)."""
+    try:
+        return PairStack.of([_left_out(model, int(unit)) for unit in active])
+    except np.linalg.LinAlgError:
+        return None

@@ -41,6 +41,17 @@ ROBUSTNESS_DESIGNS: tuple[DesignKind, ...] = ("trend", "cce")
 #: take part (its periods less the columns of its own regressors): with fewer, its
 #: rows are (nearly) all absorbed and say nothing about the arrow.
 MIN_UNIT_DF = 2
+#: Eigenvalues of the projected period dummies' Gram matrix below this share of the
+#: largest count as zero: directions the units' own regressors absorb (under ``cce``
+#: the averages span several), whose rounding noise would otherwise be inverted.
+PERIOD_RANK_RTOL = 1e-10
+
+
+def periods_solve(gram: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """The period effects ``G⁺ S`` of the projected dummies' Gram matrix ``G`` and their
+    sums ``S`` with each column (stacks of them too), the directions
+    :data:`PERIOD_RANK_RTOL` leaves out left out."""
+    return np.linalg.pinv(gram, rtol=PERIOD_RANK_RTOL, hermitian=True) @ sums
 
 
 @functools.lru_cache(maxsize=16)
@@ -103,22 +114,23 @@ class UnitProjection:
         return np.einsum("gii->g", self.M)
 
     def without_periods(
-        self, units: np.ndarray, periods: np.ndarray, values: np.ndarray, leave_out: int = -1
+        self, units: np.ndarray, periods: np.ndarray, values: np.ndarray
     ) -> np.ndarray:
         """Unit-projected ``values`` less their projection on the unit-projected period
-        dummies (the units' ``M_i`` stacked), optionally with one unit left out.
+        dummies (the units' ``M_i`` stacked).
 
         With ``D`` the period dummies, ``(M D)′(M D) = Σ_i M_i`` and ``(M D)′(M v) =
         Σ_i M_i v_i``: a periods × periods solve.
         """
         grid = self.grid(units, periods, values)
-        gram = self.M.sum(axis=0)
-        sums = grid.sum(axis=0)
-        if leave_out >= 0:
-            gram = gram - self.M[leave_out]
-            sums = sums - grid[leave_out]
-        coef = np.linalg.pinv(gram, hermitian=True) @ sums
+        coef = periods_solve(self.M.sum(axis=0), grid.sum(axis=0))
         return values - np.matmul(self.M[units, periods], coef)
+
+    def without(self, unit: int) -> UnitProjection:
+        """The projection with ``unit`` left out (its ``M_i`` zero)."""
+        M, rank, mask = self.M.copy(), self.rank.copy(), self.mask.copy()
+        M[unit], rank[unit], mask[unit] = 0.0, 0, 0.0
+        return UnitProjection(M, rank, mask)
 
 
 def unit_regressors(
