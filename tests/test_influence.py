@@ -3,7 +3,10 @@ refits without each unit, a planted aberrant unit, and clean panels."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from bms_eval import estimate_links
@@ -96,3 +99,39 @@ def test_clean_panels_are_rarely_fragile():
             fragile += bool(row["fragile"])
             assert row["influential_unit"] in set(panel["unit"])
     assert fragile <= 2
+
+
+def test_the_tests_again_without_a_unit_are_the_same_side_by_side(monkeypatch):
+    """The rows tested again without their influential unit run in forked workers
+    (:func:`bms_eval.estimation.links._forked`) when there are enough of them: the same
+    influence columns as in one process."""
+    from bms_eval.estimation import links
+    from bms_eval.inputs.scorecard import parse_scorecard
+
+    ids = ["A", "B", "C", "D", "E"]
+    text = (
+        "scorecard: {name: t}\nperspectives: [{id: p}]\nindicators:\n"
+        + "".join(f"  - {{id: {i}, name: {i}, perspective: p}}\n" for i in ids)
+        + "links:\n"
+        + "".join(f"  - {{from: {a}, to: {b}, lag: 1}}\n" for a, b in itertools.pairwise(ids))
+        + "analysis: {effects: twoway}\n"
+    )
+    c, problems = parse_scorecard(text, "t.yaml")
+    assert c is not None, problems
+    truth = [{"from": a, "to": b, "lag": 1, "within": 0.25} for a, b in itertools.pairwise(ids)]
+    panel = simulate(c, truth, units=14, periods=9, seed=4)
+    tasks = []
+    forked = links._forked
+
+    def counted(job, task, order, n_workers):
+        tasks.append((task.__name__, n_workers))
+        yield from forked(job, task, order, n_workers)
+
+    monkeypatch.setattr(links, "_forked", counted)
+    monkeypatch.setattr(links, "PARALLEL_FROM_RERUNS", 2)
+    one = estimate_links(c, panel, workers=1).to_frame()
+    assert tasks == []
+    two = estimate_links(c, panel, workers=2).to_frame()
+    assert ("_rerun", 2) in tasks  # the reruns did go to the workers
+    pd.testing.assert_frame_equal(one, two)
+    assert one["verdict_without"].notna().all()

@@ -87,7 +87,9 @@ SCREEN_P_FACTOR = 4.0
 #: ... or when a ``no_effect`` interval reaches beyond this share of ``±min_effect``.
 SCREEN_NO_EFFECT_SHARE = 0.75
 
-Rerun = Callable[[dict, int], tuple[float, float, str]]
+#: ``rerun(jobs)``: for each ``(row, unit code)``, the row's tests again without that
+#: unit — its deciding estimate, that estimate's standard error and the verdict.
+Rerun = Callable[[list[tuple[dict, int]]], list[tuple[float, float, str]]]
 
 
 def deciding_columns(kind: str) -> tuple[str, str]:
@@ -123,6 +125,30 @@ def _could_change(row: dict, kind: str, shift: float, alpha: float, min_effect: 
     return False
 
 
+def _reruns(row: dict, alpha: float, min_effect: float) -> list[int] | None:
+    """The units to test the row again without (None: the row has no deciding
+    estimate with per-unit changes). The candidates: the unit the deciding estimate's
+    own changes point to, and the one the static model's point to (first-order changes
+    can misrank a unit of high leverage; two models rarely misrank it alike); each
+    only where it could change the verdict."""
+    kind = deciding_kind(row)
+    own = row.get(SHIFT_COLUMNS[kind]) if kind is not None else None
+    if kind is None or not isinstance(own, tuple):
+        return None
+    candidates = [(kind, own)]
+    second = row.get(SHIFT_COLUMNS["static"])
+    first_order = kind in ("forward", "reverse") and row.get("forward_inference") != (
+        "jackknife"  # the jackknife's changes are exact: no second opinion needed
+    )
+    if first_order and isinstance(second, tuple) and second[0] != own[0]:
+        candidates.append(("static", second))
+    return [
+        code
+        for model, (code, shift) in candidates
+        if _could_change(row, model, shift, alpha, min_effect)
+    ]
+
+
 def add_influence(
     frame: pd.DataFrame,
     units: tuple[str, ...],
@@ -140,43 +166,36 @@ def add_influence(
     units : tuple of str
         The panel's unit labels, by code.
     rerun : callable
-        ``rerun(row, unit_code)`` tests the row again without that unit and returns
-        the deciding estimate, its standard error and the verdict.
+        ``rerun(jobs)`` tests each ``(row, unit code)`` of ``jobs`` again without that
+        unit and returns, per job, the deciding estimate, its standard error and the
+        verdict (all at once: they may run side by side).
     alpha, min_effect : float
         The analysis options.
     """
+    records = frame.to_dict("records")
+    plans = [_reruns(row, alpha, min_effect) for row in records]
+    jobs = [(row, code) for row, plan in zip(records, plans, strict=True) for code in plan or []]
+    found = iter(rerun(jobs) if jobs else [])
     influential, without, verdicts_without, fragile = [], [], [], []
-    for row in frame.to_dict("records"):
-        kind = deciding_kind(row)
-        own = row.get(SHIFT_COLUMNS[kind]) if kind is not None else None
-        if kind is None or not isinstance(own, tuple):
+    for row, plan in zip(records, plans, strict=True):
+        if plan is None:
             influential.append(None)
             without.append(math.nan)
             verdicts_without.append(None)
             fragile.append(False)
             continue
+        kind = deciding_kind(row)
+        assert kind is not None
         estimate = as_number(row.get(_DECIDING[kind][0]))
         se = as_number(row.get(_DECIDING[kind][1]))
-        # the candidates: the unit the deciding estimate's own changes point to, and
-        # the one the static model's point to (first-order changes can misrank a unit
-        # of high leverage; two models rarely misrank it alike)
-        candidates = [(kind, own)]
-        second = row.get(SHIFT_COLUMNS["static"])
-        first_order = kind in ("forward", "reverse") and row.get("forward_inference") != (
-            "jackknife"  # the jackknife's changes are exact: no second opinion needed
-        )
-        if first_order and isinstance(second, tuple) and second[0] != own[0]:
-            candidates.append(("static", second))
         best = None  # (change, unit, estimate without, its error, verdict without)
-        for model, (code, shift) in candidates:
-            if not _could_change(row, model, shift, alpha, min_effect):
-                continue
-            estimate_without, se_without, verdict_without = rerun(row, code)
+        for code in plan:
+            estimate_without, se_without, verdict_without = next(found)
             change = abs(estimate_without - estimate)
             if best is None or not change <= best[0]:
                 best = (change, code, estimate_without, se_without, verdict_without)
         if best is None:
-            code, shift = own
+            code, shift = row[SHIFT_COLUMNS[kind]]
             best = (abs(shift), code, estimate + shift, se, str(row["verdict"]))
         change, code, estimate_without, se_without, verdict_without = best
         influential.append(units[code])

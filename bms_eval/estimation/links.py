@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,8 @@ from bms_eval.estimation.verdicts import (
 from bms_eval.foundation.workers import available_cores, can_fork, quiet_child, signals_held
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Link, Scorecard
+
+T = TypeVar("T")
 
 
 def _links_by_target(card: Scorecard) -> dict[str, list[Link]]:
@@ -157,16 +160,34 @@ def _without_unit(panel: Panel, card: Scorecard, row: dict, unit: int) -> tuple[
     )
 
 
-def _with_influence(frame: pd.DataFrame, panel: Panel, card: Scorecard) -> pd.DataFrame:
-    """The influence columns (:mod:`bms_eval.estimation.influence`)."""
+#: Fewest tests again without a unit that run in the worker processes (fewer: here).
+PARALLEL_FROM_RERUNS = 4
+
+
+def _rerun(index: int) -> tuple[int, tuple[float, float, str]]:
+    assert _JOB is not None
+    panel, card, jobs = _JOB
+    row, unit = jobs[index]
+    return index, _without_unit(panel, card, row, unit)
+
+
+def _with_influence(
+    frame: pd.DataFrame, panel: Panel, card: Scorecard, n_workers: int
+) -> pd.DataFrame:
+    """The influence columns (:mod:`bms_eval.estimation.influence`); the rows tested
+    again without a unit run in ``n_workers`` forked workers where there are enough."""
+
+    def rerun(jobs: list[tuple[dict, int]]) -> list[tuple[float, float, str]]:
+        if n_workers == 1 or len(jobs) < PARALLEL_FROM_RERUNS:
+            return [_without_unit(panel, card, row, unit) for row, unit in jobs]
+        found: list[tuple[float, float, str]] = [(math.nan, math.nan, "")] * len(jobs)
+        workers = min(n_workers, len(jobs))
+        for i, result in _forked((panel, card, jobs), _rerun, range(len(jobs)), workers):
+            found[i] = result
+        return found
+
     a = card.analysis
-    return add_influence(
-        frame,
-        panel.units,
-        lambda row, unit: _without_unit(panel, card, row, unit),
-        a.alpha,
-        a.min_effect,
-    )
+    return add_influence(frame, panel.units, rerun, a.alpha, a.min_effect)
 
 
 def panel_verdicts(panel: Panel, scorecard: Scorecard) -> pd.DataFrame:
@@ -201,8 +222,30 @@ def panel_verdicts(panel: Panel, scorecard: Scorecard) -> pd.DataFrame:
 #: worker processes costs more than it saves.
 PARALLEL_FROM_LINK_LAGS = 20
 
-#: What the forked workers of :func:`link_tests` read (set just before they fork).
-_JOB: tuple[Panel, Scorecard, list[tuple[str, list[Link]]]] | None = None
+#: What the forked workers of :func:`link_tests` read (set just before they fork): the
+#: panel, the scorecard and the list the task's index points into.
+_JOB: tuple[Panel, Scorecard, list] | None = None
+
+
+def _forked(
+    job: tuple[Panel, Scorecard, list],
+    task: Callable[[int], tuple[int, T]],
+    order: Iterable[int],
+    n_workers: int,
+) -> Iterator[tuple[int, T]]:
+    """``task(i)`` for each ``i`` of ``order`` in ``n_workers`` forked workers that
+    read ``job``, as each finishes (index and result)."""
+    global _JOB
+    _JOB = job
+    with signals_held():
+        pool = multiprocessing.get_context("fork").Pool(n_workers, initializer=quiet_child)
+    try:
+        yield from pool.imap_unordered(task, order)
+        pool.close()
+    finally:
+        _JOB = None
+        pool.terminate()  # at once when interrupted; a no-op once closed and done
+        pool.join()
 
 
 def _target_rows(index: int) -> tuple[int, list[dict]]:
@@ -235,25 +278,15 @@ def _test_targets(
     """Test each effect indicator's links (``sizes``: each group's link-lags), in this
     process or in ``n_workers`` forked workers, handing ``done`` each group's index and
     rows as it finishes."""
-    global _JOB
     if n_workers == 1:
         for i, (target, links) in enumerate(groups):
             done(i, target_rows(panel, scorecard, target, links))
         return
-    _JOB = (panel, scorecard, groups)
-    with signals_held():
-        pool = multiprocessing.get_context("fork").Pool(n_workers, initializer=quiet_child)
-    try:
-        # the effects with the most link-lags first, so no worker is left with a
-        # long one at the end; the rows are put in the scorecard's order after
-        largest_first = sorted(range(len(groups)), key=lambda i: -sizes[i])
-        for i, found in pool.imap_unordered(_target_rows, largest_first):
-            done(i, found)
-        pool.close()
-    finally:
-        _JOB = None
-        pool.terminate()  # at once when interrupted; a no-op once closed and done
-        pool.join()
+    # the effects with the most link-lags first, so no worker is left with a long one
+    # at the end; the rows are put in the scorecard's order after
+    largest_first = sorted(range(len(groups)), key=lambda i: -sizes[i])
+    for i, found in _forked((panel, scorecard, groups), _target_rows, largest_first, n_workers):
+        done(i, found)
 
 
 @dataclass(frozen=True)
@@ -350,7 +383,10 @@ def link_tests(
         parts = [frame[deciding].reset_index(drop=True), frame[~deciding].reset_index(drop=True)]
         if influence:
             with threadpool_limits(limits=1, user_api="blas"):
-                parts[0] = _with_influence(parts[0], panel, scorecard)
+                # tested again without a unit: side by side as the effects were (not fewer
+                # workers than those rows allow)
+                rerun_workers = _workers(workers, len(parts[0]), sum(sizes))
+                parts[0] = _with_influence(parts[0], panel, scorecard, rerun_workers)
         else:
             parts[0] = without_influence(parts[0])
         parts[1] = without_influence(parts[1])
