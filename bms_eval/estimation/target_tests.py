@@ -93,7 +93,12 @@ def _fit(panel: Panel, target: str, terms: list[Term], twoway: bool) -> _Model:
     return _Model(fit, tuple(terms), design.y, design.X, design.units, design.periods)
 
 
-def _coef(model: _Model, term: Term, analysis: AnalysisOptions, key: str) -> _Coef | None:
+def _coef(
+    model: _Model, term: Term, analysis: AnalysisOptions, key: str, interval: bool = True
+) -> _Coef | None:
+    """The estimate of ``term`` and its inference (``interval``: with its confidence
+    interval, which the wild bootstrap finds by inverting its test; a placebo needs
+    only the p-value)."""
     label = str(model.terms.index(term))
     j = model.fit.index(label)
     if j is None:
@@ -112,6 +117,7 @@ def _coef(model: _Model, term: Term, analysis: AnalysisOptions, key: str) -> _Co
             analysis.bootstrap_draws,
             _seed_for(analysis, key),
             fitted=design.fitted,
+            interval=interval,
         )
         to_data = float(fit.coef_scale[j])  # the bootstrap works in the fit's scaled units
         return _Coef(
@@ -257,7 +263,7 @@ class TargetRun:
         )
         if lead_model is None:
             return math.nan, math.nan
-        c = _coef(lead_model, lead, self.analysis, f"lead|{link.key}|{self.target}")
+        c = _coef(lead_model, lead, self.analysis, f"lead|{link.key}|{self.target}", interval=False)
         return (c.estimate, c.p_value) if c else (math.nan, math.nan)
 
     def _lead_added(self, lead: Term) -> tuple[float, float] | None:
