@@ -26,7 +26,6 @@ from bms_eval.estimation.panel import Panel, Term
 from bms_eval.estimation.unit_designs import (
     DesignKind,
     UnitProjection,
-    pairs_by_distance,
     unit_projection,
     unit_regressors,
 )
@@ -136,10 +135,8 @@ def count_pairs_of(
     mask[np.frombuffer(units, dtype=np.int64), np.frombuffer(periods, dtype=np.int64)] = 1.0
     t_i = mask.sum(axis=1)
     counts = np.zeros((n_units, n_periods))
-    if n_periods > 1:
-        flat, starts, dist = pairs_by_distance(n_periods)
-        both = (mask[:, :, None] * mask[:, None, :]).reshape(n_units, -1)[:, flat]
-        counts[:, dist] = np.add.reduceat(both, starts, axis=1)
+    for d in range(1, n_periods):  # the periods t of each unit's sample with t − d in it too
+        counts[:, d] = np.einsum("gt,gt->g", mask[:, d:], mask[:, :-d])
     with np.errstate(invalid="ignore", divide="ignore"):
         counts = np.where(t_i[:, None] > 0, counts / t_i[:, None], 0.0)
     counts.setflags(write=False)

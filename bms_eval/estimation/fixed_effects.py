@@ -183,9 +183,10 @@ def project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) 
         g, k = t_i.size, values.shape[1]
         means = np.full(g, 1.0 / g) @ values.reshape(g, p * k)
         return (values.reshape(g, p, k) - means.reshape(p, k)).reshape(values.shape)
-    sums = np.column_stack(
-        [np.bincount(period, values[:, j], minlength=p) for j in range(values.shape[1])]
-    )
+    k = values.shape[1]
+    sums = np.bincount(
+        (period[:, None] * k + np.arange(k)).ravel(), values.ravel(), minlength=p * k
+    ).reshape(p, k)
     coef = np.zeros((p, values.shape[1]))
     coef[1:] = layout.solver @ sums[1:]
     unit_mean = (mask @ coef) / t_i[:, None]  # per unit: mean of its periods' effects
@@ -233,9 +234,14 @@ def period_layout(units: bytes, periods: bytes) -> PeriodLayout:
     mask[unit, period] = 1.0
     t_i = mask.sum(axis=1)
     gram = np.diag(mask.sum(axis=0)) - (mask / t_i[:, None]).T @ mask
-    # the dummies sum to one, so after unit demeaning one is redundant: drop the first
-    solver = np.linalg.pinv(gram[1:, 1:], hermitian=True)
-    rank = int(np.linalg.matrix_rank(gram[1:, 1:], hermitian=True)) if p > 1 else 0
+    # the dummies sum to one, so after unit demeaning one is redundant: drop the first;
+    # one eigendecomposition gives the pseudo-inverse and the rank (numpy's pinv and
+    # matrix_rank cut-offs for a symmetric matrix)
+    values, vectors = np.linalg.eigh(gram[1:, 1:])
+    top = float(np.abs(values).max()) if values.size else 0.0
+    kept = np.abs(values) > 1e-15 * top
+    solver = (vectors[:, kept] / values[kept]) @ vectors[:, kept].T
+    rank = int(np.count_nonzero(np.abs(values) > top * max(p - 1, 1) * np.finfo(float).eps))
     for array in (period, unit, mask, t_i, solver):
         array.setflags(write=False)
     balanced = bool(mask.all()) and bool(np.array_equal(period, np.tile(np.arange(p), g)))
