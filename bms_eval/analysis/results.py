@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from bms_eval.assessment.status import TREND_PERIODS, StatusResults, scorecard_status
 from bms_eval.foundation.file_locks import holder_gone
-from bms_eval.inputs.validation import Inputs, QualityReport, load_inputs
+from bms_eval.inputs.validation import Inputs, QualityReport, in_language, load_inputs
 from bms_eval.planning.options import DEFAULT_DRAWS, DEFAULT_EFFECT
 
 if TYPE_CHECKING:
@@ -478,18 +478,6 @@ def analyse(
             raise TypeError("analyse() needs the data file beside the scorecard file")
         inputs = load_inputs(scorecard, data)
     return Analysis(in_language(inputs, language), trend_periods, plan)
-
-
-def in_language(inputs: Inputs, language: str | None) -> Inputs:
-    """The inputs with the scorecard's texts to be written in ``language`` (unchanged
-    when ``None``); the scorecard's file and hash stay as they were read."""
-    from bms_eval.inputs.model import LANGUAGES
-
-    if language is None or language == inputs.scorecard.language:
-        return inputs
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
-    return replace(inputs, scorecard=replace(inputs.scorecard, language=language))
 
 
 def notebook_analysis(

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _test_links(args: argparse.Namespace) -> int:
-    from bms_eval.analysis.results import in_language
+    from bms_eval.inputs.validation import in_language
     from bms_eval.narrative.link_results import estimate_links  # the solvers: only for this command
 
     # what is imported lives as long as the process: the collector need not walk it

@@ -176,7 +176,7 @@ def checked_plan_options(args: argparse.Namespace, prefix: str = "") -> PlanOpti
 
 def run(args: argparse.Namespace) -> int:
     """Plan; exit 1 on invalid input, 2 on wrong usage (an unusable --out or scheduler)."""
-    from bms_eval.analysis.results import in_language
+    from bms_eval.inputs.validation import in_language
     from bms_eval.planning.backends import SchedulerError
     from bms_eval.planning.power import plan_for
 

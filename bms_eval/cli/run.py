@@ -57,7 +57,7 @@ def default_output(scorecard: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline; exit 2 for one input without the other or an unusable --out."""
-    from bms_eval.analysis.results import in_language
+    from bms_eval.inputs.validation import in_language
     from bms_eval.outputs.folder import OutputFolder
     from bms_eval.pipeline.notebooks import shared_kernel
 

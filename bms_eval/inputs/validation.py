@@ -404,3 +404,17 @@ class QualityReport:
         from bms_eval.foundation.frames import frame_html
 
         return frame_html(self._title(), self._coverage, self._note())
+
+
+def in_language(inputs: Inputs, language: str | None) -> Inputs:
+    """The inputs with the scorecard's texts to be written in ``language`` (unchanged
+    when ``None``); the scorecard's file and hash stay as they were read."""
+    from bms_eval.inputs.model import LANGUAGES
+
+    if language is None or language == inputs.scorecard.language:
+        return inputs
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    return dataclasses.replace(
+        inputs, scorecard=dataclasses.replace(inputs.scorecard, language=language)
+    )

@@ -242,8 +242,7 @@ def _run_again(
     manifest: dict, paths: dict[str, Path], found: Verification, progress: Callable[[str], None]
 ) -> None:
     """Run the recorded analysis again in a scratch folder and compare its outputs."""
-    from bms_eval.analysis.results import in_language
-    from bms_eval.inputs.validation import load_inputs
+    from bms_eval.inputs.validation import in_language, load_inputs
     from bms_eval.pipeline.run import RunFailed, RunSettings, run_pipeline
 
     parameters = manifest.get("parameters", {})
