@@ -309,7 +309,9 @@ def test_plan_options_out_of_range_are_refused(small_history):
 def test_wilson_interval_and_detectable_effect():
     low, high = wilson(8, 10)
     assert low == pytest.approx(0.4902, abs=1e-4) and high == pytest.approx(0.9433, abs=1e-4)
-    assert wilson(0, 10)[0] == pytest.approx(0.0) and wilson(10, 10)[1] == pytest.approx(1.0)
+    # exactly 0 and 1 at the ends (printed, not 3.5e-18)
+    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == 1.0
+    assert wilson(0, 100)[0] == 0.0 and wilson(100, 100)[1] == 1.0
     spread = np.random.default_rng(0).normal(0.2, 0.1, 400)
     # at 80 % power the effect itself; below it a larger one; above it a smaller one
     assert detectable_effect(0.2, 0.8, spread, 400) == pytest.approx(0.2, abs=1e-12)

@@ -375,28 +375,40 @@ def link_tests(
         _test_targets(panel, scorecard, groups, sizes, n_workers, done)
     rows.sort(key=_order_key(scorecard))
     frame = _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
-    a = scorecard.analysis
     if rows:
-        # the influence of the rows that decide a verdict: a single-lag arrow's row, a
-        # several-lag arrow's cumulative row (its lag rows take the arrow's judgement)
-        deciding = ~several_lag_rows(frame)
-        parts = [frame[deciding].reset_index(drop=True), frame[~deciding].reset_index(drop=True)]
-        if influence:
-            with threadpool_limits(limits=1, user_api="blas"):
-                # tested again without a unit: side by side as the effects were (not fewer
-                # workers than those rows allow)
-                rerun_workers = _workers(workers, len(parts[0]), sum(sizes))
-                parts[0] = _with_influence(parts[0], panel, scorecard, rerun_workers)
-        else:
-            parts[0] = without_influence(parts[0])
-        parts[1] = without_influence(parts[1])
-        frame = pd.concat(parts, ignore_index=True)
-        frame["cautions"] = [";".join(cautions(r, a.alpha)) for r in frame.to_dict("records")]
-        frame = _in_order(frame, scorecard)
+        frame = _with_influence_and_cautions(frame, panel, scorecard, influence, workers, sizes)
     lags, arrows = judged_as_arrows(frame)
     return LinkTests(
         lags, len(panel.units), len(panel.periods), time.perf_counter() - start, arrows
     )
+
+
+def _with_influence_and_cautions(
+    frame: pd.DataFrame,
+    panel: Panel,
+    scorecard: Scorecard,
+    influence: bool,
+    workers: int | None,
+    sizes: list[int],
+) -> pd.DataFrame:
+    """The link table with the influence of the rows that decide a verdict (a
+    single-lag arrow's row, a several-lag arrow's cumulative row; its lag rows take the
+    arrow's judgement) and every row's cautions, in the scorecard's order."""
+    deciding = ~several_lag_rows(frame)
+    parts = [frame[deciding].reset_index(drop=True), frame[~deciding].reset_index(drop=True)]
+    if influence:
+        with threadpool_limits(limits=1, user_api="blas"):
+            # tested again without a unit: side by side as the effects were (not fewer
+            # workers than those rows allow)
+            rerun_workers = _workers(workers, len(parts[0]), sum(sizes))
+            parts[0] = _with_influence(parts[0], panel, scorecard, rerun_workers)
+    else:
+        parts[0] = without_influence(parts[0])
+    parts[1] = without_influence(parts[1])
+    frame = pd.concat(parts, ignore_index=True)
+    alpha = scorecard.analysis.alpha
+    frame["cautions"] = [";".join(cautions(r, alpha)) for r in frame.to_dict("records")]
+    return _in_order(frame, scorecard)
 
 
 def _order_key(card: Scorecard) -> Callable[[Mapping[str, object]], tuple[int, bool, int]]:

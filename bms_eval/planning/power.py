@@ -111,7 +111,10 @@ def wilson(found: int, n: int, level: float = 0.95) -> tuple[float, float]:
     p = found / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # at a share of 0 (or 1) the end is exactly 0 (1); the formula leaves rounding there
+    low = 0.0 if found == 0 else max(0.0, centre - half)
+    high = 1.0 if found == n else min(1.0, centre + half)
+    return low, high
 
 
 def detectable_effect(effect: float, power: float, estimates: np.ndarray, draws: int) -> float:
