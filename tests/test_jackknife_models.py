@@ -77,3 +77,41 @@ def test_a_long_panel_is_left_to_the_models_built_one_by_one(monkeypatch):
     assert leave_one_out_arrays(fwd, rev, panel.shape, units, weights) is not None
     monkeypatch.setattr(jackknife_models, "MAX_GRID_CELLS", 6 * 12 * 12 - 1)
     assert leave_one_out_arrays(fwd, rev, panel.shape, units, weights) is None
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_the_solution_followed_from_the_full_model_is_newtons_where_newton_reaches_it(
+    seed, monkeypatch
+):
+    """:func:`continued_stack` follows each leave-one-out model's solution from the full
+    model's as the unit's weight goes from 1 to 0: where Newton's method from the full
+    solution converges, the same solution; elsewhere an exact solution of the model,
+    the same with twice the steps (the path, not the step size, decides it)."""
+    from bms_eval.estimation import direction_solver
+    from bms_eval.estimation.direction_solver import continued_stack, newton_stack, solve_model
+
+    df = simulate_pair(units=12, periods=8, persistence_y=0.9, forward=0.2, seed=seed)
+    panel = Panel.from_data(df)
+    scale = {k: panel.spread(k) for k in ("X", "Y")}
+    pair = {"Y": 0, "X": 1}
+    fwd = build_equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, True)
+    rev = build_equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, True)
+    model = PairModel(fwd, rev, *panel.shape)
+    full = solve_model(model)
+    assert full.exact
+    parts = [_left_out(model, unit) for unit in range(12)]
+    stack = PairStack.of(parts)
+    newton = newton_stack(stack, full.par)
+    followed = continued_stack(model, stack, full)
+    by_newton = np.all(np.isfinite(newton), axis=1)
+    found = np.all(np.isfinite(followed), axis=1)
+    assert found[by_newton].all()
+    np.testing.assert_allclose(followed[by_newton], newton[by_newton], rtol=1e-8, atol=1e-10)
+    for part, par in zip(np.array(parts, dtype=object)[found], followed[found], strict=True):
+        imbalance = (part.update(par[None])[0] - par)[part.key]
+        assert np.max(np.abs(imbalance)) <= 1e-8 * max(1.0, float(np.max(np.abs(par))))
+    monkeypatch.setattr(direction_solver, "CONTINUATION_STEPS", 16)
+    finer = continued_stack(model, stack, full)
+    np.testing.assert_allclose(finer[found], followed[found], rtol=1e-7, atol=1e-9)
+    if seed == 3:  # a model Newton's method does not reach from the full solution
+        assert (found & ~by_newton).any()

@@ -496,14 +496,17 @@ def _stepped(
     return points, stack.take(rows).update(pars)
 
 
-def newton_stack(stack: PairStack, start: np.ndarray) -> np.ndarray:
+def newton_stack(
+    stack: PairStack, start: np.ndarray, points: np.ndarray | None = None
+) -> np.ndarray:
     """Every stacked model's solution by Newton's method from ``start`` (each model's
-    steps exactly as :func:`newton` takes them); a row of NaN where a model's
-    iteration does not converge quickly or leaves the admissible region (that model
-    is then solved alone, by :func:`solve_model`)."""
+    steps exactly as :func:`newton` takes them), or from its own row of ``points``
+    (the parameters the bias depends on, shape ``(models, len(key))``); a row of NaN
+    where a model's iteration does not converge quickly or leaves the admissible
+    region."""
     full, key, low, high = start_values(stack.first, start)
     g, width = len(stack.xy_f), key.size
-    z = np.repeat(full[key][None], g, axis=0)
+    z = np.repeat(full[key][None], g, axis=0) if points is None else points.copy()
     previous = np.full(g, math.inf)
     out = np.full((g, full.size), np.nan)
     todo = np.arange(g)
@@ -536,6 +539,53 @@ def newton_stack(stack: PairStack, start: np.ndarray) -> np.ndarray:
         previous[todo] = size
         z[todo[going]] = moved[going]
         todo = todo[going]
+    return out
+
+
+#: Steps in which a leave-one-out model's solution is followed from the full model's
+#: (:func:`continued_stack`), the left-out unit's weight lowered from 1 to 0.
+CONTINUATION_STEPS = 8
+
+
+def continued_stack(model: PairModel, stack: PairStack, solution: Solution) -> np.ndarray:
+    """Each stacked leave-one-out model's solution followed from the full model's.
+
+    The left-out unit's weight is lowered from 1 to 0 in :data:`CONTINUATION_STEPS`
+    steps — every cross-product, pair count and degree of freedom moved that share of
+    the way from the full model's to the model's without the unit — and Newton's method
+    runs at each step from the solution of the step before. Where the corrected
+    equations have two solutions near a unit root, this is the one the full solution
+    turns into as the unit is taken out, whatever search would otherwise be used.
+    A row of NaN where the path is lost (the solution vanishes where an own lag's
+    equation touches its tangent, or Newton's method does not converge quickly).
+    """
+    m = len(stack.xy_f)
+    out = np.full((m, solution.par.size), np.nan)
+    full = {}
+    for name in PairStack.STACKED:
+        value = np.asarray(getattr(model, name), dtype=float)
+        full[name] = value[0] if name.startswith("counts") else value
+    key = model.key
+    z = np.repeat(solution.par[key][None], m, axis=0)
+    alive = np.arange(m)
+    for step in range(1, CONTINUATION_STEPS + 1):
+        share = step / CONTINUATION_STEPS
+        arrays = {
+            name: full[name][None] + share * (getattr(stack, name)[alive] - full[name][None])
+            for name in PairStack.STACKED
+        }
+        try:
+            arrays["inv_f"] = np.linalg.inv(arrays["gram_f"])
+            arrays["inv_r"] = np.linalg.inv(arrays["gram_r"])
+        except np.linalg.LinAlgError:
+            return out
+        found = newton_stack(PairStack(model, arrays), solution.par, z[alive])
+        kept = np.all(np.isfinite(found), axis=1)
+        alive, found = alive[kept], found[kept]
+        z[alive] = found[:, key]
+        if not alive.size:
+            break
+    out[alive] = found
     return out
 
 
@@ -654,18 +704,21 @@ def jackknife_estimates(model: PairModel, solution: Solution, active: np.ndarray
         raise not_solved()
     with np.errstate(all="ignore"):
         found = newton_stack(stack, solution.par)
-    if not solution.exact:  # the rest by the batched least-squares search
         left = np.flatnonzero(~np.all(np.isfinite(found), axis=1))
-        if left.size:
-            with np.errstate(all="ignore"):
-                found[left] = least_squares_stack(stack.take(left), solution.par)
+        if left.size and solution.exact:  # followed from the full solution
+            found[left] = continued_stack(model, stack.take(left), solution)
+            left = np.flatnonzero(~np.all(np.isfinite(found), axis=1))
+        if left.size:  # none (or none left) to follow: the closest point, all at once
+            found[left] = least_squares_stack(stack.take(left), solution.par)
     for i, par in enumerate(found):
         if np.all(np.isfinite(par)):
             out[i] = par - solution.par
             continue
         with contextlib.suppress(NotEstimable, np.linalg.LinAlgError):
             alone = _left_out(model, int(active[i]))
-            out[i] = solve_model(alone, solution.par, exact_expected=solution.exact).par
+            # the closest point from the full solution, as the batched search looks for
+            # it (MINPACK's hybrid method could jump to a distant solution instead)
+            out[i] = solve_model(alone, solution.par, exact_expected=False).par
             out[i] -= solution.par
     if not np.all(np.isfinite(out)):
         raise not_solved()
