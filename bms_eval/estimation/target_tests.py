@@ -263,7 +263,15 @@ class TargetRun:
         )
         if lead_model is None:
             return math.nan, math.nan
-        c = _coef(lead_model, lead, self.analysis, f"lead|{link.key}|{self.target}", interval=False)
+        # beside the verdict (a caution), not deciding it: the wild bootstrap with its
+        # fewest draws and no interval, as the static test beside a direction test
+        c = _coef(
+            lead_model,
+            lead,
+            self.analysis.fewest_draws(),
+            f"lead|{link.key}|{self.target}",
+            interval=False,
+        )
         return (c.estimate, c.p_value) if c else (math.nan, math.nan)
 
     def _lead_added(self, lead: Term) -> tuple[float, float] | None:
