@@ -424,9 +424,9 @@ class PairStack:
         for col, var, lag in eq.dynamic:
             first = max(lag, 1)
             if first < p:
-                out[:, :, col] = np.einsum(
-                    "gmh,gh->gm", cov[:, :, first - lag : p - lag, var], counts[:, first:p]
-                )
+                out[:, :, col] = (cov[:, :, first - lag : p - lag, var] @ counts[:, first:p, None])[
+                    ..., 0
+                ]
         return out * eq.bias_factor
 
     def update(self, pars: np.ndarray) -> np.ndarray:
@@ -441,28 +441,25 @@ class PairStack:
         cov = (psi @ sigma[:, None]).reshape(g, m, *psi.shape[1:])
         b_f = self._bias(self.first.fwd, self.counts_f, cov[..., 0])
         b_r = self._bias(self.first.rev, self.counts_r, cov[..., 1])
-        th_f = np.einsum("gmj,gij->gmi", self.xy_f[:, None, :] + b_f, self.inv_f)
-        th_r = np.einsum("gmj,gij->gmi", self.xy_r[:, None, :] + b_r, self.inv_r)
+        th_f = (self.xy_f[:, None, :] + b_f) @ self.inv_f.transpose(0, 2, 1)
+        th_r = (self.xy_r[:, None, :] + b_r) @ self.inv_r.transpose(0, 2, 1)
         return self.with_variances(th_f, th_r)
 
     def with_variances(self, th_f: np.ndarray, th_r: np.ndarray) -> np.ndarray:
         """Coefficients (shape ``(models, m, k)`` per equation) followed by the
         ``σ_ee, σ_eu, σ_uu`` of their residuals, from cross-products (O(k²) each)."""
-        ee = (
-            self.yy_f[:, None]
-            - 2 * np.einsum("gmi,gi->gm", th_f, self.xy_f)
-            + np.einsum("gmi,gij,gmj->gm", th_f, self.gram_f, th_f)
-        )
-        uu = (
-            self.yy_r[:, None]
-            - 2 * np.einsum("gmi,gi->gm", th_r, self.xy_r)
-            + np.einsum("gmi,gij,gmj->gm", th_r, self.gram_r, th_r)
-        )
+
+        # batched products (matmul) rather than einsum: several times faster at these sizes
+        def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # per model and point: a·b
+            return (a @ b[:, :, None])[..., 0]
+
+        ee = self.yy_f[:, None] - 2 * dot(th_f, self.xy_f) + ((th_f @ self.gram_f) * th_f).sum(-1)
+        uu = self.yy_r[:, None] - 2 * dot(th_r, self.xy_r) + ((th_r @ self.gram_r) * th_r).sum(-1)
         eu = (
             self.ab[:, None]
-            - np.einsum("gmi,gi->gm", th_f, self.Ab)
-            - np.einsum("gmi,gi->gm", th_r, self.aB)
-            + np.einsum("gmi,gij,gmj->gm", th_f, self.AB, th_r)
+            - dot(th_f, self.Ab)
+            - dot(th_r, self.aB)
+            + ((th_f @ self.AB) * th_r).sum(-1)
         )
         return np.concatenate(
             [
