@@ -19,7 +19,8 @@ from bms_eval.estimation.direction_equations import (
     build_equation,
     without_unit,
 )
-from bms_eval.estimation.direction_solver import PairModel, PairStack
+from bms_eval.estimation.direction_jackknife import PairStack
+from bms_eval.estimation.direction_solver import PairModel
 from bms_eval.estimation.fixed_effects import NotEstimable
 from bms_eval.estimation.panel import Panel
 from bms_eval.simulation.truth import simulate_pair
@@ -268,7 +269,8 @@ def test_the_batched_least_squares_finds_what_scipy_finds_model_by_model(
     exact solution are searched all at once (:func:`least_squares_stack`); each ends
     where scipy's bounded least squares (``solve_model``) ends for that model alone,
     within the tolerances of the two searches."""
-    from bms_eval.estimation.direction_solver import least_squares_stack, solve_model
+    from bms_eval.estimation.direction_jackknife import least_squares_stack
+    from bms_eval.estimation.direction_solver import solve_model
 
     df = simulate_pair(units=15, periods=periods, persistence_y=persistence, forward=0.2, seed=seed)
     panel = Panel.from_data(df)

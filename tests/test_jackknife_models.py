@@ -10,7 +10,8 @@ import pytest
 
 from bms_eval.estimation.direction import pair_terms
 from bms_eval.estimation.direction_equations import build_equation
-from bms_eval.estimation.direction_solver import PairModel, PairStack, _left_out
+from bms_eval.estimation.direction_jackknife import PairStack, _left_out
+from bms_eval.estimation.direction_solver import PairModel
 from bms_eval.estimation.jackknife_models import leave_one_out_arrays
 from bms_eval.estimation.panel import Panel
 from bms_eval.simulation.truth import simulate_pair
@@ -87,8 +88,9 @@ def test_the_solution_followed_from_the_full_model_is_newtons_where_newton_reach
     model's as the unit's weight goes from 1 to 0: where Newton's method from the full
     solution converges, the same solution; elsewhere an exact solution of the model,
     the same with twice the steps (the path, not the step size, decides it)."""
-    from bms_eval.estimation import direction_solver
-    from bms_eval.estimation.direction_solver import continued_stack, newton_stack, solve_model
+    from bms_eval.estimation import direction_jackknife
+    from bms_eval.estimation.direction_jackknife import continued_stack, newton_stack
+    from bms_eval.estimation.direction_solver import solve_model
 
     df = simulate_pair(units=12, periods=8, persistence_y=0.9, forward=0.2, seed=seed)
     panel = Panel.from_data(df)
@@ -110,7 +112,7 @@ def test_the_solution_followed_from_the_full_model_is_newtons_where_newton_reach
     for part, par in zip(np.array(parts, dtype=object)[found], followed[found], strict=True):
         imbalance = (part.update(par[None])[0] - par)[part.key]
         assert np.max(np.abs(imbalance)) <= 1e-8 * max(1.0, float(np.max(np.abs(par))))
-    monkeypatch.setattr(direction_solver, "CONTINUATION_STEPS", 16)
+    monkeypatch.setattr(direction_jackknife, "CONTINUATION_STEPS", 16)
     finer = continued_stack(model, stack, full)
     np.testing.assert_allclose(finer[found], followed[found], rtol=1e-7, atol=1e-9)
     if seed == 3:  # a model Newton's method does not reach from the full solution

@@ -70,9 +70,9 @@ import numpy as np
 from scipy.special import fdtrc
 
 from bms_eval.estimation.direction_equations import Equation, build_equation, not_solved
+from bms_eval.estimation.direction_jackknife import jackknife_estimates
 from bms_eval.estimation.direction_solver import (
     PairModel,
-    jackknife_estimates,
     solve_model,
     unit_influence,
 )

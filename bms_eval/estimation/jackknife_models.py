@@ -1,6 +1,6 @@
 """The cluster jackknife's leave-one-unit-out models of a direction test, all at once.
 
-A stacked model (:class:`~bms_eval.estimation.direction_solver.PairStack`) needs of
+A stacked model (:class:`~bms_eval.estimation.direction_jackknife.PairStack`) needs of
 each leave-one-out sample only cross-products of its transformed columns. Each
 unit's own transformation (its demeaning, or a robustness design's projection
 ``M_i``) does not depend on the other units, so those products are sums over units,
@@ -106,7 +106,7 @@ def leave_one_out_arrays(
     weights: tuple[np.ndarray, np.ndarray],
 ) -> dict[str, np.ndarray] | None:
     """The stacked arrays of the models that leave out each unit of ``out`` in turn
-    (the names of :attr:`~bms_eval.estimation.direction_solver.PairStack.STACKED`).
+    (the names of :attr:`~bms_eval.estimation.direction_jackknife.PairStack.STACKED`).
 
     Parameters
     ----------
