@@ -38,6 +38,17 @@ def _wide(df: pd.DataFrame, lags: int = 2) -> pd.DataFrame:
     return w.dropna().set_index(["unit", "period"])
 
 
+def pair_equations(df: pd.DataFrame, twoway: bool = True, kind: str = "within"):
+    """The panel of a simulated pair and the forward (``X → Y``) and reverse equations
+    of its direction test at lag 1."""
+    panel = Panel.from_data(df)
+    scale = {k: panel.spread(k) for k in ("X", "Y")}
+    pair = {"Y": 0, "X": 1}
+    fwd = build_equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, twoway, kind)
+    rev = build_equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, twoway, kind)
+    return panel, fwd, rev
+
+
 @pytest.mark.parametrize("twoway", [False, True], ids=["unit", "twoway"])
 def test_uncorrected_part_equals_linearmodels(twoway):
     df = simulate_pair(units=40, periods=9, persistence_y=0.7, forward=0.2, seed=3)
@@ -229,11 +240,7 @@ def test_the_jackknife_stack_computes_what_each_model_does():
     one-model twin (:meth:`_PairModel.update`, the full model's and a fallback's solve)
     give the same corrected estimates and variances, model by model."""
     df = simulate_pair(units=12, periods=9, persistence_y=0.6, forward=0.3, seed=5)
-    panel = Panel.from_data(df)
-    scale = {k: panel.spread(k) for k in ("X", "Y")}
-    pair = {"Y": 0, "X": 1}
-    fwd = build_equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, True)
-    rev = build_equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, True)
+    panel, fwd, rev = pair_equations(df)
     models = [
         PairModel(without_unit(fwd, unit), without_unit(rev, unit), *panel.shape)
         for unit in (0, 4, 11)
@@ -273,11 +280,7 @@ def test_the_batched_least_squares_finds_what_scipy_finds_model_by_model(
     from bms_eval.estimation.direction_solver import solve_model
 
     df = simulate_pair(units=15, periods=periods, persistence_y=persistence, forward=0.2, seed=seed)
-    panel = Panel.from_data(df)
-    scale = {k: panel.spread(k) for k in ("X", "Y")}
-    pair = {"Y": 0, "X": 1}
-    fwd = build_equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, True)
-    rev = build_equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, True)
+    panel, fwd, rev = pair_equations(df)
     full = solve_model(PairModel(fwd, rev, *panel.shape))
     assert not full.exact  # the case the batched search is for
     models = [

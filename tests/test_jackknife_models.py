@@ -8,13 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bms_eval.estimation.direction import pair_terms
-from bms_eval.estimation.direction_equations import build_equation
 from bms_eval.estimation.direction_jackknife import PairStack, _left_out
 from bms_eval.estimation.direction_solver import PairModel
 from bms_eval.estimation.jackknife_models import leave_one_out_arrays
-from bms_eval.estimation.panel import Panel
 from bms_eval.simulation.truth import simulate_pair
+from tests.test_direction import pair_equations
 
 #: The two ways differ in summation order only: a relative difference of a few
 #: hundred ulps of the largest entry (measured ≤ 1e-12).
@@ -40,11 +38,7 @@ def test_every_model_at_once_equals_each_model_built_from_its_sample(twoway, kin
     df = simulate_pair(units=12, periods=11, persistence_y=0.6, forward=0.3, seed=7)
     if gaps:
         df = _gapped(df, 3)
-    panel = Panel.from_data(df)
-    scale = {k: panel.spread(k) for k in ("X", "Y")}
-    pair = {"Y": 0, "X": 1}
-    fwd = build_equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, twoway, kind)
-    rev = build_equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, twoway, kind)
+    panel, fwd, rev = pair_equations(df, twoway, kind)
     model = PairModel(fwd, rev, *panel.shape)
     active = np.flatnonzero(np.bincount(np.r_[fwd.units, rev.units]))
     arrays = leave_one_out_arrays(
@@ -67,11 +61,7 @@ def test_a_long_panel_is_left_to_the_models_built_one_by_one(monkeypatch):
     from bms_eval.estimation import jackknife_models
 
     df = simulate_pair(units=6, periods=12, persistence_y=0.5, forward=0.3, seed=1)
-    panel = Panel.from_data(df)
-    scale = {k: panel.spread(k) for k in ("X", "Y")}
-    pair = {"Y": 0, "X": 1}
-    fwd = build_equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, True)
-    rev = build_equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, True)
+    panel, fwd, rev = pair_equations(df)
     model = PairModel(fwd, rev, *panel.shape)
     weights = (model.both_weights, model.df_base)
     units = np.arange(6)
@@ -93,11 +83,7 @@ def test_the_solution_followed_from_the_full_model_is_newtons_where_newton_reach
     from bms_eval.estimation.direction_solver import solve_model
 
     df = simulate_pair(units=12, periods=8, persistence_y=0.9, forward=0.2, seed=seed)
-    panel = Panel.from_data(df)
-    scale = {k: panel.spread(k) for k in ("X", "Y")}
-    pair = {"Y": 0, "X": 1}
-    fwd = build_equation(panel, scale, "Y", pair_terms("Y", "X", 1, []), pair, True)
-    rev = build_equation(panel, scale, "X", pair_terms("X", "Y", 1, []), pair, True)
+    panel, fwd, rev = pair_equations(df)
     model = PairModel(fwd, rev, *panel.shape)
     full = solve_model(model)
     assert full.exact
