@@ -104,26 +104,36 @@ def unit_trend(periods: np.ndarray, values: np.ndarray) -> Trend:
 
 def pooled_trend(frame: pd.DataFrame) -> Trend:
     """The common within-unit slope on period: unit fixed effects, clustered errors."""
-    if frame["unit"].nunique() < 2 or len(frame) < MIN_TREND_POINTS + 2:
-        return Trend(math.nan, math.nan, math.nan, len(frame))
-    within = frame["value"] - frame.groupby("unit")["value"].transform("mean")
-    if frame["period"].nunique() > 1 and np.ptp(within.to_numpy(dtype=float)) == 0:
-        return Trend(0.0, 0.0, 0.0, len(frame))  # no unit's value changes: flat
-    _, units = np.unique(frame["unit"], return_inverse=True)
-    periods = frame["period"].to_numpy(dtype=float)
+    _, units = np.unique(frame["unit"].astype(str).to_numpy(), return_inverse=True)
+    return _pooled_trend(
+        units, frame["period"].to_numpy(dtype=float), frame["value"].to_numpy(dtype=float)
+    )
+
+
+def _pooled_trend(units: np.ndarray, periods: np.ndarray, values: np.ndarray) -> Trend:
+    """:func:`pooled_trend` of rows given as unit codes, periods and values."""
+    present, units = np.unique(units, return_inverse=True)
+    if present.size < 2 or values.size < MIN_TREND_POINTS + 2:
+        return Trend(math.nan, math.nan, math.nan, values.size)
+    # no unit's value changes (each equals its unit's first): flat, with nothing to fit
+    first = np.full(present.size, -1)
+    first[units[::-1]] = np.arange(units.size)[::-1]
+    if np.unique(periods).size > 1 and np.array_equal(values, values[first][units]):
+        return Trend(0.0, 0.0, 0.0, values.size)
+    order = np.argsort(units, kind="stable")
     design = Design(
-        frame["value"].to_numpy(dtype=float),
-        (periods - periods.mean())[:, None],
+        values[order],
+        (periods[order] - periods.mean())[:, None],
         ("period",),
-        units,
-        periods.astype(int),
+        units[order],
+        periods[order].astype(int),
     )
     try:
         fit = fit_within(design, twoway=False)
     except NotEstimable:
-        return Trend(math.nan, math.nan, math.nan, len(frame))
+        return Trend(math.nan, math.nan, math.nan, values.size)
     if not fit.names:
-        return Trend(math.nan, math.nan, math.nan, len(frame))
+        return Trend(math.nan, math.nan, math.nan, values.size)
     _, low, high = t_inference(
         float(fit.params[0]), float(fit.std_errors[0]), fit.df, 1 - TREND_LEVEL
     )
@@ -144,9 +154,22 @@ def _rows_by_indicator(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """Rows of the table as arrays: unit codes (into labels in sorted order), periods
+    and values."""
+
+    unit: np.ndarray
+    period: np.ndarray
+    value: np.ndarray
+
+    def take(self, at: np.ndarray) -> _Rows:
+        return _Rows(self.unit[at], self.period[at], self.value[at])
+
+
 def _unit_rows(
-    ind: Indicator, g: pd.DataFrame, trend_periods: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ind: Indicator, g: _Rows, labels: np.ndarray, trend_periods: int
+) -> tuple[pd.DataFrame, _Rows]:
     """The unit rows of one indicator, computed for all units at once, and the
     recent observations the trends use.
 
@@ -155,12 +178,11 @@ def _unit_rows(
     the values centred on each unit's latest, so nothing cancels), and whether
     the target was ever reached.
     """
-    codes, labels = pd.factorize(g["unit"].astype(str), sort=True)
-    order = np.lexsort((g["period"].to_numpy(), codes))  # by unit (labels sorted), then period
+    present, codes = np.unique(g.unit, return_inverse=True)  # the labels are sorted
+    order = np.lexsort((g.period, codes))  # by unit, then period
     codes = codes[order]
-    period = g["period"].to_numpy(dtype=float)[order]
-    value = g["value"].to_numpy(dtype=float)[order]
-    k = len(labels)
+    period, value = g.period[order], g.value[order]
+    k = present.size
     last = np.r_[np.flatnonzero(np.diff(codes)), codes.size - 1]
     latest_period, latest_value = period[last], value[last]
     recent = period > latest_period[codes] - trend_periods
@@ -191,7 +213,7 @@ def _unit_rows(
     rows = pd.DataFrame(
         {
             "level": "unit",
-            "unit": [str(u) for u in labels],
+            "unit": [str(u) for u in labels[present]],
             "latest_period": latest_period.astype(int),
             "latest_value": latest_value,
             "status": [ambition_status(ind, float(v)) for v in latest_value],
@@ -203,28 +225,29 @@ def _unit_rows(
             "ever_reached_target": reached,
         }
     )
-    return rows, g.iloc[order[recent]]
+    kept = order[recent]
+    return rows, g.take(kept)
 
 
 def _indicator_row(
-    ind: Indicator, common: dict, g: pd.DataFrame, units: pd.DataFrame, recent: pd.DataFrame
+    ind: Indicator, common: dict, g: _Rows, units: pd.DataFrame, recent: _Rows
 ) -> dict:
     """An indicator's own row: the median of its units' latest values, its status, the
     pooled within-unit trend, and its units counted by status."""
-    pooled = pooled_trend(recent)
+    pooled = _pooled_trend(recent.unit, recent.period, recent.value)
     median = float(np.median(units["latest_value"]))
     states = units["status"].value_counts()
     return {
         **common,
         "level": "indicator",
         "unit": "",
-        "latest_period": int(g["period"].max()),
+        "latest_period": int(g.period.max()),
         "latest_value": median,
         "status": ambition_status(ind, median),
         "trend_per_period": pooled.slope,
         "trend_ci_low": pooled.ci_low,
         "trend_ci_high": pooled.ci_high,
-        "trend_periods": int(recent["period"].nunique()),
+        "trend_periods": int(np.unique(recent.period).size),
         "trend": trend_word(ind, pooled.ci_low, pooled.ci_high),
         "units_green": int(states.get("green", 0)),
         "units_yellow": int(states.get("yellow", 0)),
@@ -260,6 +283,15 @@ def scorecard_status(
     """
     frame = data.frame if isinstance(data, IndicatorData) else data
     rows_of = _rows_by_indicator(frame)
+    # the table's columns as arrays once (units as codes into their sorted labels):
+    # each indicator then takes its rows by position, not by a frame's take
+    unit_codes, labels = pd.factorize(frame["unit"].astype(str), sort=True)
+    table = _Rows(
+        unit_codes,
+        frame["period"].to_numpy(dtype=float),
+        frame["value"].to_numpy(dtype=float, na_value=np.nan),
+    )
+    labels = np.asarray(labels, dtype=object)
     rows: list[dict | pd.DataFrame] = []
     for ind in card.indicators:
         amb = ind.ambition
@@ -270,7 +302,7 @@ def scorecard_status(
             "target": amb.target if amb else math.nan,
             "threshold": amb.threshold if amb and amb.threshold is not None else math.nan,
         }
-        g = frame.iloc[rows_of[ind.id]][["unit", "period", "value"]] if ind.id in rows_of else None
+        g = table.take(rows_of[ind.id]) if ind.id in rows_of else None
         if g is None:
             rows.append(
                 {
@@ -283,7 +315,7 @@ def scorecard_status(
                 }
             )
             continue
-        units, recent = _unit_rows(ind, g, trend_periods)
+        units, recent = _unit_rows(ind, g, labels, trend_periods)
         rows.append(_indicator_row(ind, common, g, units, recent))
         rows.append(units.assign(**common))
     out = pd.concat(
