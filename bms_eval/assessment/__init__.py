@@ -254,7 +254,7 @@ def assess(
     if isinstance(links, LinkResults):
         links = links.to_frame()
     card = inputs.scorecard
-    audit = measurement_audit(card, inputs.data.frame)
+    audit = measurement_audit(card, inputs.data.frame, inputs.data.outliers(card.logged_ids))
     card_roles = roles(card)  # read once: the chain and the preconditions share them
     return Assessment(
         card,

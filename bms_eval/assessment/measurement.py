@@ -321,13 +321,19 @@ def audit_indicator(
     )
 
 
-def measurement_audit(card: Scorecard, data: pd.DataFrame) -> dict[str, Audit]:
-    """The audit of every indicator of the scorecard, by id."""
+def measurement_audit(
+    card: Scorecard, data: pd.DataFrame, hits: pd.DataFrame | None = None
+) -> dict[str, Audit]:
+    """The audit of every indicator of the scorecard, by id; ``hits`` are the data's
+    outliers where already screened
+    (:meth:`~bms_eval.inputs.data.IndicatorData.outliers`), else found here."""
     n_units, n_periods = grid_shape(data)
     groups = dict(tuple(data.groupby("indicator", sort=False)))
     empty = data.iloc[0:0]
     outliers: dict[str, list[tuple[str, int, float, float]]] = {}
-    for hit in find_outliers(data, logged=card.logged_ids).itertuples(index=False):
+    if hits is None:
+        hits = find_outliers(data, logged=card.logged_ids)
+    for hit in hits.itertuples(index=False):
         outliers.setdefault(str(hit.indicator), []).append(
             (str(hit.unit), int(hit.period), float(hit.value), float(hit.robust_z))
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -91,6 +92,19 @@ class IndicatorData:
     def grid_shape(self) -> tuple[int, int]:
         """Units × periods of the grid every coverage share is of (:func:`grid_shape`)."""
         return grid_shape(self.frame)
+
+    def outliers(self, logged: Iterable[str] = ()) -> pd.DataFrame:
+        """The values far from their unit's own path
+        (:func:`bms_eval.inputs.outliers.find_outliers`, ``logged`` indicators on the log
+        scale): screened once per set of logged indicators, for the data-quality
+        warnings and the measurement audit alike."""
+        from bms_eval.inputs.outliers import find_outliers
+
+        key = frozenset(logged)
+        found = self.__dict__.setdefault("_outliers", {})  # not a field: a memo
+        if key not in found:
+            found[key] = find_outliers(self.frame, logged=key)
+        return found[key]
 
     def without_rows(self) -> IndicatorData:
         """The same file's description (name, layout, hash) with none of its rows: what

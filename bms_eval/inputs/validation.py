@@ -188,11 +188,11 @@ def outlier_warnings(card: Scorecard, data: IndicatorData) -> list[Problem]:
     """One warning per scorecard indicator with values far from their unit's own path
     (:mod:`bms_eval.inputs.outliers`, on the tests' scale): how many, the worst few,
     located at the worst. Nothing is dropped; the user decides."""
-    from bms_eval.inputs.outliers import OUTLIER_Z, find_outliers, outlier_summary
+    from bms_eval.inputs.outliers import OUTLIER_Z, outlier_summary
 
     logged = set(card.logged_ids)
     found = ProblemList(data.file)
-    hits = find_outliers(data.frame, logged=logged)
+    hits = data.outliers(logged)
     for ind, summary in outlier_summary(hits[hits["indicator"].isin(card.indicator_ids)]).items():
         worst = ", ".join(
             f"unit {w['unit']} in {w['period']} ({w['value']:g}; {abs(w['robust_z']):.1f})"
