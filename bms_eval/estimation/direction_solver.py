@@ -298,10 +298,11 @@ def solve_model(
     where none exists it stops at the point closest to one. The search is
     Newton's method where that converges quickly (:func:`newton`), else
     MINPACK's hybrid method, else a bounded least-squares search. With
-    ``exact_expected`` false (a jackknife's model without one unit, where the full
-    model has no exact solution, so that this one almost never has one either)
-    the hybrid method is not tried: it would fail after a few hundred evaluations,
-    and the least-squares search finds an exact solution too where there is one.
+    ``exact_expected`` false (a jackknife's replicate, searched from the full
+    solution: it must not jump to a distant second solution,
+    :mod:`bms_eval.estimation.direction_jackknife`) the hybrid method is not tried;
+    the least-squares search ends at the closest point, an exact solution where one
+    lies near.
     """
     full, key, low, high = start_values(model, start)
     first = full[key]
