@@ -338,8 +338,12 @@ def jackknife_estimates(model: PairModel, solution: Solution, active: np.ndarray
     effects included, so the spread captures what the linear approximation
     misses near a unit root. Newton's method runs on all of them at once
     (:class:`PairStack`, its models' cross-products found together:
-    :mod:`bms_eval.estimation.jackknife_models`); a model it does not solve quickly is
-    solved alone.
+    :mod:`bms_eval.estimation.jackknife_models`); a model it does not reach is
+    followed from the full solution (:func:`continued_stack`), and where that
+    solution vanishes, or the full model has none, searched for its closest point
+    (:func:`least_squares_stack`); the few that search leaves unsettled are solved
+    alone, by least squares from the full solution (docs/verdicts.md, "Which solution
+    a jackknife replicate takes").
     """
     out = np.full((active.size, solution.par.size), np.nan)
     arrays = leave_one_out_arrays(
