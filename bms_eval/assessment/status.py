@@ -112,12 +112,10 @@ def pooled_trend(frame: pd.DataFrame) -> Trend:
 
 def _pooled_trend(units: np.ndarray, periods: np.ndarray, values: np.ndarray) -> Trend:
     """:func:`pooled_trend` of rows given as unit codes, periods and values."""
-    present, units = np.unique(units, return_inverse=True)
+    present, first, units = np.unique(units, return_index=True, return_inverse=True)
     if present.size < 2 or values.size < MIN_TREND_POINTS + 2:
         return Trend(math.nan, math.nan, math.nan, values.size)
     # no unit's value changes (each equals its unit's first): flat, with nothing to fit
-    first = np.full(present.size, -1)
-    first[units[::-1]] = np.arange(units.size)[::-1]
     if np.unique(periods).size > 1 and np.array_equal(values, values[first][units]):
         return Trend(0.0, 0.0, 0.0, values.size)
     order = np.argsort(units, kind="stable")

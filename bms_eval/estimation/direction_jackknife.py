@@ -207,20 +207,18 @@ def continued_stack(model: PairModel, stack: PairStack, solution: Solution) -> n
     """
     m = len(stack.xy_f)
     out = np.full((m, solution.par.size), np.nan)
-    full = {}
-    for name in PairStack.STACKED:
-        value = np.asarray(getattr(model, name), dtype=float)
-        full[name] = value[0] if name.startswith("counts") else value
+    full = PairStack.of([model])  # the full model's arrays, a stack of one
+    moved = [name for name in PairStack.STACKED if not name.startswith("inv")]
     key = model.key
     z = np.repeat(solution.par[key][None], m, axis=0)
     alive = np.arange(m)
     for step in range(1, CONTINUATION_STEPS + 1):
         share = step / CONTINUATION_STEPS
         arrays = {
-            name: full[name][None] + share * (getattr(stack, name)[alive] - full[name][None])
-            for name in PairStack.STACKED
+            name: getattr(full, name) + share * (getattr(stack, name)[alive] - getattr(full, name))
+            for name in moved
         }
-        try:
+        try:  # the inverses of the moved cross-products, not moved inverses
             arrays["inv_f"] = np.linalg.inv(arrays["gram_f"])
             arrays["inv_r"] = np.linalg.inv(arrays["gram_r"])
         except np.linalg.LinAlgError:

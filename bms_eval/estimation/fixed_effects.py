@@ -187,7 +187,7 @@ def project_periods(units: np.ndarray, periods: np.ndarray, values: np.ndarray) 
     sums = np.bincount(
         (period[:, None] * k + np.arange(k)).ravel(), values.ravel(), minlength=p * k
     ).reshape(p, k)
-    coef = np.zeros((p, values.shape[1]))
+    coef = np.zeros((p, k))
     coef[1:] = layout.solver @ sums[1:]
     unit_mean = (mask @ coef) / t_i[:, None]  # per unit: mean of its periods' effects
     return values - coef[period] + unit_mean[unit]

@@ -22,17 +22,11 @@ from __future__ import annotations
 import numpy as np
 
 from bms_eval.estimation.direction_equations import Equation
-from bms_eval.estimation.unit_designs import periods_solve
+from bms_eval.estimation.unit_designs import on_grid, periods_solve
 
 #: Largest ``units × periods²`` for which every unit's projection is held at once;
 #: beyond it (long panels) each model is built from its sample instead.
 MAX_GRID_CELLS = 2_000_000
-
-
-def _on_grid(eq: Equation, values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    out = np.zeros((*shape, values.shape[1]))
-    out[eq.units, eq.periods] = values
-    return out
 
 
 class _Side:
@@ -44,36 +38,28 @@ class _Side:
         self.mask = np.zeros(shape)
         self.mask[eq.units, eq.periods] = 1.0
         if eq.unit_y is not None and eq.unit_W is not None:
-            self.V = _on_grid(eq, np.column_stack([eq.unit_y, eq.unit_W]), shape)
+            self.V = on_grid(eq.units, eq.periods, np.column_stack([eq.unit_y, eq.unit_W]), shape)
             self.M: np.ndarray | None = eq.residual_makers(*shape)
         else:
-            self.V = _on_grid(eq, np.column_stack([eq.y, eq.W]), shape)
+            self.V = on_grid(eq.units, eq.periods, np.column_stack([eq.y, eq.W]), shape)
             self.M = None
         self.grams = np.einsum("gpa,gpb->gab", self.V, self.V)
 
-    def coefficients(self, out: np.ndarray) -> np.ndarray | None:
-        """Per model leaving out a unit of ``out``: the period effects of every column
-        (shape ``(models, periods, columns)``), or None without period effects. The
-        first period with data is left out of the solve (the projected dummies sum to
-        zero; its row stays zero)."""
-        if self.M is None:
-            return None
-        seen = np.flatnonzero(self.mask.any(axis=0))
-        rest = seen[1:]
-        gram = self.M.sum(axis=0)[np.ix_(rest, rest)] - self.M[np.ix_(out, rest, rest)]
-        sums = self.V.sum(axis=0)[rest] - self.V[out][:, rest]
-        coef = np.zeros((out.size, self.mask.shape[1], self.V.shape[2]))
-        coef[:, rest] = periods_solve(gram, sums)
-        return coef
-
-    def products(self, out: np.ndarray, coef: np.ndarray | None) -> np.ndarray:
-        """Per model: the cross-products of the columns ``[y, W]`` after the period
-        effects, over the units kept."""
+    def left_out(self, out: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per model leaving out a unit of ``out``: the cross-products of the columns
+        ``[y, W]`` after the period effects, over the units kept, and those period
+        effects of every column (shape ``(models, periods, columns)``; None without
+        period effects). The first period with data is left out of the solve (the
+        projected dummies sum to zero; its row stays zero)."""
         kept = self.grams.sum(axis=0) - self.grams[out]
-        if coef is None:
-            return kept
+        if self.M is None:
+            return kept, None
         sums = self.V.sum(axis=0) - self.V[out]
-        return kept - np.swapaxes(sums, 1, 2) @ coef
+        rest = np.flatnonzero(self.mask.any(axis=0))[1:]
+        gram = self.M.sum(axis=0)[np.ix_(rest, rest)] - self.M[np.ix_(out, rest, rest)]
+        coef = np.zeros((out.size, self.mask.shape[1], self.V.shape[2]))
+        coef[:, rest] = periods_solve(gram, sums[:, rest])
+        return kept - np.swapaxes(sums, 1, 2) @ coef, coef
 
 
 def _shared_products(
@@ -130,8 +116,7 @@ def leave_one_out_arrays(
     if g * p * p > MAX_GRID_CELLS:
         return None
     f, r = _Side(fwd, shape), _Side(rev, shape)
-    coef_f, coef_r = f.coefficients(out), r.coefficients(out)
-    q_f, q_r = f.products(out, coef_f), r.products(out, coef_r)
+    (q_f, coef_f), (q_r, coef_r) = f.left_out(out), r.left_out(out)
     cross = _shared_products(f, r, out, coef_f, coef_r)
     gram_f, gram_r = q_f[:, 1:, 1:], q_r[:, 1:, 1:]
     try:

@@ -558,8 +558,9 @@ class TargetRun:
             model, _, _ = self.model_for(term)
             key = f"main|{link.key}|{term[1]}"
         # beside the verdict, not deciding it: the wild bootstrap with its fewest draws
+        # and no interval (only the estimate, its error and p are shown)
         quick = self.analysis.fewest_draws()
-        coef = None if model is None else _coef(model, term, quick, key)
+        coef = None if model is None else _coef(model, term, quick, key, interval=False)
         if coef is None:
             return math.nan, math.nan, math.nan
         return coef.estimate, coef.std_error, coef.p_value

@@ -54,6 +54,16 @@ def periods_solve(gram: np.ndarray, sums: np.ndarray) -> np.ndarray:
     return np.linalg.pinv(gram, rtol=PERIOD_RANK_RTOL, hermitian=True) @ sums
 
 
+def on_grid(
+    units: np.ndarray, periods: np.ndarray, values: np.ndarray, shape: tuple[int, ...]
+) -> np.ndarray:
+    """Rows of ``values`` (any columns) on the grid of ``shape`` (units × periods ×
+    columns), zero where no row is."""
+    out = np.zeros((shape[0], shape[1], values.shape[1]))
+    out[units, periods] = values
+    return out
+
+
 @functools.lru_cache(maxsize=16)
 def pairs_by_distance(n_periods: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For periods ``0 … n_periods − 1``: the flat indices ``t·P + s`` of all pairs with
@@ -93,10 +103,7 @@ class UnitProjection:
 
     def grid(self, units: np.ndarray, periods: np.ndarray, values: np.ndarray) -> np.ndarray:
         """The sample's rows on the grid (units × periods × columns), zero elsewhere."""
-        g, p = self.mask.shape
-        out = np.zeros((g, p, values.shape[1]))
-        out[units, periods] = values
-        return out
+        return on_grid(units, periods, values, self.mask.shape)
 
     def pair_weights(self) -> np.ndarray:
         """Per unit and distance ``d``: ``−Σ_{t − s = d} M_i[t, s]`` — what the bias of a
