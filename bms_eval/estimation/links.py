@@ -61,7 +61,10 @@ def _links_by_target(card: Scorecard) -> dict[str, list[Link]]:
     return dict(sorted(groups.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
-def _finish(rows: list[dict], card: Scorecard) -> pd.DataFrame:
+def judged_rows(rows: list[dict], card: Scorecard) -> pd.DataFrame:
+    """The tested rows as one family: every column of the link table, the
+    Benjamini–Hochberg adjustments over these rows alone, and each row's verdict
+    (the discovery's confirmations are such a family of their own)."""
     frame = pd.DataFrame(rows)
     for col in (
         *LINK_COLUMNS,
@@ -215,7 +218,7 @@ def panel_verdicts(panel: Panel, scorecard: Scorecard) -> pd.DataFrame:
     rows.sort(key=_order_key(scorecard))
     if not rows:
         return pd.DataFrame(columns=list(LINK_COLUMNS))
-    return judged_as_arrows(_finish(rows, scorecard))[0]
+    return judged_as_arrows(judged_rows(rows, scorecard))[0]
 
 
 #: Fewest link-lags for which the tests run in parallel: below that, starting the
@@ -374,7 +377,7 @@ def link_tests(
         n_workers = _workers(workers, len(groups), sum(sizes))
         _test_targets(panel, scorecard, groups, sizes, n_workers, done)
     rows.sort(key=_order_key(scorecard))
-    frame = _finish(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
+    frame = judged_rows(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
     if rows:
         frame = _with_influence_and_cautions(frame, panel, scorecard, influence, workers, sizes)
     lags, arrows = judged_as_arrows(frame)

@@ -123,6 +123,18 @@ class Panel:
             {ind: grid[keep] for ind, grid in self.values.items()},
         )
 
+    def part(self, units: np.ndarray | None = None, periods: slice | None = None) -> Panel:
+        """The panel of some units (their rows, in order) and a run of consecutive
+        periods, as if the other rows were deleted: lags within it reach no period
+        outside it (a holdout's halves share no value)."""
+        rows = np.arange(len(self.units)) if units is None else np.asarray(units)
+        cols = slice(None) if periods is None else periods
+        return Panel(
+            tuple(self.units[i] for i in rows),
+            self.periods[cols],
+            {ind: grid[rows][:, cols] for ind, grid in self.values.items()},
+        )
+
     def with_grids(self, grids: dict[str, np.ndarray]) -> Panel:
         """The panel with further grids (of its shape) beside its indicators: terms
         built from the data, such as the differences of one indicator's lags that
