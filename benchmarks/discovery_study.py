@@ -22,7 +22,7 @@ from bms_eval.estimation.discovery import discover
 from bms_eval.simulation.undrawn import implied, listed, share, undrawn_panel
 
 PANELS = 200
-CELLS = ((150, 12), (60, 12), (40, 20), (30, 20))
+CELLS = ((150, 12), (60, 12), (30, 10), (24, 20))
 ALPHA = 0.05
 
 

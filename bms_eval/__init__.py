@@ -28,11 +28,18 @@ from bms_eval.simulation.truth import simulate  # light
 
 if TYPE_CHECKING:
     from bms_eval import LinkResults, estimate_links
-    from bms_eval.analysis.results import Analysis, analyse, notebook_analysis, notebook_plan
+    from bms_eval.analysis.results import (
+        Analysis,
+        analyse,
+        notebook_analysis,
+        notebook_discovery,
+        notebook_plan,
+    )
     from bms_eval.assessment import Assessment
     from bms_eval.assessment.status import StatusResults
     from bms_eval.foundation.resources import example
     from bms_eval.inputs.validation import QualityReport
+    from bms_eval.narrative.discovery_results import DiscoveryResults, estimate_discovery
     from bms_eval.planning.options import PlanOptions
     from bms_eval.planning.power import PlanResults, plan
 
@@ -42,6 +49,9 @@ _LAZY = {
     "analyse": "bms_eval.analysis.results",
     "notebook_analysis": "bms_eval.analysis.results",
     "notebook_plan": "bms_eval.analysis.results",
+    "notebook_discovery": "bms_eval.analysis.results",
+    "DiscoveryResults": "bms_eval.narrative.discovery_results",
+    "estimate_discovery": "bms_eval.narrative.discovery_results",
     "plan": "bms_eval.planning.power",
     "PlanOptions": "bms_eval.planning.options",
     "PlanResults": "bms_eval.planning.power",
@@ -60,6 +70,7 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 __all__ = [
     "Analysis",
     "Assessment",
+    "DiscoveryResults",
     "IndicatorData",
     "InputError",
     "Inputs",
@@ -72,12 +83,14 @@ __all__ = [
     "StatusResults",
     "__version__",
     "analyse",
+    "estimate_discovery",
     "estimate_links",
     "example",
     "load_data",
     "load_inputs",
     "load_scorecard",
     "notebook_analysis",
+    "notebook_discovery",
     "notebook_plan",
     "plan",
     "simulate",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from bms_eval.assessment import Assessment
     from bms_eval.inputs.data import IndicatorData
     from bms_eval.inputs.model import Scorecard
+    from bms_eval.narrative.discovery_results import DiscoveryResults
     from bms_eval.narrative.link_results import LinkResults
     from bms_eval.planning.options import PlanOptions
     from bms_eval.planning.power import PlanResults
@@ -47,8 +48,12 @@ FAILED = "failed.txt"
 #: everything itself before the notebooks start.
 LIVE = "producer.lock"
 #: The parts of an analysis, in the order they are computed (``plan`` only when
-#: the analysis was given plan options; it is None otherwise).
-PART_NAMES = ("quality", "status", "links", "diagnostics", "plan", "assessment")
+#: the analysis was given plan options, ``discovery`` only when it discovers; each is
+#: None otherwise).
+PART_NAMES = ("quality", "status", "links", "diagnostics", "plan", "discovery", "assessment")
+#: Figures drawn from a part computed after the link tests' figures start: each is
+#: rendered once its part is there (``bms_eval.pipeline.producer``).
+LATE_FIGURES = ("plan", "map_in_use")
 
 
 class AnalysisFailed(RuntimeError):
@@ -115,11 +120,16 @@ class Analysis:
     plan_options : PlanOptions, optional
         With these, the analysis holds a plan too (``plan``): power per arrow by
         simulation, which the assessment and the report use.
+    discover : bool
+        Whether the analysis holds a discovery too (``discovery``): the arrows the
+        data show that the scorecard does not draw, which the assessment and the
+        report use.
     """
 
     inputs: Inputs
     trend_periods: int = TREND_PERIODS
     plan_options: PlanOptions | None = None
+    discover: bool = False
     #: Inside ``bms-eval run``: the run's parts folder, from which every part and
     #: figure is read (waiting until the run has computed it) instead of computed
     #: again. Such an analysis holds the inputs without the data's rows.
@@ -181,6 +191,25 @@ class Analysis:
         return plan_for(self.scorecard, self.data, self.plan_options, lines)
 
     @cached_property
+    def discovery(self) -> DiscoveryResults | None:
+        """The undrawn arrows the data show, confirmed on held-out data, beside the
+        drawn ones (:func:`bms_eval.estimation.discovery.discover`); None unless the
+        analysis discovers."""
+        return self._discovery()
+
+    def _discovery(self, progress: Callable[[str], None] | None = None) -> DiscoveryResults | None:
+        if not self.discover:
+            return None
+        found = self._from_run("discovery")
+        if found is not None:
+            return found
+        from bms_eval.narrative.discovery_results import estimate_discovery
+
+        return estimate_discovery(
+            self.scorecard, self.data, self.links.to_frame(), progress=progress
+        )
+
+    @cached_property
     def diagnostics(self) -> dict:
         """Shared shocks and units' own trends (``data_quality.panel_diagnostics``:
         :func:`~bms_eval.estimation.panel_diagnostics.panel_diagnostics`)."""
@@ -196,12 +225,18 @@ class Analysis:
         from bms_eval.assessment import assess
 
         found = self._from_run("assessment")
-        return assess(self.inputs, self.links, self.plan) if found is None else found
+        if found is not None:
+            return found
+        discovered = None if self.discovery is None else self.discovery.confirmed
+        return assess(self.inputs, self.links, self.plan, discovered)
 
     @property
     def part_names(self) -> tuple[str, ...]:
-        """The parts this analysis has (``plan`` only with plan options)."""
-        return tuple(p for p in PART_NAMES if p != "plan" or self.plan_options is not None)
+        """The parts this analysis has (``plan`` only with plan options, ``discovery``
+        only when it discovers)."""
+        absent = {"plan"} if self.plan_options is None else set()
+        absent |= set() if self.discover else {"discovery"}
+        return tuple(p for p in PART_NAMES if p not in absent)
 
     def compute(
         self, progress: Callable[[str], None] | None = None, figures: bool = False
@@ -242,6 +277,8 @@ class Analysis:
             self.__dict__["links"] = estimate_links(self.scorecard, self.data, progress=progress)
         if name == "plan" and "plan" not in self.__dict__ and self.run_parts is None:
             self.__dict__["plan"] = self._plan(progress)
+        if name == "discovery" and "discovery" not in self.__dict__ and self.run_parts is None:
+            self.__dict__["discovery"] = self._discovery(progress)
         return getattr(self, name)
 
     @cached_property
@@ -268,6 +305,7 @@ class Analysis:
                 for a, b, lag in zip(links["from"], links["to"], links["lag"], strict=True)
             ),
             *(["plan"] if self.plan_options is not None else []),
+            *(["map_in_use"] if self.discover else []),
         ]
 
     def plot(self, tag: str, language: str | None = None) -> Figure:
@@ -288,6 +326,15 @@ class Analysis:
                 self.links.min_effect,
                 self._texts(language),
                 self.links.arrow_tests(),
+            )
+        if tag == "map_in_use" and self.discovery is not None:
+            from bms_eval.report.map_in_use import map_in_use
+
+            return map_in_use(
+                self.scorecard,
+                self.links.to_frame(),
+                self.discovery.confirmed,
+                self._texts(language),
             )
         if tag == "plan" and self.plan is not None:
             from bms_eval.report.figures import plan_figure
@@ -357,6 +404,7 @@ class Analysis:
                 "event_studies": self.links.event_studies(),
                 "arrow_tests": records(self.links.arrow_tests().assign(lags=self._arrow_lags())),
                 **({} if self.plan is None else {"plan": self.plan.results_dict()}),
+                **({} if self.discovery is None else {"discovery": self.discovery.to_dict()}),
             },
         )
 
@@ -440,6 +488,7 @@ def analyse(
     trend_periods: int = TREND_PERIODS,
     language: str | None = None,
     plan: PlanOptions | None = None,
+    discover: bool = False,
 ) -> Analysis:
     """Analyse a scorecard on its indicator data.
 
@@ -457,6 +506,9 @@ def analyse(
         report, figures) instead of the scorecard's ``language``.
     plan : PlanOptions, optional
         Plan as well: power per arrow by simulation (``Analysis.plan``).
+    discover : bool
+        Discover as well: the arrows the data show that the scorecard does not draw,
+        confirmed on held-out data (``Analysis.discovery``).
 
     Returns
     -------
@@ -477,7 +529,7 @@ def analyse(
         if data is None:
             raise TypeError("analyse() needs the data file beside the scorecard file")
         inputs = load_inputs(scorecard, data)
-    return Analysis(in_language(inputs, language), trend_periods, plan)
+    return Analysis(in_language(inputs, language), trend_periods, plan, discover)
 
 
 def notebook_analysis(
@@ -553,4 +605,22 @@ def notebook_plan(
             scorecard_path, data_path = (str(p) for p in example())
         analysis = analyse(scorecard_path, data_path, plan=options)
     analysis.part("plan", print)
+    return analysis
+
+
+def notebook_discovery(scorecard_path: str, data_path: str, output_dir: str = "") -> Analysis:
+    """The analysis, with its discovery computed, that the discovery's notebook shows.
+
+    Within ``bms-eval run --discover`` the run's (its discovery computed once by the
+    command); on its own, :func:`analyse` on the files (the bundled example when both
+    paths are empty) with discovery, computed at once with its progress printed.
+    """
+    analysis = notebook_analysis(scorecard_path, data_path, output_dir)
+    if not analysis.discover:  # on its own, or a run's analysis without discovery
+        if not scorecard_path and not data_path:
+            from bms_eval.foundation.resources import example
+
+            scorecard_path, data_path = (str(p) for p in example())
+        analysis = analyse(scorecard_path, data_path, discover=True)
+    analysis.part("discovery", print)
     return analysis

@@ -77,7 +77,8 @@ def write_outputs(
     out: Path | None = None,
 ) -> None:
     """Write ``status.csv``, ``links.csv``, ``results.json``, ``report.html``,
-    ``plan.csv`` (when the analysis has a plan) and ``manifest.json`` (last, with the
+    ``plan.csv`` (when the analysis has a plan), ``discovered.csv`` (when it
+    discovers) and ``manifest.json`` (last, with the
     SHA-256 of every other file in ``folder``).
 
     Parameters
@@ -104,6 +105,10 @@ def write_outputs(
     write_links_csv(analysis.links.to_frame(), folder / "links.csv")
     if analysis.plan is not None:
         analysis.plan.to_csv(folder / "plan.csv")
+    if analysis.discovery is not None:
+        from bms_eval.narrative.discovery_results import write_discovered_csv
+
+        write_discovered_csv(analysis.discovery.to_frame(), folder / "discovered.csv")
     results = analysis.results_document()
     parameters = {
         "scorecard": card.source,
@@ -114,6 +119,8 @@ def write_outputs(
     }
     if analysis.plan_options is not None:
         parameters["plan"] = analysis.plan_options.as_dict()
+    if analysis.discover:
+        parameters["discover"] = True
     manifest = manifest_document(
         inputs_record(card, data),
         parameters,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pandas as pd
 
 from bms_eval.assessment.chain import chain
+from bms_eval.assessment.discovered import discovered_questions
 from bms_eval.assessment.learning import learning_questions
 from bms_eval.assessment.measurement import measurement_audit
 from bms_eval.assessment.power import underpowered, untestable
@@ -123,10 +124,12 @@ class Assessment:
         measurement: dict,
         card_roles: Roles,
         plan: PlanResults | None = None,
+        discovered: pd.DataFrame | None = None,
     ):
         self._card, self._links, self._coverage = card, links, coverage_table
         self._chain, self._measurement, self._roles = chain_block, measurement, card_roles
         self._plan = plan
+        self._discovered = discovered
         self._blocks: dict[str, dict] = {}
         self.language = card.language
 
@@ -145,12 +148,20 @@ class Assessment:
             self._blocks[language] = {
                 "headline": headline(card, links, self._chain, t),
                 "preconditions": preconditions(
-                    card, links, self._coverage, self._measurement, t, self._roles, power
+                    card,
+                    links,
+                    self._coverage,
+                    self._measurement,
+                    t,
+                    self._roles,
+                    power,
+                    self._discovered,
                 ),
                 "result_levels": result_levels(card, t),
                 "chain": self._chain,
                 "measurement": self._measurement,
-                "learning": learning_questions(card, links, t),
+                "learning": learning_questions(card, links, t)
+                + discovered_questions(card, self._discovered, t),
                 **({} if power is None else {"power": power}),
             }
         return self._blocks[language]
@@ -229,7 +240,10 @@ class Assessment:
 
 
 def assess(
-    inputs: Inputs, links: pd.DataFrame | LinkResults, plan: PlanResults | None = None
+    inputs: Inputs,
+    links: pd.DataFrame | LinkResults,
+    plan: PlanResults | None = None,
+    discovered: pd.DataFrame | None = None,
 ) -> Assessment:
     """The critical assessment of one scorecard on its data and link tests.
 
@@ -244,6 +258,10 @@ def assess(
         The plan (:func:`bms_eval.planning.plan`): inconclusive arrows with too
         little power say so (``power``), and ``measured_results`` names the arrows
         no data of this size can test.
+    discovered : pandas.DataFrame, optional
+        The confirmed undrawn arrows (``Discovery.confirmed``): the ``alternatives``
+        and ``consequences`` preconditions name those the map never considered, and
+        each gets learning questions (:mod:`bms_eval.assessment.discovered`).
 
     Returns
     -------
@@ -264,4 +282,5 @@ def assess(
         {k: a.as_dict() for k, a in audit.items()},
         card_roles,
         plan,
+        discovered,
     )

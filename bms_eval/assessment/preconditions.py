@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from bms_eval.assessment.discovered import unconsidered_consequences, unconsidered_means
 from bms_eval.assessment.roles import Roles, roles
 from bms_eval.estimation.arrows import arrow_verdicts
 from bms_eval.inputs.model import Scorecard
@@ -63,8 +64,11 @@ def clear_goals(card: Scorecard, t: Texts) -> dict:
     return {"id": "clear_goals", "status": status, "evidence": evidence}
 
 
-def alternatives(card: Scorecard, t: Texts, card_roles: Roles) -> dict:
-    """More than one means per end."""
+def alternatives(
+    card: Scorecard, t: Texts, card_roles: Roles, discovered: pd.DataFrame | None = None
+) -> dict:
+    """More than one means per end; a means to an end that the data show and the map
+    does not draw (``discovered``: the confirmed undrawn arrows) was not considered."""
     if not card.links:
         return {"id": "alternatives", "status": "not_checkable", "evidence": t["pre.no_links"]}
     ends = card_roles.linked_ends
@@ -89,6 +93,10 @@ def alternatives(card: Scorecard, t: Texts, card_roles: Roles) -> dict:
         evidence += " " + t.format(
             "pre.alternatives_side_effects", arrows=_arrows(card_roles.consequences)
         )
+    found = unconsidered_means(card_roles, discovered)
+    if found:
+        evidence += " " + t.format("pre.alternatives_discovered", arrows=_ids(found))
+        status = "partly" if status == "met" else status
     return {"id": "alternatives", "status": status, "evidence": evidence}
 
 
@@ -96,8 +104,16 @@ def _arrows(links) -> str:
     return _ids([f"{lk.source} → {lk.target}" for lk in links])
 
 
-def consequences(card: Scorecard, links: pd.DataFrame, t: Texts, card_roles: Roles) -> dict:
-    """Indicators that would show side effects, declared or found."""
+def consequences(
+    card: Scorecard,
+    links: pd.DataFrame,
+    t: Texts,
+    card_roles: Roles,
+    discovered: pd.DataFrame | None = None,
+) -> dict:
+    """Indicators that would show side effects, declared or found; an effect of a means
+    that the data show and no arrow considers (``discovered``) is a consequence nobody
+    considered."""
     if not card.links:
         return {"id": "consequences", "status": "not_checkable", "evidence": t["pre.no_links"]}
     means = sorted({lk.source for lk in card.links})
@@ -120,6 +136,10 @@ def consequences(card: Scorecard, links: pd.DataFrame, t: Texts, card_roles: Rol
     ]
     if contradicted:
         evidence += " " + t.format("pre.consequences_contradicted", arrows=_arrows(contradicted))
+    found = unconsidered_consequences(card_roles, discovered)
+    if found:
+        evidence += " " + t.format("pre.consequences_discovered", arrows=_ids(found))
+        status = "partly" if status == "met" else status
     return {"id": "consequences", "status": status, "evidence": evidence}
 
 
@@ -181,14 +201,15 @@ def preconditions(
     t: Texts,
     card_roles: Roles | None = None,
     power: dict | None = None,
+    discovered: pd.DataFrame | None = None,
 ) -> list[dict]:
     """The four preconditions in the order of docs/assessment.md (``measurement``: the
     audit by indicator id, as in ``results.json``; ``power``: the plan's part of the
-    assessment, if any)."""
+    assessment, if any; ``discovered``: the confirmed undrawn arrows, if discovery ran)."""
     card_roles = card_roles or roles(card)
     return [
         clear_goals(card, t),
-        alternatives(card, t, card_roles),
-        consequences(card, links, t, card_roles),
+        alternatives(card, t, card_roles, discovered),
+        consequences(card, links, t, card_roles, discovered),
         measured_results(card, coverage, measurement, t, card_roles, power),
     ]

@@ -44,6 +44,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "data can show, and the notebook 05_design; set with the --plan-… options",
     )
     add_plan_options(p, "plan-")
+    p.add_argument(
+        "--discover",
+        action="store_true",
+        help="discover as well: every arrow the scorecard does not draw, tested with a "
+        "holdout (discovered.csv, the report's map in use and the notebook 06_discovery)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -102,7 +108,9 @@ def run(args: argparse.Namespace) -> int:
                 inputs=checked.pop(),
                 kernel=kernel,
                 folder=folder,
-                settings=RunSettings(argv=sys.argv, timeout=args.timeout, plan=plan),
+                settings=RunSettings(
+                    argv=sys.argv, timeout=args.timeout, plan=plan, discover=args.discover
+                ),
             )
         except RunFailed as exc:
             print(f"bms-eval run: {exc}", file=sys.stderr)

@@ -53,7 +53,7 @@ from bms_eval.inputs.model import Link, Scorecard
 #: Lags of a candidate arrow (lag 2 only where the periods allow).
 DISCOVERY_LAGS = (1, 2)
 #: Fewest units in each half for a split by units.
-MIN_HOLDOUT_UNITS = 20
+MIN_HOLDOUT_UNITS = 15
 #: Fewest periods in each half for a split by periods: the direction tests' minimum
 #: with the longest lag and the effect's own lag lost at the start.
 MIN_HOLDOUT_PERIODS = MIN_DIRECTION_PERIODS + max(DISCOVERY_LAGS) + 1
@@ -205,12 +205,16 @@ class Discovery:
         How the data were split.
     tested : int
         Candidate arrows and lags screened.
+    units, periods : int
+        Size of the panel of all indicators.
     seconds : float
     """
 
     frame: pd.DataFrame
     holdout: Holdout
     tested: int
+    units: int
+    periods: int
     seconds: float
 
     @property
@@ -307,7 +311,7 @@ def discover(
     split, first, second = holdout_split(panel, scorecard.analysis.seed)
     if first is None or second is None:
         empty = pd.DataFrame(columns=list(DISCOVERY_COLUMNS))
-        return Discovery(empty, split, 0, time.perf_counter() - start)
+        return Discovery(empty, split, 0, *panel.shape, time.perf_counter() - start)
     pool = candidates(scorecard, panel)
     with threadpool_limits(limits=1, user_api="blas"):
         screen = _screened(first, scorecard, pool, progress, start)
@@ -319,7 +323,7 @@ def discover(
             )
         held = _confirm(second, scorecard, selected)
     frame = _with_holdout(screen, held, split)
-    return Discovery(frame, split, len(screen), time.perf_counter() - start)
+    return Discovery(frame, split, len(screen), *panel.shape, time.perf_counter() - start)
 
 
 def _all_pairs(card: Scorecard) -> list[Link]:

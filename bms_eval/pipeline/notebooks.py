@@ -46,6 +46,8 @@ RESET = "%reset -f\nimport bms_eval.foundation.memory\nbms_eval.foundation.memor
 
 #: The notebook of the plan: run by ``bms-eval run --plan`` only.
 PLAN_NOTEBOOK = "05_design"
+#: The notebook of the discovery: run by ``bms-eval run --discover`` only.
+DISCOVERY_NOTEBOOK = "06_discovery"
 
 #: Parameters beyond the common three, per notebook stem.
 EXTRA_PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -54,12 +56,15 @@ EXTRA_PARAMETERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def notebooks(folder: Path | None = None, plan: bool = True) -> list[Path]:
+def notebooks(folder: Path | None = None, plan: bool = True, discover: bool = True) -> list[Path]:
     """The pipeline's notebooks in run order (``01_…``, ``02_…``), from ``folder`` or
     the package's (:func:`bms_eval.foundation.resources.notebook_dir`); without ``plan``, not
-    the plan's (:data:`PLAN_NOTEBOOK`)."""
+    the plan's (:data:`PLAN_NOTEBOOK`); without ``discover``, not the discovery's
+    (:data:`DISCOVERY_NOTEBOOK`)."""
     found = sorted(p for p in (folder or notebook_dir()).glob("[0-9][0-9]_*.ipynb"))
-    return [p for p in found if plan or p.stem != PLAN_NOTEBOOK]
+    left_out = {PLAN_NOTEBOOK} if not plan else set()
+    left_out |= {DISCOVERY_NOTEBOOK} if not discover else set()
+    return [p for p in found if p.stem not in left_out]
 
 
 def parameters_for(

@@ -23,7 +23,14 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bms_eval.analysis.results import FAILED, LIVE, Analysis, figure_file, write_part
+from bms_eval.analysis.results import (
+    FAILED,
+    LATE_FIGURES,
+    LIVE,
+    Analysis,
+    figure_file,
+    write_part,
+)
 from bms_eval.foundation.file_locks import try_lock
 from bms_eval.foundation.workers import can_fork, quiet_child, signals_held
 
@@ -78,19 +85,22 @@ def produce(analysis: Analysis, parts: Path, progress: Callable[[str], None], fo
         _render(analysis, parts, first)
     value = analysis.part("links", progress)
     write_part(parts, "links.pickle", pickle.dumps(value, protocol=5))
-    # the link tests' figures do not wait for the plan (the notebooks show them first)
-    rest = [t for t in analysis.figure_tags() if t not in first and t != "plan"]
-    planned = analysis.plan_options is not None
+    # the link tests' figures do not wait for the plan or the discovery (the notebooks
+    # show them first); those parts' own figures are drawn once the parts are there
+    tags = analysis.figure_tags()
+    rest = [t for t in tags if t not in first and t not in LATE_FIGURES]
+    late = [t for t in tags if t in LATE_FIGURES]
+    planned = analysis.plan_options is not None or analysis.discover
     helpers = [early] if early is not None else []
     if early is None:
         _render(analysis, parts, rest)
     elif planned:
         helpers.append(_helper(analysis, parts, rest))
-    for name in ("diagnostics", "plan", "assessment"):
+    for name in ("diagnostics", "plan", "discovery", "assessment"):
         value = analysis.part(name, progress)
         write_part(parts, f"{name}.pickle", pickle.dumps(value, protocol=5))
     if planned:
-        _render(analysis, parts, ["plan"])
+        _render(analysis, parts, late)
     elif early is not None:
         helpers.append(_helper(analysis, parts, rest[1::2]))
         _render(analysis, parts, rest[0::2])

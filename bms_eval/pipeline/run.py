@@ -59,12 +59,16 @@ class RunSettings:
     plan : PlanOptions, optional
         Plan as well (``run --plan``): ``plan.csv``, the report's plan section and
         the notebook ``05_design``.
+    discover : bool
+        Discover as well (``run --discover``): ``discovered.csv``, the report's map in
+        use and the notebook ``06_discovery``.
     """
 
     argv: list[str] | None = None
     timeout: int | None = None
     started: str | None = None
     plan: PlanOptions | None = None
+    discover: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,15 +145,20 @@ def _start_producer(
     stack: ExitStack,
     inputs: Inputs,
     plan: PlanOptions | None,
+    discover: bool,
     parts: Path,
     progress: Callable[[str], None],
 ) -> tuple[Analysis, Producer]:
     """Start computing the analysis beside the notebooks: the snapshot the notebooks
     and this process read (the inputs without the data's rows: they only show and
     write what the producer computes), and the producer, entered on ``stack``."""
-    snapshot = Analysis(replace(inputs, data=inputs.data.without_rows()), plan_options=plan)
+    snapshot = Analysis(
+        replace(inputs, data=inputs.data.without_rows()), plan_options=plan, discover=discover
+    )
     write_part(parts, SNAPSHOT, pickle.dumps(snapshot, protocol=5))
-    producer = stack.enter_context(Producer(Analysis(inputs, plan_options=plan), parts, progress))
+    producer = stack.enter_context(
+        Producer(Analysis(inputs, plan_options=plan, discover=discover), parts, progress)
+    )
     return snapshot, producer
 
 
@@ -208,11 +217,13 @@ def run_pipeline(
             folder = stack.enter_context(OutputFolder(out))
         assert folder.work is not None
         work, parts = folder.work, folder.work / PARTS
-        snapshot, producer = _start_producer(stack, inputs, plan, parts, progress)
+        snapshot, producer = _start_producer(
+            stack, inputs, plan, settings.discover, parts, progress
+        )
         del inputs  # the producer has the rows now (its own copy where it was forked)
         release_memory()
         records, times = _execute_notebooks(
-            notebooks(plan=plan is not None),
+            notebooks(plan=plan is not None, discover=settings.discover),
             lambda nb: parameters_for(nb, scorecard, data, work, snapshot.trend_periods, plan),
             kernel if kernel is not None else stack.enter_context(shared_kernel()),
             settings.timeout,

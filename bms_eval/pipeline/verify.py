@@ -147,6 +147,8 @@ def checked_manifest(manifest: object) -> dict:
             recorded_plan(parameters["plan"])
         except (PlanOptionError, TypeError, ValueError) as exc:
             raise ManifestInvalid(f"parameters.plan: {exc}") from None
+    if not isinstance(parameters.get("discover", False), bool):
+        raise ManifestInvalid("parameters.discover must be true or false")
     if "started" in doc:
         try:
             datetime.fromisoformat(_text(doc["started"], "started"))
@@ -264,6 +266,7 @@ def _run_again(
             argv=[*sys.argv],
             started=manifest.get("started"),
             plan=recorded_plan(parameters.get("plan")),
+            discover=bool(parameters.get("discover", False)),
         )
         try:
             run_pipeline(

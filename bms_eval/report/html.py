@@ -419,6 +419,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         diagnostics=_diagnostic_rows(card, quality.get("panel_diagnostics"), texts),
         outliers=_outlier_rows(card, results.get("assessment"), texts),
         plan=_plan_view(card, results.get("plan"), results.get("assessment"), texts),
+        discovery=_discovery_view(card, results.get("discovery"), texts),
         outliers_intro=texts.format("outliers_intro", z=texts.short(OUTLIER_Z)),
         method_text=_method_text(a, texts),
         provenance=_provenance(manifest, texts),
@@ -555,6 +556,35 @@ def _plan_view(
         ),
         "underpowered": list(_underpowered(assessment).values()),
         "rows": rows,
+    }
+
+
+def _discovery_view(card: Scorecard, discovery: dict | None, t: Texts) -> dict | None:
+    """The report's map in use: its sentences, what the data show that the map does not
+    draw, and what it draws that the data do not show."""
+    if not discovery:
+        return None
+    names = {ind.id: ind.name for ind in card.indicators}
+
+    def arrow(r: dict) -> str:
+        return f"{names.get(r['from'], r['from'])} → {names.get(r['to'], r['to'])}"
+
+    def badge(verdict: str) -> dict:
+        return {"verdict": t.verdict(verdict), "colour": VERDICT_COLOURS[verdict]}
+
+    block = discovery["map_in_use"]
+    return {
+        "summary": discovery["summary"],
+        "found": [
+            {
+                "arrow": arrow(r),
+                "lag": r["lag"],
+                "effect": t.number(r["std_estimate"], signed=True),
+                **badge(r["verdict"]),
+            }
+            for r in block["found_not_drawn"]
+        ],
+        "missing": [{"arrow": arrow(r), **badge(r["verdict"])} for r in block["drawn_not_found"]],
     }
 
 

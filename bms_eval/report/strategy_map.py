@@ -131,6 +131,38 @@ def _map_nodes(
     return pos, half, lines
 
 
+def map_arc(
+    ax,
+    ends: tuple[str, str],
+    pos: dict[str, tuple[float, float]],
+    obstacles: dict,
+    lines: dict[str, int],
+    **style,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Draw an arrow ``ends[0] → ends[1]`` on the gentlest bend that keeps clear of the
+    indicators it does not join (``style``: the patch's colour, line style, width …);
+    an arrow that leaves or enters a node on the side of its name starts or ends
+    beyond the name. Returns the bend and both ends in display space."""
+    source, target = ends
+    to_display = ax.transData.transform
+    start, end = to_display(pos[source]), to_display(pos[target])
+    others = [o for ind, pair in obstacles.items() if ind not in (source, target) for o in pair]
+    rad = route(start, end, others, [10.0, 1.0] * (len(others) // 2))
+    going_down, going_up = start[1] > end[1], end[1] > start[1]
+    arrow = FancyArrowPatch(
+        _below_name(ax, pos[source], lines[source]) if going_down else pos[source],
+        _below_name(ax, pos[target], lines[target]) if going_up else pos[target],
+        mutation_scale=12,
+        connectionstyle=f"arc3,rad={rad}",
+        shrinkA=2 if going_down else 14,
+        shrinkB=2 if going_up else 14,
+        zorder=2,
+        **{"arrowstyle": "-|>", "lw": 2.0, **style},
+    )
+    ax.add_patch(arrow)
+    return rad, start, end
+
+
 def _map_arrow(
     ax,
     link,
@@ -139,17 +171,20 @@ def _map_arrow(
     arrow_verdict,
     lines: dict[str, int],
 ) -> None:
-    """Draw one arrow of the map on the gentlest bend that keeps clear of the indicators
-    it does not join, coloured by its verdict, with its caution mark; an arrow that
-    leaves or enters a node on the side of its name starts or ends beyond the name."""
-    to_display = ax.transData.transform
-    start, end = to_display(pos[link.source]), to_display(pos[link.target])
-    others = [
-        o for ind, pair in obstacles.items() if ind not in (link.source, link.target) for o in pair
-    ]
-    rad = route(start, end, others, [10.0, 1.0] * (len(others) // 2))
+    """Draw one arrow of the map (:func:`map_arc`), coloured by its verdict, with its
+    caution mark."""
     verdict = arrow_verdict.verdict if arrow_verdict else "insufficient_data"
     shown = arrow_verdict.cautions if arrow_verdict else ()
+    rad, start, end = map_arc(
+        ax,
+        (link.source, link.target),
+        pos,
+        obstacles,
+        lines,
+        arrowstyle="<|-|>" if verdict == "reciprocal" else "-|>",
+        color=VERDICT_COLOURS[verdict],
+        linestyle=VERDICT_STYLES.get(verdict, "-"),
+    )
     mark = ("?" if "direction_not_checked" in shown else "") + ("!" if "fragile" in shown else "")
     if mark:
         # the middle of the arc the arrow draws (arc3: a quadratic Bézier whose
@@ -169,21 +204,6 @@ def _map_arrow(
             bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": "#6b6b6b"},
             zorder=4,
         )
-    going_down, going_up = start[1] > end[1], end[1] > start[1]
-    arrow = FancyArrowPatch(
-        _below_name(ax, pos[link.source], lines[link.source]) if going_down else pos[link.source],
-        _below_name(ax, pos[link.target], lines[link.target]) if going_up else pos[link.target],
-        arrowstyle="<|-|>" if verdict == "reciprocal" else "-|>",
-        mutation_scale=12,
-        connectionstyle=f"arc3,rad={rad}",
-        shrinkA=2 if going_down else 14,
-        shrinkB=2 if going_up else 14,
-        lw=2.0,
-        color=VERDICT_COLOURS[verdict],
-        linestyle=VERDICT_STYLES.get(verdict, "-"),
-        zorder=2,
-    )
-    ax.add_patch(arrow)
 
 
 def _map_legend(fig: Figure, arrows: dict, texts: Texts) -> None:
@@ -231,9 +251,10 @@ def _below_name(ax, node: tuple[float, float], lines: int) -> tuple[float, float
     return node[0], node[1] - NAME_OFFSET - name
 
 
-@_styled
-def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
-    """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
+def map_frame(card: Scorecard, title: str) -> tuple[Figure, object, dict, dict, dict]:
+    """A strategy map without arrows: the figure, its axes, each indicator's position,
+    the obstacles an arrow keeps clear of (each indicator's id box, weighing 10, and
+    its name below it, weighing 1) and each name's lines."""
     bands = band_order(card)
     names = {p.id: p.name for p in card.perspectives}
     shown = list(card.indicators)
@@ -247,13 +268,11 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
     pos, half, lines = _map_nodes(ax, bands, members, names, width)
     ax.set_xlim(-0.6, 10.4)  # before the marks are placed in display space
     ax.set_ylim(-0.6, len(bands) - 0.4)
-    arrows = {(a.source, a.target): a for a in roll_up(links)}
     to_display = ax.transData.transform
 
     def box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
         return np.concatenate([to_display((x0, y0)), to_display((x1, y1))])
 
-    # each indicator's id box (weighing 10) and its name below it (weighing 1)
     obstacles = {
         ind: [
             box(x - 0.3, y - 0.14, x + 0.3, y + 0.14),
@@ -261,11 +280,19 @@ def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
         ]
         for ind, (x, y) in pos.items()
     }
+    ax.axis("off")
+    ax.set_title(title, y=1.0)
+    return fig, ax, pos, obstacles, lines
+
+
+@_styled
+def strategy_map(card: Scorecard, links: pd.DataFrame, texts: Texts) -> Figure:
+    """Perspectives as bands, indicators as nodes, arrows coloured by verdict."""
+    fig, ax, pos, obstacles, lines = map_frame(card, texts["map_title"])
+    arrows = {(a.source, a.target): a for a in roll_up(links)}
     for link in card.links:
         if link.source not in pos or link.target not in pos:
             continue
         _map_arrow(ax, link, pos, obstacles, arrows.get((link.source, link.target)), lines)
-    ax.axis("off")
     _map_legend(fig, arrows, texts)
-    ax.set_title(texts["map_title"], y=1.0)
     return fig
