@@ -195,9 +195,16 @@ class Assessment:
         """One row per indicator: measurement flags and the figures behind them."""
         return measurement_table(self._block(language), self._texts(language))
 
-    def learning_table(self, language: str | None = None) -> pd.DataFrame:
-        """Questions for the learning dialogue, per link and level."""
-        return learning_table(self._block(language), self._texts(language))
+    def learning_table(
+        self, language: str | None = None, discovered: bool | None = None
+    ) -> pd.DataFrame:
+        """Questions for the learning dialogue, per link and level; ``discovered`` True:
+        only those on the confirmed undrawn arrows, False: only the drawn arrows'."""
+        block = self._block(language)
+        if discovered is not None:
+            chosen = [q for q in block["learning"] if bool(q.get("discovered")) == discovered]
+            block = {**block, "learning": chosen}
+        return learning_table(block, self._texts(language))
 
     def tables(self, language: str | None = None) -> dict[str, pd.DataFrame]:
         """Every table by its part's key."""

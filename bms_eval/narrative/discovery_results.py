@@ -182,15 +182,6 @@ class DiscoveryResults:
         )
         return {"found_not_drawn": shown_found, "drawn_not_found": shown_missing}
 
-    def questions(self, language: str | None = None) -> pd.DataFrame:
-        """Questions for the learning dialogue on each confirmed undrawn arrow, one
-        column per level (as the assessment's learning table shows them)."""
-        from bms_eval.assessment.discovered import discovered_questions
-        from bms_eval.assessment.tables import learning_table
-
-        t = self._t(language)
-        return learning_table({"learning": discovered_questions(self.card, self.confirmed, t)}, t)
-
     def to_dict(self) -> dict:
         """The ``discovery`` block of ``results.json`` (docs/outputs.md)."""
         from bms_eval.outputs.json_files import records

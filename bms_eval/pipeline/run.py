@@ -144,14 +144,14 @@ def _execute_notebooks(
 def _start_producer(
     stack: ExitStack,
     inputs: Inputs,
-    plan: PlanOptions | None,
-    discover: bool,
+    settings: RunSettings,
     parts: Path,
     progress: Callable[[str], None],
 ) -> tuple[Analysis, Producer]:
     """Start computing the analysis beside the notebooks: the snapshot the notebooks
     and this process read (the inputs without the data's rows: they only show and
     write what the producer computes), and the producer, entered on ``stack``."""
+    plan, discover = settings.plan, settings.discover
     snapshot = Analysis(
         replace(inputs, data=inputs.data.without_rows()), plan_options=plan, discover=discover
     )
@@ -217,9 +217,7 @@ def run_pipeline(
             folder = stack.enter_context(OutputFolder(out))
         assert folder.work is not None
         work, parts = folder.work, folder.work / PARTS
-        snapshot, producer = _start_producer(
-            stack, inputs, plan, settings.discover, parts, progress
-        )
+        snapshot, producer = _start_producer(stack, inputs, settings, parts, progress)
         del inputs  # the producer has the rows now (its own copy where it was forked)
         release_memory()
         records, times = _execute_notebooks(
