@@ -103,7 +103,7 @@ def test_clean_panels_are_rarely_fragile():
 
 def test_the_tests_again_without_a_unit_are_the_same_side_by_side(monkeypatch):
     """The rows tested again without their influential unit run in forked workers
-    (:func:`bms_eval.estimation.links._forked`) when there are enough of them: the same
+    (:func:`bms_eval.estimation.links.forked`) when there are enough of them: the same
     influence columns as in one process."""
     from bms_eval.estimation import links
     from bms_eval.inputs.scorecard import parse_scorecard
@@ -121,13 +121,13 @@ def test_the_tests_again_without_a_unit_are_the_same_side_by_side(monkeypatch):
     truth = [{"from": a, "to": b, "lag": 1, "within": 0.25} for a, b in itertools.pairwise(ids)]
     panel = simulate(c, truth, units=14, periods=9, seed=4)
     tasks = []
-    forked = links._forked
+    forked = links.forked
 
     def counted(job, task, order, n_workers):
         tasks.append((task.__name__, n_workers))
         yield from forked(job, task, order, n_workers)
 
-    monkeypatch.setattr(links, "_forked", counted)
+    monkeypatch.setattr(links, "forked", counted)
     monkeypatch.setattr(links, "PARALLEL_FROM_RERUNS", 2)
     one = estimate_links(c, panel, workers=1).to_frame()
     assert tasks == []

@@ -31,6 +31,7 @@ adjustment, and the drawn arrows' tests are not touched.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -42,11 +43,13 @@ from threadpoolctl import threadpool_limits
 from bms_eval.estimation.direction_equations import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.estimand_rows import target_rows
 from bms_eval.estimation.inference import benjamini_hochberg
-from bms_eval.estimation.links import judged_rows
+from bms_eval.estimation.influence import without_influence
+from bms_eval.estimation.links import forked, forked_job, judged_rows, with_influence
 from bms_eval.estimation.masked_within import candidate_columns
 from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.target_tests import model_terms
 from bms_eval.estimation.verdicts import cautions
+from bms_eval.foundation.workers import available_cores, can_fork
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Link, Scorecard
 
@@ -163,9 +166,10 @@ def _screen_target(panel: Panel, card: Scorecard, target: str, causes: list[str]
 
 
 def _confirmation_card(card: Scorecard, row: dict) -> tuple[Scorecard, Link]:
-    """The scorecard with the candidate drawn, its discovered sign expected, its
-    model's direct effect deciding."""
-    link = Link(str(row["from"]), str(row["to"]), (int(row["lag"]),), _sign(row["estimate"]))
+    """The scorecard with the candidate drawn, its discovered sign expected (``sign``
+    where the row has one, else its estimate's), its model's direct effect deciding."""
+    sign = row.get("sign") or _sign(row["estimate"])
+    link = Link(str(row["from"]), str(row["to"]), (int(row["lag"]),), sign)
     analysis = replace(card.analysis, estimand="direct")
     return replace(card, links=(*card.links, link), analysis=analysis), link
 
@@ -174,20 +178,63 @@ def _sign(estimate: float) -> str:
     return "+" if estimate >= 0 else "-"
 
 
-def _confirm(panel: Panel, card: Scorecard, selected: pd.DataFrame) -> pd.DataFrame:
+def _tested(panel: Panel, card: Scorecard, record: dict) -> list[dict]:
+    """One selected candidate's row, tested on ``panel`` as a drawn arrow."""
+    with_it, link = _confirmation_card(card, record)
+    return target_rows(
+        panel, with_it, link.target, [link], beside=False, only=(int(record["lag"]), False)
+    )
+
+
+def _tested_in_worker(index: int) -> tuple[int, list[dict]]:
+    panel, card, records = forked_job()
+    return index, _tested(panel, card, records[index])
+
+
+#: Fewest selected candidates tested in forked workers (fewer: in this process).
+PARALLEL_FROM_CONFIRMATIONS = 8
+
+
+def _confirm(
+    panel: Panel,
+    card: Scorecard,
+    selected: pd.DataFrame,
+    progress: Callable[[str], None] | None,
+) -> pd.DataFrame:
     """The selected candidates tested on the held-out half as drawn arrows, judged as one
-    family of their own."""
-    rows = []
-    for record in selected.to_dict("records"):
-        with_it, link = _confirmation_card(card, record)
-        found = target_rows(
-            panel, with_it, link.target, [link], beside=False, only=(int(record["lag"]), False)
-        )
-        rows.extend(found)
+    family of their own; a confirmed one is tested again without the unit that moves it
+    most (``fragile`` where its verdict would change)."""
+    records = selected.to_dict("records")
+    found: list[list[dict]] = [[] for _ in records]
+    n_workers = min(available_cores(), len(records))
+    # one process inside a worker of the caller's own pool (it may have no children)
+    if multiprocessing.current_process().daemon or not can_fork():
+        n_workers = 1
+    if len(records) < PARALLEL_FROM_CONFIRMATIONS or n_workers < 2:
+        for i, record in enumerate(records):
+            found[i] = _tested(panel, card, record)
+    else:
+        done = 0
+        for i, rows in forked(
+            (panel, card, records), _tested_in_worker, range(len(records)), n_workers
+        ):
+            found[i], done = rows, done + 1
+            if progress is not None and done % 25 == 0:
+                progress(f"discovery: {done}/{len(records)} selected arrows tested again")
+    rows = [row for rows in found for row in rows]
     if not rows:
         return pd.DataFrame()
     # each row carries its own expected sign: one family, each judged under its sign
     judged = judged_rows(rows, card)
+    parts = []
+    for i, row in enumerate(judged.to_dict("records")):
+        one = judged.iloc[[i]].reset_index(drop=True)
+        if row["verdict"] in CONFIRMING:
+            one = with_influence(one, panel, _confirmation_card(card, row)[0], 1)
+        else:
+            one = without_influence(one)
+        parts.append(one)
+    judged = pd.concat(parts, ignore_index=True)
     alpha = card.analysis.alpha
     judged["cautions"] = [";".join(cautions(r, alpha)) for r in judged.to_dict("records")]
     return judged
@@ -321,7 +368,7 @@ def discover(
                 f"discovery: {len(selected)} of {len(screen)} selected; confirming them on "
                 f"the held-out {split.by} ({time.perf_counter() - start:.1f} s)"
             )
-        held = _confirm(second, scorecard, selected)
+        held = _confirm(second, scorecard, selected, progress)
     frame = _with_holdout(screen, held, split)
     return Discovery(frame, split, len(screen), *panel.shape, time.perf_counter() - start)
 

@@ -174,7 +174,7 @@ def _rerun(index: int) -> tuple[int, tuple[float, float, str]]:
     return index, _without_unit(panel, card, row, unit)
 
 
-def _with_influence(
+def with_influence(
     frame: pd.DataFrame, panel: Panel, card: Scorecard, n_workers: int
 ) -> pd.DataFrame:
     """The influence columns (:mod:`bms_eval.estimation.influence`); the rows tested
@@ -185,7 +185,7 @@ def _with_influence(
             return [_without_unit(panel, card, row, unit) for row, unit in jobs]
         found: list[tuple[float, float, str]] = [(math.nan, math.nan, "")] * len(jobs)
         workers = min(n_workers, len(jobs))
-        for i, result in _forked((panel, card, jobs), _rerun, range(len(jobs)), workers):
+        for i, result in forked((panel, card, jobs), _rerun, range(len(jobs)), workers):
             found[i] = result
         return found
 
@@ -230,7 +230,13 @@ PARALLEL_FROM_LINK_LAGS = 20
 _JOB: tuple[Panel, Scorecard, list] | None = None
 
 
-def _forked(
+def forked_job() -> tuple[Panel, Scorecard, list]:
+    """In a worker of :func:`forked`: the job it reads."""
+    assert _JOB is not None
+    return _JOB
+
+
+def forked(
     job: tuple[Panel, Scorecard, list],
     task: Callable[[int], tuple[int, T]],
     order: Iterable[int],
@@ -288,7 +294,7 @@ def _test_targets(
     # the effects with the most link-lags first, so no worker is left with a long one
     # at the end; the rows are put in the scorecard's order after
     largest_first = sorted(range(len(groups)), key=lambda i: -sizes[i])
-    for i, found in _forked((panel, scorecard, groups), _target_rows, largest_first, n_workers):
+    for i, found in forked((panel, scorecard, groups), _target_rows, largest_first, n_workers):
         done(i, found)
 
 
@@ -404,7 +410,7 @@ def _with_influence_and_cautions(
             # tested again without a unit: side by side as the effects were (not fewer
             # workers than those rows allow)
             rerun_workers = _workers(workers, len(parts[0]), sum(sizes))
-            parts[0] = _with_influence(parts[0], panel, scorecard, rerun_workers)
+            parts[0] = with_influence(parts[0], panel, scorecard, rerun_workers)
     else:
         parts[0] = without_influence(parts[0])
     parts[1] = without_influence(parts[1])
