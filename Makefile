@@ -71,6 +71,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/structure.py
 	$(BIN)/python benchmarks/inputs.py
 	$(BIN)/python benchmarks/links.py
+	$(BIN)/python benchmarks/discovery.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/memory.py
 	$(BIN)/python benchmarks/plan.py

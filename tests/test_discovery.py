@@ -121,6 +121,11 @@ def test_power_and_false_listings_on_simulated_panels(effect):
         card, data, truth = undrawn_panel(units=150, periods=12, undrawn_effect=effect, seed=seed)
         found = listed(discover(card, data).frame)
         hits.append(truth in found if truth else bool(found))
+        # the true arrow's reverse (the screen, blind to direction, sometimes selects it)
+        # is never confirmed: on the held-out half its direction test says reverse
+        assert not {(card.indicator_ids[2], card.indicator_ids[1], lag) for lag in (1, 2)} & set(
+            found
+        )
     if effect:
         assert sum(hits) >= POWER_AT_LEAST
     else:
