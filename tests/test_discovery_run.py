@@ -20,6 +20,7 @@ from bms_eval.narrative.texts import Texts
 from bms_eval.pipeline.run import RunSettings, run_pipeline
 from bms_eval.pipeline.verify import verify
 from bms_eval.simulation.undrawn import scorecard_text, undrawn_panel
+from tests.test_results_schema import validate
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,7 @@ def test_discovered_csv_and_results_json_agree(runs):
     assert [(r["from"], r["to"], r["lag"]) for r in found] == list(
         zip(confirmed["from"], confirmed["to"], confirmed["lag"], strict=True)
     )
+    validate(folder / "with" / "results.json")  # the schema holds the discovery block too
     # its learning questions join the assessment's
     links = {q["link"] for q in results["assessment"]["learning"] if q.get("discovered")}
     assert f"{truth[0]}>{truth[1]}>{truth[2]}" in links

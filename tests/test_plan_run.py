@@ -19,6 +19,7 @@ from bms_eval.planning import PLAN_COLUMNS
 from tests.conftest import digest, folder_bytes
 from tests.test_output_safety import BMS_EVAL
 from tests.test_plan import CARD, history_panel
+from tests.test_results_schema import validate
 
 #: A quick plan: enough draws to see the structure, not to decide.
 QUICK = ("--draws", "20", "--years", "9")
@@ -104,6 +105,7 @@ def test_run_with_a_plan_writes_it_everywhere(planned_run):
     )
     assert "image/png" in shown and "etterslep" in shown  # the table and the figure
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    validate(out / "results.json")  # the schema holds the plan block too
     plan = results["plan"]
     assert plan["draws"] == 20 and {r["years"] for r in plan["rows"]} == {7, 9}
     power = results["assessment"]["power"]

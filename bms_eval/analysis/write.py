@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from bms_eval.analysis.results import Analysis
 
 
+#: The version of ``results.json``'s structure, as docs/results.schema.json describes
+#: it: raised whenever a key is removed, renamed or changes its type.
+RESULTS_SCHEMA_VERSION = "1"
+
+
 def results_document(
     card: Scorecard,
     quality: dict,
@@ -40,6 +45,7 @@ def results_document(
     a = card.analysis
     return {
         "bms_eval_version": __version__,
+        "schema_version": RESULTS_SCHEMA_VERSION,
         "scorecard": scorecard_record(card),
         "analysis": {
             "effects": a.effects,
