@@ -33,7 +33,14 @@ from tests.conftest import (
     folder_bytes,
 )
 
-OUTPUTS = ("report.html", "links.csv", "status.csv", "results.json", "manifest.json")
+OUTPUTS = (
+    "report.html",
+    "links.csv",
+    "status.csv",
+    "results.json",
+    "results.xlsx",
+    "manifest.json",
+)
 # results.json carries the numbers through Parquet and JSON: exact up to the last bit
 # of a float's decimal representation.
 JSON_RTOL = 1e-12

@@ -69,7 +69,7 @@ def test_verify_passes_an_untouched_run(cli, recorded):
     assert result.code == 0, result.out
     assert "Verified" in result.out
     states = [line.split()[-1] for line in result.out.splitlines() if line.startswith("  ")]
-    assert states.count("identical") == 8 and "differs" not in result.out
+    assert states.count("identical") == 9 and "differs" not in result.out
 
 
 def test_verify_names_a_changed_output(cli, recorded_mini):

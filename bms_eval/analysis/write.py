@@ -82,7 +82,7 @@ def write_outputs(
     argv: list[str] | None = None,
     out: Path | None = None,
 ) -> None:
-    """Write ``status.csv``, ``links.csv``, ``results.json``, ``report.html``,
+    """Write ``status.csv``, ``links.csv``, ``results.json``, ``results.xlsx``, ``report.html``,
     ``plan.csv`` (when the analysis has a plan), ``discovered.csv`` (when it
     discovers) and ``manifest.json`` (last, with the
     SHA-256 of every other file in ``folder``).
@@ -105,6 +105,7 @@ def write_outputs(
     from bms_eval.outputs.folder import output_hashes
     from bms_eval.report.html import render_report
     from bms_eval.report.notebook import data_uri
+    from bms_eval.report.results_workbook import workbook_bytes
 
     card, data = analysis.scorecard, analysis.data
     analysis.status.to_csv(folder / "status.csv")
@@ -138,5 +139,6 @@ def write_outputs(
     html = render_report(card, results, manifest, figures)
     (folder / "report.html").write_text(utf8_text(html), encoding="utf-8")
     write_json(folder / "results.json", results)
+    (folder / "results.xlsx").write_bytes(workbook_bytes(card, results, started))
     manifest["outputs"] = output_hashes(folder)
     (folder / "manifest.json").write_text(to_json(manifest), encoding="utf-8")

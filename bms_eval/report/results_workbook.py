@@ -1,0 +1,266 @@
+"""``results.xlsx``: the run's tables for a spreadsheet reader (docs/outputs.md).
+
+Written from the ``results.json`` document, as the HTML report is, so the two never
+disagree: one sheet per table — the arrows (one row each, by the lag or the
+cumulative test that decides its verdict, with its effect, interval, cautions and
+reason in the report's language), every link and lag, the status, the assessment
+and the data quality (and the undrawn arrows tested, with ``--discover``). Headers
+are frozen, numbers formatted, columns sized to their contents and verdicts
+coloured as in the report.
+
+The file is byte-for-byte the same for the same run (``bms-eval verify`` compares
+it): the workbook's dates are the run's start, and every part of the zip archive
+carries that date instead of the time it was written.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from datetime import UTC, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bms_eval.estimation.columns import LINK_COLUMNS
+from bms_eval.estimation.discovery import DISCOVERY_COLUMNS
+from bms_eval.inputs.model import Scorecard
+from bms_eval.narrative.texts import Texts
+from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
+
+#: Number formats: p-values with four decimals, other numbers with three.
+P_FORMAT, NUMBER_FORMAT = "0.0000", "0.000"
+#: Widest column, in characters; longer text wraps.
+MAX_WIDTH = 60
+#: Columns of running text: wrapped, at their widest.
+TEXT_COLUMNS = frozenset({"reason", "evidence", "question", "warning", "notes", "text"})
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8EEF5")
+
+
+def _fill(hex_colour: str) -> PatternFill:
+    return PatternFill("solid", fgColor=hex_colour.lstrip("#").upper())
+
+
+def _cell_value(value: object) -> object:
+    """A JSON value as a cell's: lists joined, missing numbers empty."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return None
+    return value
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], keys: list[str], rows: list[dict]):
+    """A sheet of ``rows`` (dicts by ``keys``) under ``headers``: frozen, formatted."""
+    ws = wb.create_sheet(title[:31])
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for row in rows:
+        ws.append([_cell_value(row.get(k)) for k in keys])
+        for cell in ws[ws.max_row]:
+            # text from the user's files is text: openpyxl would store "=…" as a formula
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"
+    ws.freeze_panes = "A2"
+    for j, key in enumerate(keys, 1):
+        letter = get_column_letter(j)
+        longest = max(
+            [len(str(headers[j - 1]))]
+            + [len(str(c.value)) for c in ws[letter][1:] if c.value is not None],
+            default=8,
+        )
+        ws.column_dimensions[letter].width = min(MAX_WIDTH, max(8, longest + 2))
+        is_p = "p_value" in key or "p_adjusted" in key or key.endswith("_p")
+        for cell in ws[letter][1:]:
+            if isinstance(cell.value, float):
+                cell.number_format = P_FORMAT if is_p else NUMBER_FORMAT
+            if key in TEXT_COLUMNS:
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+    return ws
+
+
+def _colour_verdicts(ws: Worksheet, keys: list[str], column: str, labels: dict[str, str]) -> None:
+    """Fill the cells of ``column`` by verdict (cells hold a verdict's label or key)."""
+    if column not in keys:
+        return
+    letter = get_column_letter(keys.index(column) + 1)
+    by_label = {label: key for key, label in labels.items()}
+    for cell in ws[letter][1:]:
+        verdict = by_label.get(cell.value, cell.value)
+        if verdict in VERDICT_COLOURS:
+            cell.fill = _fill(VERDICT_COLOURS[verdict])
+            cell.font = Font(color="FFFFFF", bold=True)
+
+
+def _arrow_rows(card: Scorecard, results: dict, t: Texts) -> list[dict]:
+    """One row per arrow: the numbers of the lag (or cumulative test) deciding it."""
+    names = {i.id: i.name for i in card.indicators}
+    rows = {(r["from"], r["to"], int(r["lag"])): r for r in results["links"]}
+    out = []
+    for arrow in results["summary"]["by_arrow"]:
+        source, target = arrow["link"].split(">", 1)
+        row = rows.get((source, target, int(arrow["lag"])), {})
+        whole = arrow.get("judged_by") == "cumulative"
+        prefix = "cumulative_" if whole else ""
+        out.append(
+            {
+                "arrow": f"{names.get(source, source)} → {names.get(target, target)}",
+                "from": source,
+                "to": target,
+                "lag": arrow["lag"],
+                "lags": arrow.get("lags") or [arrow["lag"]],
+                "verdict": t.verdict(arrow["verdict"]),
+                "estimate": arrow.get(f"{prefix}estimate", row.get("estimate")),
+                "ci_low": arrow.get(f"{prefix}ci_low", row.get("ci_low")),
+                "ci_high": arrow.get(f"{prefix}ci_high", row.get("ci_high")),
+                "std_estimate": arrow.get(f"{prefix}std_estimate", row.get("std_estimate")),
+                "p_adjusted": arrow.get(f"{prefix}p_adjusted", row.get("p_adjusted")),
+                "forward_p_adjusted": arrow.get(
+                    f"{prefix}forward_p_adjusted", row.get("forward_p_adjusted")
+                ),
+                "cautions": [t[f"caution.{c}"] for c in arrow.get("cautions", [])],
+                "reason": row.get("reason"),
+            }
+        )
+    return out
+
+
+def _arrow_headers(t: Texts) -> dict[str, str]:
+    """The arrows sheet's columns and their headers in the report's language."""
+    return {
+        "arrow": t["disc_col_arrow"],
+        "from": "from",
+        "to": "to",
+        "lag": t["xlsx_deciding_lag"],
+        "lags": t["xlsx_lags"],
+        "verdict": t["disc_col_verdict"],
+        "estimate": t["xlsx_estimate"],
+        "ci_low": t["xlsx_ci_low"],
+        "ci_high": t["xlsx_ci_high"],
+        "std_estimate": t["xlsx_std_estimate"],
+        "p_adjusted": t["xlsx_p_adjusted"],
+        "forward_p_adjusted": t["xlsx_forward_p_adjusted"],
+        "cautions": t["xlsx_cautions"],
+        "reason": t["xlsx_reason"],
+    }
+
+
+def _assessment_rows(results: dict, t: Texts) -> list[dict]:
+    """The assessment as rows: headline, preconditions, result-level warnings, learning."""
+    a = results.get("assessment") or {}
+    rows = [
+        {"part": t["xlsx_headline"], "item": "", "status": "", "text": s}
+        for s in a.get("headline", [])
+    ]
+    rows += [
+        {
+            "part": t["col_precondition"],
+            "item": t[f"pre.name.{p['id']}"],
+            "status": t[f"pre.status.{p['status']}"],
+            "text": p["evidence"],
+        }
+        for p in a.get("preconditions", [])
+    ]
+    rows += [
+        {"part": t["col_level"], "item": "", "status": "", "text": w}
+        for w in (a.get("result_levels") or {}).get("warnings", [])
+    ]
+    rows += [
+        {
+            "part": t["xlsx_learning"],
+            "item": q["link"],
+            "status": t[f"level.{q['level']}"],
+            "text": q["question"],
+        }
+        for q in a.get("learning", [])
+    ]
+    return rows
+
+
+def _quality_rows(results: dict) -> list[dict]:
+    quality = results["data_quality"]
+    rows = [dict(r) for r in quality.get("coverage", [])]
+    rows += [{"indicator": "", "warning": w} for w in quality.get("warnings", [])]
+    return rows
+
+
+def workbook_bytes(card: Scorecard, results: dict, started: str) -> bytes:
+    """``results.xlsx`` for the ``results.json`` document ``results``, dated ``started``
+    (the run's start, ISO 8601)."""
+    t = Texts(card.language)
+    wb = Workbook()
+    wb.remove(wb.active)
+    when = datetime.fromisoformat(started)
+    if when.tzinfo is not None:  # the workbook's dates are in UTC
+        when = when.astimezone(UTC)
+    when = when.replace(tzinfo=None, microsecond=0)
+    wb.properties.created = wb.properties.modified = when
+    wb.properties.creator = "bms-eval"
+    arrow_headers = _arrow_headers(t)
+    keys, headers = list(arrow_headers), list(arrow_headers.values())
+    ws = _sheet(wb, t["xlsx_sheet_arrows"], headers, keys, _arrow_rows(card, results, t))
+    labels = {v: t.verdict(v) for v in VERDICT_COLOURS}
+    _colour_verdicts(ws, keys, "verdict", labels)
+    link_keys = [c for c in LINK_COLUMNS if any(c in r for r in results["links"])]
+    ws = _sheet(wb, t["xlsx_sheet_links"], link_keys, link_keys, results["links"])
+    _colour_verdicts(ws, link_keys, "verdict", labels)
+    status = results["status"]
+    status_keys = list(status[0]) if status else ["indicator"]
+    ws = _sheet(wb, t["xlsx_sheet_status"], status_keys, status_keys, status)
+    if "status" in status_keys:
+        letter = get_column_letter(status_keys.index("status") + 1)
+        for cell in ws[letter][1:]:
+            if cell.value in STATUS_COLOURS:
+                cell.fill = _fill(STATUS_COLOURS[cell.value])
+    assess_keys = ["part", "item", "status", "text"]
+    assess_headers = [t["xlsx_part"], t["xlsx_item"], t["col_status"], t["col_evidence"]]
+    _sheet(
+        wb, t["xlsx_sheet_assessment"], assess_headers, assess_keys, _assessment_rows(results, t)
+    )
+    quality = _quality_rows(results)
+    quality_keys = list(dict.fromkeys(k for r in quality for k in r)) or ["indicator"]
+    _sheet(wb, t["xlsx_sheet_quality"], quality_keys, quality_keys, quality)
+    discovery = results.get("discovery")
+    if discovery is not None:
+        disc_keys = list(DISCOVERY_COLUMNS)
+        ws = _sheet(wb, t["xlsx_sheet_discovery"], disc_keys, disc_keys, discovery["arrows"])
+        _colour_verdicts(ws, disc_keys, "holdout_verdict", labels)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _dated(buffer.getvalue(), when)
+
+
+#: The modification date openpyxl writes into the workbook's properties (the time of
+#: saving, whatever the properties say).
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _dated(archive: bytes, when: datetime) -> bytes:
+    """The zip ``archive`` with every member, and the workbook's modification date,
+    dated ``when`` (a zip records the time each member was written, and openpyxl the
+    time of saving: the same run would otherwise never give the same bytes)."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(archive)) as source,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = member.external_attr
+            data = source.read(member.filename)
+            if member.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + iso + rb"\g<2>", data)
+            target.writestr(info, data)
+    return out.getvalue()
