@@ -30,6 +30,36 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "output); the file is replaced only when the run succeeds",
     )
     add_language(p, "write the reasons and the summary")
+    p.add_argument(
+        "--table",
+        choices=("latex", "markdown", "html"),
+        help="write a regression table for a paper instead of links.csv: one column per "
+        "effect indicator, estimates with standard errors and stars (adjusted p)",
+    )
+    p.add_argument(
+        "--table-columns",
+        choices=("effect", "arrow"),
+        default="effect",
+        help="with --table: one column per effect indicator (default) or per arrow",
+    )
+    p.add_argument(
+        "--table-uncertainty",
+        choices=("se", "ci"),
+        default="se",
+        help="with --table: standard errors (default) or intervals below each estimate",
+    )
+    p.add_argument(
+        "--table-marks",
+        choices=("stars", "p", "none"),
+        default="stars",
+        help="with --table: stars (default), p-values, or nothing",
+    )
+    p.add_argument(
+        "--table-p",
+        choices=("adjusted", "raw"),
+        default="adjusted",
+        help="with --table: the p-value the marks use (default: adjusted over the run)",
+    )
     add_quiet(p)
     p.set_defaults(handler=run)
 
@@ -61,10 +91,25 @@ def _test_links(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
 
     results = estimate_links(inputs.scorecard, inputs.data, progress=progress)
+
+    def write(target) -> None:
+        if args.table is None:
+            results.to_csv(target)
+            return
+        target.write(
+            results.table(
+                args.table,
+                columns=args.table_columns,
+                uncertainty=args.table_uncertainty,
+                marks=args.table_marks,
+                p=args.table_p,
+            )
+        )
+
     if args.out:
-        write_atomically(Path(args.out), results.to_csv)
+        write_atomically(Path(args.out), write)
     else:
-        results.to_csv(sys.stdout)
+        write(sys.stdout)
     if not args.quiet:
         print(results.summary(), file=sys.stderr)
         if args.out:

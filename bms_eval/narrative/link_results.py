@@ -212,6 +212,54 @@ class LinkResults:
         ``language``, the scorecard's when not given)."""
         write_links_csv(self.to_frame(language), target)
 
+    def table(
+        self,
+        format: str = "latex",
+        *,
+        columns: str = "effect",
+        uncertainty: str = "se",
+        marks: str = "stars",
+        p: str = "adjusted",
+        digits: int = 3,
+        language: str | None = None,
+    ) -> str:
+        """The link tests as a regression table for a paper, in the style of pyfixest's
+        ``etable`` (:mod:`bms_eval.narrative.publication_table`).
+
+        Parameters
+        ----------
+        format : {"latex", "markdown", "html"}
+        columns : {"effect", "arrow"}
+            One column per effect indicator (its model) or per arrow.
+        uncertainty : {"se", "ci"}
+            Standard errors in parentheses, or intervals in brackets.
+        marks : {"stars", "p", "none"}
+            Stars, the p-value in braces, or nothing.
+        p : {"adjusted", "raw"}
+            The p-value the marks use: adjusted over the run (Benjamini–Hochberg), or
+            each test's own.
+        digits : int
+        language : {"en", "nb", "nn"}, optional
+            The labels' and the note's language (the scorecard's when not given).
+
+        Raises
+        ------
+        ValueError
+            An unknown format or option.
+        """
+        from bms_eval.narrative.publication_table import TableOptions, publication_table
+
+        options = TableOptions(columns, uncertainty, marks, p, digits)
+        names = self.card.model_names if self.card is not None else {}
+        panel = {
+            "effects": self.effects,
+            "n_periods": self.n_periods,
+            "bootstrap_draws": self.bootstrap_draws,
+        }
+        return publication_table(
+            self.to_frame(), names, panel, self._texts(language), format, options
+        )
+
     def event_studies(self) -> list[dict]:
         """Per reform arrow and lag (docs/verdicts.md, "Reform arrows"): the effect by
         event time (years since adoption; negative before it), with its interval —
