@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from bms_eval.assessment import Assessment
     from bms_eval.assessment.status import StatusResults
     from bms_eval.foundation.resources import example
+    from bms_eval.inputs.statbank_table import fetch_ssb
     from bms_eval.inputs.validation import QualityReport
     from bms_eval.narrative.discovery_results import DiscoveryResults, estimate_discovery
     from bms_eval.planning.options import PlanOptions
@@ -52,6 +53,7 @@ _LAZY = {
     "notebook_discovery": "bms_eval.analysis.results",
     "DiscoveryResults": "bms_eval.narrative.discovery_results",
     "estimate_discovery": "bms_eval.narrative.discovery_results",
+    "fetch_ssb": "bms_eval.inputs.statbank_table",
     "plan": "bms_eval.planning.power",
     "PlanOptions": "bms_eval.planning.options",
     "PlanResults": "bms_eval.planning.power",
@@ -86,6 +88,7 @@ __all__ = [
     "estimate_discovery",
     "estimate_links",
     "example",
+    "fetch_ssb",
     "load_data",
     "load_inputs",
     "load_scorecard",

@@ -1,4 +1,4 @@
-"""``bms-eval import ssb FILE [--changes FILE] [--select DIM=CODE] [--out FILE]``."""
+"""``bms-eval import ssb FILE | --table ID [--select DIM=CODES] [--changes FILE] [--out FILE]``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "data: the geo dimension becomes unit (codes kept as text), time becomes period, "
         "ContentsCode becomes indicator. Cells marked '.', '..', '...' or ':' are missing.",
     )
-    s.add_argument("file", metavar="FILE", help="the JSON-stat file")
+    s.add_argument("file", metavar="FILE", nargs="?", help="the JSON-stat file (or --table)")
+    s.add_argument(
+        "--table",
+        metavar="ID",
+        help="fetch the statbank table with this id from SSB's API instead of a file "
+        "(split into queries within the API's cell limit, its rate limit kept, answers "
+        "cached with their date)",
+    )
+    s.add_argument(
+        "--api",
+        metavar="URL",
+        default=None,
+        help="with --table: the statbank API's root (default: SSB's PxWebApi 2)",
+    )
+    s.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="with --table: where answers are kept (default: ~/.cache/bms-eval/statbank)",
+    )
+    s.add_argument(
+        "--refresh",
+        action="store_true",
+        help="with --table: ask the statbank again even where the cache has the answer",
+    )
     s.add_argument(
         "--changes",
         metavar="FILE",
@@ -41,30 +64,69 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="DIM=CODE",
         action="append",
         default=[],
-        help="the value to keep of a further dimension with several values (repeatable)",
+        help="the value to keep of a further dimension with several values (repeatable); "
+        "with --table also the units, years or contents to fetch (DIM=CODE,CODE,…)",
     )
     s.add_argument("--out", metavar="FILE", help="tidy CSV to write (default: standard output)")
     s.set_defaults(handler=run)
 
 
-def _selection(items: list[str]) -> dict[str, str]:
+def _selection(items: list[str]) -> dict[str, list[str]]:
     out = {}
     for item in items:
         if "=" not in item:
             print(f"bms-eval import ssb: --select takes DIM=CODE, not {item!r}", file=sys.stderr)
             raise SystemExit(2)
-        dim, code = item.split("=", 1)
-        out[dim.strip()] = code.strip()
+        dim, codes = item.split("=", 1)
+        out[dim.strip()] = [c.strip() for c in codes.split(",") if c.strip()]
     return out
+
+
+def _usage(message: str) -> None:
+    print(f"bms-eval import ssb: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _fetched(args: argparse.Namespace):
+    """The statbank table of ``--table`` as tidy rows (exit 1 with one line when the
+    statbank cannot give it)."""
+    from bms_eval.inputs.statbank import DEFAULT_API, Statbank, StatbankError
+    from bms_eval.inputs.statbank_table import fetch_table
+
+    statbank = Statbank(
+        api=args.api or DEFAULT_API,
+        cache=Path(args.cache) if args.cache else None,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+        refresh=args.refresh,
+    )
+    try:
+        return fetch_table(args.table, _selection(args.select), statbank)
+    except StatbankError as exc:
+        found = ProblemList(f"statbank table {args.table}")
+        found.error("", str(exc), kind="statbank")
+        raise InputError(list(found)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     """Convert; raise InputError with every problem if the extract cannot be used."""
+    if (args.file is None) == (args.table is None):
+        _usage("give a JSON-stat FILE or --table ID, not both")
+    if args.table is None and (args.api or args.cache or args.refresh):
+        _usage("--api, --cache and --refresh go with --table")
     check_given(args.out)
     if args.out:
-        sources = [Path(args.file)] + ([Path(args.changes)] if args.changes else [])
+        sources = [Path(args.file)] if args.file else []
+        sources += [Path(args.changes)] if args.changes else []
         check_output_file(Path(args.out), sources)
-    frame, problems = read_jsonstat(args.file, _selection(args.select))
+    if args.table is not None:
+        frame, problems = _fetched(args)
+    else:
+        single = {}
+        for dim, codes in _selection(args.select).items():
+            if len(codes) != 1:
+                _usage(f"--select {dim}: one code for a file's dimension")
+            single[dim] = codes[0]
+        frame, problems = read_jsonstat(args.file, single)
     all_problems = list(problems)
     if frame is not None and args.changes:
         changes, change_problems = read_code_changes(args.changes)

@@ -329,6 +329,14 @@ def read_jsonstat(
     text = read_text(Path(path), problems)
     if text is None:
         return None, problems
+    return jsonstat_rows(text, problems, select)
+
+
+def jsonstat_rows(
+    text: str, problems: ProblemList, select: dict[str, str] | None = None
+) -> tuple[pd.DataFrame | None, ProblemList]:
+    """:func:`read_jsonstat` of a dataset's text (a file's, or the statbank API's answer:
+    :mod:`bms_eval.inputs.statbank`), its problems recorded in ``problems``."""
     doc = _dataset(text, problems)
     if doc is None:
         return None, problems
