@@ -164,3 +164,21 @@ def test_from_python_with_changes(replay, tmp_path):
     assert set(frame["unit"]) == {"0302", "4601"}  # renumbered as the file importer does
     with pytest.raises(bms_eval.InputError, match="no such table"):
         bms_eval.fetch_ssb("99999", cache=tmp_path / "c", api=replay.url)
+
+
+def test_roles_found_without_the_role_block():
+    from bms_eval.inputs.statbank_table import selection_for
+
+    meta = {
+        "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"],
+        "dimension": {
+            "KOKkommuneregion0000": {"category": {"index": {"0301": 0, "4601": 1}}},
+            "ContentsCode": {"category": {"index": ["A"]}},
+            "Tid": {"category": {"index": ["2020", "2021"]}},
+        },
+    }
+    assert selection_for(meta, {}) == {
+        "KOKkommuneregion0000": ["0301", "4601"],
+        "ContentsCode": ["A"],
+        "Tid": ["2020", "2021"],
+    }

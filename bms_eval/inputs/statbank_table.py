@@ -36,6 +36,8 @@ def _roles(meta: dict, names: list[str]) -> dict[str, str]:
     found = {}
     for role, fallback in ROLE_FALLBACK.items():
         listed = [n for n in declared.get(role) or [] if n in names]
+        if role == "geo":  # KOSTRA's KOKkommuneregion0000 and the like
+            listed += [n for n in names if "region" in n.lower()]
         name = listed[0] if listed else (fallback if fallback in names else None)
         if name is None:
             raise StatbankError(
