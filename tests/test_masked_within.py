@@ -97,3 +97,17 @@ def test_finds_the_planted_column_and_standardizes_it():
     assert fits.estimate[1] == pytest.approx(-0.3, abs=0.05)
     assert np.all(fits.p_value[[0, 2, 3]] > 1e-3)
     assert fits.std_estimate[1] < 0
+
+
+def test_a_sample_that_fits_exactly_is_not_estimated():
+    """Few rows of few units: with unit and period effects nothing is left to the
+    residuals (linearmodels refuses such a model); a standard error of 1e-10 and a
+    p-value of 1e-56 would be noise taken for a finding."""
+    y, base, candidates = _grids(6, units=8, periods=5, gaps=0.45)
+    fits = candidate_columns(y, base, candidates, twoway=True)
+    for j in range(candidates.shape[0]):
+        frame = _long(y, base, candidates[j])
+        units, periods = frame["unit"].nunique(), frame["period"].nunique()
+        left = len(frame) - units - (periods - 1) - 3
+        assert np.isfinite(fits.p_value[j]) == (left >= 2 and len(frame) >= 6), j
+    assert np.isnan(fits.p_value).any()

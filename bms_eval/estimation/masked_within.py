@@ -19,7 +19,10 @@ Inference is by standard errors clustered by unit with the small-sample factor o
 :func:`bms_eval.estimation.within_fit.fit_within` (``n / (n − absorbed − k)``, ``t``
 with ``units − 1`` degrees of freedom), so a candidate's estimate, standard error and
 p-value equal those of its own fixed-effects regression (tested against linearmodels
-and statsmodels in ``tests/test_masked_within.py``).
+and statsmodels in ``tests/test_masked_within.py``). A candidate whose sample leaves
+fewer than ``MIN_RESIDUAL_DF`` residual degrees of freedom (unit and period effects
+counted), or has fewer than ``MIN_OBSERVATIONS`` rows, is not estimated, as the link
+tests' own models are not.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import numpy as np
 
 from bms_eval.estimation.inference import t_sf
 from bms_eval.estimation.unit_designs import PERIOD_RANK_RTOL
+from bms_eval.estimation.verdicts import MIN_OBSERVATIONS, MIN_RESIDUAL_DF
 
 #: A candidate whose sum of squares within units (and periods) is below this share of
 #: its raw sum of squares has no variation of its own: it is not estimated.
@@ -71,6 +75,7 @@ class _Samples:
         self.per_unit = np.where(n > 0, 1.0 / np.maximum(n, 1.0), 0.0)
         self.weighted = m * self.per_unit[..., None]  # m_it / n_i
         self.inverse = None
+        self.period_rank = np.zeros(m.shape[0], dtype=int)
         if twoway:  # G = Σ_i (diag m_i − m_i m_i′ / n_i), one per candidate
             periods = m.shape[2]
             gram = np.zeros((m.shape[0], periods, periods))
@@ -78,6 +83,8 @@ class _Samples:
             gram[:, idx, idx] = m.sum(axis=1)
             gram -= self.weighted.transpose(0, 2, 1) @ m
             self.inverse = np.linalg.pinv(gram, rcond=PERIOD_RANK_RTOL, hermitian=True)
+            #: per candidate, the period effects its sample can tell apart
+            self.period_rank = np.linalg.matrix_rank(gram, rtol=PERIOD_RANK_RTOL, hermitian=True)
 
     def within(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """``values`` (candidates at ``rows`` × units × periods × columns) with unit (and
@@ -172,8 +179,11 @@ def candidate_columns(
     k = len(base) + 1  # regressors: the base and the candidate
     n_obs = mask.sum(axis=(1, 2))
     n_units = (mask.sum(axis=2) > 0).sum(axis=1)
-    absorbed = (mask.any(axis=1).sum(axis=1) - 1) if twoway else np.zeros(n_cand, dtype=int)
+    absorbed = samples.period_rank if twoway else np.zeros(n_cand, dtype=int)
     df_resid = n_obs - absorbed - k
+    # what the regression leaves to its residuals, the unit effects counted too: a sample
+    # that fits exactly (a few rows of few units) tells nothing
+    left = n_obs - n_units - absorbed - k
     zz, zy = gram[:, 1:, 1:], gram[:, 1:, 0]
     scale_z = np.sqrt(np.maximum(np.diagonal(zz, axis1=1, axis2=2), 0.0))
     unit = np.where(scale_z > 0, scale_z, 1.0)
@@ -181,7 +191,8 @@ def candidate_columns(
     # a candidate without variation of its own (absorbed by the effects or the base),
     # or too few rows: not estimated
     raw_xx = (x * x).sum(axis=(1, 2))
-    ok = (n_units >= 2) & (df_resid > 0) & (zz[:, -1, -1] > VARIATION_RTOL * raw_xx)
+    ok = (n_units >= 2) & (left >= MIN_RESIDUAL_DF) & (n_obs >= MIN_OBSERVATIONS)
+    ok &= zz[:, -1, -1] > VARIATION_RTOL * raw_xx
     ok &= np.linalg.cond(normed) < 1e10
     out = {name: np.full(n_cand, np.nan) for name in ("est", "se", "p", "std")}
     if ok.any():
