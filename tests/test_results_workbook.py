@@ -101,3 +101,19 @@ def test_the_same_run_gives_the_same_bytes_and_names_stay_text(run, tmp_path):
         c for row in sheet.iter_rows() for c in row if c.value == hostile["links"][0]["reason"]
     )
     assert cell.data_type == "s"
+
+
+def test_a_status_too_long_for_a_sheet_keeps_the_indicators_rows(run, monkeypatch):
+    from bms_eval.report import results_workbook
+
+    results, _ = run
+    card = load_inputs(EXAMPLE_CARD, EXAMPLE_DATA).scorecard
+    monkeypatch.setattr(results_workbook, "MAX_STATUS_ROWS", 50)
+    import io
+
+    book = load_workbook(io.BytesIO(workbook_bytes(card, results, "2026-12-03T12:00:00")))
+    rows = _rows(book.worksheets[2])
+    indicators = [r for r in results["status"] if r["level"] == "indicator"]
+    assert len(rows) == len(indicators) + 1
+    units = len(results["status"]) - len(indicators)
+    assert rows[-1]["indicator"] == Texts("nb").format("xlsx_status_cut", n=units)

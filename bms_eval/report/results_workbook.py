@@ -22,9 +22,9 @@ import zipfile
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bms_eval.estimation.columns import LINK_COLUMNS
 from bms_eval.estimation.discovery import DISCOVERY_COLUMNS
@@ -57,48 +57,67 @@ def _cell_value(value: object) -> object:
     return value
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], keys: list[str], rows: list[dict]):
-    """A sheet of ``rows`` (dicts by ``keys``) under ``headers``: frozen, formatted."""
+#: Most rows of the status sheet: beyond them, only the indicators' rows (every row per
+#: unit is in ``status.csv``); a spreadsheet of 357 000 rows takes minutes to write
+#: and is no reader's table.
+MAX_STATUS_ROWS = 20_000
+#: Rows of a sheet read to size its columns (a status of a thousand indicators in 356
+#: units has 357 000 rows; the first rows tell the widths well enough).
+WIDTH_SAMPLE = 2_000
+
+
+def _widths(headers: list[str], keys: list[str], rows: list[dict]) -> list[float]:
+    out = []
+    for header, key in zip(headers, keys, strict=True):
+        shown = (_cell_value(r.get(key)) for r in rows[:WIDTH_SAMPLE])
+        longest = max([len(str(header))] + [len(str(v)) for v in shown if v is not None])
+        out.append(min(MAX_WIDTH, max(8, longest + 2)))
+    return out
+
+
+def _sheet(
+    wb: Workbook,
+    title: str,
+    headers: list[str],
+    keys: list[str],
+    rows: list[dict],
+    fills: dict[str, dict[object, str]] | None = None,
+) -> None:
+    """A sheet of ``rows`` (dicts by ``keys``) under ``headers``, frozen and formatted,
+    written row by row (a write-only workbook holds no sheet in memory): p-values with
+    four decimals, other numbers three, running text wrapped; ``fills`` colours a
+    column's cells by their value (a verdict's label, an ambition status)."""
     ws = wb.create_sheet(title[:31])
-    ws.append(headers)
-    for cell in ws[1]:
+    for j, width in enumerate(_widths(headers, keys, rows), 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.freeze_panes = "A2"
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=header)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
+        header_cells.append(cell)
+    ws.append(header_cells)
+    p_columns = {k for k in keys if "p_value" in k or "p_adjusted" in k}
+    fills = fills or {}
+    wrap = Alignment(vertical="top", wrap_text=True)
+    white = Font(color="FFFFFF", bold=True)
     for row in rows:
-        ws.append([_cell_value(row.get(k)) for k in keys])
-        for cell in ws[ws.max_row]:
-            # text from the user's files is text: openpyxl would store "=…" as a formula
-            if isinstance(cell.value, str) and cell.data_type == "f":
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
-    for j, key in enumerate(keys, 1):
-        letter = get_column_letter(j)
-        longest = max(
-            [len(str(headers[j - 1]))]
-            + [len(str(c.value)) for c in ws[letter][1:] if c.value is not None],
-            default=8,
-        )
-        ws.column_dimensions[letter].width = min(MAX_WIDTH, max(8, longest + 2))
-        is_p = "p_value" in key or "p_adjusted" in key or key.endswith("_p")
-        for cell in ws[letter][1:]:
-            if isinstance(cell.value, float):
-                cell.number_format = P_FORMAT if is_p else NUMBER_FORMAT
+        cells = []
+        for key in keys:
+            value = _cell_value(row.get(key))
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str) and cell.data_type == "f":
+                cell.data_type = "s"  # text from the user's files is text, never a formula
+            elif isinstance(value, float):
+                cell.number_format = P_FORMAT if key in p_columns else NUMBER_FORMAT
             if key in TEXT_COLUMNS:
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
-    return ws
-
-
-def _colour_verdicts(ws: Worksheet, keys: list[str], column: str, labels: dict[str, str]) -> None:
-    """Fill the cells of ``column`` by verdict (cells hold a verdict's label or key)."""
-    if column not in keys:
-        return
-    letter = get_column_letter(keys.index(column) + 1)
-    by_label = {label: key for key, label in labels.items()}
-    for cell in ws[letter][1:]:
-        verdict = by_label.get(cell.value, cell.value)
-        if verdict in VERDICT_COLOURS:
-            cell.fill = _fill(VERDICT_COLOURS[verdict])
-            cell.font = Font(color="FFFFFF", bold=True)
+                cell.alignment = wrap
+            colour = fills.get(key, {}).get(value)
+            if colour is not None:
+                cell.fill, cell.font = _fill(colour), white
+            cells.append(cell)
+        ws.append(cells)
 
 
 def _arrow_rows(card: Scorecard, results: dict, t: Texts) -> list[dict]:
@@ -197,8 +216,7 @@ def workbook_bytes(card: Scorecard, results: dict, started: str) -> bytes:
     """``results.xlsx`` for the ``results.json`` document ``results``, dated ``started``
     (the run's start, ISO 8601)."""
     t = Texts(card.language)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     when = datetime.fromisoformat(started)
     if when.tzinfo is not None:  # the workbook's dates are in UTC
         when = when.astimezone(UTC)
@@ -207,20 +225,20 @@ def workbook_bytes(card: Scorecard, results: dict, started: str) -> bytes:
     wb.properties.creator = "bms-eval"
     arrow_headers = _arrow_headers(t)
     keys, headers = list(arrow_headers), list(arrow_headers.values())
-    ws = _sheet(wb, t["xlsx_sheet_arrows"], headers, keys, _arrow_rows(card, results, t))
-    labels = {v: t.verdict(v) for v in VERDICT_COLOURS}
-    _colour_verdicts(ws, keys, "verdict", labels)
+    by_label = {t.verdict(v): c for v, c in VERDICT_COLOURS.items()}
+    by_key = dict(VERDICT_COLOURS)
+    rows = _arrow_rows(card, results, t)
+    _sheet(wb, t["xlsx_sheet_arrows"], headers, keys, rows, {"verdict": by_label})
     link_keys = [c for c in LINK_COLUMNS if any(c in r for r in results["links"])]
-    ws = _sheet(wb, t["xlsx_sheet_links"], link_keys, link_keys, results["links"])
-    _colour_verdicts(ws, link_keys, "verdict", labels)
+    fills = {"verdict": by_key, "verdict_without": by_key}
+    _sheet(wb, t["xlsx_sheet_links"], link_keys, link_keys, results["links"], fills)
     status = results["status"]
     status_keys = list(status[0]) if status else ["indicator"]
-    ws = _sheet(wb, t["xlsx_sheet_status"], status_keys, status_keys, status)
-    if "status" in status_keys:
-        letter = get_column_letter(status_keys.index("status") + 1)
-        for cell in ws[letter][1:]:
-            if cell.value in STATUS_COLOURS:
-                cell.fill = _fill(STATUS_COLOURS[cell.value])
+    if len(status) > MAX_STATUS_ROWS:  # a thousand indicators in 356 units: status.csv
+        units = sum(1 for r in status if r.get("level") != "indicator")
+        status = [r for r in status if r.get("level") == "indicator"]
+        status.append({status_keys[0]: t.format("xlsx_status_cut", n=units)})
+    _sheet(wb, t["xlsx_sheet_status"], status_keys, status_keys, status, {"status": STATUS_COLOURS})
     assess_keys = ["part", "item", "status", "text"]
     assess_headers = [t["xlsx_part"], t["xlsx_item"], t["col_status"], t["col_evidence"]]
     _sheet(
@@ -232,8 +250,8 @@ def workbook_bytes(card: Scorecard, results: dict, started: str) -> bytes:
     discovery = results.get("discovery")
     if discovery is not None:
         disc_keys = list(DISCOVERY_COLUMNS)
-        ws = _sheet(wb, t["xlsx_sheet_discovery"], disc_keys, disc_keys, discovery["arrows"])
-        _colour_verdicts(ws, disc_keys, "holdout_verdict", labels)
+        rows, fills = discovery["arrows"], {"holdout_verdict": by_key}
+        _sheet(wb, t["xlsx_sheet_discovery"], disc_keys, disc_keys, rows, fills)
     buffer = io.BytesIO()
     wb.save(buffer)
     return _dated(buffer.getvalue(), when)
