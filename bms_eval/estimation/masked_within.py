@@ -140,6 +140,28 @@ def _grams(samples: _Samples, shared: np.ndarray, x: np.ndarray) -> tuple[np.nda
     return one_way, one_way - right.transpose(0, 2, 1) @ samples.inverse @ right
 
 
+def _unit_scores(
+    samples: _Samples,
+    shared: np.ndarray,
+    x: np.ndarray,
+    sel: np.ndarray,
+    theta: np.ndarray,
+    lever: np.ndarray,
+) -> np.ndarray:
+    """Per selected candidate and unit, the candidate's clustered score: the within
+    residual times the within lever (the candidate's row of ``(Z′Z)⁻¹ Z′``), summed over
+    the unit's rows. Both are raw combinations of the columns made within afterwards: the
+    within transformation is linear."""
+    b = shared.shape[-1] - 1  # the base's columns
+    raw = np.empty((sel.size, *shared.shape[:2], 2))
+    raw[..., 0] = shared[None, ..., 0] - np.einsum("utc,jc->jut", shared[..., 1:], theta[:, :b])
+    raw[..., 0] -= x[sel] * theta[:, -1, None, None]
+    raw[..., 1] = np.einsum("utc,jc->jut", shared[..., 1:], lever[:, :b])
+    raw[..., 1] += x[sel] * lever[:, -1, None, None]
+    within = samples.within(raw, sel)
+    return (within[..., 0] * within[..., 1]).sum(axis=2)  # (J, U)
+
+
 def candidate_columns(
     y: np.ndarray,
     base: list[np.ndarray],
@@ -200,16 +222,7 @@ def candidate_columns(
         inverse = np.linalg.inv(normed[sel]) / (unit[sel, :, None] * unit[sel, None, :])
         theta = (inverse @ zy[sel][..., None])[..., 0]
         lever = inverse[:, -1]  # the candidate's row of (Z′Z)⁻¹
-        # the residual and the lever's column as raw combinations, then within: the
-        # within transformation is linear
-        b = len(base)
-        raw = np.empty((sel.size, *y.shape, 2))
-        raw[..., 0] = shared[None, ..., 0] - np.einsum("utc,jc->jut", shared[..., 1:], theta[:, :b])
-        raw[..., 0] -= x[sel] * theta[:, -1, None, None]
-        raw[..., 1] = np.einsum("utc,jc->jut", shared[..., 1:], lever[:, :b])
-        raw[..., 1] += x[sel] * lever[:, -1, None, None]
-        within = samples.within(raw, sel)
-        scores = (within[..., 0] * within[..., 1]).sum(axis=2)  # (J, U)
+        scores = _unit_scores(samples, shared, x, sel, theta, lever)
         se = np.sqrt(n_obs[sel] / df_resid[sel] * (scores**2).sum(axis=1))
         out["est"][sel], out["se"][sel] = theta[:, -1], se
         with np.errstate(divide="ignore", invalid="ignore"):

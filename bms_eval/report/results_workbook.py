@@ -30,6 +30,7 @@ from bms_eval.estimation.columns import LINK_COLUMNS
 from bms_eval.estimation.discovery import DISCOVERY_COLUMNS
 from bms_eval.inputs.model import Scorecard
 from bms_eval.narrative.texts import Texts
+from bms_eval.outputs.json_files import records
 from bms_eval.report.colours import STATUS_COLOURS, VERDICT_COLOURS
 
 #: Number formats: p-values with four decimals, other numbers with three.
@@ -212,6 +213,24 @@ def _quality_rows(results: dict) -> list[dict]:
     return rows
 
 
+def _status_rows(results: dict, t: Texts) -> tuple[list[dict], list[str]]:
+    """The status sheet's rows and columns: every row of ``status.csv``, or beyond
+    :data:`MAX_STATUS_ROWS` the indicators' rows and a last row saying where the rows
+    per unit are."""
+    status = results["status"]
+    status_keys = list(status[0]) if status else ["indicator"]
+    if len(status) > MAX_STATUS_ROWS:  # a thousand indicators in 356 units: status.csv
+        frame = getattr(status, "frame", None)  # FrameRecords: filtered without its rows
+        if frame is not None:
+            kept = frame[frame["level"] == "indicator"]
+            units, status = len(frame) - len(kept), records(kept)
+        else:
+            units = sum(1 for r in status if r.get("level") != "indicator")
+            status = [r for r in status if r.get("level") == "indicator"]
+        status.append({status_keys[0]: t.format("xlsx_status_cut", n=units)})
+    return status, status_keys
+
+
 def workbook_bytes(card: Scorecard, results: dict, started: str) -> bytes:
     """``results.xlsx`` for the ``results.json`` document ``results``, dated ``started``
     (the run's start, ISO 8601)."""
@@ -232,12 +251,7 @@ def workbook_bytes(card: Scorecard, results: dict, started: str) -> bytes:
     link_keys = [c for c in LINK_COLUMNS if any(c in r for r in results["links"])]
     fills = {"verdict": by_key, "verdict_without": by_key}
     _sheet(wb, t["xlsx_sheet_links"], link_keys, link_keys, results["links"], fills)
-    status = results["status"]
-    status_keys = list(status[0]) if status else ["indicator"]
-    if len(status) > MAX_STATUS_ROWS:  # a thousand indicators in 356 units: status.csv
-        units = sum(1 for r in status if r.get("level") != "indicator")
-        status = [r for r in status if r.get("level") == "indicator"]
-        status.append({status_keys[0]: t.format("xlsx_status_cut", n=units)})
+    status, status_keys = _status_rows(results, t)
     _sheet(wb, t["xlsx_sheet_status"], status_keys, status_keys, status, {"status": STATUS_COLOURS})
     assess_keys = ["part", "item", "status", "text"]
     assess_headers = [t["xlsx_part"], t["xlsx_item"], t["col_status"], t["col_evidence"]]
