@@ -141,3 +141,44 @@ def test_confirmations_side_by_side_equal_one_process(planted, monkeypatch):
     again = discover(card, data)
     pd.testing.assert_frame_equal(found.frame, again.frame)
     assert found.frame["selected"].sum() >= 2  # so both workers had one
+
+
+def test_held_out_numbers_are_those_that_decide():
+    """Where the direction was not checked, or the cause is a reform, the held-out
+    effect is the static test's (or the aggregated effect's), as the verdict's is."""
+    from bms_eval.estimation.discovery import Holdout, _with_holdout
+
+    screen = pd.DataFrame(
+        {
+            "from": ["a", "b", "c"],
+            "to": ["y", "y", "y"],
+            "lag": [1, 1, 1],
+            "p_value": [0.001, 0.002, 0.003],
+            **{c: 0.0 for c in ("estimate", "std_estimate", "p_adjusted")},
+            "n_obs": 10,
+            "n_units": 5,
+            "selected": True,
+        }
+    )
+    held = pd.DataFrame(
+        {
+            "from": ["a", "b", "c"],
+            "to": ["y", "y", "y"],
+            "lag": [1, 1, 1],
+            "direction_method": ["bias_corrected", "not_checked", "not_checked"],
+            "method": ["within", "within", "staggered_did"],
+            "estimate": [1.0, 2.0, 3.0],
+            "forward_estimate": [10.0, np.nan, np.nan],
+            "std_estimate": [0.1, 0.2, 0.3],
+            "forward_std_estimate": [0.5, np.nan, np.nan],
+            "p_adjusted": [0.01, 0.02, 0.03],
+            "forward_p_adjusted": [0.04, np.nan, np.nan],
+            "reverse_p_adjusted": [0.5, np.nan, np.nan],
+            "verdict": ["supported", "supported", "supported"],
+            "cautions": ["", "direction_not_checked", ""],
+        }
+    )
+    out = _with_holdout(screen, held, Holdout("units")).set_index("from")
+    assert out.loc["a", "holdout_estimate"] == 10.0
+    assert out.loc["b", "holdout_estimate"] == 2.0 and out.loc["c", "holdout_p_adjusted"] == 0.03
+    assert out["confirmed"].all()

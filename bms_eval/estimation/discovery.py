@@ -48,7 +48,7 @@ from bms_eval.estimation.links import forked, forked_job, judged_rows, with_infl
 from bms_eval.estimation.masked_within import candidate_columns
 from bms_eval.estimation.panel import Panel
 from bms_eval.estimation.target_tests import model_terms
-from bms_eval.estimation.verdicts import cautions
+from bms_eval.estimation.verdicts import NOT_CHECKED, STAGGERED, cautions
 from bms_eval.foundation.workers import available_cores, can_fork
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Link, Scorecard
@@ -316,10 +316,13 @@ def _with_holdout(frame: pd.DataFrame, held: pd.DataFrame, split: Holdout) -> pd
             found = key.get((r["from"], r["to"], int(r["lag"])))
             if found is None:
                 continue
-            static = found.get("direction_method") == "not_checked"
+            # where the static test (or a reform's aggregated effect) decides the verdict,
+            # its numbers stand for the held-out half (docs/verdicts.md, 3.2)
+            static = found.get("direction_method") == NOT_CHECKED
+            static |= found.get("method") == STAGGERED
             for col, source in names.items():
                 value = found.get(source)
-                if static and source.startswith("forward_"):  # the static test decides
+                if static and source.startswith("forward_"):
                     value = found.get(source.removeprefix("forward_"))
                 out.at[i, col] = value
     out["confirmed"] = out["holdout_verdict"].isin(CONFIRMING)
