@@ -110,7 +110,7 @@ def _fetched(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     """Convert; raise InputError with every problem if the extract cannot be used."""
     if (args.file is None) == (args.table is None):
-        _usage("give a JSON-stat FILE or --table ID, not both")
+        _usage("give either a JSON-stat FILE or --table ID (one of the two)")
     if args.table is None and (args.api or args.cache or args.refresh):
         _usage("--api, --cache and --refresh go with --table")
     check_given(args.out)
