@@ -134,10 +134,11 @@ def test_power_and_false_listings_on_simulated_panels(effect):
 
 def test_confirmations_side_by_side_equal_one_process(planted, monkeypatch):
     from bms_eval.estimation import discovery as module
+    from bms_eval.estimation import links
 
     card, data, _, found = planted
     monkeypatch.setattr(module, "PARALLEL_FROM_CONFIRMATIONS", 1)
-    monkeypatch.setattr(module, "available_cores", lambda: 2)
+    monkeypatch.setattr(links, "available_cores", lambda: 2)
     again = discover(card, data)
     pd.testing.assert_frame_equal(found.frame, again.frame)
     assert found.frame["selected"].sum() >= 2  # so both workers had one

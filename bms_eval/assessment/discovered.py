@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from bms_eval.assessment.learning import LEVELS
 from bms_eval.assessment.roles import Roles
+from bms_eval.estimation.verdicts import caution_keys
 from bms_eval.inputs.model import Scorecard
 from bms_eval.narrative.texts import Texts
-
-#: The levels of the learning dialogue, in order (as :mod:`bms_eval.assessment.learning`).
-LEVELS = ("operative", "tactical", "strategic", "institutional")
 
 
 def _arrows(confirmed: pd.DataFrame | None) -> list[tuple[str, str, int]]:
@@ -63,7 +62,7 @@ def discovered_questions(card: Scorecard, confirmed: pd.DataFrame | None, t: Tex
                     "level": level,
                     "verdict": row["holdout_verdict"],
                     "question": t.format(f"q.discovered.{level}", **values),
-                    "cautions": [c for c in str(row.get("holdout_cautions") or "").split(";") if c],
+                    "cautions": list(caution_keys(row.get("holdout_cautions"))),
                     "discovered": True,
                 }
             )

@@ -10,7 +10,16 @@ from pathlib import Path
 from bms_eval.cli.arguments import add_inputs, add_language, add_quiet
 from bms_eval.cli.messages import print_problems
 from bms_eval.inputs.validation import load_inputs
+from bms_eval.narrative.publication_table import CHOICES
 from bms_eval.outputs.paths import check_given, check_output_file, write_atomically
+
+#: What each layout option of ``--table`` chooses (its values: ``CHOICES``).
+TABLE_HELP = {
+    "columns": "one column per effect indicator or per arrow",
+    "uncertainty": "standard errors or intervals below each estimate",
+    "marks": "stars, p-values, or nothing",
+    "p": "the p-value the marks use (adjusted over the run, or each test's own)",
+}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,30 +45,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="write a regression table for a paper instead of links.csv: one column per "
         "effect indicator, estimates with standard errors and stars (adjusted p)",
     )
-    p.add_argument(
-        "--table-columns",
-        choices=("effect", "arrow"),
-        default="effect",
-        help="with --table: one column per effect indicator (default) or per arrow",
-    )
-    p.add_argument(
-        "--table-uncertainty",
-        choices=("se", "ci"),
-        default="se",
-        help="with --table: standard errors (default) or intervals below each estimate",
-    )
-    p.add_argument(
-        "--table-marks",
-        choices=("stars", "p", "none"),
-        default="stars",
-        help="with --table: stars (default), p-values, or nothing",
-    )
-    p.add_argument(
-        "--table-p",
-        choices=("adjusted", "raw"),
-        default="adjusted",
-        help="with --table: the p-value the marks use (default: adjusted over the run)",
-    )
+    for name, allowed in CHOICES.items():
+        p.add_argument(
+            f"--table-{name}",
+            choices=allowed,
+            default=allowed[0],
+            help=f"with --table: {TABLE_HELP[name]} (default: {allowed[0]})",
+        )
     add_quiet(p)
     p.set_defaults(handler=run)
 
@@ -96,15 +88,8 @@ def _test_links(args: argparse.Namespace) -> int:
         if args.table is None:
             results.to_csv(target)
             return
-        target.write(
-            results.table(
-                args.table,
-                columns=args.table_columns,
-                uncertainty=args.table_uncertainty,
-                marks=args.table_marks,
-                p=args.table_p,
-            )
-        )
+        layout = {name: getattr(args, f"table_{name}") for name in CHOICES}
+        target.write(results.table(args.table, **layout))
 
     if args.out:
         write_atomically(Path(args.out), write)

@@ -30,8 +30,6 @@ adjustment, and the drawn arrows' tests are not touched.
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -44,12 +42,17 @@ from bms_eval.estimation.direction_equations import MIN_DIRECTION_PERIODS
 from bms_eval.estimation.estimand_rows import target_rows
 from bms_eval.estimation.inference import benjamini_hochberg
 from bms_eval.estimation.influence import without_influence
-from bms_eval.estimation.links import forked, forked_job, judged_rows, with_influence
+from bms_eval.estimation.links import (
+    forked,
+    forked_job,
+    judged_rows,
+    with_influence,
+    workers_for,
+)
 from bms_eval.estimation.masked_within import candidate_columns
 from bms_eval.estimation.panel import Panel
-from bms_eval.estimation.target_tests import model_terms
+from bms_eval.estimation.target_tests import model_terms, seed_for
 from bms_eval.estimation.verdicts import NOT_CHECKED, STAGGERED, cautions
-from bms_eval.foundation.workers import available_cores, can_fork
 from bms_eval.inputs.data import IndicatorData
 from bms_eval.inputs.model import Link, Scorecard
 
@@ -93,11 +96,6 @@ class Holdout:
         return {"by": self.by, "discover": list(self.discover), "confirm": list(self.confirm)}
 
 
-def _rng(seed: int, key: str) -> np.random.Generator:
-    digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "little")
-    return np.random.default_rng([seed, digest])
-
-
 def holdout_split(panel: Panel, seed: int) -> tuple[Holdout, Panel | None, Panel | None]:
     """The split (:class:`Holdout`) and the two halves' panels (None for ``none``).
 
@@ -106,7 +104,7 @@ def holdout_split(panel: Panel, seed: int) -> tuple[Holdout, Panel | None, Panel
     """
     n_units, n_periods = panel.shape
     if n_units >= 2 * MIN_HOLDOUT_UNITS:
-        order = _rng(seed, "discovery holdout").permutation(n_units)
+        order = seed_for(seed, "discovery holdout").permutation(n_units)
         first, second = np.sort(order[: n_units // 2]), np.sort(order[n_units // 2 :])
         halves = panel.part(units=first), panel.part(units=second)
         split = Holdout("units", halves[0].units, halves[1].units)
@@ -206,11 +204,8 @@ def _confirm(
     most (``fragile`` where its verdict would change)."""
     records = selected.to_dict("records")
     found: list[list[dict]] = [[] for _ in records]
-    n_workers = min(available_cores(), len(records))
-    # one process inside a worker of the caller's own pool (it may have no children)
-    if multiprocessing.current_process().daemon or not can_fork():
-        n_workers = 1
-    if len(records) < PARALLEL_FROM_CONFIRMATIONS or n_workers < 2:
+    n_workers = workers_for(None, len(records), len(records), PARALLEL_FROM_CONFIRMATIONS)
+    if n_workers == 1:
         for i, record in enumerate(records):
             found[i] = _tested(panel, card, record)
     else:
@@ -356,8 +351,7 @@ def discover(
         data are too small for a holdout, and nothing is listed without one).
     """
     start = time.perf_counter()
-    everything = replace(scorecard, links=tuple(_all_pairs(scorecard)))
-    panel = Panel.for_links(everything, data)
+    panel = Panel.for_links(scorecard, data, scorecard.indicator_ids)
     split, first, second = holdout_split(panel, scorecard.analysis.seed)
     if first is None or second is None:
         empty = pd.DataFrame(columns=list(DISCOVERY_COLUMNS))
@@ -374,12 +368,3 @@ def discover(
         held = _confirm(second, scorecard, selected, progress)
     frame = _with_holdout(screen, held, split)
     return Discovery(frame, split, len(screen), *panel.shape, time.perf_counter() - start)
-
-
-def _all_pairs(card: Scorecard) -> list[Link]:
-    """The drawn links and one link from every indicator to the first other: a
-    scorecard whose links use every indicator (the panel of all of them)."""
-    ids = list(card.indicator_ids)
-    if len(ids) < 2:
-        return list(card.links)
-    return [*card.links, *(Link(i, ids[0] if i != ids[0] else ids[1], (1,)) for i in ids)]

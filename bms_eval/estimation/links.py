@@ -264,14 +264,22 @@ def _target_rows(index: int) -> tuple[int, list[dict]]:
     return index, target_rows(panel, card, target, links)
 
 
-def _workers(requested: int | None, groups: int, link_lags: int) -> int:
-    # Windows (spawned workers would import everything again), or inside a worker
-    # of the caller's own pool (it may have no children)
+def workers_for(
+    requested: int | None,
+    groups: int,
+    work: int,
+    parallel_from: int = PARALLEL_FROM_LINK_LAGS,
+) -> int:
+    """Processes for ``groups`` tasks of ``work`` units (link-lags) in all: one where
+    processes cannot be forked (Windows: spawned workers would import everything
+    again) or inside a worker of the caller's own pool (it may have no children), or
+    below ``parallel_from`` units of work unless ``requested``; else every core, at
+    most one per task."""
     if not can_fork() or multiprocessing.current_process().daemon:
         return 1
     if requested is not None:
         return max(1, min(requested, groups))
-    if link_lags < PARALLEL_FROM_LINK_LAGS:
+    if work < parallel_from:
         return 1
     return max(1, min(available_cores(), groups))
 
@@ -380,7 +388,7 @@ def link_tests(
     # the matrices are small: BLAS threads would only spin, and with workers on
     # every core they would crowd each other out
     with threadpool_limits(limits=1, user_api="blas"):
-        n_workers = _workers(workers, len(groups), sum(sizes))
+        n_workers = workers_for(workers, len(groups), sum(sizes))
         _test_targets(panel, scorecard, groups, sizes, n_workers, done)
     rows.sort(key=_order_key(scorecard))
     frame = judged_rows(rows, scorecard) if rows else pd.DataFrame(columns=list(LINK_COLUMNS))
@@ -409,7 +417,7 @@ def _with_influence_and_cautions(
         with threadpool_limits(limits=1, user_api="blas"):
             # tested again without a unit: side by side as the effects were (not fewer
             # workers than those rows allow)
-            rerun_workers = _workers(workers, len(parts[0]), sum(sizes))
+            rerun_workers = workers_for(workers, len(parts[0]), sum(sizes))
             parts[0] = with_influence(parts[0], panel, scorecard, rerun_workers)
     else:
         parts[0] = without_influence(parts[0])

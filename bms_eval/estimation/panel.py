@@ -87,9 +87,15 @@ class Panel:
         )
 
     @classmethod
-    def for_links(cls, scorecard: Scorecard, data: IndicatorData | pd.DataFrame) -> Panel:
+    def for_links(
+        cls,
+        scorecard: Scorecard,
+        data: IndicatorData | pd.DataFrame,
+        indicators: Iterable[str] | None = None,
+    ) -> Panel:
         """The grid the link tests use: the indicators of the scorecard's links and
-        controls, those with ``transform: log`` as natural logarithms.
+        controls (or ``indicators``: every one, for the discovery of undrawn arrows),
+        those with ``transform: log`` as natural logarithms.
 
         Raises
         ------
@@ -98,7 +104,7 @@ class Panel:
             checked against the scorecard: :func:`bms_eval.inputs.validation.load_inputs`
             says where each one is).
         """
-        panel = cls.from_data(data, scorecard.linked_ids)
+        panel = cls.from_data(data, scorecard.linked_ids if indicators is None else indicators)
         values = dict(panel.values)
         for ind in scorecard.logged_ids:
             if ind not in values:

@@ -73,9 +73,11 @@ class _Model:
     periods: np.ndarray  # the sample's period codes (columns of the panel)
 
 
-def _seed_for(analysis: AnalysisOptions, key: str) -> np.random.Generator:
+def seed_for(seed: int, key: str) -> np.random.Generator:
+    """A random generator of the analysis' ``seed`` and what it serves (``key``): the
+    same draws for the same test whatever else runs, in whatever order."""
     digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "little")
-    return np.random.default_rng([analysis.seed, digest])
+    return np.random.default_rng([seed, digest])
 
 
 def _fit(panel: Panel, target: str, terms: list[Term], twoway: bool) -> _Model:
@@ -115,7 +117,7 @@ def _coef(
             fit.scale,
             analysis.alpha,
             analysis.bootstrap_draws,
-            _seed_for(analysis, key),
+            seed_for(analysis.seed, key),
             fitted=design.fitted,
             interval=interval,
         )

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import time
 import urllib.error
@@ -37,6 +38,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bms_eval.outputs.paths import write_atomically
 
 #: SSB's statbank API (PxWebApi 2).
 DEFAULT_API = "https://data.ssb.no/api/pxwebapi/v2"
@@ -75,8 +78,6 @@ class Answer:
 
 def default_cache() -> Path:
     """``$XDG_CACHE_HOME/bms-eval/statbank`` (``~/.cache/…`` when not set)."""
-    import os
-
     root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(root) / "bms-eval" / "statbank"
 
@@ -101,8 +102,7 @@ class Statbank:
     api : str
         The API's root (SSB's by default; a test server's in the tests).
     cache : Path, optional
-        Where answers are kept (:func:`default_cache` when not given); ``None`` with
-        ``use_cache`` false keeps nothing.
+        Where answers are kept (:func:`default_cache` when not given).
     language : {"no", "en"}
         The labels' language.
     progress : callable, optional
@@ -196,8 +196,8 @@ class Statbank:
         """The answer to a request, from the cache where it holds one."""
         payload = None if body is None else json.dumps(body, sort_keys=True).encode("utf-8")
         key = hashlib.sha256(url.encode("utf-8") + b"\0" + (payload or b"")).hexdigest()
-        path = self.cache / f"{key}.json" if self.cache is not None else None
-        if path is not None and path.is_file() and not self.refresh:
+        path = self.cache / f"{key}.json"
+        if path.is_file() and not self.refresh:
             try:
                 kept = json.loads(path.read_text(encoding="utf-8"))
                 return Answer(kept["response"], kept["fetched"], True)
@@ -205,15 +205,13 @@ class Statbank:
                 pass  # a damaged entry is fetched again
         text = self._send(url, payload, limits).decode("utf-8", errors="replace")
         fetched = datetime.now(UTC).date().isoformat()
-        if path is not None:
-            kept = {"fetched": fetched, "url": url, "body": body, "response": text}
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-                tmp.replace(path)
-            except OSError:
-                self.progress(f"(could not keep the answer in the cache {self.cache})")
+        kept = json.dumps(
+            {"fetched": fetched, "url": url, "body": body, "response": text}, ensure_ascii=False
+        )
+        try:
+            write_atomically(path, lambda handle: handle.write(kept))
+        except OSError:
+            self.progress(f"(could not keep the answer in the cache {self.cache})")
         return Answer(text, fetched, False)
 
     # -- the API ----------------------------------------------------------------------

@@ -22,6 +22,14 @@ import pandas as pd
 from bms_eval.narrative.texts import Texts
 
 FORMATS = ("latex", "markdown", "html")
+#: Each layout option's values, the default first (:class:`TableOptions`; the command's
+#: ``--table-…`` options offer the same).
+CHOICES = {
+    "columns": ("effect", "arrow"),
+    "uncertainty": ("se", "ci"),
+    "marks": ("stars", "p", "none"),
+    "p": ("adjusted", "raw"),
+}
 #: Star thresholds, as pyfixest's ``etable`` sets them by default.
 STAR_LEVELS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
 
@@ -73,12 +81,7 @@ class TableOptions:
     digits: int = 3
 
     def __post_init__(self) -> None:
-        for name, allowed in (
-            ("columns", ("effect", "arrow")),
-            ("uncertainty", ("se", "ci")),
-            ("marks", ("stars", "p", "none")),
-            ("p", ("adjusted", "raw")),
-        ):
+        for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}")
         if not 0 <= self.digits <= 10:

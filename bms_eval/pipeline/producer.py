@@ -89,17 +89,16 @@ def produce(analysis: Analysis, parts: Path, progress: Callable[[str], None], fo
     # show them first); those parts' own figures are drawn once the parts are there
     tags = analysis.figure_tags()
     rest = [t for t in tags if t not in first and t not in LATE_FIGURES]
-    late = [t for t in tags if t in LATE_FIGURES]
-    planned = analysis.plan_options is not None or analysis.discover
+    late = [t for t in tags if t in LATE_FIGURES]  # with a plan or a discovery
     helpers = [early] if early is not None else []
     if early is None:
         _render(analysis, parts, rest)
-    elif planned:
+    elif late:
         helpers.append(_helper(analysis, parts, rest))
     for name in ("diagnostics", "plan", "discovery", "assessment"):
         value = analysis.part(name, progress)
         write_part(parts, f"{name}.pickle", pickle.dumps(value, protocol=5))
-    if planned:
+    if late:
         _render(analysis, parts, late)
     elif early is not None:
         helpers.append(_helper(analysis, parts, rest[1::2]))

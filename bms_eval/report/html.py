@@ -419,7 +419,7 @@ def render_report(card: Scorecard, results: dict, manifest: dict, figures: dict[
         diagnostics=_diagnostic_rows(card, quality.get("panel_diagnostics"), texts),
         outliers=_outlier_rows(card, results.get("assessment"), texts),
         plan=_plan_view(card, results.get("plan"), results.get("assessment"), texts),
-        discovery=_discovery_view(card, results.get("discovery"), texts),
+        discovery=_discovery_view(results.get("discovery"), texts),
         outliers_intro=texts.format("outliers_intro", z=texts.short(OUTLIER_Z)),
         method_text=_method_text(a, texts),
         provenance=_provenance(manifest, texts),
@@ -559,15 +559,14 @@ def _plan_view(
     }
 
 
-def _discovery_view(card: Scorecard, discovery: dict | None, t: Texts) -> dict | None:
+def _discovery_view(discovery: dict | None, t: Texts) -> dict | None:
     """The report's map in use: its sentences, what the data show that the map does not
     draw, and what it draws that the data do not show."""
     if not discovery:
         return None
-    names = {ind.id: ind.name for ind in card.indicators}
 
-    def arrow(r: dict) -> str:
-        return f"{names.get(r['from'], r['from'])} → {names.get(r['to'], r['to'])}"
+    def arrow(r: dict) -> str:  # the records carry the indicators' names
+        return f"{r['from_name']} → {r['to_name']}"
 
     def badge(verdict: str) -> dict:
         return {"verdict": t.verdict(verdict), "colour": VERDICT_COLOURS[verdict]}
